@@ -1,0 +1,42 @@
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError } from '../src/shared/errors.ts';
+import { envSchema, type Env } from './schema.ts';
+
+export type { Env } from './schema.ts';
+
+export type DatabaseConfig =
+  | { driver: 'sqlite'; path: string }
+  | { driver: 'postgresql'; url: string };
+
+export interface Config {
+  env: Env;
+  database: DatabaseConfig;
+  /** Domain used in our own Message-IDs (`<…@domain>`). */
+  messageIdDomain: string;
+}
+
+/**
+ * Validate the environment once. Every bad key is listed in one ConfigError, so an operator
+ * fixes them all in one go instead of one restart per key.
+ */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  // Empty strings mean "not set": `.env` files often carry `KEY=` lines.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const env = result.data;
+  return { env, database: databaseConfig(env.DATABASE_URL), messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1] };
+}
+
+function databaseConfig(url: string): DatabaseConfig {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { driver: 'postgresql', url };
+  return { driver: 'sqlite', path: url.replace(/^(sqlite|file):\/\//i, '') };
+}
+
+/** Read `.env` (if present, never overriding the real environment) and validate process.env. */
+export function loadConfig(options: { dotenvPath?: string } = {}): Config {
+  loadDotenv({ path: options.dotenvPath ?? '.env', quiet: true });
+  return parseConfig(process.env);
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Environment booleans: accept the usual spellings, reject anything else loudly. */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z.string().min(1).optional();
+
+/** Plans and their monthly question quotas; overridable with PLANS='trial:5,standard:50,pro:200'. */
+const plans = z
+  .string()
+  .regex(/^\s*[a-z][a-z0-9_-]*:\d+\s*(,\s*[a-z][a-z0-9_-]*:\d+\s*)*$/, 'expected name:quota[,name:quota…]')
+  .transform((s) =>
+    Object.fromEntries(
+      s.split(',').map((pair) => {
+        const [name, quota] = pair.trim().split(':');
+        return [name, Number(quota)];
+      }),
+    ) as Record<string, number>,
+  );
+
+/**
+ * The whole configuration, read from the environment once at start-up. Every key of the
+ * environment CaseDesk reads is here; nothing else in the code base touches process.env.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .default('./var/casedesk.sqlite')
+    .refine((v) => !/^[a-z]+:\/\//i.test(v) || /^(postgres|postgresql|sqlite|file):\/\//i.test(v), {
+      message: 'expected a SQLite file path, sqlite://path, or postgres://…',
+    }),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://… or rediss://…').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('casedesk'),
+
+  IMAP_HOST: z.string().min(1).default('127.0.0.1'),
+  IMAP_PORT: port.default(993),
+  IMAP_SECURE: bool.default(true),
+  IMAP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+  IMAP_USER: optionalString,
+  IMAP_PASSWORD: optionalString,
+  IMAP_MAILBOX: z.string().min(1).default('INBOX'),
+  /** Safety-net poll interval next to IDLE (IDLE connections can die silently). */
+  IMAP_POLL_SECONDS: z.coerce.number().positive().default(30),
+
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: port.default(587),
+  SMTP_SECURE: bool.default(false),
+  SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  MAIL_FROM: z.string().email('expected an email address such as answers@casedesk.example').default('casedesk@localhost.localdomain'),
+  MAIL_FROM_NAME: z.string().min(1).default('CaseDesk'),
+  /** Domain of our own Message-IDs; defaults to the domain of MAIL_FROM. */
+  MESSAGE_ID_DOMAIN: optionalString,
+
+  HTTP_PORT: port.default(3000),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PUBLIC_URL: z.string().url().optional(),
+
+  /** Raw-size cap before parsing, in bytes (default 25 MB). */
+  MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
+  /** Time limit for parsing one message, in milliseconds. */
+  PARSE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  MAX_MIME_DEPTH: z.coerce.number().int().positive().default(50),
+  MAX_MIME_PARTS: z.coerce.number().int().positive().default(500),
+
+  /** The reply time promised in the acknowledgement, in words. */
+  REPLY_PROMISE: z.string().min(1).default('within 1 business day'),
+  /** Hours from receipt to a draft's due time in the review queue. */
+  REPLY_DUE_HOURS: z.coerce.number().positive().default(24),
+  PLANS: plans.default({ trial: 5, standard: 50, pro: 200 }),
+
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Registers `casedesk codes`. */
+export function registerCodesCommand(program: Command): void {
+  void program;
+}

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Registers `casedesk extract`. */
+export function registerExtractCommand(program: Command): void {
+  void program;
+}

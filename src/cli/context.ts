@@ -1,0 +1,33 @@
+import { loadConfig, type Config } from '../../config/index.ts';
+import { openDatabase, type Orm } from '../db/orm.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+
+export interface CliContext {
+  config: Config;
+  orm: Orm;
+  log: Logger;
+}
+
+/** Run one CLI action with configuration and an open (migrated) database; always closes it. */
+export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
+  const orm = await openDatabase(config.database);
+  try {
+    return await fn({ config, orm, log });
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Read all of standard input as bytes. */
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** Print one JSON document on one line. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

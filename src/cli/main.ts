@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { AppError, ConfigError } from '../shared/errors.ts';
+import { registerClassifyCommand } from './commands/classify.ts';
+import { registerCodesCommand } from './commands/codes.ts';
+import { registerExtractCommand } from './commands/extract.ts';
+
+/** Build the `casedesk` command tree. Importing this module runs nothing. */
+export function buildProgram(): Command {
+  const program = new Command('casedesk')
+    .description('CaseDesk: email-based medical-coding consultations')
+    .showHelpAfterError()
+    .exitOverride();
+  registerExtractCommand(program);
+  registerClassifyCommand(program);
+  registerCodesCommand(program);
+  return program;
+}
+
+/** Exit statuses: 0 ok, 1 a domain error (message on stderr), 2 bad usage or configuration. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConfigError) {
+      process.stderr.write(`casedesk: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof AppError) {
+      process.stderr.write(`casedesk: ${err.message}\n`);
+      return err.code === 'validation' ? 2 : 1;
+    }
+    process.stderr.write(`casedesk: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && /(?:casedesk(?:\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
+if (isMain) {
+  process.exitCode = await runCli(process.argv);
+}

@@ -1,0 +1,18 @@
+import type { EntitySchema } from '@mikro-orm/core';
+import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
+import { codeEntities } from '../codes/entities.ts';
+import { DraftSchema } from '../drafts/draft.entity.ts';
+import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
+import { OutboxSchema } from '../send/outbox.entity.ts';
+
+/** Every entity of the one schema, shared by SQLite and PostgreSQL. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const allEntities: EntitySchema<any>[] = [
+  MailboxCursorSchema,
+  InboundMessageSchema,
+  CaseSchema,
+  CaseMessageSchema,
+  DraftSchema,
+  OutboxSchema,
+  ...codeEntities,
+];

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { DatabaseConfig } from '../../config/index.ts';
+import { allEntities } from './entities.ts';
+import { postgresqlMigrations } from './migrations/postgresql/index.ts';
+import { sqliteMigrations } from './migrations/sqlite/index.ts';
+
+export type Orm = MikroORM;
+export type { EntityManager };
+
+/** MikroORM options for one database; the same entities, a migration list per driver. */
+export function ormOptions(db: DatabaseConfig): Options {
+  const common = {
+    entities: allEntities,
+    extensions: [Migrator],
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: false,
+    discovery: { warnWhenNoEntities: false },
+  } satisfies Options;
+  if (db.driver === 'postgresql') {
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: db.url,
+      pool: { min: 0, max: 10 },
+      migrations: { tableName: 'mikro_orm_migrations', migrationsList: postgresqlMigrations, transactional: true, snapshot: false },
+    };
+  }
+  return {
+    ...common,
+    driver: BetterSqliteDriver,
+    dbName: db.path,
+    migrations: { tableName: 'mikro_orm_migrations', migrationsList: sqliteMigrations, transactional: true, snapshot: false },
+  };
+}
+
+/**
+ * Open the database. With `migrate` (the default) pending migrations run first, so a fresh
+ * SQLite file or PostgreSQL database is ready to use; concurrent starters are safe because the
+ * migrator runs in one transaction and records what it applied.
+ */
+export async function openDatabase(db: DatabaseConfig, options: { migrate?: boolean } = {}): Promise<Orm> {
+  if (db.driver === 'sqlite' && db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  const orm = await MikroORM.init(ormOptions(db));
+  if (db.driver === 'sqlite') {
+    // WAL lets the web page read while a worker writes; several processes may share the file.
+    const conn = orm.em.getConnection();
+    await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma busy_timeout = 10000');
+    await conn.execute('pragma synchronous = normal');
+  }
+  if (options.migrate !== false) await orm.getMigrator().up();
+  return orm;
+}
+
+/** Whether two writers raced on a unique key (the loser treats it as "already done"). */
+export function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === 'UniqueConstraintViolationException' || /unique constraint|duplicate key/i.test(err.message);
+}

@@ -1,0 +1,77 @@
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
+
+/** Where ingest stands in one mailbox: the next fetch is `lastUid+1:*` under this UIDVALIDITY. */
+export class MailboxCursor {
+  id!: number;
+  mailbox!: string;
+  uidValidity!: number;
+  lastUid!: number;
+  updatedAt: Date = new Date();
+}
+
+export const MailboxCursorSchema = new EntitySchema<MailboxCursor>({
+  class: MailboxCursor,
+  tableName: 'mailbox_cursor',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    mailbox: { type: 'string', length: 255, unique: true },
+    uidValidity: { type: new BigIntType('number') },
+    lastUid: { type: new BigIntType('number') },
+    updatedAt: { type: 'datetime', onUpdate: () => new Date() },
+  },
+});
+
+/**
+ * What became of one message that reached the mailbox. Nothing is lost: every row ends as
+ * `parsed` (a case message), `ignored` (an automatic message, with kind and reasons),
+ * `duplicate` (a Message-ID already threaded), or `quarantined` (kept raw, with a reason).
+ */
+export type InboundState = 'stored' | 'parsed' | 'ignored' | 'duplicate' | 'quarantined';
+
+/** One message as fetched from IMAP, raw source kept as the system of record. */
+export class InboundMessage {
+  id!: number;
+  mailbox!: string;
+  uidValidity!: number;
+  uid!: number;
+  /** sha256 of the raw source: a UIDVALIDITY resync that fetches the same bytes again is a no-op. */
+  contentHash!: string;
+  messageId?: string | null;
+  size!: number;
+  raw!: Buffer;
+  state: InboundState = 'stored';
+  kind?: string | null;
+  reasons: string[] = [];
+  caseId?: number | null;
+  caseMessageId?: number | null;
+  error?: string | null;
+  attempts = 0;
+  receivedAt: Date = new Date();
+  updatedAt: Date = new Date();
+}
+
+export const InboundMessageSchema = new EntitySchema<InboundMessage>({
+  class: InboundMessage,
+  tableName: 'inbound_message',
+  uniques: [{ properties: ['mailbox', 'uidValidity', 'uid'] }],
+  indexes: [{ properties: ['state'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    mailbox: { type: 'string', length: 255 },
+    uidValidity: { type: new BigIntType('number') },
+    uid: { type: new BigIntType('number') },
+    contentHash: { type: 'string', length: 64, unique: true },
+    messageId: { type: 'text', nullable: true },
+    size: { type: 'integer' },
+    raw: { type: 'blob', lazy: true },
+    state: { type: 'string', length: 16 },
+    kind: { type: 'string', length: 32, nullable: true },
+    reasons: { type: 'json' },
+    caseId: { type: 'integer', nullable: true },
+    caseMessageId: { type: 'integer', nullable: true },
+    error: { type: 'text', nullable: true },
+    attempts: { type: 'integer' },
+    receivedAt: { type: 'datetime' },
+    updatedAt: { type: 'datetime', onUpdate: () => new Date() },
+  },
+});

@@ -1,0 +1,65 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export type OutboxKind = 'answer' | 'needs-info' | 'received' | 'not-subscribed' | 'over-quota';
+/**
+ * `sending` is written before the SMTP transaction; a job that finds a row still `sending`
+ * (the process died mid-send) marks it `unknown` for a human instead of risking a second copy.
+ */
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' | 'bounced';
+
+/** One outgoing mail, written once per approved draft or automatic notice. */
+export class Outbox {
+  id!: number;
+  /** Unique key of what this mail is for (`draft:12`, `notice:received:34`): no second row, no second mail. */
+  dedupeKey!: string;
+  kind!: OutboxKind;
+  caseId?: number | null;
+  draftId?: number | null;
+  messageId!: string;
+  toAddress!: string;
+  subject!: string;
+  text!: string;
+  html?: string | null;
+  inReplyTo?: string | null;
+  references: string[] = [];
+  autoSubmitted = false;
+  state: OutboxState = 'queued';
+  attempts = 0;
+  lastError?: string | null;
+  smtpResponse?: string | null;
+  bounceStatus?: string | null;
+  bounceDiagnostic?: string | null;
+  createdAt: Date = new Date();
+  sentAt?: Date | null;
+  updatedAt: Date = new Date();
+}
+
+export const OutboxSchema = new EntitySchema<Outbox>({
+  class: Outbox,
+  tableName: 'outbox',
+  indexes: [{ properties: ['state'] }, { properties: ['toAddress', 'kind'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    dedupeKey: { type: 'string', length: 128, unique: true },
+    kind: { type: 'string', length: 32 },
+    caseId: { type: 'integer', nullable: true },
+    draftId: { type: 'integer', nullable: true },
+    messageId: { type: 'string', length: 255, unique: true },
+    toAddress: { type: 'string', length: 320 },
+    subject: { type: 'text' },
+    text: { type: 'text' },
+    html: { type: 'text', nullable: true },
+    inReplyTo: { type: 'text', nullable: true },
+    references: { type: 'json' },
+    autoSubmitted: { type: 'boolean' },
+    state: { type: 'string', length: 16 },
+    attempts: { type: 'integer' },
+    lastError: { type: 'text', nullable: true },
+    smtpResponse: { type: 'text', nullable: true },
+    bounceStatus: { type: 'string', length: 32, nullable: true },
+    bounceDiagnostic: { type: 'text', nullable: true },
+    createdAt: { type: 'datetime' },
+    sentAt: { type: 'datetime', nullable: true },
+    updatedAt: { type: 'datetime', onUpdate: () => new Date() },
+  },
+});

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { DatabaseConfig } from '../../config/index.ts';
+import { openDatabase, type Orm } from '../../src/db/orm.ts';
+
+export type TestDriver = 'sqlite' | 'postgresql';
+
+/** The PostgreSQL server tests create their own databases on (trust auth on loopback). */
+export const TEST_PG_URL = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+/** Drivers the integration suite runs on; TEST_DRIVERS=sqlite narrows it for a quick local run. */
+export const TEST_DRIVERS: TestDriver[] = (process.env.TEST_DRIVERS ?? 'sqlite,postgresql')
+  .split(',')
+  .map((d) => d.trim())
+  .filter((d): d is TestDriver => d === 'sqlite' || d === 'postgresql');
+
+export interface TestDatabase {
+  db: DatabaseConfig;
+  orm: Orm;
+  /** Close the ORM and delete the database. */
+  drop(): Promise<void>;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty, migrated database of its own: a temp SQLite file, or a new PostgreSQL database. */
+export async function createTestDatabase(driver: TestDriver = 'sqlite'): Promise<TestDatabase> {
+  if (driver === 'postgresql') {
+    const name = `cd_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    await adminQuery(`create database ${name}`);
+    const url = new URL(TEST_PG_URL);
+    url.pathname = `/${name}`;
+    const db: DatabaseConfig = { driver: 'postgresql', url: url.toString() };
+    const orm = await openTestOrm(db);
+    return {
+      db,
+      orm,
+      drop: async () => {
+        await orm.close(true);
+        await adminQuery(`drop database if exists ${name} with (force)`);
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'casedesk-test-'));
+  const db: DatabaseConfig = { driver: 'sqlite', path: join(dir, 'test.sqlite') };
+  const orm = await openTestOrm(db);
+  return {
+    db,
+    orm,
+    drop: async () => {
+      await orm.close(true);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openTestOrm(db: DatabaseConfig): Promise<Orm> {
+  const orm = await openDatabase(db, { migrate: true });
+  // Until every entity has its migration, bring the schema up to date from the entities.
+  await orm.schema.updateSchema();
+  return orm;
+}
