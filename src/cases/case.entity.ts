@@ -1,9 +1,10 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
 export type CaseState = 'open' | 'answered' | 'closed';
 
 /** A consultation: one coder's question and everything that follows in its thread. `id` is the case number (CD-<id>). */
 export class Case {
+  [OptionalProps]?: 'state' | 'openedAt' | 'lastInboundAt' | 'updatedAt';
   id!: number;
   subject!: string;
   requesterEmail!: string;
@@ -41,6 +42,7 @@ export type Direction = 'in' | 'out';
 
 /** One message of a case thread, inbound (a question, a follow-up) or outbound (our reply). */
 export class CaseMessage {
+  [OptionalProps]?: 'references' | 'toAddresses' | 'sentAt' | 'createdAt';
   id!: number;
   caseId!: number;
   direction!: Direction;

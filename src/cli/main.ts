@@ -3,6 +3,7 @@ import { AppError, ConfigError } from '../shared/errors.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
 import { registerExtractCommand } from './commands/extract.ts';
+import { registerSubscribersCommand } from './commands/subscribers.ts';
 
 /** Build the `casedesk` command tree. Importing this module runs nothing. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerExtractCommand(program);
   registerClassifyCommand(program);
   registerCodesCommand(program);
+  registerSubscribersCommand(program);
   return program;
 }
 

@@ -1,10 +1,11 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
 export type DraftKind = 'answer' | 'needs-info';
 export type DraftState = 'pending' | 'approved' | 'rejected' | 'sent' | 'failed';
 
 /** A reply awaiting a consultant: built from one inbound question, with the evidence it rests on. */
 export class Draft {
+  [OptionalProps]?: 'state' | 'codes' | 'evidence' | 'versions' | 'createdAt' | 'updatedAt';
   id!: number;
   caseId!: number;
   /** The inbound case message this draft answers; one draft per question (idempotent drafting). */

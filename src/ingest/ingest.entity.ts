@@ -1,7 +1,8 @@
-import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { BigIntType, EntitySchema, OptionalProps } from '@mikro-orm/core';
 
 /** Where ingest stands in one mailbox: the next fetch is `lastUid+1:*` under this UIDVALIDITY. */
 export class MailboxCursor {
+  [OptionalProps]?: 'updatedAt';
   id!: number;
   mailbox!: string;
   uidValidity!: number;
@@ -30,6 +31,7 @@ export type InboundState = 'stored' | 'parsed' | 'ignored' | 'duplicate' | 'quar
 
 /** One message as fetched from IMAP, raw source kept as the system of record. */
 export class InboundMessage {
+  [OptionalProps]?: 'state' | 'reasons' | 'attempts' | 'receivedAt' | 'updatedAt';
   id!: number;
   mailbox!: string;
   uidValidity!: number;

@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
 export type OutboxKind = 'answer' | 'needs-info' | 'received' | 'not-subscribed' | 'over-quota';
 /**
@@ -9,6 +9,7 @@ export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' |
 
 /** One outgoing mail, written once per approved draft or automatic notice. */
 export class Outbox {
+  [OptionalProps]?: 'references' | 'autoSubmitted' | 'state' | 'attempts' | 'createdAt' | 'updatedAt';
   id!: number;
   /** Unique key of what this mail is for (`draft:12`, `notice:received:34`): no second row, no second mail. */
   dedupeKey!: string;
