@@ -4,6 +4,7 @@ import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
 import { OutboxSchema } from '../send/outbox.entity.ts';
+import { subscriberEntities } from '../subscribers/entities.ts';
 
 /** Every entity of the one schema, shared by SQLite and PostgreSQL. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,4 +16,5 @@ export const allEntities: EntitySchema<any>[] = [
   DraftSchema,
   OutboxSchema,
   ...codeEntities,
+  ...subscriberEntities,
 ];

@@ -1,0 +1,5 @@
+import type { EntitySchema } from '@mikro-orm/core';
+
+/** Entities of subscribers and plans. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const subscriberEntities: EntitySchema<any>[] = [];
