@@ -42,7 +42,7 @@ export type Direction = 'in' | 'out';
 
 /** One message of a case thread, inbound (a question, a follow-up) or outbound (our reply). */
 export class CaseMessage {
-  [OptionalProps]?: 'references' | 'toAddresses' | 'sentAt' | 'createdAt';
+  [OptionalProps]?: 'references' | 'toAddresses' | 'wantsDraft' | 'sentAt' | 'createdAt';
   id!: number;
   caseId!: number;
   direction!: Direction;
@@ -62,6 +62,8 @@ export class CaseMessage {
   textNew!: string;
   textFull!: string;
   html?: string | null;
+  /** Whether this inbound message gets a draft (a subscriber's question); the start-up sweep relies on it. */
+  wantsDraft = false;
   sentAt: Date = new Date();
   createdAt: Date = new Date();
 }
@@ -87,6 +89,7 @@ export const CaseMessageSchema = new EntitySchema<CaseMessage>({
     textNew: { type: 'text' },
     textFull: { type: 'text' },
     html: { type: 'text', nullable: true, lazy: true },
+    wantsDraft: { type: 'boolean' },
     sentAt: { type: 'datetime' },
     createdAt: { type: 'datetime' },
   },

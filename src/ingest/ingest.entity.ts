@@ -36,7 +36,7 @@ export class InboundMessage {
   mailbox!: string;
   uidValidity!: number;
   uid!: number;
-  /** sha256 of the raw source: a UIDVALIDITY resync that fetches the same bytes again is a no-op. */
+  /** sha256 of the raw source: a UIDVALIDITY resync that fetches the same bytes again is skipped. */
   contentHash!: string;
   messageId?: string | null;
   size!: number;
@@ -56,13 +56,13 @@ export const InboundMessageSchema = new EntitySchema<InboundMessage>({
   class: InboundMessage,
   tableName: 'inbound_message',
   uniques: [{ properties: ['mailbox', 'uidValidity', 'uid'] }],
-  indexes: [{ properties: ['state'] }],
+  indexes: [{ properties: ['state'] }, { properties: ['mailbox', 'contentHash'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     mailbox: { type: 'string', length: 255 },
     uidValidity: { type: new BigIntType('number') },
     uid: { type: new BigIntType('number') },
-    contentHash: { type: 'string', length: 64, unique: true },
+    contentHash: { type: 'string', length: 64 },
     messageId: { type: 'text', nullable: true },
     size: { type: 'integer' },
     raw: { type: 'blob', lazy: true },

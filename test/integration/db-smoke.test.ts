@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../src/db/orm.ts';
 import { createTestDatabase, TEST_DRIVERS } from '../support/db.ts';
 
 describe.each(TEST_DRIVERS)('database on %s', (driver) => {
-  it('stores a case and enforces unique raw content', async () => {
+  it('stores a case and keeps (mailbox, UIDVALIDITY, UID) unique', async () => {
     const t = await createTestDatabase(driver);
     try {
       const em = t.orm.em.fork();
@@ -17,7 +17,7 @@ describe.each(TEST_DRIVERS)('database on %s', (driver) => {
       mk(1);
       await em.flush();
       const em2 = t.orm.em.fork();
-      em2.create(InboundMessage, { mailbox: 'INBOX', uidValidity: 4294967295, uid: 2, contentHash: 'h'.repeat(64), size: 1, raw: Buffer.from('x') });
+      em2.create(InboundMessage, { mailbox: 'INBOX', uidValidity: 4294967295, uid: 1, contentHash: 'h'.repeat(64), size: 1, raw: Buffer.from('x') });
       const err = await em2.flush().catch((e: unknown) => e);
       expect(isUniqueViolation(err)).toBe(true);
       const got = await t.orm.em.fork().findOneOrFail(InboundMessage, { uid: 1 });
