@@ -20,6 +20,13 @@ export interface MessagePart {
   depth: number;
   /** Decoded content of small machine-readable parts (delivery-status, rfc822-headers, feedback-report). */
   content?: string;
+  /** Declared charset of the part, when it names one. */
+  charset?: string | null;
+  /**
+   * For a returned `message/rfc822` (or `message/global`) part and a `text/rfc822-headers` part: the
+   * header fields of the enclosed message, lower-case name → every value (decoded, unfolded).
+   */
+  headers?: Record<string, string[]>;
 }
 
 export interface ParsedMessage {

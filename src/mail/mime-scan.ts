@@ -1,0 +1,211 @@
+import libmime from 'libmime';
+
+/** Limits the pre-scan enforces before any full parser sees the bytes. */
+export interface ScanLimits {
+  maxDepth: number;
+  maxParts: number;
+  /** Largest header block of any entity (top-level or part), in bytes. */
+  maxHeaderBytes: number;
+}
+
+/** One MIME entity found by the scan, with byte offsets into the raw message. */
+export interface ScannedPart {
+  contentType: string;
+  contentTypeHeader: string;
+  disposition: string | null;
+  filename: string | null;
+  charset: string | null;
+  transferEncoding: string;
+  depth: number;
+  headerStart: number;
+  headerEnd: number;
+  bodyStart: number;
+  bodyEnd: number;
+  /** Raw (still encoded) header block of this entity, unfolded lines kept. */
+  rawHeaders: string;
+}
+
+export type ScanResult =
+  | { ok: true; parts: ScannedPart[] }
+  | { ok: false; code: 'too-deep' | 'too-many-parts' | 'header-too-large'; reason: string };
+
+interface Frame {
+  part: ScannedPart;
+  /** `--boundary` as latin1, when this entity is a multipart that has not seen its closing line. */
+  delimiter: string | null;
+}
+
+class ScanLimitError extends Error {
+  constructor(readonly code: 'too-deep' | 'too-many-parts' | 'header-too-large', message: string) {
+    super(message);
+  }
+}
+
+// A header field line: a name of printable ASCII without colon or space, then a colon.
+const HEADER_FIELD = /^[!-9;-~]+[ \t]*:/;
+
+/**
+ * Walk the raw bytes of a message once, line by line, and list its MIME entities (depth-first,
+ * the same order as `ParsedMessage.parts`) without decoding any body. This is the cheap pre-scan
+ * that runs before mailparser: it stops as soon as a limit is crossed, so a message nested
+ * 1,000 deep or holding 100,000 parts costs one linear pass and never reaches the full parser.
+ *
+ * Rules (lenient like real parsers, strict about limits):
+ * - a header block ends at the first empty line, or at the first line that is neither a header
+ *   field nor a folded continuation (a missing separator), or at an enclosing boundary line;
+ * - a multipart's children start at each `--boundary` line and end at the next one of the same
+ *   or of any enclosing multipart (an unclosed inner multipart ends with its parent's part);
+ * - a `message/rfc822` (or `message/global`) part that is not base64/quoted-printable encoded
+ *   holds a whole message, scanned as a child entity one level deeper;
+ * - depth counts entities: the top-level message is 0, its parts are 1, and so on.
+ */
+export function scanMime(raw: Buffer, limits: ScanLimits): ScanResult {
+  try {
+    return { ok: true, parts: walk(raw, limits) };
+  } catch (err) {
+    if (err instanceof ScanLimitError) return { ok: false, code: err.code, reason: err.message };
+    throw err;
+  }
+}
+
+function walk(raw: Buffer, limits: ScanLimits): ScannedPart[] {
+  const parts: ScannedPart[] = [];
+  const stack: Frame[] = [];
+  let inHeaders = true;
+  let headerLines: string[] = [];
+  let headerBytes = 0;
+  let current = openEntity(0, 0);
+  let pos = 0;
+
+  function openEntity(depth: number, start: number): ScannedPart {
+    if (depth > limits.maxDepth) {
+      throw new ScanLimitError('too-deep', `MIME nesting is deeper than the ${limits.maxDepth}-level limit`);
+    }
+    if (parts.length + 1 > limits.maxParts) {
+      throw new ScanLimitError('too-many-parts', `message has more than the ${limits.maxParts}-part limit`);
+    }
+    const part: ScannedPart = {
+      contentType: 'text/plain', contentTypeHeader: '', disposition: null, filename: null, charset: null,
+      transferEncoding: '7bit', depth, headerStart: start, headerEnd: start, bodyStart: start, bodyEnd: raw.length,
+      rawHeaders: '',
+    };
+    parts.push(part);
+    headerLines = [];
+    headerBytes = 0;
+    inHeaders = true;
+    return part;
+  }
+
+  /** Close the header block of `current` at `end`; the body starts at `bodyStart`. */
+  function endHeaders(end: number, bodyStart: number): void {
+    inHeaders = false;
+    current.headerEnd = end;
+    current.bodyStart = bodyStart;
+    current.rawHeaders = headerLines.join('\n');
+    describe(current, headerLines);
+    const frame: Frame = { part: current, delimiter: null };
+    const boundary = current.contentType.startsWith('multipart/') ? paramOf(current.contentTypeHeader, 'boundary') : null;
+    if (boundary) frame.delimiter = `--${boundary}`;
+    stack.push(frame);
+    // An enclosed message is a whole message: its headers start right away, one level deeper.
+    const enclosed = /^message\/(rfc822|global)$/.test(current.contentType) && !/^(base64|quoted-printable)$/.test(current.transferEncoding);
+    if (enclosed) current = openEntity(current.depth + 1, bodyStart);
+  }
+
+  while (pos <= raw.length) {
+    let nl = raw.indexOf(0x0a, pos);
+    if (nl === -1) nl = raw.length;
+    const next = nl + 1;
+    let lineEnd = nl;
+    if (lineEnd > pos && raw[lineEnd - 1] === 0x0d) lineEnd -= 1;
+
+    const delimiterHit = raw[pos] === 0x2d && raw[pos + 1] === 0x2d ? matchDelimiter(raw, pos, lineEnd, stack) : null;
+    if (delimiterHit) {
+      const { index, closing } = delimiterHit;
+      // Everything deeper than the matching multipart ends here.
+      for (let i = stack.length - 1; i > index; i -= 1) stack[i].part.bodyEnd = Math.max(stack[i].part.bodyStart, pos);
+      if (inHeaders) {
+        // A part that ends before its header block did (no empty line): close it as it is.
+        current.headerEnd = pos;
+        current.bodyStart = pos;
+        current.bodyEnd = pos;
+        current.rawHeaders = headerLines.join('\n');
+        describe(current, headerLines);
+        inHeaders = false;
+      }
+      stack.length = index + 1;
+      if (closing) {
+        stack[index].delimiter = null; // the epilogue belongs to this multipart's body
+        current = stack[index].part;
+      } else {
+        current = openEntity(stack[index].part.depth + 1, next);
+      }
+    } else if (inHeaders) {
+      const isEmpty = lineEnd === pos;
+      const first = raw[pos];
+      const isFold = first === 0x20 || first === 0x09;
+      if (isEmpty) {
+        endHeaders(pos, Math.min(next, raw.length));
+      } else {
+        const line = raw.toString('latin1', pos, Math.min(lineEnd, pos + 998 * 64));
+        headerBytes += next - pos;
+        if (headerBytes > limits.maxHeaderBytes) {
+          throw new ScanLimitError('header-too-large', `a header block is over the ${limits.maxHeaderBytes}-byte limit`);
+        }
+        if (isFold && headerLines.length > 0) headerLines[headerLines.length - 1] += ` ${line.trim()}`;
+        else if (HEADER_FIELD.test(line)) headerLines.push(line);
+        else endHeaders(pos, pos); // missing header/body separator: this line starts the body
+      }
+    }
+    if (nl >= raw.length) break;
+    pos = next;
+  }
+  if (inHeaders) endHeaders(raw.length, raw.length);
+  return parts;
+}
+
+/** Which open multipart (index in the stack) a `--…` line delimits, innermost first. */
+function matchDelimiter(raw: Buffer, start: number, end: number, stack: Frame[]): { index: number; closing: boolean } | null {
+  // Boundaries are at most 70 characters; read a little more to see the closing `--`.
+  const line = raw.toString('latin1', start, Math.min(end, start + 200)).replace(/[ \t]+$/, '');
+  for (let i = stack.length - 1; i >= 0; i -= 1) {
+    const delimiter = stack[i].delimiter;
+    if (!delimiter || !line.startsWith(delimiter)) continue;
+    const rest = line.slice(delimiter.length);
+    if (rest === '') return { index: i, closing: false };
+    if (rest === '--') return { index: i, closing: true };
+  }
+  return null;
+}
+
+/** Fill type, charset, encoding, disposition and file name from an entity's header lines. */
+function describe(part: ScannedPart, lines: string[]): void {
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-type' && !part.contentTypeHeader) {
+      part.contentTypeHeader = value;
+      const type = value.split(';')[0].trim().toLowerCase();
+      if (/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type)) part.contentType = type;
+      part.charset = paramOf(value, 'charset');
+      part.filename ??= paramOf(value, 'name');
+    } else if (name === 'content-transfer-encoding') {
+      part.transferEncoding = value.toLowerCase().replace(/[^a-z0-9-]/g, '') || '7bit';
+    } else if (name === 'content-disposition') {
+      part.disposition = value.split(';')[0].trim().toLowerCase() || null;
+      part.filename = paramOf(value, 'filename') ?? part.filename;
+    }
+  }
+}
+
+/** One parameter of a structured header value (rfc2231 continuations and encodings resolved). */
+export function paramOf(headerValue: string, param: string): string | null {
+  try {
+    const value = libmime.parseHeaderValue(headerValue).params[param];
+    return typeof value === 'string' && value !== '' ? value : null;
+  } catch {
+    // A parameter list libmime cannot read is treated as absent; the part keeps its defaults.
+    return null;
+  }
+}

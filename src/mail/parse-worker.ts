@@ -1,0 +1,55 @@
+import { simpleParser } from 'mailparser';
+import { scanMime } from './mime-scan.ts';
+import { toParsedMessage } from './to-parsed-message.ts';
+import type { ParseLimits, SafeParseResult } from './safe-parse.ts';
+
+/** Largest header block of any entity when the caller sets none: real headers stay far below. */
+export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * The parse itself: pre-scan, then mailparser, then `toParsedMessage`. Runs inside the parse
+ * worker thread (see parse-worker.mjs); exported so tests can call it directly. It assumes the
+ * size cap was already checked by the caller and the time limit is enforced from outside.
+ */
+export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<SafeParseResult> {
+  const warnings: string[] = [];
+  const raw = normalizeStart(Buffer.from(input.buffer, input.byteOffset, input.byteLength), warnings);
+  const scan = scanMime(raw, {
+    maxDepth: limits.maxDepth,
+    maxParts: limits.maxParts,
+    maxHeaderBytes: limits.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+  });
+  if (!scan.ok) return { ok: false, code: scan.code, reason: scan.reason };
+  try {
+    const parsed = await simpleParser(raw, {
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      skipImageLinks: true,
+      keepDeliveryStatus: true,
+    });
+    return { ok: true, message: toParsedMessage(parsed, raw, scan.parts, warnings) };
+  } catch (err) {
+    return { ok: false, code: 'unparseable', reason: `mail parser failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
+  }
+}
+
+/**
+ * Drop what makes every parser miss the header block: a UTF-8 byte-order mark, and an mbox
+ * `From ` separator line left on an exported message. Each removal is a visible warning.
+ */
+function normalizeStart(raw: Buffer, warnings: string[]): Buffer {
+  let out = raw;
+  if (out[0] === 0xef && out[1] === 0xbb && out[2] === 0xbf) {
+    out = out.subarray(3);
+    warnings.push('leading UTF-8 byte-order mark removed');
+  }
+  if (out.toString('latin1', 0, 5) === 'From ') {
+    const nl = out.indexOf(0x0a);
+    // `From sender date` (the date has colons), not an obsolete-syntax `From : …` header field.
+    if (nl !== -1 && /^From (?![ \t]*:)\S+/.test(out.toString('latin1', 0, Math.min(nl, 1000)))) {
+      out = out.subarray(nl + 1);
+      warnings.push('leading mbox "From " line removed');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ParsedMessage } from './parsed-message.ts';
+
+/** Limits for one message; the first four come from config (MAX_MESSAGE_BYTES, PARSE_TIMEOUT_MS, …). */
+export interface ParseLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  maxDepth: number;
+  maxParts: number;
+  /** Largest header block of any entity, in bytes (default 1 MiB). */
+  maxHeaderBytes?: number;
+}
+
+export type QuarantineCode = 'too-large' | 'too-deep' | 'too-many-parts' | 'timeout' | 'header-too-large' | 'unparseable';
+
+export type SafeParseResult =
+  | { ok: true; message: ParsedMessage }
+  | { ok: false; reason: string; code: QuarantineCode };
+
+export interface ParsePoolOptions {
+  /** Parser threads; a hung parse holds one of them until its time limit (default 2–4). */
+  threads?: number;
+  /** Heap cap per parser thread: a decoding bomb kills that thread, not the process (default 512). */
+  maxHeapMb?: number;
+}
+
+interface Task {
+  raw: Buffer;
+  limits: ParseLimits;
+  resolve: (result: SafeParseResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  task: (Task & { timer: NodeJS.Timeout | null }) | null;
+}
+
+const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
+
+/**
+ * A small pool of parser threads. Each thread parses one message at a time; the time limit
+ * starts when the message reaches its thread (not while it waits in the queue) and is enforced by
+ * terminating that thread, so a parse that hangs or loops costs one thread for `timeoutMs` and
+ * never blocks the main event loop or the other threads. A thread that dies (heap limit) is
+ * replaced on the next message. Idle threads are unref'd so a CLI process can exit.
+ */
+export class ParsePool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Task[] = [];
+  private readonly threads: number;
+  private readonly maxHeapMb: number;
+  private closed = false;
+
+  constructor(options: ParsePoolOptions = {}) {
+    this.threads = options.threads ?? Math.max(2, Math.min(4, availableParallelism()));
+    this.maxHeapMb = options.maxHeapMb ?? 512;
+  }
+
+  /** Parse one raw message within `limits`; resolves (never rejects) with the message or a quarantine reason. */
+  parse(raw: Buffer, limits: ParseLimits): Promise<SafeParseResult> {
+    // The size cap is checked before anything is copied or parsed.
+    if (raw.length > limits.maxBytes) {
+      return Promise.resolve({ ok: false, code: 'too-large', reason: `message is ${raw.length} bytes, over the ${limits.maxBytes}-byte limit` });
+    }
+    if (this.closed) return Promise.resolve({ ok: false, code: 'unparseable', reason: 'parse pool is closed' });
+    return new Promise((resolve) => {
+      this.queue.push({ raw, limits, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Terminate every thread; queued messages resolve as unparseable. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.resolve({ ok: false, code: 'unparseable', reason: 'parse pool is closed' });
+    await Promise.all([...this.slots].map((slot) => this.drop(slot, { ok: false, code: 'unparseable', reason: 'parse pool is closed' })));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = [...this.slots].find((s) => s.task === null);
+      if (!slot && this.slots.size < this.threads) slot = this.spawn();
+      if (!slot) return;
+      this.start(slot, this.queue.shift() as Task);
+    }
+  }
+
+  private start(slot: Slot, task: Task): void {
+    // Claim the slot now; the clock starts once the thread has loaded.
+    slot.task = { ...task, timer: null };
+    slot.worker.ref();
+    void slot.ready.then(() => {
+      if (slot.task === null || !this.slots.has(slot)) return;
+      const { timeoutMs } = task.limits;
+      slot.task.timer = setTimeout(() => {
+        void this.drop(slot, { ok: false, code: 'timeout', reason: `parsing took longer than the ${timeoutMs} ms limit` });
+      }, timeoutMs);
+      const copy = new Uint8Array(task.raw); // a private copy, moved (not cloned) into the thread
+      slot.worker.postMessage({ id: 1, raw: copy, limits: task.limits }, [copy.buffer]);
+    });
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
+    let markReady: () => void = () => undefined;
+    const slot: Slot = { worker, ready: new Promise<void>((r) => (markReady = r)), task: null };
+    worker.on('message', (message: { ready?: boolean; result?: SafeParseResult }) => {
+      if (message.ready) return markReady();
+      const task = slot.task;
+      if (!task || !message.result) return;
+      if (task.timer) clearTimeout(task.timer);
+      slot.task = null;
+      worker.unref();
+      task.resolve(message.result);
+      this.dispatch();
+    });
+    worker.on('error', (err) => {
+      const memory = /out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+      void this.drop(slot, memory
+        ? { ok: false, code: 'too-large', reason: `parsing needed more than the ${this.maxHeapMb} MB memory limit` }
+        : { ok: false, code: 'unparseable', reason: `parse worker failed: ${err.message.slice(0, 200)}` });
+    });
+    worker.on('exit', () => {
+      void this.drop(slot, { ok: false, code: 'unparseable', reason: 'parse worker exited unexpectedly' });
+    });
+    this.slots.add(slot);
+    return slot;
+  }
+
+  /** Remove a thread (terminating it) and settle the message it held. */
+  private async drop(slot: Slot, result: SafeParseResult): Promise<void> {
+    if (!this.slots.delete(slot)) return;
+    markDone(slot);
+    const task = slot.task;
+    slot.task = null;
+    if (task) {
+      if (task.timer) clearTimeout(task.timer);
+      task.resolve(result);
+    }
+    const terminated = slot.worker.terminate();
+    if (!this.closed) this.dispatch();
+    await terminated;
+  }
+}
+
+function markDone(slot: Slot): void {
+  slot.worker.removeAllListeners('message');
+  slot.worker.on('error', () => undefined); // a late error from a terminated thread is expected
+}
+
+let sharedPool: ParsePool | null = null;
+
+/**
+ * Parse one raw message defensively: the size cap first, then (on a parser thread) a streaming
+ * pre-scan for header size, MIME depth and part count, then mailparser, all under a time limit.
+ * Never rejects: a message over any limit resolves `{ ok: false, code, reason }` with a
+ * human-readable reason for the quarantine record. Uses one shared pool, created on first use.
+ */
+export function parseMessageSafely(raw: Buffer, limits: ParseLimits): Promise<SafeParseResult> {
+  sharedPool ??= new ParsePool();
+  return sharedPool.parse(raw, limits);
+}
+
+/** Stop the shared pool's threads (tests, graceful shutdown). */
+export async function closeParsePool(): Promise<void> {
+  const pool = sharedPool;
+  sharedPool = null;
+  await pool?.close();
+}
