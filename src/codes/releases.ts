@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { isIsoDate } from './normalize.ts';
+import { query } from './sql.ts';
+import { ValidationError } from '../shared/errors.ts';
+import type { ImportSystem, ReleaseRef } from './types.ts';
+
+export interface ReleaseRow {
+  id: number;
+  system: ImportSystem;
+  layout: string;
+  version: string;
+  effectiveDate: string;
+}
+
+/** Every release, oldest first (the table is small: a handful of rows per system and year). */
+export async function loadReleases(em: EntityManager): Promise<ReleaseRow[]> {
+  const rows = await query(em, 'select id, system, layout, version, effective_date from code_release order by effective_date, id');
+  return rows.map((r) => ({ id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version), effectiveDate: String(r.effective_date) }));
+}
+
+/** Order of preference among releases of one system: later effective date, then a full order file over a codes-only file, then the later import. */
+function newer(a: ReleaseRow, b: ReleaseRow): boolean {
+  if (a.effectiveDate !== b.effectiveDate) return a.effectiveDate > b.effectiveDate;
+  const rank = (r: ReleaseRow) => (r.layout === 'codes' ? 0 : 1);
+  if (rank(a) !== rank(b)) return rank(a) > rank(b);
+  return a.id > b.id;
+}
+
+/**
+ * The release of a system in force on a date: the latest effective date on or before it.
+ * For ICD-10-CM, an order file wins over a codes file of the same effective date (it also
+ * carries headers and short descriptors).
+ */
+export function releaseInForce(releases: ReleaseRow[], system: ImportSystem, date: string): ReleaseRow | undefined {
+  let best: ReleaseRow | undefined;
+  for (const r of releases) {
+    if (r.system !== system || r.effectiveDate > date) continue;
+    if (!best || newer(r, best)) best = r;
+  }
+  return best;
+}
+
+/** Releases of a system sorted by preference, newest first. */
+export function releasesNewestFirst(releases: ReleaseRow[], system: ImportSystem): ReleaseRow[] {
+  return releases.filter((r) => r.system === system).sort((a, b) => (newer(a, b) ? -1 : 1));
+}
+
+export function toRef(r: ReleaseRow): ReleaseRef {
+  return { system: r.system, version: r.version, effectiveDate: r.effectiveDate };
+}
+
+/** The release of each system in force on a date (YYYY-MM-DD). */
+export async function releasesInForce(em: EntityManager, date: string): Promise<(ReleaseRef & { layout: string })[]> {
+  if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
+  const releases = await loadReleases(em);
+  const systems = [...new Set(releases.map((r) => r.system))].sort();
+  return systems.flatMap((s) => {
+    const r = releaseInForce(releases, s, date);
+    return r ? [{ ...toRef(r), layout: r.layout }] : [];
+  });
+}
