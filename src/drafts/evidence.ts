@@ -352,7 +352,7 @@ function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned:
   if (!edit) return { codes, edit: null, summary: `No NCCI PTP edit between ${codes[0]} and ${codes[1]} in force on ${date}.`, modifiersMentioned: [] };
   const { column1, column2, modifierIndicator } = edit;
   const bypass = modifierIndicator === '9' ? [] : [...mentioned].filter((m) => BYPASS_MODIFIERS.has(m));
-  const note = bypass.length ? ` The question mentions modifier ${bypass.join(', ')}${modifierIndicator === '0' ? ', which cannot bypass this edit' : ''}.` : '';
+  const note = bypass.length ? ` The question mentions modifier${bypass.length > 1 ? 's' : ''} ${bypass.join(', ')}${modifierIndicator === '0' ? `, which cannot bypass this edit` : ''}.` : '';
   return {
     codes,
     edit: {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEvidence, releaseLabel, type EvidenceInput, type ExtractedCodes } from '../../../src/drafts/evidence.ts';
 import { fakeCodeFacts, type FakeCodeFactsCall } from '../../fixtures/drafts/fake-code-facts.ts';
@@ -152,5 +154,25 @@ describe('releaseLabel', () => {
     [{ system: 'lcd', version: 'v3', effectiveDate: new Date('2025-01-01') }, 'LCD v3'],
   ])('%o → %s', (release, label) => {
     expect(releaseLabel(release)).toBe(label);
+  });
+});
+
+describe('fixture evidence used by the template golden files', () => {
+  const read = (name: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/drafts', name), 'utf8'));
+
+  it('evidence-answer.json is what buildEvidence produces', async () => {
+    const ev = await buildEvidence(fakeCodeFacts(), input(
+      { cpt: ['97530', '97140', '97110'], hcpcs: ['J1885'], icd10cm: ['M54.5', 'S52.501', 'M54.55'], modifiers: ['59', 'LT'] },
+      { units: { '97110': 5, J1885: 2 } },
+    ));
+    expect(ev).toEqual(read('evidence-answer.json'));
+  });
+
+  it('evidence-cpt-licensed.json is what buildEvidence produces', async () => {
+    const ev = await buildEvidence(fakeCodeFacts({ licensedCpt: true }), input(
+      { cpt: ['29881', '29880'], icd10cm: ['M54.50'], modifiers: ['59'] },
+      { dateOfService: { date: '2025-03-03', source: 'received' } },
+    ));
+    expect(ev).toEqual(read('evidence-cpt-licensed.json'));
   });
 });
