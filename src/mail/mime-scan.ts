@@ -43,6 +43,7 @@ class ScanLimitError extends Error {
 
 // A header field line: a name of printable ASCII without colon or space, then a colon.
 const HEADER_FIELD = /^[!-9;-~]+[ \t]*:/;
+const PARAM_LINE = /^[A-Za-z0-9*_-]+\s*=/;
 
 /**
  * Walk the raw bytes of a message once, line by line, and list its MIME entities (depth-first,
@@ -152,7 +153,11 @@ function walk(raw: Buffer, limits: ScanLimits): ScannedPart[] {
         if (headerBytes > limits.maxHeaderBytes) {
           throw new ScanLimitError('header-too-large', `a header block is over the ${limits.maxHeaderBytes}-byte limit`);
         }
-        if (isFold && headerLines.length > 0) headerLines[headerLines.length - 1] += ` ${line.trim()}`;
+        const previous = headerLines[headerLines.length - 1];
+        // A parameter wrapped onto an unindented line (`Content-Type: multipart/x;` then
+        // `boundary="…"`) is a common malformation; read it as folded, like MUAs do.
+        const looseParam = previous !== undefined && /;\s*$/.test(previous) && PARAM_LINE.test(line);
+        if ((isFold || looseParam) && previous !== undefined) headerLines[headerLines.length - 1] += ` ${line.trim()}`;
         else if (HEADER_FIELD.test(line)) headerLines.push(line);
         else endHeaders(pos, pos); // missing header/body separator: this line starts the body
       }

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import libmime from 'libmime';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { ScannedPart } from './mime-scan.ts';
@@ -24,7 +25,7 @@ export function toParsedMessage(parsed: ParsedMail, raw: Buffer, scanned: Scanne
   const top = scanned[0];
   const headers = top ? readHeaderBlock(raw.subarray(top.headerStart, top.headerEnd), warnings, 'top-level') : {};
   checkCharsets(scanned, warnings);
-  const text = stripNul(parsed.text ?? '', warnings, 'text');
+  const text = stripNul(parsed.text || recoverText(raw, scanned, warnings), warnings, 'text');
   const html = typeof parsed.html === 'string' ? stripNul(parsed.html, warnings, 'html') : null;
   if (text.includes('\uFFFD')) warnings.push('text contains bytes that are invalid in its charset (replaced with U+FFFD)');
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
@@ -109,6 +110,29 @@ function checkCharsets(scanned: ScannedPart[], warnings: string[]): void {
       warnings.push(`unknown or refused charset "${name.slice(0, 40)}" decoded as UTF-8 with invalid bytes replaced`);
     }
   }
+}
+
+/**
+ * mailparser gives no text when it cannot follow a malformed structure that the scan could
+ * (an unindented boundary parameter, say). Then take the first inline text/plain part the scan
+ * found, decoded by hand, and say so.
+ */
+function recoverText(raw: Buffer, scanned: ScannedPart[], warnings: string[]): string {
+  // A multipart whose boundary never occurs has no parts: its whole body is what there is to read.
+  const lone = scanned.length === 1 && scanned[0].contentType.startsWith('multipart/') ? scanned[0] : undefined;
+  const part = lone ?? scanned.find((p) => p.contentType === 'text/plain' && p.disposition !== 'attachment' && p.bodyEnd > p.bodyStart);
+  if (!part || part.bodyEnd - part.bodyStart > MAX_ENCLOSED_BYTES) return '';
+  const bytes = decodeTransfer(raw.subarray(part.bodyStart, part.bodyEnd), part.transferEncoding);
+  const charset = libmime.normalizeCharset(part.charset ?? 'utf-8');
+  let text: string;
+  try {
+    text = iconv.encodingExists(charset) ? iconv.decode(bytes, charset) : bytes.toString('utf8');
+  } catch {
+    // An encoding iconv-lite lists but cannot apply: read as UTF-8, invalid bytes replaced.
+    text = bytes.toString('utf8');
+  }
+  if (text.trim()) warnings.push('text recovered from the MIME structure (the parser found none)');
+  return text;
 }
 
 function decodeTransfer(body: Buffer, encoding: string): Buffer {
