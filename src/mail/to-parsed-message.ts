@@ -25,7 +25,7 @@ export function toParsedMessage(parsed: ParsedMail, raw: Buffer, scanned: Scanne
   const top = scanned[0];
   const headers = top ? readHeaderBlock(raw.subarray(top.headerStart, top.headerEnd), warnings, 'top-level') : {};
   checkCharsets(scanned, warnings);
-  const text = stripNul(parsed.text || recoverText(raw, scanned, warnings), warnings, 'text');
+  const text = stripNul(parsed.text || (parsed.html ? '' : recoverText(raw, scanned, warnings)), warnings, 'text');
   const html = typeof parsed.html === 'string' ? stripNul(parsed.html, warnings, 'html') : null;
   if (text.includes('\uFFFD')) warnings.push('text contains bytes that are invalid in its charset (replaced with U+FFFD)');
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
@@ -120,7 +120,9 @@ function checkCharsets(scanned: ScannedPart[], warnings: string[]): void {
 function recoverText(raw: Buffer, scanned: ScannedPart[], warnings: string[]): string {
   // A multipart whose boundary never occurs has no parts: its whole body is what there is to read.
   const lone = scanned.length === 1 && scanned[0].contentType.startsWith('multipart/') ? scanned[0] : undefined;
-  const part = lone ?? scanned.find((p) => p.contentType === 'text/plain' && p.disposition !== 'attachment' && p.bodyEnd > p.bodyStart);
+  // Never the text of an enclosed (returned, forwarded) message: that is not this message's text.
+  const enclosed = insideEnclosed(scanned);
+  const part = lone ?? scanned.find((p, i) => !enclosed[i] && p.contentType === 'text/plain' && p.disposition !== 'attachment' && p.bodyEnd > p.bodyStart);
   if (!part || part.bodyEnd - part.bodyStart > MAX_ENCLOSED_BYTES) return '';
   const bytes = decodeTransfer(raw.subarray(part.bodyStart, part.bodyEnd), part.transferEncoding);
   const charset = libmime.normalizeCharset(part.charset ?? 'utf-8');
@@ -133,6 +135,17 @@ function recoverText(raw: Buffer, scanned: ScannedPart[], warnings: string[]): s
   }
   if (text.trim()) warnings.push('text recovered from the MIME structure (the parser found none)');
   return text;
+}
+
+/** For each part (depth-first), whether it lies inside a message/* part. */
+function insideEnclosed(scanned: ScannedPart[]): boolean[] {
+  const ancestors: ScannedPart[] = [];
+  return scanned.map((part) => {
+    while (ancestors.length > 0 && ancestors[ancestors.length - 1].depth >= part.depth) ancestors.pop();
+    const inside = ancestors.some((a) => a.contentType.startsWith('message/'));
+    ancestors.push(part);
+    return inside;
+  });
 }
 
 function decodeTransfer(body: Buffer, encoding: string): Buffer {
