@@ -1,0 +1,132 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { z } from 'zod';
+import { Case } from '../cases/case.entity.ts';
+import { isUniqueViolation } from '../db/orm.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { Subscriber } from './subscriber.entity.ts';
+
+/** Plan name → monthly question quota (config PLANS). */
+export type Plans = Record<string, number>;
+
+export type QuotaDecision =
+  | { kind: 'subscriber'; subscriber: Subscriber; plan: string; quota: number; used: number; remaining: number; over: boolean }
+  | { kind: 'stranger' };
+
+const email = z.email();
+const domain = z.string().regex(/^@(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/);
+
+/**
+ * Normalise and validate a subscription pattern: an email address or `@domain`, lower-cased.
+ * @throws ValidationError for anything else.
+ */
+export function normalizePattern(input: string): string {
+  const pattern = input.trim().toLowerCase();
+  if (pattern.startsWith('@') ? domain.safeParse(pattern).success : email.safeParse(pattern).success) return pattern;
+  throw new ValidationError(`not an email address or @domain: ${JSON.stringify(input)}`);
+}
+
+/** @throws ValidationError when the plan is not one of the configured plans. */
+export function assertPlan(plan: string, plans: Plans): string {
+  const name = plan.trim().toLowerCase();
+  if (!Object.hasOwn(plans, name)) {
+    throw new ValidationError(`unknown plan ${JSON.stringify(plan)}; plans are: ${Object.keys(plans).join(', ')}`);
+  }
+  return name;
+}
+
+/**
+ * Add a subscription. Adding a pattern that was removed reactivates it with the new plan.
+ * @throws ValidationError on a bad pattern or plan; ConflictError when it is already active.
+ */
+export async function addSubscriber(em: EntityManager, pattern: string, plan: string, plans: Plans): Promise<Subscriber> {
+  const p = normalizePattern(pattern);
+  const name = assertPlan(plan, plans);
+  const existing = await em.findOne(Subscriber, { pattern: p });
+  if (existing?.active) throw new ConflictError(`${p} is already a subscriber (plan ${existing.plan})`);
+  if (existing) {
+    existing.active = true;
+    existing.plan = name;
+    await em.flush();
+    return existing;
+  }
+  const subscriber = em.create(Subscriber, { pattern: p, plan: name });
+  try {
+    await em.flush();
+  } catch (err) {
+    // Two admins adding the same pattern at once: the loser is told, not shown a driver error.
+    if (isUniqueViolation(err)) throw new ConflictError(`${p} is already a subscriber`);
+    throw err;
+  }
+  return subscriber;
+}
+
+/** Active subscriptions (all, with `includeInactive`), by pattern. */
+export async function listSubscribers(em: EntityManager, options: { includeInactive?: boolean } = {}): Promise<Subscriber[]> {
+  return em.find(Subscriber, options.includeInactive ? {} : { active: true }, { orderBy: { pattern: 'asc' } });
+}
+
+async function findActive(em: EntityManager, pattern: string): Promise<Subscriber> {
+  const p = normalizePattern(pattern);
+  const subscriber = await em.findOne(Subscriber, { pattern: p, active: true });
+  if (!subscriber) throw new NotFoundError(`no subscriber ${p}`);
+  return subscriber;
+}
+
+/** Move an active subscription to another plan. @throws ValidationError, NotFoundError. */
+export async function setPlan(em: EntityManager, pattern: string, plan: string, plans: Plans): Promise<Subscriber> {
+  const name = assertPlan(plan, plans);
+  const subscriber = await findActive(em, pattern);
+  subscriber.plan = name;
+  await em.flush();
+  return subscriber;
+}
+
+/** Deactivate a subscription (the row stays: past cases point at it). @throws NotFoundError. */
+export async function removeSubscriber(em: EntityManager, pattern: string): Promise<Subscriber> {
+  const subscriber = await findActive(em, pattern);
+  subscriber.active = false;
+  await em.flush();
+  return subscriber;
+}
+
+/**
+ * The active subscription a sender's address counts against: the exact address wins over its
+ * domain (`@clinic.example`). Only the address's own domain matches, not parent domains.
+ * Returns null for an address that is not well formed.
+ */
+export async function findSubscriberFor(em: EntityManager, address: string): Promise<Subscriber | null> {
+  const a = address.trim().toLowerCase();
+  const at = a.lastIndexOf('@');
+  if (at <= 0 || at === a.length - 1) return null;
+  const rows = await em.find(Subscriber, { pattern: { $in: [a, a.slice(at)] }, active: true });
+  return rows.find((r) => r.pattern === a) ?? rows[0] ?? null;
+}
+
+/** The calendar month (UTC) around `now`: `[start, end)`. */
+export function monthBounds(now: Date): { start: Date; end: Date } {
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  return { start, end };
+}
+
+/**
+ * Questions a subscriber asked this calendar month (UTC): cases opened against it. A follow-up
+ * in an open case is not a new case, so it does not count.
+ */
+export async function monthlyUsage(em: EntityManager, subscriberId: number, now: Date): Promise<number> {
+  const { start, end } = monthBounds(now);
+  return em.count(Case, { subscriberId, openedAt: { $gte: start, $lt: end } });
+}
+
+/**
+ * Whether a new question from `address` may open a case. Call it before opening the case (a
+ * follow-up in an existing case does not come here): `over` is true when the month's quota is
+ * already used up. A subscriber on a plan no longer in config gets quota 0, so it is over.
+ */
+export async function quotaDecision(em: EntityManager, address: string, now: Date, plans: Plans): Promise<QuotaDecision> {
+  const subscriber = await findSubscriberFor(em, address);
+  if (!subscriber) return { kind: 'stranger' };
+  const quota = Object.hasOwn(plans, subscriber.plan) ? plans[subscriber.plan] : 0;
+  const used = await monthlyUsage(em, subscriber.id, now);
+  return { kind: 'subscriber', subscriber, plan: subscriber.plan, quota, used, remaining: Math.max(0, quota - used), over: used >= quota };
+}
