@@ -1,0 +1,53 @@
+import { scanCodes } from './scan-codes.ts';
+import { scanModifiers } from './modifiers.ts';
+import type { CodeHit, ExtractedCodes, ExtractInput, ExtractOptions } from './types.ts';
+
+/**
+ * Every billing code the sender mentions, by the rules of EXTRACTION.md: the five lists of the
+ * contract (de-duplicated, in order of first appearance, subject before body, normal form) and,
+ * for each mention, where it was found, as written, with units, the code a modifier is attached
+ * to and the range it is an endpoint of.
+ *
+ * Pure and synchronous. `input.body` must already be the new text of the message (see
+ * `extractNewText`); offsets of body hits are offsets into it. Shape and context decide the
+ * category; `options.isKnownCode` is consulted only where both HCPCS and ICD-10-CM read.
+ */
+export function extractCodes(input: ExtractInput, options: ExtractOptions = {}): ExtractedCodes {
+  const hits = [...scanField(input.subject, 'subject', options), ...scanField(input.body, 'body', options)];
+  const result: ExtractedCodes = { cpt: [], hcpcs: [], icd10cm: [], icd10pcs: [], modifiers: [], hits };
+  const seen = new Set<string>();
+  for (const hit of hits) {
+    const key = `${hit.system}:${hit.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    listFor(result, hit.system).push(hit.code);
+  }
+  return result;
+}
+
+function scanField(text: string, field: 'subject' | 'body', options: ExtractOptions): CodeHit[] {
+  if (!text) return [];
+  const codes = scanCodes(text, field, options);
+  const modifiers = scanModifiers(text, field, codes);
+  return [...codes, ...modifiers].sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+function listFor(result: ExtractedCodes, system: CodeHit['system']): string[] {
+  switch (system) {
+    case 'cpt':
+      return result.cpt;
+    case 'hcpcs':
+      return result.hcpcs;
+    case 'icd10cm':
+      return result.icd10cm;
+    case 'icd10pcs':
+      return result.icd10pcs;
+    case 'modifier':
+      return result.modifiers;
+  }
+}
+
+/** The contract's JSON object: exactly the five keys, in the contract's order. */
+export function toContractJson(codes: ExtractedCodes): Pick<ExtractedCodes, 'cpt' | 'hcpcs' | 'icd10cm' | 'icd10pcs' | 'modifiers'> {
+  return { cpt: codes.cpt, hcpcs: codes.hcpcs, icd10cm: codes.icd10cm, icd10pcs: codes.icd10pcs, modifiers: codes.modifiers };
+}

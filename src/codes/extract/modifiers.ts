@@ -1,0 +1,224 @@
+import {
+  AMBIGUOUS_STANDALONE,
+  ANATOMY,
+  ENGLISH_TWO_LETTER,
+  LOCATION_MODIFIERS,
+  NUMERIC_MODIFIERS,
+  STANDALONE_LETTER_MODIFIERS,
+} from './lexicon.ts';
+import type { CodeHit } from './types.ts';
+
+/**
+ * Modifiers (EXTRACTION.md): reported only when attached to a code (`99213-25`, `27130-LT-22`,
+ * `97110GP`, `L3908 RT`) or plainly used as a modifier ("modifier 33", "25 and 59 modifiers",
+ * "append 50", "with lt", "-59", "RT/LT", "XU vs XS"). Place-of-service codes are never
+ * modifiers ("POS 02", "modifiers 02, 10, 11": two-digit numbers outside the modifier set), and a
+ * laterality word before a body part ("the LT knee") is not one.
+ */
+export function scanModifiers(text: string, field: 'subject' | 'body', codes: CodeHit[]): CodeHit[] {
+  const found = new Map<number, CodeHit>();
+  const pos = placeOfServiceSpans(text);
+  const add = (start: number, written: string, code: string, attachedTo?: string): void => {
+    if (pos.has(start) || found.has(start)) return;
+    if (codes.some((c) => start >= c.start && start < c.end && c.system !== 'cpt' && c.system !== 'hcpcs')) return;
+    const hit: CodeHit = { code, system: 'modifier', field, start, end: start + written.length, written };
+    if (attachedTo) hit.attachedTo = attachedTo;
+    found.set(start, hit);
+  };
+  const modifierTalk = /\bmod(?:ifier)?s?\b/i.test(text) || codes.length > 0;
+
+  attached(text, codes, add);
+  named(text, add);
+  afterVerbs(text, modifierTalk, add);
+  standalone(text, codes, add);
+  return [...found.values()].sort((a, b) => a.start - b.start);
+}
+
+type Add = (start: number, written: string, code: string, attachedTo?: string) => void;
+
+const ATTACHED = /^(\s?[-–/]\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
+const SPACED_LETTER = /^(\s)([A-Z]{2}|[A-Z]\d)(?![A-Za-z0-9-])/;
+const SPACED_NUMBER = /^(\s)(\d{2})(?=\s*(?:[,;)]|\s(?:and|or|on|for|with|&)\b|\s*$|\s*\n|\?|\.(?!\d)))/;
+const COMMON_SPACED = new Set(['22', '24', '25', '26', '50', '51', '52', '57', '58', '59', '76', '77', '78', '79', '91', '95']);
+const UNITS_GLUE = /^X\d{1,3}$/;
+
+/** Modifiers glued to, hyphenated after, or written right after a procedure code. */
+function attached(text: string, codes: CodeHit[], add: Add): void {
+  for (const code of codes) {
+    if (code.system !== 'cpt' && code.system !== 'hcpcs') continue;
+    const w = code.written.toUpperCase().replace(/[-–]/g, '');
+    const glued = w.slice(code.code.length);
+    if (glued.length === 2 && !UNITS_GLUE.test(glued)) add(code.end - 2, glued, glued, code.code);
+    let at = code.end;
+    if (code.units !== undefined) {
+      const u = /^\s*\(?\s*(?:[xX×*]\s*\d{1,3}|\d{1,2}\s*units?)\)?/.exec(text.slice(at, at + 16));
+      if (u) at += u[0].length;
+    }
+    for (let n = 0; n < 4; n++) {
+      const after = text.slice(at, at + 12);
+      const m = ATTACHED.exec(after);
+      if (m && (n > 0 || m[1]!.trim() !== '/') && isAttachable(m[2]!)) {
+        const start = at + m[1]!.length;
+        add(start, m[2]!, m[2]!.toUpperCase(), code.code);
+        at = start + 2;
+        continue;
+      }
+      if (n === 0) {
+        const s = SPACED_LETTER.exec(after);
+        if (s && (STANDALONE_LETTER_MODIFIERS.has(s[2]!) || LOCATION_MODIFIERS.has(s[2]!)) && !followedByAnatomy(text, at + 3)) {
+          add(at + 1, s[2]!, s[2]!, code.code);
+          at += 3;
+          continue;
+        }
+        const d = SPACED_NUMBER.exec(after);
+        if (d && COMMON_SPACED.has(d[2]!)) {
+          add(at + 1, d[2]!, d[2]!, code.code);
+          at += 3;
+          continue;
+        }
+      }
+      break;
+    }
+  }
+}
+
+/** A two-character suffix after a code's hyphen: a modifier unless it is a word or not one. */
+function isAttachable(s: string): boolean {
+  if (/^\d{2}$/.test(s)) return NUMERIC_MODIFIERS.has(s);
+  const u = s.toUpperCase();
+  if (s === u) return !ENGLISH_TWO_LETTER.has(u) || STANDALONE_LETTER_MODIFIERS.has(u);
+  return STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
+}
+
+/** Whether an item in a modifier context ("modifier __", "append __") is a modifier. */
+function isModifierItem(s: string, strict: boolean): boolean {
+  if (/^\d{2}$/.test(s)) return NUMERIC_MODIFIERS.has(s);
+  const u = s.toUpperCase();
+  if (!/^(?:[A-Z]{2}|[A-Z]\d|\d[A-Z])$/.test(u)) return false;
+  const known = STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
+  if (strict) return known;
+  if (s !== u) return known; // lower case only for the familiar ones ("with lt")
+  return known || !ENGLISH_TWO_LETTER.has(u);
+}
+
+const MODIFIER_WORD = /\b(?:modifiers?|mods?\b\.?)(?![A-Za-z])/gi;
+const ITEM = /^(-?\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
+const SEPARATOR = /^['"”’)]*\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\b\.?|\bversus\b|\bplus\b|\bthen\b)?\s*['"“‘(]*/i;
+const NOT_AFTER_ITEM = /^\s*(?:%|\d|\.\d|mg|ml|units?\b|minutes?\b|mins?\b|years?\b|yo\b|y\/o|days?\b|visits?\b|hours?\b|hrs?\b|percent\b)/i;
+
+/** "modifier 25", "modifiers 25, 59 and XU", "mod -50"; and backwards: "25 and 59 modifiers". */
+function named(text: string, add: Add): void {
+  MODIFIER_WORD.lastIndex = 0;
+  for (let m = MODIFIER_WORD.exec(text); m; m = MODIFIER_WORD.exec(text)) {
+    const lead = /^\s*[:(#'"“‘]*\s*(?:code\s*)?/.exec(text.slice(m.index + m[0].length))!;
+    parseList(text, m.index + m[0].length + lead[0].length, false, add);
+    backwards(text, m.index, add);
+  }
+}
+
+/** Parse `item (sep item)*` from `at`; returns how many items were taken. */
+function parseList(text: string, at: number, strict: boolean, add: Add, numbersOk = true): number {
+  let count = 0;
+  let pos = at;
+  for (;;) {
+    const rest = text.slice(pos, pos + 24);
+    const m = ITEM.exec(rest);
+    if (!m) break;
+    const item = m[2]!;
+    if (!isModifierItem(item, strict)) break;
+    if (/^\d/.test(item) && !numbersOk) break;
+    const end = pos + m[0].length;
+    if (NOT_AFTER_ITEM.test(text.slice(end, end + 12))) break;
+    if (/^(?:RT|LT)$/i.test(item) && followedByAnatomy(text, end)) break;
+    add(pos + m[1]!.length, item, item.toUpperCase());
+    count++;
+    const sep = SEPARATOR.exec(text.slice(end, end + 16))!;
+    if (sep[0] === '') break;
+    pos = end + sep[0].length;
+  }
+  return count;
+}
+
+/** Items written just before a modifier word: "the 25 modifier", "RT and LT modifiers". */
+function backwards(text: string, wordAt: number, add: Add): void {
+  const before = text.slice(Math.max(0, wordAt - 60), wordAt);
+  const offset = wordAt - before.length;
+  const re = /(-?)([A-Za-z0-9]{2})(?![A-Za-z0-9])['"”’]?(\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\.?)?\s*)$/i;
+  let end = before.length;
+  for (let n = 0; n < 6; n++) {
+    const m = re.exec(before.slice(0, end));
+    if (!m) break;
+    const itemStart = m.index + m[1]!.length;
+    if (itemStart > 0 && /[A-Za-z0-9]/.test(before[itemStart - 1 - m[1]!.length] ?? '') && m[1] === '') break;
+    if (n === 0 && m[3]!.trim() !== '') break; // the item must touch the word
+    if (!isModifierItem(m[2]!, false)) break;
+    add(offset + itemStart, m[2]!, m[2]!.toUpperCase());
+    end = m.index;
+  }
+}
+
+const VERB =
+  /\b(?:append(?:ed|ing|s)?|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with)\s+(?:an?\s+|the\s+)?/gi;
+
+/** "append 50", "with lt", "use 59 or XU": a modifier right after a verb of attaching. */
+function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
+  VERB.lastIndex = 0;
+  for (let m = VERB.exec(text); m; m = VERB.exec(text)) {
+    parseList(text, m.index + m[0].length, true, add, modifierTalk);
+  }
+}
+
+const CAPS_TOKEN = /(?<![A-Za-z0-9-])([A-Z][A-Z0-9]|[0-9]P)(?![A-Za-z0-9])/g;
+const HYPHEN_ITEM = /(?:^|[\s(,;/])-([A-Za-z0-9]{2})(?![A-Za-z0-9%.])/g;
+const SLASH_PAIR = /(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9])\s*\/\s*([A-Za-z][A-Za-z0-9])(?![A-Za-z0-9])/g;
+
+/** Distinctive capitals (`XU`, `KX`, `GA`), `-25` on its own, and pairs such as `RT/LT`. */
+function standalone(text: string, codes: CodeHit[], add: Add): void {
+  CAPS_TOKEN.lastIndex = 0;
+  for (let m = CAPS_TOKEN.exec(text); m; m = CAPS_TOKEN.exec(text)) {
+    const t = m[1]!;
+    if (STANDALONE_LETTER_MODIFIERS.has(t) && !AMBIGUOUS_STANDALONE.has(t)) add(m.index, t, t);
+  }
+  HYPHEN_ITEM.lastIndex = 0;
+  for (let m = HYPHEN_ITEM.exec(text); m; m = HYPHEN_ITEM.exec(text)) {
+    const item = m[1]!;
+    const start = m.index + m[0].length - 2;
+    if (codes.some((c) => c.end <= start && start - c.end <= 2)) continue; // attached: done already
+    if (NOT_AFTER_ITEM.test(text.slice(start + 2, start + 14))) continue;
+    if (isModifierItem(item, true)) add(start, item, item.toUpperCase());
+  }
+  SLASH_PAIR.lastIndex = 0;
+  for (let m = SLASH_PAIR.exec(text); m; m = SLASH_PAIR.exec(text)) {
+    const [a, b] = [m[1]!, m[2]!];
+    if (!isModifierItem(a, true) || !isModifierItem(b, true)) continue;
+    const bStart = m.index + m[0].length - b.length;
+    if (followedByAnatomy(text, bStart + 2)) continue;
+    add(m.index, a, a.toUpperCase());
+    add(bStart, b, b.toUpperCase());
+  }
+}
+
+const ANATOMY_AFTER = new RegExp(`^\\s*(?:side\\s+)?(?:${ANATOMY})\\b`, 'i');
+
+function followedByAnatomy(text: string, at: number): boolean {
+  return ANATOMY_AFTER.test(text.slice(at, at + 24));
+}
+
+const POS_WORD = /\b(?:POS|place[\s-]+of[\s-]+service)\b\s*(?:\(\s*POS\s*\)\s*)?(?:codes?\s*)?(?:of\s*|is\s*|=\s*)?[:#]?\s*/gi;
+
+/** Start offsets of two-digit numbers listed after "POS" / "place of service". */
+function placeOfServiceSpans(text: string): Set<number> {
+  const spans = new Set<number>();
+  POS_WORD.lastIndex = 0;
+  for (let m = POS_WORD.exec(text); m; m = POS_WORD.exec(text)) {
+    let pos = m.index + m[0].length;
+    for (let n = 0; n < 8; n++) {
+      const item = /^(\d{2})(?!\d)/.exec(text.slice(pos, pos + 3));
+      if (!item) break;
+      spans.add(pos);
+      const sep = /^\s*(?:,|\/|&|\band\b|\bor\b|\bvs\.?|\bversus\b|\bto\b)?\s*(?:POS\s*)?/i.exec(text.slice(pos + 2, pos + 16))!;
+      pos += 2 + sep[0].length;
+    }
+  }
+  return spans;
+}

@@ -1,0 +1,102 @@
+import { ICD_LETTER_CATEGORIES, NOT_ICD_TOKENS, isHcpcsBlock } from './lexicon.ts';
+
+/**
+ * What one token can be by its shape alone (EXTRACTION.md, "What a code is"). Context is
+ * applied later; this only reads the characters of the token.
+ */
+export type Shape =
+  | { kind: 'cpt'; code: string; units?: number; gluedModifier?: string }
+  | { kind: 'hcpcs'; code: string; units?: number; gluedModifier?: string }
+  /** Letter + 4 digits, or that plus two letters: HCPCS (maybe with a glued modifier) or undotted ICD-10-CM. */
+  | { kind: 'ambiguous'; hcpcs: string; icd: string; gluedModifier?: string; blockIsHcpcs: boolean; icdSuffixLikely: boolean }
+  | { kind: 'icd10cm'; code: string; dotted: boolean }
+  | { kind: 'icd10pcs'; code: string };
+
+const CPT = /^(\d{5}|\d{4}[FT])(?:X(\d{1,3})|([A-Z]{2}|[A-Z]\d|\d[A-Z]))?$/;
+const HCPCS_UNITS = /^([A-V]\d{4})X(\d{1,3})$/;
+const LETTER_4 = /^[A-V]\d{4}$/;
+const LETTER_4_2 = /^([A-V]\d{4})([A-Z]{2})$/;
+const ICD_DOTTED = /^([A-Z]\d[A-Z0-9])\.([A-Z0-9]{1,4})$/;
+const ICD_UNDOTTED = /^([A-Z]\d[A-Z0-9])([A-Z0-9]{0,4})$/;
+const PCS = /^[0-9BCDFGHX][0-9A-HJ-NP-Z]{6}$/;
+/** ICD-10-CM 7th characters after an `X` placeholder (`S5250XA`, `T148XXD`). */
+const ICD_PLACEHOLDER_SUFFIX = /^X[A-HJ-NP-S]$/;
+
+/**
+ * Classify one token (letters, digits and inner dots, as written) by shape.
+ * Returns null for anything that is not a code in any system.
+ */
+export function classifyShape(written: string): Shape | null {
+  const t = written.toUpperCase();
+  const n = t.length;
+  if (n < 3 || n > 9) return null;
+
+  let m = CPT.exec(t);
+  if (m) {
+    const shape: Shape = { kind: 'cpt', code: m[1]! };
+    if (m[2]) shape.units = Number(m[2]);
+    if (m[3]) shape.gluedModifier = m[3];
+    return shape;
+  }
+  m = HCPCS_UNITS.exec(t);
+  if (m) return { kind: 'hcpcs', code: m[1]!, units: Number(m[2]) };
+  if (LETTER_4.test(t)) {
+    return { kind: 'ambiguous', hcpcs: t, icd: dot(t), blockIsHcpcs: isHcpcsBlock(t.slice(0, 3)), icdSuffixLikely: false };
+  }
+  m = LETTER_4_2.exec(t);
+  if (m) {
+    const base = m[1]!;
+    const suffix = m[2]!;
+    return {
+      kind: 'ambiguous',
+      hcpcs: base,
+      icd: dot(t),
+      gluedModifier: suffix,
+      blockIsHcpcs: isHcpcsBlock(t.slice(0, 3)),
+      icdSuffixLikely: ICD_PLACEHOLDER_SUFFIX.test(suffix),
+    };
+  }
+  m = ICD_DOTTED.exec(t);
+  if (m) {
+    const category = m[1]!;
+    const rest = m[2]!;
+    if (!icdCategoryOk(category)) return null;
+    if (/^X+$/.test(rest)) return null; // `M54.x`, `E11.xx`: a family, not a code
+    if (category[0] === 'V' && /^\d{1,2}$/.test(rest)) return null; // ICD-9 V code (`V72.6`)
+    return { kind: 'icd10cm', code: t, dotted: true };
+  }
+  if (n === 7 && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
+  m = ICD_UNDOTTED.exec(t);
+  if (m) {
+    const category = m[1]!;
+    const rest = m[2]!;
+    if (!icdCategoryOk(category)) return null;
+    if (NOT_ICD_TOKENS.has(t)) return null;
+    if (category[0] === 'V' && /^\d{0,2}$/.test(rest)) return null; // `V28` (HCC model), ICD-9 `V726`
+    // LCD (L33318) and article (A52465) IDs are letter + 5 digits; ICD-10-CM L codes of that
+    // shape are infections and ulcers (L03115, L89154, L97412).
+    if (/^\d{5}$/.test(t.slice(1)) && (t[0] === 'A' || (t[0] === 'L' && /^[1-7]/.test(t[1]!)))) return null;
+    if (rest.length > 0 && /X$/.test(rest)) return null; // `M545X`: a family
+    return { kind: 'icd10cm', code: dot(t), dotted: false };
+  }
+  return null;
+}
+
+function icdCategoryOk(category: string): boolean {
+  const third = category[2]!;
+  if (third >= 'A' && third <= 'Z') return ICD_LETTER_CATEGORIES.has(category);
+  return true;
+}
+
+/** A PCS code starting with a digit, or a letter-section code that cannot be ICD-10-CM. */
+function isPcsLike(t: string): boolean {
+  if (!/[A-Z]/.test(t)) return false; // seven digits: a phone or an account number
+  if (/^\d/.test(t)) return /[A-Z]/.test(t.slice(1));
+  // Letter first: ICD-10-CM never has `Z` after the first character and needs a digit second.
+  return !/^[A-Z]\d/.test(t) || /Z/.test(t.slice(1));
+}
+
+/** Undotted ICD-10-CM to its normal dotted form: `M5450` → `M54.50`. */
+export function dot(code: string): string {
+  return code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code;
+}
