@@ -41,8 +41,10 @@ export interface CodeLookup {
   plainLanguage?: string | null;
   billable?: boolean | null;
   header?: boolean | null;
-  /** Billable codes under a header code. */
+  /** Billable codes under a header code (possibly capped, see childCount). */
   children?: CodeRef[] | null;
+  /** How many billable codes there are under a header when `children` is capped. */
+  childCount?: number | null;
   release?: CodeRelease | null;
   endDate?: DateLike | null;
   /** Nearest known codes, for an unknown code. */
@@ -58,7 +60,10 @@ export interface NcciEdit {
   column1: string;
   column2: string;
   effectiveDate: DateLike;
+  /** The first day the edit no longer applies. */
   deletionDate?: DateLike | null;
+  /** Whether the edit applies on the date asked; an edit listed but not in force is reported as such. Default true. */
+  active?: boolean | null;
   modifierIndicator: ModifierIndicator;
   meaning?: string | null;
   rationale?: string | null;

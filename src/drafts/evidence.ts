@@ -44,8 +44,12 @@ export interface CodeEvidence {
   /** True billable, false not billable (a header), null when the code set does not say. */
   billable: boolean | null;
   header: boolean;
-  /** Billable children of a header code. */
+  /** Billable children of a header code (the code database may cap the list: see childCount). */
   children: CodeRef[];
+  /** How many billable children there are (>= children.length). */
+  childCount: number;
+  /** childCount - children.length: billable children the code database did not list. */
+  childrenNotShown: number;
   endDate: string | null;
   /** Nearest known codes, for an unknown code. */
   closest: CodeRef[];
@@ -62,6 +66,8 @@ export interface PairEvidence {
     modifierIndicator: '0' | '1' | '9';
     effectiveDate: string;
     deletionDate: string | null;
+    /** False when the release lists the edit but it does not apply on the date of service. */
+    inForce: boolean;
     rationale: string | null;
   } | null;
   /** One sentence: the edit and what its modifier indicator means for this pair, or that there is none. */
@@ -256,9 +262,10 @@ function refs(list: CodeRef[] | null | undefined): CodeRef[] {
   return (list ?? []).map((r) => ({ code: r.code, description: r.description }));
 }
 
-function listCodes(list: CodeRef[], max = 12): string {
+function listCodes(list: CodeRef[], max = 12, total = list.length): string {
   const shown = list.slice(0, max).map((r) => r.code).join(', ');
-  return list.length > max ? `${shown} and ${list.length - max} more` : shown;
+  const count = Math.max(total, list.length);
+  return count > Math.min(max, list.length) ? `${shown} and ${count - Math.min(max, list.length)} more` : shown;
 }
 
 async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'], found: CodeLookup, date: string): Promise<CodeEvidence> {
@@ -267,6 +274,7 @@ async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'],
   const cptText = isCpt && found.licensed === true && official !== null;
   const descriptor = isCpt && !cptText ? (found.status === 'unknown' ? null : 'CPT descriptor not licensed') : official;
   const children = refs(found.children);
+  const childCount = Math.max(children.length, found.childCount ?? 0);
   const closest = refs(found.closest);
   const endDate = found.endDate ? isoDate(found.endDate) : null;
   const header = found.header === true || (found.billable === false && children.length > 0);
@@ -286,14 +294,14 @@ async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'],
   }
   if (header) {
     const missing = kind === 'icd10cm' ? missingSeventh(code, children) : null;
-    problems.push(missing ?? `${code} is a header code, not billable${children.length ? `; billable codes under it: ${listCodes(children)}` : ''}.`);
+    problems.push(missing ?? `${code} is a header code, not billable${children.length ? `; billable codes under it: ${listCodes(children, 12, childCount)}` : ''}.`);
   }
 
   return {
     input: found.input || code, code, extractedAs: kind, systemLabel: label, status: found.status,
     statusLabel: statusLabel(found.status, date, endDate),
     descriptor, cptText, plainLanguage: found.plainLanguage ?? null,
-    billable: found.billable ?? (header ? false : null), header, children, endDate, closest, problems,
+    billable: found.billable ?? (header ? false : null), header, children, childCount, childrenNotShown: childCount - children.length, endDate, closest, problems,
   };
 }
 
@@ -351,16 +359,22 @@ function modifierEvidence(mod: string, found: CodeLookup): ModifierEvidence {
 function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned: Set<string>, date: string): PairEvidence {
   if (!edit) return { codes, edit: null, summary: `No NCCI PTP edit between ${codes[0]} and ${codes[1]} in force on ${date}.`, modifiersMentioned: [] };
   const { column1, column2, modifierIndicator } = edit;
+  const base = {
+    column1, column2, modifierIndicator,
+    effectiveDate: isoDate(edit.effectiveDate),
+    deletionDate: edit.deletionDate ? isoDate(edit.deletionDate) : null,
+    inForce: edit.active !== false,
+    rationale: edit.rationale ?? null,
+  };
+  if (!base.inForce) {
+    const when = base.deletionDate && base.deletionDate <= date ? `deleted as of ${base.deletionDate}` : `effective only from ${base.effectiveDate}`;
+    return { codes, edit: base, summary: `No NCCI PTP edit in force on ${date}: the edit column 1 ${column1}, column 2 ${column2} is ${when}.`, modifiersMentioned: [] };
+  }
   const bypass = modifierIndicator === '9' ? [] : [...mentioned].filter((m) => BYPASS_MODIFIERS.has(m));
   const note = bypass.length ? ` The question mentions modifier${bypass.length > 1 ? 's' : ''} ${bypass.join(', ')}${modifierIndicator === '0' ? `, which cannot bypass this edit` : ''}.` : '';
   return {
     codes,
-    edit: {
-      column1, column2, modifierIndicator,
-      effectiveDate: isoDate(edit.effectiveDate),
-      deletionDate: edit.deletionDate ? isoDate(edit.deletionDate) : null,
-      rationale: edit.rationale ?? null,
-    },
+    edit: base,
     summary: `NCCI PTP edit: column 1 ${column1}, column 2 ${column2}; ${INDICATOR_TEXT[modifierIndicator](column1, column2)}${note}`,
     modifiersMentioned: bypass,
   };

@@ -33,6 +33,12 @@ describe('buildEvidence', () => {
     expect(c.problems).toEqual(['M54.5 is a header code, not billable; billable codes under it: M54.50, M54.51, M54.59.']);
   });
 
+  it('says how many children a capped list leaves out', async () => {
+    const ev = await buildEvidence(fakeCodeFacts(), input({ icd10cm: ['Z99.9'] }));
+    expect(ev.codes[0]).toMatchObject({ childCount: 40, childrenNotShown: 38 });
+    expect(ev.codes[0].problems).toEqual(['Z99.9 is a header code, not billable; billable codes under it: Z99.91, Z99.92 and 38 more.']);
+  });
+
   it('calls out a missing 7th character from the children of the header', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input({ icd10cm: ['S52.501'] }));
     expect(ev.codes[0].problems).toEqual([
@@ -92,6 +98,13 @@ describe('buildEvidence', () => {
     expect(ev.pairs.map((p) => p.codes)).toEqual([['97110', '97530'], ['97110', 'J1885'], ['97530', 'J1885']]);
     expect(ev.pairs[0]).toMatchObject({ edit: null, summary: 'No NCCI PTP edit between 97110 and 97530 in force on 2025-01-15.' });
     expect(ev.pairs[1].summary).toContain('modifier indicator 9: not applicable');
+  });
+
+  it('reports an edit the release lists but that is not in force on the date of service', async () => {
+    const ev = await buildEvidence(fakeCodeFacts(), input({ cpt: ['97110', '97140'], modifiers: ['59'] }));
+    expect(ev.pairs[0].edit).toMatchObject({ column1: '97140', column2: '97110', inForce: false, deletionDate: '2024-01-01' });
+    expect(ev.pairs[0].summary).toBe('No NCCI PTP edit in force on 2025-01-15: the edit column 1 97140, column 2 97110 is deleted as of 2024-01-01.');
+    expect(ev.pairs[0].modifiersMentioned).toEqual([]);
   });
 
   it('compares units written with the MUE', async () => {
