@@ -2,7 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { AppError, ConfigError } from '../shared/errors.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
+import { registerDbCommand } from './commands/db.ts';
+import { registerDevCommand } from './commands/dev.ts';
+import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
+import { registerMessagesCommand } from './commands/messages.ts';
+import { registerRunCommands } from './commands/run.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
 
 /** Build the `casedesk` command tree. Importing this module runs nothing. */
@@ -11,10 +16,15 @@ export function buildProgram(): Command {
     .description('CaseDesk: email-based medical-coding consultations')
     .showHelpAfterError()
     .exitOverride();
+  registerRunCommands(program);
+  registerDraftsCommand(program);
+  registerMessagesCommand(program);
   registerExtractCommand(program);
   registerClassifyCommand(program);
   registerCodesCommand(program);
   registerSubscribersCommand(program);
+  registerDbCommand(program);
+  registerDevCommand(program);
   return program;
 }
 

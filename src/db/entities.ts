@@ -3,6 +3,7 @@ import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
+import { AuditEntrySchema } from '../review/audit.entity.ts';
 import { OutboxSchema } from '../send/outbox.entity.ts';
 import { subscriberEntities } from '../subscribers/entities.ts';
 
@@ -15,6 +16,7 @@ export const allEntities: EntitySchema<any>[] = [
   CaseMessageSchema,
   DraftSchema,
   OutboxSchema,
+  AuditEntrySchema,
   ...codeEntities,
   ...subscriberEntities,
 ];

@@ -1,0 +1,72 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Case, CaseMessage } from '../cases/case.entity.ts';
+import { findMue, findNcciEdit, lookupCode, releasesInForce } from '../codes/index.ts';
+import { extractCodes } from '../codes/extract/index.ts';
+import { findDateOfService } from '../codes/extract/date-of-service.ts';
+import type { CodeFacts } from './code-facts.ts';
+import type { DraftContent } from './draft-stage.ts';
+import { buildEvidence, type ExtractedCodes } from './evidence.ts';
+import { findRelatedCases } from './related.ts';
+import type { ReplyRenderer } from './render.ts';
+
+/** CodeFacts bound to one EntityManager: the code database as the evidence core sees it. */
+export function codeFactsFor(em: EntityManager): CodeFacts {
+  return {
+    lookupCode: (code, options) => lookupCode(em, code, { date: options.date }) as never,
+    findNcciEdit: (a, b, options) => findNcciEdit(em, a, b, { date: options.date }) as never,
+    findMue: (code, options) => findMue(em, code, { date: options.date }) as never,
+    releasesInForce: (date) => releasesInForce(em, date) as never,
+  };
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * Compose the draft for one question: extract the codes from the subject and the new text,
+ * read the date of service (else the date received), build the evidence from the code
+ * database, link past approved answers on the same codes, and render `answer` — or
+ * `needs-info` when the question names no code at all.
+ */
+export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string }) {
+  return async (input: { caseRow: Case; message: CaseMessage; em: EntityManager }): Promise<DraftContent> => {
+    const { caseRow, message, em } = input;
+    const extraction = extractCodes({ subject: message.subject, body: message.textNew });
+    const codes: ExtractedCodes = {
+      cpt: extraction.cpt, hcpcs: extraction.hcpcs, icd10cm: extraction.icd10cm, icd10pcs: extraction.icd10pcs, modifiers: extraction.modifiers,
+    };
+    const units: Record<string, number> = {};
+    for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
+    const received = new Date(message.sentAt);
+    const written = findDateOfService(`${message.subject}\n${message.textNew}`);
+    const dateOfService = written
+      ? { date: written.date, source: 'email' as const, written: written.written }
+      : { date: isoDay(received), source: 'received' as const, written: null };
+    const base = { greetingName: message.fromName || null, originalSubject: caseRow.subject, signatureName: deps.signatureName };
+    const caseNumber = `CD-${caseRow.id}`;
+    const total = Object.values(codes).reduce((n, list) => n + list.length, 0);
+
+    if (total === 0) {
+      const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question: message.textNew, reason: 'no-codes', receivedDate: isoDay(received) });
+      return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [] }, versions: [] };
+    }
+    const evidence = await buildEvidence(codeFactsFor(em), { codes, units, dateOfService });
+    const related = await findRelatedCases(em, [...codes.cpt, ...codes.hcpcs, ...codes.icd10cm, ...codes.icd10pcs], { excludeCaseId: caseRow.id, limit: 3 });
+    const rendered = deps.renderer.render('answer', {
+      ...base,
+      caseNumber,
+      question: message.textNew,
+      evidence,
+      related: related.map((r) => ({ caseNumber: r.caseNumber, date: typeof r.date === 'string' ? r.date.slice(0, 10) : isoDay(new Date(r.date)), subject: r.subject })),
+      receivedDate: isoDay(received),
+    });
+    return {
+      kind: 'answer',
+      subject: rendered.subject,
+      bodyText: rendered.text,
+      bodyHtml: rendered.html,
+      codes: { ...codes },
+      evidence: { ...evidence, hits: extraction.hits, related } as unknown as Record<string, unknown>,
+      versions: evidence.versions,
+    };
+  };
+}

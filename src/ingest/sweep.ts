@@ -1,0 +1,28 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { CaseMessage } from '../cases/case.entity.ts';
+import { Draft } from '../drafts/draft.entity.ts';
+import { Outbox } from '../send/outbox.entity.ts';
+import type { Enqueuer } from '../shared/queues.ts';
+import { InboundMessage } from './ingest.entity.ts';
+
+/**
+ * Start-up sweep: re-queue every row whose stage never finished — stored messages not yet
+ * parsed, questions that want a draft and have none, outbox rows still queued. Redis may have
+ * lost jobs (restart without persistence) or a process may have died between a database write
+ * and the queue write; deterministic job ids keep this from doubling anything.
+ */
+export async function sweepUnfinished(em: EntityManager, enqueuer: Enqueuer): Promise<{ parse: number; draft: number; send: number }> {
+  const stored = await em.find(InboundMessage, { state: 'stored' }, { fields: ['id'], orderBy: { id: 'asc' } });
+  for (const row of stored) await enqueuer.enqueueParse(row.id);
+
+  const wanting = await em.find(CaseMessage, { direction: 'in', wantsDraft: true }, { fields: ['id'], orderBy: { id: 'asc' } });
+  const drafted = new Set(
+    (await em.find(Draft, { caseMessageId: { $in: wanting.map((w) => w.id) } }, { fields: ['caseMessageId'] })).map((d) => d.caseMessageId),
+  );
+  const missing = wanting.filter((w) => !drafted.has(w.id));
+  for (const row of missing) await enqueuer.enqueueDraft(row.id);
+
+  const queued = await em.find(Outbox, { state: 'queued' }, { fields: ['id'], orderBy: { id: 'asc' } });
+  for (const row of queued) await enqueuer.enqueueSend(row.id);
+  return { parse: stored.length, draft: missing.length, send: queued.length };
+}

@@ -1,0 +1,124 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Case, CaseMessage } from '../cases/case.entity.ts';
+import { Draft } from '../drafts/draft.entity.ts';
+import { hashMessageId } from '../mail/message-id.ts';
+import { PermanentError, TransientError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { classifySmtpError } from './classify-smtp-error.ts';
+import { Outbox } from './outbox.entity.ts';
+
+export interface OutgoingMail {
+  from: { name: string; address: string };
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  headers: Record<string, string>;
+}
+
+/** The SMTP side as the stage needs it: send one mail, return the server's reply line. */
+export type MailSender = (mail: OutgoingMail) => Promise<{ response: string }>;
+
+export interface SendDeps {
+  em: EntityManager;
+  log: Logger;
+  send: MailSender;
+  from: { name: string; address: string };
+  /** A row left `sending` longer than this is taken to be a crash mid-send (not a peer at work). */
+  stuckAfterMs?: number;
+}
+
+export type SendResult =
+  | { outcome: 'sent'; response: string }
+  | { outcome: 'skipped'; state: string }
+  | { outcome: 'unknown' };
+
+/**
+ * Send one outbox row. Never twice: the row is claimed (`queued` → `sending`) by a conditional
+ * update before the SMTP transaction, and marked `sent` after. A job that finds the row still
+ * `sending` long after it was claimed knows the process died mid-send and cannot tell whether
+ * the server took the mail, so it marks the row `unknown` for a human instead of risking a
+ * second copy in the coder's inbox.
+ *
+ * Transient failures put the row back to `queued` and throw TransientError (the queue retries);
+ * permanent ones mark it `failed` with the server's answer and throw PermanentError. On the last
+ * attempt (`finalAttempt`) a transient failure is recorded as `failed` too.
+ */
+export async function sendOutbox(deps: SendDeps, input: { outboxId: number; finalAttempt?: boolean }): Promise<SendResult> {
+  const { em, log } = deps;
+  const row = await em.findOne(Outbox, { id: input.outboxId });
+  if (!row) return { outcome: 'skipped', state: 'missing' };
+  if (row.state === 'sending') {
+    const age = Date.now() - new Date(row.updatedAt).getTime();
+    if (age < (deps.stuckAfterMs ?? 120_000)) throw new TransientError(`outbox ${row.id} is being sent by another worker`);
+    await em.nativeUpdate(Outbox, { id: row.id, state: 'sending' }, { state: 'unknown', lastError: 'process stopped during the SMTP transaction; check the recipient before resending', updatedAt: new Date() });
+    log.warn({ outboxId: row.id }, 'send outcome unknown after a crash');
+    return { outcome: 'unknown' };
+  }
+  if (row.state !== 'queued') return { outcome: 'skipped', state: row.state };
+
+  const claimed = await em.nativeUpdate(Outbox, { id: row.id, state: 'queued' }, { state: 'sending', attempts: row.attempts + 1, updatedAt: new Date() });
+  if (claimed !== 1) return { outcome: 'skipped', state: 'claimed elsewhere' };
+
+  const headers: Record<string, string> = {};
+  if (row.autoSubmitted) {
+    headers['Auto-Submitted'] = 'auto-replied';
+    headers['X-Auto-Response-Suppress'] = 'All';
+  }
+  if (row.caseId) headers['X-CaseDesk-Case'] = `CD-${row.caseId}`;
+  let response: string;
+  try {
+    ({ response } = await deps.send({
+      from: deps.from,
+      to: row.toAddress,
+      subject: row.subject,
+      text: row.text,
+      html: row.html ?? undefined,
+      messageId: row.messageId,
+      inReplyTo: row.inReplyTo ?? undefined,
+      references: row.references,
+      headers,
+    }));
+  } catch (err) {
+    const verdict = classifySmtpError(err);
+    const giveUp = !verdict.retry || input.finalAttempt === true;
+    await em.nativeUpdate(Outbox, { id: row.id }, { state: giveUp ? 'failed' : 'queued', lastError: verdict.reason, updatedAt: new Date() });
+    if (giveUp && row.draftId) await em.nativeUpdate(Draft, { id: row.draftId }, { state: 'failed' });
+    log.warn({ outboxId: row.id, retry: !giveUp }, 'send failed');
+    if (giveUp) throw new PermanentError(verdict.reason, { cause: err });
+    throw new TransientError(verdict.reason, { cause: err });
+  }
+
+  await em.transactional(async (tx) => {
+    await tx.nativeUpdate(Outbox, { id: row.id }, { state: 'sent', smtpResponse: response.slice(0, 500), sentAt: new Date(), lastError: null, updatedAt: new Date() });
+    if (row.draftId) await tx.nativeUpdate(Draft, { id: row.draftId }, { state: 'sent' });
+    if (row.caseId) {
+      const known = await tx.findOne(CaseMessage, { outboxId: row.id }, { fields: ['id'] });
+      if (!known) {
+        tx.create(CaseMessage, {
+          caseId: row.caseId,
+          direction: 'out',
+          outboxId: row.id,
+          messageId: row.messageId,
+          messageIdHash: hashMessageId(row.messageId),
+          inReplyTo: row.inReplyTo ?? null,
+          references: row.references,
+          fromAddress: deps.from.address,
+          fromName: deps.from.name,
+          toAddresses: [row.toAddress],
+          subject: row.subject,
+          textNew: row.text,
+          textFull: row.text,
+          html: row.html ?? null,
+          sentAt: new Date(),
+        });
+      }
+      if (row.draftId) await tx.nativeUpdate(Case, { id: row.caseId, state: 'open' }, { state: 'answered' });
+    }
+  });
+  log.info({ outboxId: row.id, caseId: row.caseId, kind: row.kind }, 'mail sent');
+  return { outcome: 'sent', response };
+}

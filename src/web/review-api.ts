@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { approveDraft, listDrafts, listInbound, rejectDraft, retryInbound, showDraft } from '../review/review.ts';
+import { ValidationError } from '../shared/errors.ts';
+import type { WebDeps } from './server.ts';
+
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const listQuery = z.object({ state: z.enum(['pending', 'approved', 'rejected', 'sent', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+const approveBody = z.object({ bodyText: z.string().min(1).optional(), actor: z.string().min(1).default('api') }).default({ actor: 'api' });
+const rejectBody = z.object({ reason: z.string().trim().min(1, 'a reason is required'), actor: z.string().min(1).default('api') });
+const messagesQuery = z.object({ state: z.enum(['stored', 'parsed', 'ignored', 'duplicate', 'quarantined']).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  return result.data;
+}
+
+/** The JSON review API: the same cores as the CLI (`casedesk drafts …`, `casedesk messages …`). */
+export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  app.get('/api/drafts', async (request) => {
+    const q = parse(listQuery, request.query);
+    return { drafts: await listDrafts(deps.orm.em.fork(), q) };
+  });
+  app.get('/api/drafts/:id', async (request) => {
+    const { id } = parse(idParam, request.params);
+    return showDraft(deps.orm.em.fork(), id);
+  });
+  app.post('/api/drafts/:id/approve', async (request) => {
+    const { id } = parse(idParam, request.params);
+    const body = parse(approveBody, request.body ?? {});
+    const result = await approveDraft({ ...deps.approve, em: deps.orm.em.fork() }, { draftId: id, actor: body.actor, bodyText: body.bodyText });
+    await deps.queues.enqueueSend(result.outboxId);
+    return result;
+  });
+  app.post('/api/drafts/:id/reject', async (request) => {
+    const { id } = parse(idParam, request.params);
+    const body = parse(rejectBody, request.body ?? {});
+    await rejectDraft(deps.orm.em.fork(), { draftId: id, actor: body.actor, reason: body.reason });
+    return { ok: true };
+  });
+  app.get('/api/messages', async (request) => {
+    const q = parse(messagesQuery, request.query);
+    return { messages: await listInbound(deps.orm.em.fork(), q) };
+  });
+  app.post('/api/messages/:id/retry', async (request) => {
+    const { id } = parse(idParam, request.params);
+    await retryInbound(deps.orm.em.fork(), id, 'api');
+    await deps.queues.forget('parse', id);
+    await deps.queues.enqueueParse(id);
+    return { ok: true };
+  });
+}

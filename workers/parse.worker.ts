@@ -1,0 +1,24 @@
+import { InboundMessage } from '../src/ingest/ingest.entity.ts';
+import { parseInbound, type ParseDeps } from '../src/mail/parse-stage.ts';
+import type { Enqueuer } from '../src/shared/queues.ts';
+import { createStageWorker, type WorkerContext } from './worker-factory.ts';
+
+/** parse: stored message → case message (then draft and notices), or ignored / duplicate / quarantined. */
+export function startParseWorker(ctx: WorkerContext, deps: Omit<ParseDeps, 'em' | 'log'>, enqueuer: Enqueuer) {
+  return createStageWorker(
+    'parse',
+    ctx,
+    async ({ inboundId }, { em, log }) => {
+      const result = await parseInbound({ ...deps, em, log }, { inboundId });
+      if (result.outcome === 'case-message') {
+        for (const outboxId of result.outboxIds) await enqueuer.enqueueSend(outboxId);
+        if (result.wantsDraft) await enqueuer.enqueueDraft(result.caseMessageId);
+      }
+      return result;
+    },
+    // A message that keeps failing is quarantined with the error, never left silently behind.
+    async ({ inboundId }, err, em) => {
+      await em.nativeUpdate(InboundMessage, { id: inboundId, state: 'stored' }, { state: 'quarantined', kind: 'quarantine', reasons: ['parse-failed'], error: `parse failed: ${err.message}`.slice(0, 2000) });
+    },
+  );
+}

@@ -1,0 +1,16 @@
+import { Outbox } from '../src/send/outbox.entity.ts';
+import { sendOutbox, type SendDeps } from '../src/send/send-stage.ts';
+import { createStageWorker, type WorkerContext } from './worker-factory.ts';
+
+/** send: outbox row → one mail over SMTP. */
+export function startSendWorker(ctx: WorkerContext, deps: Omit<SendDeps, 'em' | 'log'>) {
+  return createStageWorker(
+    'send',
+    ctx,
+    async ({ outboxId }, { em, log, finalAttempt }) => sendOutbox({ ...deps, em, log }, { outboxId, finalAttempt }),
+    async ({ outboxId }, err, em) => {
+      // Attempts used up while the row was back in `queued`: record the last error for the review page.
+      await em.nativeUpdate(Outbox, { id: outboxId, state: 'queued' }, { state: 'failed', lastError: err.message.slice(0, 2000) });
+    },
+  );
+}

@@ -1,0 +1,71 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Orm } from '../src/db/orm.ts';
+import { NotFoundError, PermanentError, ValidationError } from '../src/shared/errors.ts';
+import type { Logger } from '../src/shared/logger.ts';
+import { JOB_SCHEMAS, type JobData, type QueueName } from '../src/shared/queues.ts';
+
+export interface WorkerContext {
+  orm: Orm;
+  connection: ConnectionOptions;
+  prefix: string;
+  log: Logger;
+  concurrency: number;
+}
+
+/** A handler gets validated job data, a fresh EntityManager, and whether this is the last attempt. */
+export type JobHandler<Q extends QueueName> = (
+  data: JobData<Q>,
+  ctx: { em: ReturnType<Orm['em']['fork']>; log: Logger; finalAttempt: boolean; job: Job },
+) => Promise<unknown>;
+
+/** Called once a job has failed for good (attempts used up or unrecoverable). */
+export type FinalFailureHandler<Q extends QueueName> = (data: JobData<Q>, err: Error, em: ReturnType<Orm['em']['fork']>) => Promise<void>;
+
+/**
+ * The one place that turns a stage core into a BullMQ worker: validate `job.data`, fork an
+ * EntityManager, call the handler, and map errors — PermanentError and bad payloads become
+ * UnrecoverableError (no retry), NotFoundError skips the job, anything else is rethrown so
+ * the queue retries with backoff.
+ */
+export function createStageWorker<Q extends QueueName>(
+  queue: Q,
+  ctx: WorkerContext,
+  handler: JobHandler<Q>,
+  onFinalFailure?: FinalFailureHandler<Q>,
+): Worker {
+  const log = ctx.log.child({ worker: queue });
+  const worker = new Worker(
+    queue,
+    async (job: Job) => {
+      const parsed = JOB_SCHEMAS[queue].safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid ${queue} job payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      const attempts = job.opts.attempts ?? 1;
+      const finalAttempt = job.attemptsMade + 1 >= attempts;
+      try {
+        return await handler(parsed.data as JobData<Q>, { em: ctx.orm.em.fork(), log, finalAttempt, job });
+      } catch (err) {
+        if (err instanceof NotFoundError) {
+          log.warn({ jobId: job.id, msg: err.message }, 'job skipped');
+          return { skipped: err.message };
+        }
+        if (err instanceof PermanentError || err instanceof ValidationError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    },
+    { connection: ctx.connection, prefix: ctx.prefix, concurrency: ctx.concurrency, autorun: true },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
+    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.message }, 'job failed');
+    if (final && onFinalFailure) {
+      const parsed = JOB_SCHEMAS[queue].safeParse(job.data);
+      if (parsed.success) {
+        onFinalFailure(parsed.data as JobData<Q>, err, ctx.orm.em.fork()).catch((e: Error) => log.error({ err: e.message }, 'final-failure handler failed'));
+      }
+    }
+  });
+  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  return worker;
+}
