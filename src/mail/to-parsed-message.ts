@@ -14,6 +14,8 @@ const ENCLOSED_MESSAGE = /^message\/(rfc822|global)$/;
 /** Larger machine-readable parts are not decoded: a real DSN or ARF report is a few kilobytes. */
 const MAX_CONTENT_BYTES = 256 * 1024;
 const MAX_ENCLOSED_BYTES = 4 * 1024 * 1024;
+/** Text and HTML bodies are kept up to this many characters (2 M: far beyond any real question). */
+export const MAX_BODY_CHARS = 2_000_000;
 
 /**
  * Turn mailparser's result plus the pre-scan's structure into the plain `ParsedMessage` the
@@ -25,8 +27,8 @@ export function toParsedMessage(parsed: ParsedMail, raw: Buffer, scanned: Scanne
   const top = scanned[0];
   const headers = top ? readHeaderBlock(raw.subarray(top.headerStart, top.headerEnd), warnings, 'top-level') : {};
   checkCharsets(scanned, warnings);
-  const text = stripNul(parsed.text || (parsed.html ? '' : recoverText(raw, scanned, warnings)), warnings, 'text');
-  const html = typeof parsed.html === 'string' ? stripNul(parsed.html, warnings, 'html') : null;
+  const text = capBody(stripNul(parsed.text || (parsed.html ? '' : recoverText(raw, scanned, warnings)), warnings, 'text'), warnings, 'text');
+  const html = typeof parsed.html === 'string' ? capBody(stripNul(parsed.html, warnings, 'html'), warnings, 'html') : null;
   if (text.includes('\uFFFD')) warnings.push('text contains bytes that are invalid in its charset (replaced with U+FFFD)');
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
   return {
@@ -169,6 +171,13 @@ function safeWords(value: string): string {
     // A malformed encoded word stays as written: visible, never a crash.
     return value;
   }
+}
+
+/** Bodies past MAX_BODY_CHARS are cut (no question is that long); the cut is a visible warning. */
+function capBody(value: string, warnings: string[], where: string): string {
+  if (value.length <= MAX_BODY_CHARS) return value;
+  warnings.push(`${where} cut to its first ${MAX_BODY_CHARS} characters (was ${value.length})`);
+  return value.slice(0, MAX_BODY_CHARS);
 }
 
 function stripNul(value: string, warnings: string[], where: string): string {

@@ -1,0 +1,118 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ParsePool, closeParsePool, parseMessageSafely, type ParseLimits } from '../../../src/mail/safe-parse.ts';
+import {
+  bombMessage, deepHtmlMessage, hugeHeaderMessage, invalidEncodingsMessage, manyPartsMessage, nestedMessage, nulMessage,
+  ordinaryMessage, singleLineMessage,
+} from './hostile-messages.ts';
+
+const MB = 1024 * 1024;
+const limits: ParseLimits = { maxBytes: 25 * MB, timeoutMs: 5_000, maxDepth: 50, maxParts: 500 };
+
+afterAll(async () => {
+  await closeParsePool();
+});
+
+describe('parseMessageSafely', () => {
+  it('parses an ordinary message on the worker thread into a full ParsedMessage', async () => {
+    const result = await parseMessageSafely(ordinaryMessage(1), limits);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.message).toMatchObject({
+      messageId: '<q1@clinic.example>',
+      from: { address: 'coder1@clinic.example', name: 'Coder 1' },
+      to: [{ address: 'answers@casedesk.example', name: '' }],
+      subject: 'Question 1',
+      date: '2026-03-02T10:00:00.000Z',
+      contentType: 'text/plain; charset=utf-8',
+      warnings: [],
+    });
+    expect(result.message.text).toContain('97760');
+    expect(result.message.headers['message-id']).toEqual(['<q1@clinic.example>']);
+    expect(result.message.parts).toEqual([expect.objectContaining({ contentType: 'text/plain', depth: 0 })]);
+  });
+
+  it('refuses a message over the size cap before copying or parsing it', async () => {
+    const result = await parseMessageSafely(singleLineMessage(30 * MB), limits);
+    expect(result).toEqual({ ok: false, code: 'too-large', reason: expect.stringMatching(/^message is 314\d+ bytes, over the 26214400-byte limit$/) });
+  });
+});
+
+/** Each hostile message and what must happen to it. */
+const hostile: Array<{ name: string; make: () => Buffer; expect: { ok: false; code: string } | { ok: true; warning: RegExp | null } }> = [
+  { name: 'MIME nested 1,000 deep', make: () => nestedMessage(1000), expect: { ok: false, code: 'too-deep' } },
+  { name: '100,000 parts', make: () => manyPartsMessage(100_000), expect: { ok: false, code: 'too-many-parts' } },
+  { name: 'a 30 MB single line', make: () => singleLineMessage(30 * MB), expect: { ok: false, code: 'too-large' } },
+  { name: 'a 20 MB single line (under the cap)', make: () => singleLineMessage(20 * MB), expect: { ok: true, warning: /text cut/ } },
+  { name: 'a 5 MB header', make: () => hugeHeaderMessage(5 * MB), expect: { ok: false, code: 'header-too-large' } },
+  { name: 'NUL bytes', make: nulMessage, expect: { ok: true, warning: /NUL bytes removed/ } },
+  { name: 'invalid encodings and charsets', make: invalidEncodingsMessage, expect: { ok: true, warning: /unknown or refused charset "x-no-such-charset"/ } },
+  { name: 'zip-bomb-like base64 parts', make: () => bombMessage(1024, 15), expect: { ok: true, warning: /text cut/ } },
+  { name: 'HTML nested 200,000 deep', make: () => deepHtmlMessage(200_000), expect: { ok: true, warning: null } },
+];
+
+describe('hostile input', () => {
+  it.each(hostile)('$name is quarantined or handled within the time limit', async ({ make, expect: wanted }) => {
+    const pool = new ParsePool({ threads: 1 });
+    try {
+      const raw = make();
+      const started = performance.now();
+      const result = await pool.parse(raw, limits);
+      expect(performance.now() - started).toBeLessThan(limits.timeoutMs + 2_000);
+      if (!wanted.ok) {
+        expect(result).toMatchObject({ ok: false, code: wanted.code });
+        if (!result.ok) expect(result.reason.length).toBeGreaterThan(10);
+      } else {
+        expect(result.ok).toBe(true);
+        if (result.ok && wanted.warning) expect(result.message.warnings.join('\n')).toMatch(wanted.warning);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a parse over the time limit is cut off by terminating its thread; the pool goes on', async () => {
+    const pool = new ParsePool({ threads: 1 });
+    try {
+      const slow = await pool.parse(singleLineMessage(20 * MB), { ...limits, timeoutMs: 30 });
+      expect(slow).toEqual({ ok: false, code: 'timeout', reason: 'parsing took longer than the 30 ms limit' });
+      const next = await pool.parse(ordinaryMessage(2), limits);
+      expect(next.ok).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hostile messages never delay ordinary ones or block the main event loop', async () => {
+    const pool = new ParsePool({ threads: 3 });
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    try {
+      const bad = hostile.map((h) => h.make());
+      bad.push(singleLineMessage(20 * MB)); // parsed with a tiny limit below: a certain timeout
+      await Promise.all([1, 2, 3].map((i) => pool.parse(ordinaryMessage(i), limits))); // threads loaded
+      delay.enable();
+      const started = performance.now();
+      const badRuns = bad.map((raw, i) => pool.parse(raw, i === bad.length - 1 ? { ...limits, timeoutMs: 50 } : limits));
+      const ordinaryLatency: number[] = [];
+      // Ordinary mail keeps arriving while the hostile batch is in the pool.
+      for (let i = 0; i < 30; i += 1) {
+        const t = performance.now();
+        const result = await pool.parse(ordinaryMessage(i), limits);
+        ordinaryLatency.push(performance.now() - t);
+        expect(result.ok).toBe(true);
+      }
+      const badResults = await Promise.all(badRuns);
+      const total = performance.now() - started;
+      delay.disable();
+      expect(badResults.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.code)).sort()).toEqual(
+        ['header-too-large', 'timeout', 'too-deep', 'too-large', 'too-many-parts'],
+      );
+      expect(total).toBeLessThan(limits.timeoutMs);
+      expect(Math.max(...ordinaryLatency)).toBeLessThan(2_000);
+      // The main thread only checks sizes and hands bytes over: no long stalls.
+      expect(delay.max / 1e6).toBeLessThan(250);
+    } finally {
+      await pool.close();
+    }
+  });
+});
