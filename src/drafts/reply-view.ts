@@ -32,8 +32,12 @@ export interface AnswerView extends BaseView {
   /** The new text of the question (quoted history and signature removed). */
   question: string;
   evidence: Evidence;
-  /** Past approved answers citing the same code pair or set (up to 3). */
-  related: RelatedCaseView[];
+  /**
+   * Past approved answers on the same code pair or set (findRelatedCases). For the consultant
+   * (review page) only: never rendered into the mail, whose reader must not see other coders'
+   * case subjects. Accepted here so the draft stage can hand over one object.
+   */
+  related?: RelatedCaseView[];
   /** `YYYY-MM-DD`. */
   receivedDate: string;
   /** Defaults to CONSULTANT_ANSWER_MARKER when omitted. */
