@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { classifyMessage, type MessageKind } from '../../../src/mail/classify.ts';
+import type { ParsedMessage } from '../../../src/mail/parsed-message.ts';
+
+const ctx = { ownDomains: ['casedesk.example'], ownAddresses: ['answers@casedesk.example'] };
+
+/** A plain human question; each case overrides what it needs. */
+function message(overrides: Partial<ParsedMessage> & { extraHeaders?: Record<string, string> } = {}): ParsedMessage {
+  const { extraHeaders = {}, ...rest } = overrides;
+  const base: ParsedMessage = {
+    headers: { from: ['Coder <coder@clinic.example>'], subject: ['Can 97760 be billed with 97530?'] },
+    messageId: '<q1@clinic.example>',
+    inReplyTo: null,
+    references: [],
+    from: { address: 'coder@clinic.example', name: 'Coder' },
+    to: [{ address: 'answers@casedesk.example', name: '' }],
+    cc: [],
+    replyTo: [],
+    subject: 'Can 97760 be billed with 97530?',
+    date: '2026-03-02T10:00:00.000Z',
+    text: 'Hello, can 97760 be billed with 97530 on the same day?',
+    html: null,
+    contentType: 'text/plain; charset=utf-8',
+    parts: [{ contentType: 'text/plain', size: 60, depth: 0 }],
+    warnings: [],
+    ...rest,
+  };
+  for (const [name, value] of Object.entries(extraHeaders)) (base.headers[name] ??= []).push(value);
+  return base;
+}
+
+const dsnParts = [
+  { contentType: 'multipart/report', size: 1000, depth: 0 },
+  { contentType: 'text/plain', size: 200, depth: 1 },
+  { contentType: 'message/delivery-status', size: 200, depth: 1, content: 'Final-Recipient: rfc822; a@b.example\nAction: failed\nStatus: 5.1.1\n' },
+  { contentType: 'text/rfc822-headers', size: 200, depth: 1, headers: { 'message-id': ['<cd.1.abc@casedesk.example>'] } },
+];
+
+const cases: Array<[string, ParsedMessage, MessageKind, string]> = [
+  ['a plain question', message(), 'human', 'no automatic signal'],
+  ['RFC 3464 bounce', message({ contentType: 'multipart/report; report-type=delivery-status; boundary="x"', parts: dsnParts, from: { address: 'MAILER-DAEMON@mx.example', name: 'Mail Delivery System' }, subject: 'Undelivered Mail Returned to Sender' }), 'bounce', 'multipart/report delivery-status'],
+  ['plain bounce: daemon sender and returned message', message({ from: { address: 'postmaster@mx.example', name: '' }, subject: 'Re: hello', parts: [{ contentType: 'multipart/mixed', size: 1, depth: 0 }, { contentType: 'text/plain', size: 1, depth: 1 }, { contentType: 'message/rfc822', size: 1, depth: 1 }] }), 'bounce', 'sender postmaster'],
+  ['plain bounce: German subject', message({ subject: 'Unzustellbar: Frage zu 97760' }), 'bounce', 'subject looks like a delivery failure'],
+  ['Exim X-Failed-Recipients', message({ extraHeaders: { 'x-failed-recipients': 'a@b.example' } }), 'bounce', 'header X-Failed-Recipients'],
+  ['ARF feedback report', message({ contentType: 'multipart/report; report-type=feedback-report; boundary="x"', parts: [{ contentType: 'multipart/report', size: 1, depth: 0 }, { contentType: 'message/feedback-report', size: 1, depth: 1 }] }), 'feedback-report', 'multipart/report feedback-report'],
+  ['MDN read receipt', message({ contentType: 'multipart/report; report-type=disposition-notification; boundary="x"' }), 'auto-reply', 'multipart/report disposition-notification'],
+  ['RFC 3834 Auto-Submitted', message({ extraHeaders: { 'auto-submitted': 'auto-replied' } }), 'auto-reply', 'header Auto-Submitted: auto-replied'],
+  ['Auto-Submitted: no is a person', message({ extraHeaders: { 'auto-submitted': 'no' } }), 'human', 'no automatic signal'],
+  ['X-Autoreply', message({ extraHeaders: { 'x-autoreply': 'yes' } }), 'auto-reply', 'header x-autoreply'],
+  ['Precedence: auto_reply', message({ extraHeaders: { precedence: 'auto_reply' } }), 'auto-reply', 'header precedence: auto_reply'],
+  ['Outlook OOF subject', message({ subject: 'Automatic reply: Can 97760 be billed?' }), 'auto-reply', 'subject looks like an automatic reply'],
+  ['French vacation subject', message({ subject: 'Réponse automatique : absent' }), 'auto-reply', 'subject looks like an automatic reply'],
+  ['Japanese auto reply subject', message({ subject: '自動応答: ご質問' }), 'auto-reply', 'subject looks like an automatic reply'],
+  ['null Return-Path', message({ extraHeaders: { 'return-path': '<>' } }), 'auto-reply', 'header Return-Path: <>'],
+  ['noreply plus X-Auto-Response-Suppress', message({ from: { address: 'no-reply@vendor.example', name: '' }, extraHeaders: { 'x-auto-response-suppress': 'All' } }), 'auto-reply', 'header X-Auto-Response-Suppress'],
+  ['List-Id', message({ extraHeaders: { 'list-id': '<coders.lists.example>' } }), 'list', 'header list-id'],
+  ['Precedence: bulk', message({ extraHeaders: { precedence: 'bulk' } }), 'list', 'header Precedence: bulk'],
+  ['X-Spam-Flag: YES', message({ extraHeaders: { 'x-spam-flag': 'YES' } }), 'spam-flagged', 'header X-Spam-Flag: YES'],
+  ['subject tagged ***SPAM***', message({ subject: '***SPAM*** cheap pills' }), 'spam-flagged', 'subject tagged as spam'],
+  ['our own Message-ID', message({ messageId: '<cd.1.abc@casedesk.example>' }), 'own-loop', 'Message-ID on our own domain'],
+  ['from our own address', message({ from: { address: 'Answers@CaseDesk.example', name: 'CaseDesk' } }), 'own-loop', 'sender is our own address'],
+  ['X-Loop naming us', message({ extraHeaders: { 'x-loop': 'answers@casedesk.example' } }), 'own-loop', 'header X-Loop names us'],
+];
+
+describe('classifyMessage', () => {
+  it.each(cases)('%s → %s', (_name, msg, kind, reason) => {
+    const result = classifyMessage(msg, ctx);
+    expect(result.kind).toBe(kind);
+    expect(result.answerable).toBe(kind === 'human');
+    expect(result.reasons).toContain(reason);
+  });
+
+  it('a bounce of our own reply is a bounce (so the outbox row can be marked), not own-loop', () => {
+    const bounce = message({
+      contentType: 'multipart/report; report-type=delivery-status; boundary="x"', parts: dsnParts,
+      messageId: '<bounce.1@casedesk.example>', from: { address: 'MAILER-DAEMON@casedesk.example', name: '' },
+    });
+    const result = classifyMessage(bounce, ctx);
+    expect(result.kind).toBe('bounce');
+    expect(result.reasons).toContain('Message-ID on our own domain');
+  });
+
+  it('keeps weak signals alone from suppressing a person', () => {
+    const cases = [
+      message({ from: { address: 'postmaster@clinic.example', name: 'Bob' } }), // a postmaster writing
+      message({ from: { address: 'noreply@forms.example', name: '' } }), // a web form relaying a person
+      message({ text: 'I am out of the office Friday, so: can 97760 be billed with 97530?' }),
+      message({ subject: 'Absence of modifier 59 on 97530?' }),
+      message({ subject: 'Fwd: Undeliverable: my question', text: 'Why did this bounce?' }),
+    ];
+    for (const msg of cases) expect(classifyMessage(msg, ctx)).toMatchObject({ kind: 'human', answerable: true });
+  });
+
+  it('spam verdict outranks list headers; auto-reply outranks spam', () => {
+    expect(classifyMessage(message({ extraHeaders: { 'x-spam-flag': 'YES', 'list-id': '<l.example>' } }), ctx).kind).toBe('spam-flagged');
+    expect(classifyMessage(message({ extraHeaders: { 'x-spam-flag': 'YES', 'auto-submitted': 'auto-replied' } }), ctx).kind).toBe('auto-reply');
+  });
+});
