@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Case, CaseMessage } from '../cases/case.entity.ts';
-import { findMue, findNcciEdit, lookupCode, releasesInForce } from '../codes/index.ts';
+import { lookupCode } from '../codes/lookup-code.ts';
+import { findMue, findNcciEdit } from '../codes/ncci-mue.ts';
+import { releasesInForce } from '../codes/releases.ts';
 import { extractCodes } from '../codes/extract/index.ts';
 import { findDateOfService } from '../codes/extract/date-of-service.ts';
 import type { CodeFacts } from './code-facts.ts';

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
+import { Draft } from '../../../src/drafts/draft.entity.ts';
+import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
+import { Outbox } from '../../../src/send/outbox.entity.ts';
+import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
+import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+
+describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve → threaded reply', (driver) => {
+  let smtp: SmtpReceiver;
+  let cd: BootedCaseDesk;
+  let mailbox: string;
+
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    mailbox = await createTestMailbox('e2e');
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: smtp.port });
+  });
+  afterAll(async () => {
+    await cd?.teardown();
+    await smtp?.close();
+    await deleteMailbox(mailbox);
+  });
+
+  const em = () => cd.app.orm.em.fork();
+  const api = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${cd.app.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('answers a question in its thread, threads the follow-up, ignores the out-of-office', async () => {
+    const questionId = `<q-${driver}-1@clinic.test>`;
+    await appendMessage(mailbox, rawMessage({
+      From: 'Pat Coder <pat@clinic.test>', To: 'answers@casedesk.test', Subject: 'Can 97530 be billed with 97140?', 'Message-ID': questionId,
+    }, 'Hello,\n\nCan 97530 and 97140 be billed together, DOS 01/15/2025? Dx M54.50.\n\nThanks,\nPat'));
+
+    const draft = await waitFor(async () => em().findOne(Draft, { state: 'pending' }), { timeoutMs: 20_000, what: 'a pending draft' });
+    expect(draft.kind).toBe('answer');
+    expect(draft.codes.cpt).toEqual(['97530', '97140']);
+    expect(draft.codes.icd10cm).toEqual(['M54.50']);
+    const inbound = await em().findOneOrFail(InboundMessage, { messageId: questionId });
+    expect(inbound.state).toBe('parsed');
+
+    const shown = await api(`/api/drafts/${draft.id}`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.evidence).toBeTruthy();
+
+    const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
+    expect(approved.status).toBe(200);
+    const [reply] = await smtp.waitForMessages(1, 20_000);
+    expect(reply.parsed?.inReplyTo).toBe(questionId);
+    expect(reply.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
+    expect(reply.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
+    const replyId = reply.parsed!.messageId!;
+    await waitFor(async () => (await em().findOneOrFail(Draft, { id: draft.id })).state === 'sent', { timeoutMs: 10_000, what: 'draft sent' });
+
+    // Approving again changes nothing and sends nothing.
+    const again = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: '{}' });
+    expect(again.body.already).toBe(true);
+
+    // The coder follows up in the same thread.
+    await appendMessage(mailbox, rawMessage({
+      From: 'pat@clinic.test', To: 'answers@casedesk.test', Subject: `Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`,
+      'Message-ID': `<q-${driver}-2@clinic.test>`, 'In-Reply-To': replyId, References: `${questionId} ${replyId}`,
+    }, 'And what if 97530 is billed with modifier 59?\n\n> earlier text'));
+    const followUp = await waitFor(async () => em().findOne(CaseMessage, { messageId: `<q-${driver}-2@clinic.test>` }), { timeoutMs: 20_000, what: 'follow-up threaded' });
+    expect(followUp.caseId).toBe(draft.caseId);
+    expect(await em().count(Case, {})).toBe(1);
+
+    // An out-of-office answering our reply gets nothing.
+    await appendMessage(mailbox, rawMessage({
+      From: 'pat@clinic.test', To: 'answers@casedesk.test', Subject: 'Out of office: Re: Can 97530 be billed with 97140?',
+      'Message-ID': `<ooo-${driver}@clinic.test>`, 'In-Reply-To': replyId, 'Auto-Submitted': 'auto-replied',
+    }, 'I am out of the office until Monday.'));
+    const ooo = await waitFor(async () => {
+      const row = await em().findOne(InboundMessage, { messageId: `<ooo-${driver}@clinic.test>` });
+      return row && row.state !== 'stored' ? row : null;
+    }, { timeoutMs: 20_000, what: 'out-of-office processed' });
+    expect(ooo.state).toBe('ignored');
+    expect(ooo.kind).toBe('auto-reply');
+    expect(ooo.caseId).toBe(draft.caseId);
+
+    await waitFor(async () => (await em().count(Draft, {})) === 2, { timeoutMs: 20_000, what: 'follow-up draft' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.messages).toHaveLength(1);
+    expect(await em().count(Outbox, {})).toBe(1);
+  });
+});
