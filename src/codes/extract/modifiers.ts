@@ -31,13 +31,19 @@ export function scanModifiers(text: string, field: 'subject' | 'body', codes: Co
   named(text, add);
   afterVerbs(text, modifierTalk, add);
   standalone(text, codes, add);
+  listItemsAfterCodes(text, codes, add);
+  for (let round = 0; round < 3; round++) {
+    const before = found.size;
+    for (const hit of [...found.values()]) alternatives(text, hit, add);
+    if (found.size === before) break;
+  }
   return [...found.values()].sort((a, b) => a.start - b.start);
 }
 
 type Add = (start: number, written: string, code: string, attachedTo?: string) => void;
 
 const ATTACHED = /^(\s?[-–/]\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
-const SPACED_LETTER = /^(\s)([A-Z]{2}|[A-Z]\d)(?![A-Za-z0-9-])/;
+const SPACED_LETTER = /^(\s)([A-Za-z]{2}|[A-Za-z]\d)(?![A-Za-z0-9-])/;
 const SPACED_NUMBER = /^(\s)(\d{2})(?=\s*(?:[,;)]|\s(?:and|or|on|for|with|&)\b|\s*$|\s*\n|\?|\.(?!\d)))/;
 const COMMON_SPACED = new Set(['22', '24', '25', '26', '50', '51', '52', '57', '58', '59', '76', '77', '78', '79', '91', '95']);
 const UNITS_GLUE = /^X\d{1,3}$/;
@@ -65,8 +71,8 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
       }
       if (n === 0) {
         const s = SPACED_LETTER.exec(after);
-        if (s && (STANDALONE_LETTER_MODIFIERS.has(s[2]!) || LOCATION_MODIFIERS.has(s[2]!)) && !followedByAnatomy(text, at + 3)) {
-          add(at + 1, s[2]!, s[2]!, code.code);
+        if (s && isSpacedModifier(s[2]!) && !followedByAnatomy(text, at + 3)) {
+          add(at + 1, s[2]!, s[2]!.toUpperCase(), code.code);
           at += 3;
           continue;
         }
@@ -82,8 +88,15 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
   }
 }
 
+/** `97110 GP`, `64721 rt`: a familiar letter modifier written after a code with a space. */
+function isSpacedModifier(s: string): boolean {
+  const u = s.toUpperCase();
+  if (AMBIGUOUS_STANDALONE.has(u) || ENGLISH_TWO_LETTER.has(u)) return false;
+  return STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
+}
+
 /** A two-character suffix after a code's hyphen: a modifier unless it is a word or not one. */
-function isAttachable(s: string): boolean {
+export function isAttachable(s: string): boolean {
   if (/^\d{2}$/.test(s)) return NUMERIC_MODIFIERS.has(s);
   const u = s.toUpperCase();
   if (s === u) return !ENGLISH_TWO_LETTER.has(u) || STANDALONE_LETTER_MODIFIERS.has(u);
@@ -158,7 +171,7 @@ function backwards(text: string, wordAt: number, add: Add): void {
 }
 
 const VERB =
-  /\b(?:append(?:ed|ing|s)?|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with)\s+(?:an?\s+|the\s+)?/gi;
+  /\b(?:append(?:ed|ing|s)?|gets?|getting|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with)\s+(?:an?\s+|the\s+)?/gi;
 
 /** "append 50", "with lt", "use 59 or XU": a modifier right after a verb of attaching. */
 function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
@@ -195,6 +208,33 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
     if (followedByAnatomy(text, bStart + 2)) continue;
     add(m.index, a, a.toUpperCase());
     add(bStart, b, b.toUpperCase());
+  }
+}
+
+const ALTERNATIVE = String.raw`\s*(?:,|\/|&|\bor\b|\band\b|\bvs\b\.?|\bversus\b|\bnot\b|\bnor\b|\binstead of\b|\brather than\b|\bthen\b)\s*`;
+const ALTERNATIVE_AFTER = new RegExp(`^${ALTERNATIVE}(-?)(\\d{2}|[A-Z]{2}|[A-Z]\\d)(?![A-Za-z0-9])`);
+const ALTERNATIVE_BEFORE = new RegExp(`(?:^|[^A-Za-z0-9-])(-?)(\\d{2}|[A-Z]{2}|[A-Z]\\d)${ALTERNATIVE}$`);
+
+/** A modifier written as the alternative of one already found: "GT not 95", "57 not 25". */
+function alternatives(text: string, hit: CodeHit, add: Add): void {
+  const after = ALTERNATIVE_AFTER.exec(text.slice(hit.end, hit.end + 24));
+  if (after) {
+    const start = hit.end + after[0].length - after[2]!.length;
+    if (isModifierItem(after[2]!, true) && !NOT_AFTER_ITEM.test(text.slice(start + 2, start + 14))) add(start, after[2]!, after[2]!);
+  }
+  const windowStart = Math.max(0, hit.start - 24);
+  const before = ALTERNATIVE_BEFORE.exec(text.slice(windowStart, hit.start));
+  if (before) {
+    const start = windowStart + before.index + before[0].length - before[0].replace(/^[^A-Za-z0-9-]/, '').length + before[1]!.length;
+    if (isModifierItem(before[2]!, true)) add(start, before[2]!, before[2]!);
+  }
+}
+
+/** `S62.101A, RT.`: a familiar capital modifier given as an item of a list of codes. */
+function listItemsAfterCodes(text: string, codes: CodeHit[], add: Add): void {
+  for (const code of codes) {
+    const m = /^\s*[,;]\s*([A-Z]{2}|[A-Z]\d)(?=\s*(?:[.,;)?!]|$|\n))/.exec(text.slice(code.end, code.end + 12));
+    if (m && isSpacedModifier(m[1]!)) add(code.end + m[0].length - m[1]!.length, m[1]!, m[1]!);
   }
 }
 

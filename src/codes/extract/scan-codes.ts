@@ -1,5 +1,5 @@
 import { isNonCodeContext } from './context.ts';
-import { NUMERIC_MODIFIERS } from './lexicon.ts';
+import { isAttachable } from './modifiers.ts';
 import { classifyShape, type Shape } from './shape.ts';
 import type { CodeHit, ExtractOptions } from './types.ts';
 
@@ -23,6 +23,7 @@ const LIST_GAP = /^[\s,;/&]*(?:and|or|&|,|\/|vs\.?)?[\s,;/&]*$/i;
  */
 export function scanCodes(text: string, field: 'subject' | 'body', options: ExtractOptions): CodeHit[] {
   const hits: CodeHit[] = [];
+  const open = new Map<CodeHit, AmbiguousShape>();
   TOKEN.lastIndex = 0;
   for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
     let written = m[0];
@@ -43,47 +44,51 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
     }
     if (!shape) continue;
     if (shape.kind === 'icd10cm' && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
+    if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
     if (isNonCodeContext(text, start, end, numeric)) continue;
-    const hit = toHit(text, field, start, end, written, shape, hits[hits.length - 1], options);
-    if (hit) hits.push(hit);
+    const base = { field, start, end, written };
+    if (shape.kind === 'ambiguous') {
+      const hit: CodeHit = { ...base, code: shape.hcpcs, system: 'hcpcs' };
+      const decided = resolveFromContext(text, start, end, shape);
+      if (decided) setAmbiguous(text, hit, shape, decided);
+      else open.set(hit, shape);
+      hits.push(hit);
+      continue;
+    }
+    const hit: CodeHit = { ...base, code: shape.code, system: shape.kind };
+    if (shape.kind === 'cpt' || shape.kind === 'hcpcs') {
+      const units = shape.units ?? unitsAfter(text, end);
+      if (units !== undefined) hit.units = units;
+    }
+    hits.push(hit);
   }
+  if (open.size > 0) resolveOpen(text, hits, open, options);
   markRanges(text, hits);
   return hits;
 }
 
-function toHit(
-  text: string,
-  field: 'subject' | 'body',
-  start: number,
-  end: number,
-  written: string,
-  shape: Shape,
-  previous: CodeHit | undefined,
-  options: ExtractOptions,
-): CodeHit | null {
-  const base = { field, start, end, written };
-  switch (shape.kind) {
-    case 'cpt':
-    case 'hcpcs': {
-      const hit: CodeHit = { ...base, code: shape.code, system: shape.kind };
-      const units = shape.units ?? unitsAfter(text, end);
-      if (units !== undefined) hit.units = units;
-      return hit;
-    }
-    case 'icd10cm':
-      return { ...base, code: shape.code, system: 'icd10cm' };
-    case 'icd10pcs':
-      return { ...base, code: shape.code, system: 'icd10pcs' };
-    case 'ambiguous': {
-      const system = resolveAmbiguous(text, start, end, shape, previous, options);
-      if (system === 'icd10cm') return { ...base, code: shape.icd, system };
-      const hit: CodeHit = { ...base, code: shape.hcpcs, system };
-      const units = unitsAfter(text, end);
-      if (units !== undefined) hit.units = units;
-      return hit;
-    }
+type AmbiguousShape = Extract<Shape, { kind: 'ambiguous' }>;
+
+function setAmbiguous(text: string, hit: CodeHit, shape: AmbiguousShape, system: 'hcpcs' | 'icd10cm'): void {
+  hit.system = system;
+  if (system === 'icd10cm') {
+    hit.code = shape.icd;
+    delete hit.units;
+    return;
   }
+  hit.code = shape.hcpcs;
+  const units = unitsAfter(text, hit.end);
+  if (units !== undefined) hit.units = units;
+}
+
+/** RARC remark codes (`N290`, `M80`, `MA130`) next to an adjustment reason (`CO-16 N290`). */
+function isRemarkCode(text: string, start: number, written: string): boolean {
+  if (!/^(?:M|N|MA)\d{1,3}$/i.test(written)) return false;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', start);
+  const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+  return /\b(?:CO|PR|OA|PI|CR)\s?[-–]?\s?\d{1,3}\b|\b(?:rarc|remarks?|carc|denial|denied|eob|era|835)\b/i.test(line);
 }
 
 function unitsAfter(text: string, end: number): number | undefined {
@@ -92,35 +97,27 @@ function unitsAfter(text: string, end: number): number | undefined {
   return Number(m[1] ?? m[2]);
 }
 
+const HCPCS_NOUN_AFTER =
+  /^\s*(?:\(|-)?\s*(?:brace|orthosis|orthotic|splint|supply|supplies|kit|injection|inj|drug|vial|per\b|units?\b|\d+\s*(?:mg|mcg|ml|units?)\b)/i;
+
 /**
- * Letter + 4 digits reads both as HCPCS (`L3908`) and as undotted ICD-10-CM (`M5450`).
- * In order: a glued or attached modifier or units (only procedures take them); a code in the
- * same tight list; the nearest cue word earlier on the line ("dx", "ICD" vs "HCPCS", "supply",
- * "units"); the optional code-set lookup; and last the HCPCS block layout (M54 has no HCPCS
- * codes, so `M5450` is ICD-10-CM; J18 has, so `J1885` is HCPCS).
+ * Letter + 4 digits reads both as HCPCS (`L3908`) and as undotted ICD-10-CM (`M5450`). Decided
+ * here when the token itself says so: a glued or attached modifier or units (only procedures
+ * take them); the HCPCS block layout (M54 has no HCPCS codes, so `M5450` is ICD-10-CM); a
+ * procedure noun right after; the nearest cue word earlier on the line ("dx", "ICD" against
+ * "HCPCS", "supply", "units"). Otherwise left open for {@link resolveOpen}.
  */
-function resolveAmbiguous(
-  text: string,
-  start: number,
-  end: number,
-  shape: Extract<Shape, { kind: 'ambiguous' }>,
-  previous: CodeHit | undefined,
-  options: ExtractOptions,
-): 'hcpcs' | 'icd10cm' {
+function resolveFromContext(text: string, start: number, end: number, shape: AmbiguousShape): 'hcpcs' | 'icd10cm' | null {
   if (shape.gluedModifier) {
     // `S5250XA` is ICD-10-CM (X placeholder + 7th character); `L3908RT` is HCPCS + RT.
     return shape.icdSuffixLikely || !shape.blockIsHcpcs ? 'icd10cm' : 'hcpcs';
   }
-  const after = text.slice(end, end + 16);
+  const after = text.slice(end, end + 24);
   const attached = ATTACHED.exec(after);
-  if (attached && (!/^\d{2}$/.test(attached[1]!) || NUMERIC_MODIFIERS.has(attached[1]!))) return 'hcpcs';
+  if (attached && isAttachable(attached[1]!)) return 'hcpcs';
   if (/^\s*[xX×*]\s*\d{1,3}\b/.test(after)) return 'hcpcs';
-
   if (!shape.blockIsHcpcs) return 'icd10cm'; // no HCPCS codes in this block (M54, R07, K59)
-
-  if (previous && (previous.system === 'icd10cm' || previous.system === 'hcpcs') && start - previous.end <= 12) {
-    if (LIST_GAP.test(text.slice(previous.end, start))) return previous.system;
-  }
+  if (HCPCS_NOUN_AFTER.test(after)) return 'hcpcs';
 
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const before = text.slice(Math.max(lineStart, start - 80), start);
@@ -128,14 +125,50 @@ function resolveAmbiguous(
   const hcpcsAt = lastIndex(HCPCS_CUE, before);
   if (icdAt > hcpcsAt) return 'icd10cm';
   if (hcpcsAt > icdAt) return 'hcpcs';
+  return null;
+}
 
-  if (options.isKnownCode) {
-    const icd = options.isKnownCode('icd10cm', shape.icd);
-    const hcpcs = options.isKnownCode('hcpcs', shape.hcpcs);
-    if (icd && !hcpcs) return 'icd10cm';
-    if (hcpcs && !icd) return 'hcpcs';
+/**
+ * Still-open letter + 4 digit hits take the system of a decided neighbour in the same tight
+ * list (`E1165, E1122, N1831`: N18 is not an HCPCS block, so the list is diagnoses); a
+ * procedure neighbour (CPT, HCPCS) counts for HCPCS. Then the optional code-set lookup, and
+ * last the contract's default: letter + 4 digits is HCPCS.
+ */
+function resolveOpen(text: string, hits: CodeHit[], open: Map<CodeHit, AmbiguousShape>, options: ExtractOptions): void {
+  const vote = (a: CodeHit, b: CodeHit): 'hcpcs' | 'icd10cm' | null => {
+    if (open.has(b)) return null;
+    const [left, right] = a.start < b.start ? [a, b] : [b, a];
+    const gap = text.slice(left.end, right.start);
+    if (gap.length > 12 || !LIST_GAP.test(gap)) return null;
+    if (b.system === 'icd10cm') return 'icd10cm';
+    if (b.system === 'cpt' || b.system === 'hcpcs') return 'hcpcs';
+    return null;
+  };
+  for (let round = 0; round < 4 && open.size > 0; round++) {
+    let changed = false;
+    hits.forEach((hit, i) => {
+      const shape = open.get(hit);
+      if (!shape) return;
+      const votes = [hits[i - 1], hits[i + 1]].filter((h): h is CodeHit => h !== undefined).map((h) => vote(hit, h));
+      const icd = votes.includes('icd10cm');
+      const hcpcs = votes.includes('hcpcs');
+      if (icd !== hcpcs) {
+        setAmbiguous(text, hit, shape, icd ? 'icd10cm' : 'hcpcs');
+        open.delete(hit);
+        changed = true;
+      }
+    });
+    if (!changed) break;
   }
-  return 'hcpcs';
+  for (const [hit, shape] of open) {
+    let system: 'hcpcs' | 'icd10cm' = 'hcpcs';
+    if (options.isKnownCode) {
+      const icd = options.isKnownCode('icd10cm', shape.icd);
+      const hcpcs = options.isKnownCode('hcpcs', shape.hcpcs);
+      if (icd && !hcpcs) system = 'icd10cm';
+    }
+    setAmbiguous(text, hit, shape, system);
+  }
 }
 
 function lastIndex(re: RegExp, s: string): number {

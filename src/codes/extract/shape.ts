@@ -1,4 +1,4 @@
-import { ICD_LETTER_CATEGORIES, NOT_ICD_TOKENS, isHcpcsBlock } from './lexicon.ts';
+import { ICD_LETTER_CATEGORIES, LOCATION_MODIFIERS, NOT_ICD_TOKENS, STANDALONE_LETTER_MODIFIERS, isHcpcsBlock } from './lexicon.ts';
 
 /**
  * What one token can be by its shape alone (EXTRACTION.md, "What a code is"). Context is
@@ -32,6 +32,8 @@ export function classifyShape(written: string): Shape | null {
   if (n < 3 || n > 9) return null;
 
   let m = CPT.exec(t);
+  // `97110GP` is CPT + GP; `02703DZ` is ICD-10-PCS (no modifier DZ).
+  if (m && m[3] && !STANDALONE_LETTER_MODIFIERS.has(m[3]) && !LOCATION_MODIFIERS.has(m[3])) m = null;
   if (m) {
     const shape: Shape = { kind: 'cpt', code: m[1]! };
     if (m[2]) shape.units = Number(m[2]);
@@ -91,6 +93,7 @@ function icdCategoryOk(category: string): boolean {
 /** A PCS code starting with a digit, or a letter-section code that cannot be ICD-10-CM. */
 function isPcsLike(t: string): boolean {
   if (!/[A-Z]/.test(t)) return false; // seven digits: a phone or an account number
+  if (!/\d/.test(t)) return false; // seven letters: a word (`BUNDLED`)
   if (/^\d/.test(t)) return /[A-Z]/.test(t.slice(1));
   // Letter first: ICD-10-CM never has `Z` after the first character and needs a digit second.
   return !/^[A-Z]\d/.test(t) || /Z/.test(t.slice(1));
