@@ -26,7 +26,7 @@ export type ThreadDecision =
   | { kind: 'existing'; caseId: number; by: 'in-reply-to' | 'references' | 'subject-tag' }
   | { kind: 'new' };
 
-const CASE_TAG = /\[\s*CD-(\d{1,9})\s*\]/gi;
+const CASE_TAG = /\[\s*CD-\s*(\d{1,9})\s*\]/gi;
 
 /** Every case number tagged in a subject, in order (`Re: x [CD-12]` → [12]). */
 export function caseTagsInSubject(subject: string): number[] {
