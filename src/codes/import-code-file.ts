@@ -44,7 +44,7 @@ function parserFor(system: ImportSystem, layout: string): LineParser<AnyRow> {
 function diffKey(system: ImportSystem, row: AnyRow): [string, string] {
   if (system === 'ncci') {
     const r = row as NcciRow;
-    return [`${r.column1}|${r.column2}`, `${r.effectiveDate}|${r.deletionDate}|${r.modifierIndicator}`];
+    return [`${r.column1}|${r.column2}|${r.effectiveDate}`, `${r.deletionDate}|${r.modifierIndicator}`];
   }
   if (system === 'mue') {
     const r = row as MueRow;
@@ -58,7 +58,7 @@ async function previousContent(em: EntityManager, system: ImportSystem, prev: Re
   const map = new Map<string, string>();
   if (system === 'ncci') {
     for (const r of await query(em, 'select column1, column2, effective_date, deletion_date, modifier_indicator from ncci_edit where release_id = ?', [prev.id])) {
-      map.set(`${r.column1}|${r.column2}`, `${r.effective_date}|${r.deletion_date ?? null}|${r.modifier_indicator}`);
+      map.set(`${r.column1}|${r.column2}|${r.effective_date}`, `${r.deletion_date ?? null}|${r.modifier_indicator}`);
     }
   } else if (system === 'mue') {
     for (const r of await query(em, 'select code, value, adjudication_indicator from mue_limit where release_id = ?', [prev.id])) {

@@ -18,7 +18,7 @@ export class NcciEditRow {
 export const NcciEditSchema = new EntitySchema<NcciEditRow>({
   class: NcciEditRow,
   tableName: 'ncci_edit',
-  indexes: [{ properties: ['releaseId', 'column1', 'column2'] }],
+  indexes: [{ properties: ['releaseId', 'column1', 'column2'] }, { properties: ['releaseId', 'column2'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     releaseId: { type: 'integer' },

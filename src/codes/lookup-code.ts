@@ -1,0 +1,214 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { ValidationError } from '../shared/errors.ts';
+import { closestCodes, codesUnder, countUnder } from './code-range.ts';
+import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
+import { loadReleases, releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
+import { placeholders, query } from './sql.ts';
+import type { CodeLookup, CodeRef, ImportSystem, LookupSystem } from './types.ts';
+
+/** At most this many children are listed for a header (childCount says how many there are). */
+const MAX_CHILDREN = 100;
+
+interface EntryRow {
+  releaseId: number;
+  code: string;
+  kind: string;
+  shortDescription: string | null;
+  longDescription: string;
+  consumerDescription: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+interface Ctx {
+  em: EntityManager;
+  date: string;
+  code: string;
+  releases: ReleaseRow[];
+  byId: Map<number, ReleaseRow>;
+  entries: EntryRow[];
+}
+
+async function entriesFor(em: EntityManager, code: string): Promise<EntryRow[]> {
+  const rows = await query(em, 'select release_id, code, kind, short_description, long_description, consumer_description, valid_from, valid_to from code_entry where code = ?', [code]);
+  return rows.map((r) => ({
+    releaseId: Number(r.release_id), code: String(r.code), kind: String(r.kind),
+    shortDescription: (r.short_description as string | null) ?? null, longDescription: String(r.long_description),
+    consumerDescription: (r.consumer_description as string | null) ?? null,
+    validFrom: (r.valid_from as string | null) ?? null, validTo: (r.valid_to as string | null) ?? null,
+  }));
+}
+
+/**
+ * Look a code up as of a date (default today): which system it belongs to, its descriptors,
+ * billable or header (a header lists its billable children), whether it is valid on that date,
+ * and the release the answer came from. An unknown code comes back with the closest codes.
+ *
+ * Rules: the release in force on the date answers. A code absent from it but listed by an
+ * earlier release is `ended` (end date: the day before the first later release without it, or
+ * the file's own termination date for HCPCS); one listed only by a later release is
+ * `not-yet-valid`. When the ICD-10-CM release in force is a codes-only file (no header rows),
+ * a code that prefixes billable codes of that release is still reported as a header, with the
+ * descriptor of the latest order file that listed it (`headerDerived: true`).
+ * CPT without a CPT import: well-formed codes resolve as "CPT code, descriptor not licensed"
+ * (`licensed: false`), with `listedIn` telling whether NCCI/MUE releases in force list them.
+ */
+export async function lookupCode(em: EntityManager, input: string, options: { date?: string } = {}): Promise<CodeLookup> {
+  const date = options.date ?? today();
+  if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
+  const code = compactCode(input.replace(/^-/, ''));
+  const systems = candidateSystems(input);
+  const [releases, entries, plain] = await Promise.all([loadReleases(em), code ? entriesFor(em, code) : [], plainLanguage(em, code)]);
+  const ctx: Ctx = { em, date, code, releases, byId: new Map(releases.map((r) => [r.id, r])), entries };
+  const found: Omit<CodeLookup, 'input'>[] = [];
+  for (const system of systems) {
+    const hit = await resolveIn(ctx, system);
+    if (hit) found.push(hit);
+  }
+  const best = found.find((f) => f.licensed !== false) ?? found[0];
+  if (!best) return { input, system: 'unknown', code: systems[0] ? displayCode(systems[0], code) : code, status: 'unknown', closest: await closestAnywhere(ctx, systems) };
+  const result: CodeLookup = { input, ...best };
+  if (plain) result.plainLanguage = plain;
+  const others = found.filter((f) => f !== best && f.licensed !== false).map((f) => ({ system: f.system, code: f.code }));
+  if (others.length) result.alsoMatches = others;
+  return result;
+}
+
+async function plainLanguage(em: EntityManager, code: string): Promise<string | undefined> {
+  if (!code) return undefined;
+  const rows = await query(em, 'select text from code_description where code = ?', [code]);
+  return rows[0] ? String(rows[0].text) : undefined;
+}
+
+async function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown'>): Promise<Omit<CodeLookup, 'input'> | undefined> {
+  switch (system) {
+    case 'modifier': {
+      const hcpcs = await resolveVersioned(ctx, 'hcpcs', 'modifier');
+      if (hcpcs) return { ...hcpcs, system: 'modifier' };
+      const cpt = await resolveVersioned(ctx, 'cpt', 'modifier');
+      if (cpt) return { ...cpt, system: 'modifier', licensed: true };
+      if (/^\d{2}$/.test(ctx.code)) return { system: 'modifier', code: ctx.code, status: 'valid', shortDescription: 'CPT modifier', longDescription: 'CPT modifier', licensed: false };
+      return undefined;
+    }
+    case 'cpt': {
+      const cpt = await resolveVersioned(ctx, 'cpt', 'code');
+      if (cpt) return { ...cpt, system: 'cpt', licensed: true };
+      const listedIn = await listedInEdits(ctx);
+      return { system: 'cpt', code: ctx.code, status: 'valid', shortDescription: 'CPT code, descriptor not licensed', licensed: false, ...(listedIn.length ? { listedIn } : {}) };
+    }
+    case 'hcpcs':
+      return resolveVersioned(ctx, 'hcpcs', 'code');
+    case 'icd10cm':
+    case 'icd10pcs':
+      return resolveVersioned(ctx, system);
+  }
+}
+
+async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
+  const out: ('ncci' | 'mue')[] = [];
+  const ncci = releaseInForce(ctx.releases, 'ncci', ctx.date);
+  if (ncci && (await query(ctx.em, 'select 1 as x from ncci_edit where release_id = ? and (column1 = ? or column2 = ?) limit 1', [ncci.id, ctx.code, ctx.code])).length) out.push('ncci');
+  const mue = releaseInForce(ctx.releases, 'mue', ctx.date);
+  if (mue && (await query(ctx.em, 'select 1 as x from mue_limit where release_id = ? and code = ?', [mue.id, ctx.code])).length) out.push('mue');
+  return out;
+}
+
+/** Resolve within one versioned system (see lookupCode for the rules). */
+async function resolveVersioned(ctx: Ctx, system: ImportSystem, kind?: string): Promise<Omit<CodeLookup, 'input'> | undefined> {
+  const ordered = releasesNewestFirst(ctx.releases, system);
+  if (ordered.length === 0) return undefined;
+  const inForce = releaseInForce(ctx.releases, system, ctx.date) ?? ordered[ordered.length - 1];
+  const mine = ctx.entries.filter((e) => ctx.byId.get(e.releaseId)?.system === system && (!kind || e.kind === kind || (kind === 'code' && e.kind === 'header')));
+  const current = mine.find((e) => e.releaseId === inForce.id);
+  if (current) return describeEntry(ctx, system, current, inForce, ordered);
+  if (system === 'icd10cm' && inForce.layout === 'codes' && kind === undefined) {
+    const derived = await derivedHeader(ctx, inForce, mine);
+    if (derived) return derived;
+  }
+  const older = ordered.find((r) => r.effectiveDate <= inForce.effectiveDate && r.id !== inForce.id && mine.some((e) => e.releaseId === r.id));
+  if (older) {
+    const entry = mine.find((e) => e.releaseId === older.id)!;
+    const base = await describeEntry(ctx, system, entry, older, ordered);
+    return { ...base, status: 'ended', endDate: base.endDate ?? dayBefore(inForce.effectiveDate) };
+  }
+  const later = [...ordered].reverse().find((r) => r.effectiveDate > ctx.date && mine.some((e) => e.releaseId === r.id));
+  if (later) {
+    const base = await describeEntry(ctx, system, mine.find((e) => e.releaseId === later.id)!, later, ordered);
+    return { ...base, status: base.status === 'valid' ? 'not-yet-valid' : base.status, startDate: base.startDate ?? later.effectiveDate };
+  }
+  return undefined;
+}
+
+async function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, release: ReleaseRow, ordered: ReleaseRow[]): Promise<Omit<CodeLookup, 'input'>> {
+  const out: Omit<CodeLookup, 'input'> = {
+    system: system === 'hcpcs' && e.kind === 'modifier' ? 'modifier' : (system as LookupSystem),
+    code: displayCode(system as LookupSystem, e.code),
+    status: 'valid',
+    longDescription: e.longDescription,
+    release: toRef(release),
+  };
+  if (e.shortDescription) out.shortDescription = e.shortDescription;
+  if (e.consumerDescription) out.consumerDescription = e.consumerDescription;
+  if (system === 'icd10cm' || system === 'icd10pcs') {
+    out.billable = e.kind === 'code';
+    out.header = e.kind === 'header';
+  }
+  if (e.validFrom) out.startDate = e.validFrom;
+  if (e.validTo) out.endDate = e.validTo;
+  if (e.validTo && e.validTo < ctx.date) out.status = 'ended';
+  else if (e.validFrom && e.validFrom > ctx.date) out.status = 'not-yet-valid';
+  else if (release.effectiveDate > ctx.date) out.status = 'not-yet-valid';
+  if (e.kind === 'header') Object.assign(out, await childrenOf(ctx, release.id, e.code));
+  if (!out.endDate) {
+    const end = await endFromLaterReleases(ctx, e, release, ordered);
+    if (end) out.endDate = end;
+  }
+  return out;
+}
+
+async function childrenOf(ctx: Ctx, releaseId: number, code: string): Promise<{ children: CodeRef[]; childCount: number }> {
+  const kids = await codesUnder(ctx.em, releaseId, code, { kind: 'code', limit: MAX_CHILDREN });
+  const childCount = kids.length < MAX_CHILDREN ? kids.length : await countUnder(ctx.em, releaseId, code, 'code');
+  return { children: kids.map((k) => ({ code: displayCode('icd10cm', k.code), description: k.description })), childCount };
+}
+
+/** The day before the first later release (by effective date) that no longer has the code. */
+async function endFromLaterReleases(ctx: Ctx, e: EntryRow, release: ReleaseRow, ordered: ReleaseRow[]): Promise<string | undefined> {
+  const later = ordered.filter((r) => r.effectiveDate > release.effectiveDate).reverse();
+  for (const r of later) {
+    if (ctx.entries.some((x) => x.releaseId === r.id && x.code === e.code)) continue;
+    // A header is not listed by a codes-only file, yet lives on while it has billable children.
+    if (e.kind === 'header' && r.layout === 'codes' && (await countUnder(ctx.em, r.id, e.code, 'code')) > 0) continue;
+    return dayBefore(r.effectiveDate);
+  }
+  return undefined;
+}
+
+async function derivedHeader(ctx: Ctx, inForce: ReleaseRow, mine: EntryRow[]): Promise<Omit<CodeLookup, 'input'> | undefined> {
+  const { children, childCount } = await childrenOf(ctx, inForce.id, ctx.code);
+  if (childCount === 0) return undefined;
+  // Prefer the newest header row; else the newest row at all (a code that was billable and
+  // became a category, as B88.0 did in FY2026, keeps its last descriptor).
+  const newest = releasesNewestFirst(ctx.releases, 'icd10cm');
+  const described =
+    newest.map((r) => mine.find((e) => e.releaseId === r.id && e.kind === 'header')).find(Boolean) ??
+    newest.map((r) => mine.find((e) => e.releaseId === r.id)).find(Boolean);
+  return {
+    system: 'icd10cm', code: displayCode('icd10cm', ctx.code), status: 'valid',
+    shortDescription: described?.shortDescription ?? undefined,
+    longDescription: described?.longDescription ?? `Category of ${childCount} billable codes (no descriptor in the imported releases)`,
+    billable: false, header: true, headerDerived: true, children, childCount, release: toRef(inForce),
+  };
+}
+
+async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeRef[]> {
+  const order: ImportSystem[] = systems.includes('icd10cm') ? ['icd10cm', 'hcpcs', 'icd10pcs'] : systems.includes('icd10pcs') ? ['icd10pcs', 'icd10cm'] : ['hcpcs', 'cpt', 'icd10cm', 'icd10pcs'];
+  for (const system of order) {
+    const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
+    if (!r || !ctx.code) continue;
+    const near = await closestCodes(ctx.em, r.id, ctx.code);
+    if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
+  }
+  return [];
+}
+

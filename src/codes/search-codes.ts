@@ -1,0 +1,89 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { ValidationError } from '../shared/errors.ts';
+import { displayCode, today } from './normalize.ts';
+import { loadReleases, releaseInForce, type ReleaseRow } from './releases.ts';
+import { SearchIndex, type SearchDoc } from './search-index.ts';
+import { placeholders, query } from './sql.ts';
+import type { ImportSystem, LookupSystem, SearchHit } from './types.ts';
+
+const SEARCHABLE: ImportSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt'];
+const SYSTEMS: LookupSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt', 'modifier'];
+
+interface Cached {
+  fingerprint: string;
+  index: Promise<SearchIndex>;
+}
+
+/** One index per database (there is normally one), rebuilt when releases or descriptions change. */
+const cache = new Map<string, Cached>();
+
+function databaseKey(em: EntityManager): string {
+  const config = em.config;
+  return `${config.get('clientUrl') ?? ''}|${config.get('dbName') ?? ''}`;
+}
+
+/** Releases searched: each system's release in force today, else its newest. */
+function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
+  const now = today();
+  return SEARCHABLE.flatMap((s) => {
+    const r = releaseInForce(releases, s, now) ?? releases.filter((x) => x.system === s).at(-1);
+    return r ? [r] : [];
+  });
+}
+
+async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<SearchIndex> {
+  if (releases.length === 0) return new SearchIndex([]);
+  const system = new Map(releases.map((r) => [r.id, r.system]));
+  const rows = await query(
+    em,
+    `select e.release_id, e.code, e.kind, e.short_description, e.long_description, e.consumer_description, d.text as plain
+       from code_entry e left join code_description d on d.code = e.code
+      where e.release_id in (${placeholders(releases.length)}) order by e.release_id, e.code`,
+    releases.map((r) => r.id),
+  );
+  const docs: SearchDoc[] = rows.map((r) => {
+    const sys = system.get(Number(r.release_id))!;
+    const kind = String(r.kind);
+    const lookupSystem: LookupSystem = kind === 'modifier' ? 'modifier' : (sys as LookupSystem);
+    return {
+      system: lookupSystem,
+      code: displayCode(lookupSystem, String(r.code)),
+      description: String(r.long_description),
+      extra: [r.short_description, r.consumer_description, r.plain].filter(Boolean).join(' '),
+      header: kind === 'header',
+    };
+  });
+  return new SearchIndex(docs);
+}
+
+/**
+ * Ranked keyword search over the descriptors of the releases in force today (ICD-10-CM,
+ * ICD-10-PCS, HCPCS and its modifiers, CPT when licensed), plus the consultants' plain-language
+ * descriptions. Tolerant of word order, plurals and small typos (see SearchIndex). The index is
+ * built in memory on first use in a process (about a second with everything imported) and
+ * rebuilt when a release or a plain-language description changes, so it behaves the same on
+ * SQLite and PostgreSQL and needs no extra DDL.
+ */
+export async function searchCodes(em: EntityManager, words: string, options: { system?: string; limit?: number } = {}): Promise<SearchHit[]> {
+  if (options.system && !SYSTEMS.includes(options.system as LookupSystem)) {
+    throw new ValidationError(`unknown system "${options.system}" (one of ${SYSTEMS.join(', ')})`);
+  }
+  const limit = options.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ValidationError('limit must be a whole number from 1 to 200');
+  const index = await searchIndex(em);
+  return index.search(words, { system: options.system as LookupSystem | undefined, limit });
+}
+
+/** The current search index for this database (built or rebuilt when needed). */
+export async function searchIndex(em: EntityManager): Promise<SearchIndex> {
+  const releases = searchedReleases(await loadReleases(em));
+  const [stats] = await query(em, 'select count(*) as n, max(updated_at) as at from code_description');
+  const fingerprint = `${releases.map((r) => r.id).join(',')}|${stats?.n}|${String(stats?.at)}`;
+  const key = databaseKey(em);
+  const hit = cache.get(key);
+  if (hit && hit.fingerprint === fingerprint) return hit.index;
+  const index = buildIndex(em, releases);
+  cache.set(key, { fingerprint, index });
+  index.catch(() => cache.delete(key));
+  return index;
+}

@@ -1,0 +1,63 @@
+/**
+ * Text rules of the keyword search, shared by the index and the queries so both sides agree.
+ * Words are lower-cased, split on anything but letters and digits (a hyphenated word also
+ * yields its joined form: "cock-up" → cock, up, cockup), stop words dropped, and plurals
+ * folded by a light stemmer (Porter step 1a plus Greek plurals: orthoses → orthosis).
+ */
+const STOP = new Set(['a', 'an', 'and', 'or', 'of', 'the', 'to', 'in', 'for', 'by', 'on', 'at', 'as', 'is', 'be', 'per']);
+
+export function stem(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  if (word.length >= 7 && /[oe]ses$/.test(word)) return `${word.slice(0, -2)}is`;
+  if (word.endsWith('sses')) return word.slice(0, -2);
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (/(ss|us|is)$/.test(word)) return word;
+  if (word.endsWith('s')) return word.slice(0, -1);
+  return word;
+}
+
+/** The search terms of a text, in order, duplicates kept. */
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.toLowerCase().split(/\s+/)) {
+    const parts = raw.split(/[^a-z0-9]+/).filter(Boolean);
+    if (parts.length > 1 && /^[a-z0-9]+(?:-[a-z0-9]+)+[^a-z0-9]*$/.test(raw.replace(/^[^a-z0-9]+/, ''))) parts.push(parts.join(''));
+    for (const p of parts) if (!STOP.has(p)) out.push(stem(p));
+  }
+  return out;
+}
+
+const rowA = new Int32Array(64);
+const rowB = new Int32Array(64);
+
+/** Whether two terms are within `max` edits (insert, delete, substitute), cheaply (no allocation, early exit). */
+export function withinEdits(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  if (a === b) return true;
+  if (a.length >= 63 || b.length >= 63) return false;
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j += 1) prev[j] = j;
+  for (let i = 1; i <= a.length; i += 1) {
+    cur[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j += 1) {
+      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, sub);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return false;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[b.length] <= max;
+}
+
+/** Edits tolerated for a query word of this length: none under 4 letters, 2 from 8. */
+export function typoBudget(word: string): number {
+  if (word.length < 4 || /\d/.test(word)) return 0;
+  return word.length >= 8 ? 2 : 1;
+}
