@@ -3,7 +3,7 @@
  * in test/fixtures/extraction (format in its README), scored as EXTRACTION.md says: per key,
  * micro-averaged over all messages; codes strictly inside a written range are neither rewarded
  * nor penalised. Each input goes through the same path as `casedesk extract`.
- * `--verbose` lists every false positive and false negative.
+ * `--verbose` lists every false positive and false negative; `--only=<id prefix>` scores a subset.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,7 +83,8 @@ export function prf(s: Score): { p: number; r: number; f1: number } {
 async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   const dir = join(import.meta.dirname, '..', 'test', 'fixtures', 'extraction');
-  const corpus = loadCorpus(dir);
+  const prefix = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const corpus = loadCorpus(dir).filter((m) => !prefix || m.id.startsWith(prefix));
   const scores = Object.fromEntries(KEYS.map((k) => [k, { tp: 0, fp: 0, fn: 0 }])) as Record<Key, Score>;
   const problems: string[] = [];
   for (const msg of corpus) {

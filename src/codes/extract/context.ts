@@ -23,7 +23,7 @@ const ICD9_BEFORE = /\bicd[-\s]?9(?:[-\s]?cm)?\s*(?:codes?|dx)?\s*[:#]?\s*$/i;
 const LCD_BEFORE = /\b(?:lcds?|ncds?|lcas?|articles?|billing article)\s*(?:id|#|no\.?|number)?\s*[:#]?\s*$/i;
 const NON_CODE_SYSTEM_BEFORE =
   /\b(?:rev(?:enue)?\.?\s*(?:codes?)?|ndc|loinc|carc|rarc|remark(?:\s*codes?)?|reason\s*codes?|denial\s*codes?|adj(?:ustment)?\s*(?:reason\s*)?codes?|group\s*codes?|bill\s*type|tob|condition\s*codes?|occurrence\s*codes?|value\s*codes?|taxonomy|pos|place of service)\s*[:#]?\s*$/i;
-const LETTER_HYPHEN_BEFORE = /([A-Za-z]+)[-–]\s*$/;
+const LETTER_HYPHEN_BEFORE = /(?:^|[^A-Za-z0-9])([A-Za-z]+)[-–]\s*$/;
 const CODE_WORD = /^(?:cpt|hcpcs|icd|dx|code|codes|px)$/i;
 const DIGIT_HYPHEN_BEFORE = /\d\s*[-–]\s*$/;
 const STATE_AFTER_COMMA = /,\s*([A-Z]{2})\.?,?\s+$/;

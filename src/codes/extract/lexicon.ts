@@ -20,11 +20,11 @@ export const STANDALONE_LETTER_MODIFIERS = new Set([
   'XE', 'XP', 'XS', 'XU', 'GA', 'GX', 'GY', 'GZ', 'KX', 'JW', 'JZ', 'JG', 'TB', 'GP', 'GN', 'TC',
   'QW', 'CQ', 'FX', 'FY', 'GT', 'GQ', 'GC', 'GE', 'QK', 'QX', 'QY', 'QZ', 'KO', 'KP', 'NU', 'RR',
   'UE', 'FS', 'FT', 'AQ', 'GV', 'GW', 'SG', 'PD', 'PN', 'PO', 'ER', 'ET', 'SA', 'SL', 'Q5', 'Q6',
-  'QP', 'KF', 'AI', 'PT', 'AS', 'GU', 'GK', 'KH', 'KI', 'KJ', 'EY', 'FQ', 'FR', '1P', '2P', '3P', '8P',
+  'QP', 'KF', 'AI', 'PT', 'AS', 'AT', 'GU', 'GK', 'KH', 'KI', 'KJ', 'EY', 'FQ', 'FR', '1P', '2P', '3P', '8P',
 ]);
 
 /** Standalone capital forms that clash with common abbreviations; these need modifier context. */
-export const AMBIGUOUS_STANDALONE = new Set(['PO', 'ER', 'ET', 'SA', 'SL', 'AI', 'PD', 'PN', 'SG', 'GU', 'EY', 'PT', 'AS']);
+export const AMBIGUOUS_STANDALONE = new Set(['PO', 'ER', 'ET', 'SA', 'SL', 'AI', 'PD', 'PN', 'SG', 'GU', 'EY', 'PT', 'AS', 'AT']);
 
 /** Laterality and digit/location modifiers: count only attached, named, or after "with"/"append". */
 export const LOCATION_MODIFIERS = new Set([

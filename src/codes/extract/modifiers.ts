@@ -63,7 +63,11 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
     for (let n = 0; n < 4; n++) {
       const after = text.slice(at, at + 12);
       const m = ATTACHED.exec(after);
-      if (m && (n > 0 || m[1]!.trim() !== '/') && isAttachable(m[2]!)) {
+      // `99213-25`, `27130-LT-22`; with spaces round the hyphen (`E0431 - pt sats`) only a
+      // two-digit modifier or a familiar capital one.
+      const spaced = m !== null && /^\s.*\s$/.test(m[1]!);
+      const ok = m !== null && (spaced ? isSpacedModifier(m[2]!) && m[2] === m[2]!.toUpperCase() || NUMERIC_MODIFIERS.has(m[2]!) : isAttachable(m[2]!));
+      if (m && ok && (n > 0 || m[1]!.trim() !== '/')) {
         const start = at + m[1]!.length;
         add(start, m[2]!, m[2]!.toUpperCase(), code.code);
         at = start + 2;
@@ -100,7 +104,7 @@ export function isAttachable(s: string): boolean {
   if (/^\d{2}$/.test(s)) return NUMERIC_MODIFIERS.has(s);
   const u = s.toUpperCase();
   if (s === u) return !ENGLISH_TWO_LETTER.has(u) || STANDALONE_LETTER_MODIFIERS.has(u);
-  return STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
+  return (STANDALONE_LETTER_MODIFIERS.has(u) && !AMBIGUOUS_STANDALONE.has(u)) || LOCATION_MODIFIERS.has(u);
 }
 
 /** Whether an item in a modifier context ("modifier __", "append __") is a modifier. */
@@ -171,7 +175,7 @@ function backwards(text: string, wordAt: number, add: Add): void {
 }
 
 const VERB =
-  /\b(?:append(?:ed|ing|s)?|gets?|getting|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with)\s+(?:an?\s+|the\s+)?/gi;
+  /(?:->|=>|→)\s*|\b(?:append(?:ed|ing|s)?|gets?|getting|without|w\/o|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with)\s+(?:an?\s+|the\s+)?/gi;
 
 /** "append 50", "with lt", "use 59 or XU": a modifier right after a verb of attaching. */
 function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
