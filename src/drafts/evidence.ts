@@ -74,6 +74,8 @@ export interface PairEvidence {
   summary: string;
   /** Bypass modifiers (59, X{EPSU}, anatomic) that the question mentions, for an edit that has one. */
   modifiersMentioned: string[];
+  /** False when no NCCI PTP release is in force on the date: the pair was not checked at all. */
+  checked: boolean;
 }
 
 export interface MueEvidence {
@@ -84,6 +86,8 @@ export interface MueEvidence {
   rationale: string | null;
   unitsWritten: number | null;
   exceeded: boolean;
+  /** False when no MUE release is in force on the date: the limit was not checked at all. */
+  checked: boolean;
   summary: string;
 }
 
@@ -181,7 +185,11 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
     const label = releaseLabel(r);
     if (!releases.has(label)) releases.set(label, { system: r.system, version: r.version, effectiveDate: isoDate(r.effectiveDate), label });
   };
-  for (const r of await facts.releasesInForce(date)) addRelease(r);
+  const inForce = await facts.releasesInForce(date);
+  for (const r of inForce) addRelease(r);
+  // Without a release of its own, "no edit" would be a false all-clear: say "not checked" instead.
+  const hasNcci = inForce.some((r) => systemLabel(r.system) === 'NCCI PTP');
+  const hasMue = inForce.some((r) => systemLabel(r.system) === 'MUE');
 
   const codes: CodeEvidence[] = [];
   for (const kind of kinds) {
@@ -208,7 +216,7 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
       // The code database may answer one order only; ask the other way round before saying "none".
       const edit = (await facts.findNcciEdit(a, b, { date })) ?? (await facts.findNcciEdit(b, a, { date }));
       addRelease(edit?.release);
-      pairs.push(pairEvidence([a, b], edit, mentioned, date));
+      pairs.push(edit || hasNcci ? pairEvidence([a, b], edit, mentioned, date) : { codes: [a, b], edit: null, summary: `Not checked: no NCCI PTP release is in force on ${date}.`, modifiersMentioned: [], checked: false });
     }
   }
 
@@ -218,7 +226,8 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
     addRelease(limit?.release);
     const units = input.units?.[code] ?? null;
     if (!limit) {
-      mue.push({ code, value: null, adjudicationIndicator: null, adjudicationMeaning: null, rationale: null, unitsWritten: units, exceeded: false, summary: `No MUE for ${code} in force on ${date}.` });
+      const summary = hasMue ? `No MUE for ${code} in force on ${date}.` : `Not checked: no MUE release is in force on ${date}.`;
+      mue.push({ code, value: null, adjudicationIndicator: null, adjudicationMeaning: null, rationale: null, unitsWritten: units, exceeded: false, checked: hasMue, summary });
       continue;
     }
     const indicator = String(limit.adjudicationIndicator);
@@ -227,7 +236,7 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
     const unitsText = units === null ? 'no units written in the question' : exceeded ? `${units} units written: EXCEEDS the MUE` : `${units} units written: within the MUE`;
     mue.push({
       code, value: limit.value, adjudicationIndicator: indicator, adjudicationMeaning: meaning, rationale: limit.rationale ?? null,
-      unitsWritten: units, exceeded,
+      unitsWritten: units, exceeded, checked: true,
       summary: `MUE ${limit.value} per ${indicator === '1' ? 'claim line' : 'day'} (indicator ${indicator}${meaning ? `: ${meaning}` : ''}); ${unitsText}.`,
     });
   }
@@ -357,7 +366,7 @@ function modifierEvidence(mod: string, found: CodeLookup): ModifierEvidence {
 }
 
 function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned: Set<string>, date: string): PairEvidence {
-  if (!edit) return { codes, edit: null, summary: `No NCCI PTP edit between ${codes[0]} and ${codes[1]} in force on ${date}.`, modifiersMentioned: [] };
+  if (!edit) return { codes, edit: null, summary: `No NCCI PTP edit between ${codes[0]} and ${codes[1]} in force on ${date}.`, modifiersMentioned: [], checked: true };
   const { column1, column2, modifierIndicator } = edit;
   const base = {
     column1, column2, modifierIndicator,
@@ -368,7 +377,7 @@ function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned:
   };
   if (!base.inForce) {
     const when = base.deletionDate && base.deletionDate <= date ? `deleted as of ${base.deletionDate}` : `effective only from ${base.effectiveDate}`;
-    return { codes, edit: base, summary: `No NCCI PTP edit in force on ${date}: the edit column 1 ${column1}, column 2 ${column2} is ${when}.`, modifiersMentioned: [] };
+    return { codes, edit: base, summary: `No NCCI PTP edit in force on ${date}: the edit column 1 ${column1}, column 2 ${column2} is ${when}.`, modifiersMentioned: [], checked: true };
   }
   const bypass = modifierIndicator === '9' ? [] : [...mentioned].filter((m) => BYPASS_MODIFIERS.has(m));
   const note = bypass.length ? ` The question mentions modifier${bypass.length > 1 ? 's' : ''} ${bypass.join(', ')}${modifierIndicator === '0' ? `, which cannot bypass this edit` : ''}.` : '';
@@ -377,5 +386,6 @@ function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned:
     edit: base,
     summary: `NCCI PTP edit: column 1 ${column1}, column 2 ${column2}; ${INDICATOR_TEXT[modifierIndicator](column1, column2)}${note}`,
     modifiersMentioned: bypass,
+    checked: true,
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEvidence, releaseLabel, type EvidenceInput, type ExtractedCodes } from '../../../src/drafts/evidence.ts';
@@ -107,6 +107,13 @@ describe('buildEvidence', () => {
     expect(ev.pairs[0].modifiersMentioned).toEqual([]);
   });
 
+  it('says "not checked" rather than "no edit" when no NCCI or MUE release is in force', async () => {
+    const ev = await buildEvidence(fakeCodeFacts({ noNcciMue: true }), input({ cpt: ['97530', '97140'] }, { units: { '97530': 9 } }));
+    expect(ev.pairs[0]).toMatchObject({ edit: null, checked: false, summary: 'Not checked: no NCCI PTP release is in force on 2025-01-15.' });
+    expect(ev.mue[0]).toMatchObject({ value: null, checked: false, exceeded: false, unitsWritten: 9, summary: 'Not checked: no MUE release is in force on 2025-01-15.' });
+    expect(ev.versions).toEqual(['ICD-10-CM FY2025', 'HCPCS 2025-01', 'CPT 2025']);
+  });
+
   it('compares units written with the MUE', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input({ cpt: ['97110', '97530', '97140'], hcpcs: ['J1885'] }, { units: { '97110': 5, J1885: 2 } }));
     const by = Object.fromEntries(ev.mue.map((m) => [m.code, m]));
@@ -172,13 +179,18 @@ describe('releaseLabel', () => {
 
 describe('fixture evidence used by the template golden files', () => {
   const read = (name: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/drafts', name), 'utf8'));
+  /** Compare with the stored fixture; UPDATE_GOLDEN=1 rewrites it (then the template golden files follow). */
+  const matchFixture = (actual: unknown, name: string): void => {
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(join(import.meta.dirname, '../../fixtures/drafts', name), `${JSON.stringify(actual, null, 2)}\n`);
+    expect(actual).toEqual(read(name));
+  };
 
   it('evidence-answer.json is what buildEvidence produces', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input(
       { cpt: ['97530', '97140', '97110'], hcpcs: ['J1885'], icd10cm: ['M54.5', 'S52.501', 'M54.55'], modifiers: ['59', 'LT'] },
       { units: { '97110': 5, J1885: 2 } },
     ));
-    expect(ev).toEqual(read('evidence-answer.json'));
+    matchFixture(ev, 'evidence-answer.json');
   });
 
   it('evidence-cpt-licensed.json is what buildEvidence produces', async () => {
@@ -186,6 +198,6 @@ describe('fixture evidence used by the template golden files', () => {
       { cpt: ['29881', '29880'], icd10cm: ['M54.50'], modifiers: ['59'] },
       { dateOfService: { date: '2025-03-03', source: 'received' } },
     ));
-    expect(ev).toEqual(read('evidence-cpt-licensed.json'));
+    matchFixture(ev, 'evidence-cpt-licensed.json');
   });
 });
