@@ -109,6 +109,11 @@ export function monthBounds(now: Date): { start: Date; end: Date } {
   return { start, end };
 }
 
+/** `YYYY-MM-DD` on which the quota starts afresh: the first day of next month (UTC), for the over-quota notice. */
+export function quotaResetsOn(now: Date): string {
+  return monthBounds(now).end.toISOString().slice(0, 10);
+}
+
 /**
  * Questions a subscriber asked this calendar month (UTC): cases opened against it. A follow-up
  * in an open case is not a new case, so it does not count.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatSubscriberTable } from '../../../src/cli/commands/subscribers.ts';
 import { ValidationError } from '../../../src/shared/errors.ts';
-import { assertPlan, monthBounds, normalizePattern } from '../../../src/subscribers/subscribers.ts';
+import { assertPlan, monthBounds, normalizePattern, quotaResetsOn } from '../../../src/subscribers/subscribers.ts';
 
 const plans = { trial: 5, standard: 50, pro: 200 };
 
@@ -38,6 +38,7 @@ describe('monthBounds', () => {
   it('is the calendar month in UTC', () => {
     expect(monthBounds(new Date('2025-01-31T23:59:59Z'))).toEqual({ start: new Date('2025-01-01T00:00:00Z'), end: new Date('2025-02-01T00:00:00Z') });
     expect(monthBounds(new Date('2024-12-15T00:00:00Z')).end).toEqual(new Date('2025-01-01T00:00:00Z'));
+    expect(quotaResetsOn(new Date('2024-12-15T00:00:00Z'))).toBe('2025-01-01');
   });
 });
 
