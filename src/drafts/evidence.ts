@@ -1,4 +1,4 @@
-import type { CodeFacts, CodeLookup, CodeRef, CodeRelease, DateLike, ExtractedKind, LookupStatus, NcciEdit } from './code-facts.ts';
+import type { CodeFacts, CodeLookup, CodeRef, CodeRelease, DateLike, ExtractedKind, LookupStatus, MueLimit, NcciEdit } from './code-facts.ts';
 
 /** The extracted codes of one question (see EXTRACTION.md). */
 export interface ExtractedCodes {
@@ -216,7 +216,7 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
       // The code database may answer one order only; ask the other way round before saying "none".
       const edit = (await facts.findNcciEdit(a, b, { date })) ?? (await facts.findNcciEdit(b, a, { date }));
       addRelease(edit?.release);
-      pairs.push(edit || hasNcci ? pairEvidence([a, b], edit, mentioned, date) : { codes: [a, b], edit: null, summary: `Not checked: no NCCI PTP release is in force on ${date}.`, modifiersMentioned: [], checked: false });
+      pairs.push(pairEvidence([a, b], edit, mentioned, hasNcci, date));
     }
   }
 
@@ -224,32 +224,13 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
   for (const code of procedures) {
     const limit = await facts.findMue(code, { date });
     addRelease(limit?.release);
-    const units = input.units?.[code] ?? null;
-    if (!limit) {
-      const summary = hasMue ? `No MUE for ${code} in force on ${date}.` : `Not checked: no MUE release is in force on ${date}.`;
-      mue.push({ code, value: null, adjudicationIndicator: null, adjudicationMeaning: null, rationale: null, unitsWritten: units, exceeded: false, checked: hasMue, summary });
-      continue;
-    }
-    const indicator = String(limit.adjudicationIndicator);
-    const meaning = limit.adjudicationMeaning ?? MUE_MAI[indicator] ?? null;
-    const exceeded = units !== null && units > limit.value;
-    const unitsText = units === null ? 'no units written in the question' : exceeded ? `${units} units written: EXCEEDS the MUE` : `${units} units written: within the MUE`;
-    mue.push({
-      code, value: limit.value, adjudicationIndicator: indicator, adjudicationMeaning: meaning, rationale: limit.rationale ?? null,
-      unitsWritten: units, exceeded, checked: true,
-      summary: `MUE ${limit.value} per ${indicator === '1' ? 'claim line' : 'day'} (indicator ${indicator}${meaning ? `: ${meaning}` : ''}); ${unitsText}.`,
-    });
+    mue.push(mueEvidence(code, limit, input.units?.[code] ?? null, hasMue, date));
   }
 
-  const dos = input.dateOfService;
-  const written = dos.written ?? null;
   const ordered = [...releases.values()].sort((x, y) => rank(x.label) - rank(y.label) || x.label.localeCompare(y.label));
   return {
     schemaVersion: 1,
-    dateOfService: {
-      date, source: dos.source, written,
-      label: dos.source === 'email' ? `${date} (date of service written in the question${written ? `: "${written}"` : ''})` : `${date} (date received; no date of service in the question)`,
-    },
+    dateOfService: dateOfServiceEvidence(input.dateOfService),
     codes, pairs, mue, modifiers,
     releases: ordered,
     versions: ordered.map((r) => r.label),
@@ -365,7 +346,32 @@ function modifierEvidence(mod: string, found: CodeLookup): ModifierEvidence {
   return { modifier: mod, kind, description: text, cptText: false, problems };
 }
 
-function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned: Set<string>, date: string): PairEvidence {
+function dateOfServiceEvidence(dos: DateOfService): Evidence['dateOfService'] {
+  const written = dos.written ?? null;
+  const label = dos.source === 'email'
+    ? `${dos.date} (date of service written in the question${written ? `: "${written}"` : ''})`
+    : `${dos.date} (date received; no date of service in the question)`;
+  return { date: dos.date, source: dos.source, written, label };
+}
+
+function mueEvidence(code: string, limit: MueLimit | null, units: number | null, hasMue: boolean, date: string): MueEvidence {
+  if (!limit) {
+    const summary = hasMue ? `No MUE for ${code} in force on ${date}.` : `Not checked: no MUE release is in force on ${date}.`;
+    return { code, value: null, adjudicationIndicator: null, adjudicationMeaning: null, rationale: null, unitsWritten: units, exceeded: false, checked: hasMue, summary };
+  }
+  const indicator = String(limit.adjudicationIndicator);
+  const meaning = limit.adjudicationMeaning ?? MUE_MAI[indicator] ?? null;
+  const exceeded = units !== null && units > limit.value;
+  const unitsText = units === null ? 'no units written in the question' : exceeded ? `${units} units written: EXCEEDS the MUE` : `${units} units written: within the MUE`;
+  return {
+    code, value: limit.value, adjudicationIndicator: indicator, adjudicationMeaning: meaning, rationale: limit.rationale ?? null,
+    unitsWritten: units, exceeded, checked: true,
+    summary: `MUE ${limit.value} per ${indicator === '1' ? 'claim line' : 'day'} (indicator ${indicator}${meaning ? `: ${meaning}` : ''}); ${unitsText}.`,
+  };
+}
+
+function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned: Set<string>, hasNcci: boolean, date: string): PairEvidence {
+  if (!edit && !hasNcci) return { codes, edit: null, summary: `Not checked: no NCCI PTP release is in force on ${date}.`, modifiersMentioned: [], checked: false };
   if (!edit) return { codes, edit: null, summary: `No NCCI PTP edit between ${codes[0]} and ${codes[1]} in force on ${date}.`, modifiersMentioned: [], checked: true };
   const { column1, column2, modifierIndicator } = edit;
   const base = {
