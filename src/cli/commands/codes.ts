@@ -1,6 +1,196 @@
+import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import type { EntityManager } from '@mikro-orm/core';
+import { printJson, withDatabase } from '../context.ts';
+import type { Orm } from '../../db/orm.ts';
+import { ValidationError } from '../../shared/errors.ts';
+import {
+  describeCode, findMue, findNcciEdit, importCodeFile, lookupCode, releasesInForce, searchCodes,
+  type CodeLookup, type ImportProgress, type ImportSummary,
+} from '../../codes/index.ts';
+import { today } from '../../codes/normalize.ts';
+
+/** What a codes subcommand produces: a JSON value for --json, and text for people. */
+export interface CommandOutput {
+  json: unknown;
+  text: string;
+}
+
+const SYSTEM_NAMES: Record<string, string> = {
+  icd10cm: 'ICD-10-CM', icd10pcs: 'ICD-10-PCS', hcpcs: 'HCPCS Level II', cpt: 'CPT', modifier: 'modifier', unknown: 'unknown',
+  ncci: 'NCCI PTP', mue: 'MUE',
+};
+
+/** `casedesk codes import`: one file as one release, with a summary. */
+export async function codesImport(orm: Orm, system: string, file: string, opts: { version?: string; effective?: string; onProgress?: (p: ImportProgress) => void }): Promise<CommandOutput> {
+  const s = await importCodeFile(orm, { system, file, version: opts.version, effective: opts.effective, onProgress: opts.onProgress });
+  return { json: s, text: importText(s) };
+}
+
+function importText(s: ImportSummary): string {
+  const r = s.release;
+  const head = `${SYSTEM_NAMES[r.system]} ${r.version} (effective ${r.effectiveDate}) from ${r.sourceFile}`;
+  if (s.skipped) return `${head}: already imported (same checksum), nothing to do\n`;
+  const lines = [
+    `${head}: imported in ${(s.elapsedMs / 1000).toFixed(1)} s`,
+    `  rows read ${s.rowsRead}, added ${s.added}, changed ${s.changed}, ended ${s.ended}, rejected ${s.rejected.length}`,
+  ];
+  if (s.previous) lines.push(`  compared with ${s.previous.version} (effective ${s.previous.effectiveDate})`);
+  for (const rej of s.rejected.slice(0, 20)) lines.push(`  rejected line ${rej.line}: ${rej.reason}`);
+  if (s.rejected.length > 20) lines.push(`  … ${s.rejected.length - 20} more rejected rows (see --json)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `casedesk codes lookup`. */
+export async function codesLookup(em: EntityManager, code: string, opts: { date?: string }): Promise<CommandOutput> {
+  const r = await lookupCode(em, code, { date: opts.date });
+  return { json: r, text: lookupText(r, opts.date ?? today()) };
+}
+
+function lookupText(r: CodeLookup, date: string): string {
+  const lines: string[] = [];
+  if (r.status === 'unknown' && r.system === 'unknown') {
+    lines.push(`${r.code}: unknown code`);
+  } else {
+    const kind = r.header ? 'header (not billable)' : r.billable ? 'billable' : '';
+    const status = { valid: 'valid', ended: 'ended', 'not-yet-valid': 'not yet valid', unknown: 'unknown' }[r.status];
+    lines.push([r.code, SYSTEM_NAMES[r.system], kind, `${status} on ${date}`].filter(Boolean).join('  '));
+    if (r.longDescription) lines.push(`  ${r.longDescription}`);
+    if (r.shortDescription && r.shortDescription !== r.longDescription) lines.push(`  short: ${r.shortDescription}`);
+    if (r.consumerDescription) lines.push(`  consumer: ${r.consumerDescription}`);
+    if (r.plainLanguage) lines.push(`  plain language: ${r.plainLanguage}`);
+    if (r.licensed === false) lines.push('  (no CPT licence data imported)');
+    if (r.listedIn) lines.push(`  listed in: ${r.listedIn.map((s) => SYSTEM_NAMES[s]).join(', ')}`);
+    if (r.startDate) lines.push(`  valid from ${r.startDate}`);
+    if (r.endDate) lines.push(`  end date ${r.endDate}`);
+    if (r.release) lines.push(`  release: ${r.release.system} ${r.release.version} (effective ${r.release.effectiveDate})${r.headerDerived ? ', header derived from its billable codes' : ''}`);
+    if (r.children) {
+      lines.push(`  billable children (${r.childCount ?? r.children.length}):`);
+      for (const c of r.children.slice(0, 25)) lines.push(`    ${c.code}  ${c.description}`);
+      if ((r.childCount ?? 0) > 25) lines.push(`    … ${(r.childCount ?? 0) - 25} more (see --json)`);
+    }
+    if (r.alsoMatches) lines.push(`  also a code in: ${r.alsoMatches.map((m) => `${SYSTEM_NAMES[m.system]} ${m.code}`).join(', ')}`);
+  }
+  if (r.closest?.length) {
+    lines.push('  closest existing codes:');
+    for (const c of r.closest) lines.push(`    ${c.code}  ${c.description}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `casedesk codes search`. */
+export async function codesSearch(em: EntityManager, words: string, opts: { system?: string; limit?: number }): Promise<CommandOutput> {
+  const hits = await searchCodes(em, words, { system: opts.system, limit: opts.limit });
+  const text = hits.length === 0 ? 'no match\n' : hits.map((h) => `${h.code.padEnd(9)} ${(SYSTEM_NAMES[h.system] ?? h.system).padEnd(14)} ${h.description}${h.header ? ' (header)' : ''}\n`).join('');
+  return { json: hits, text };
+}
+
+/** `casedesk codes ncci`. */
+export async function codesNcci(em: EntityManager, a: string, b: string, opts: { date?: string }): Promise<CommandOutput> {
+  const e = await findNcciEdit(em, a, b, { date: opts.date });
+  if (!e) return { json: null, text: `no NCCI PTP edit between ${a} and ${b}${opts.date ? ` on ${opts.date}` : ''}\n` };
+  const text = [
+    `NCCI PTP edit: column 1 ${e.column1}, column 2 ${e.column2}${e.active ? '' : ' (not in effect on that date)'}`,
+    `  effective ${e.effectiveDate}${e.deletionDate ? `, deleted ${e.deletionDate}` : ''}${e.priorTo1996 ? ', in existence prior to 1996' : ''}`,
+    `  modifier indicator ${e.modifierIndicator}: ${e.meaning}`,
+    `  rationale: ${e.rationale}`,
+    `  release: ncci ${e.release.version} (effective ${e.release.effectiveDate})`,
+  ].join('\n');
+  return { json: e, text: `${text}\n` };
+}
+
+/** `casedesk codes mue`. */
+export async function codesMue(em: EntityManager, code: string, opts: { date?: string }): Promise<CommandOutput> {
+  const m = await findMue(em, code, { date: opts.date });
+  if (!m) return { json: null, text: `no MUE for ${code}${opts.date ? ` on ${opts.date}` : ''}\n` };
+  const text = [
+    `MUE ${m.code}: ${m.value} unit${m.value === 1 ? '' : 's'}`,
+    `  adjudication indicator ${m.adjudicationIndicator}: ${m.adjudicationMeaning}`,
+    `  rationale: ${m.rationale}`,
+    `  release: mue ${m.release.version} (effective ${m.release.effectiveDate})`,
+  ].join('\n');
+  return { json: m, text: `${text}\n` };
+}
+
+/** `casedesk codes describe`. */
+export async function codesDescribe(em: EntityManager, code: string, opts: { text?: string; author?: string }): Promise<CommandOutput> {
+  if (!opts.text) throw new ValidationError('--text "…" is required');
+  const d = await describeCode(em, code, opts.text, opts.author);
+  return { json: d, text: `${d.code}: plain-language description saved\n` };
+}
+
+/** `casedesk codes releases`. */
+export async function codesReleases(em: EntityManager, opts: { date?: string }): Promise<CommandOutput> {
+  const date = opts.date ?? today();
+  const list = await releasesInForce(em, date);
+  const text = list.length === 0 ? `no release in force on ${date}\n` : list.map((r) => `${r.system.padEnd(9)} ${r.version.padEnd(12)} effective ${r.effectiveDate}\n`).join('');
+  return { json: list, text };
+}
+
+function emit(out: CommandOutput, json?: boolean): void {
+  if (json) printJson(out.json);
+  else process.stdout.write(out.text);
+}
+
+function progressBar(): { onProgress?: (p: ImportProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { stop: () => {} };
+  const bar = new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {percentage}% | {rows} rows', hideCursor: true });
+  let started = false;
+  return {
+    onProgress: (p) => {
+      if (!started) {
+        bar.start(p.totalBytes, 0, { rows: 0 });
+        started = true;
+      }
+      bar.update(Math.min(p.bytesRead, p.totalBytes), { rows: p.rowsRead });
+    },
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
+
+function parseLimit(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ValidationError(`--limit "${v}" is not a positive whole number`);
+  return n;
+}
 
 /** Registers `casedesk codes`. */
 export function registerCodesCommand(program: Command): void {
-  void program;
+  const codes = program.command('codes').description('the code database: import releases, look codes up, search, NCCI and MUE edits');
+  codes.command('import <system> <file>')
+    .description('import an official file as a release (system: icd10cm, hcpcs, icd10pcs, ncci, mue, cpt)')
+    .option('--version <label>', 'version label (default: from the file name)')
+    .option('--effective <date>', 'effective date YYYY-MM-DD (default: from the file name where it says)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (system: string, file: string, o: { version?: string; effective?: string; json?: boolean }) => {
+      const bar = progressBar();
+      try {
+        const out = await withDatabase(({ orm }) => codesImport(orm, system, file, { ...o, onProgress: bar.onProgress }));
+        bar.stop();
+        emit(out, o.json);
+      } finally {
+        bar.stop();
+      }
+    });
+  codes.command('lookup <code>').description('look a code up as of a date')
+    .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
+    .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesLookup(orm.em.fork(), code, o)), o.json));
+  codes.command('search <words>').description('keyword search over descriptors')
+    .option('--system <system>', 'icd10cm, icd10pcs, hcpcs, cpt or modifier').option('--limit <n>', 'how many results (default 10)', parseLimit).option('--json', 'print JSON')
+    .action(async (words: string, o: { system?: string; limit?: number; json?: boolean }) => emit(await withDatabase(({ orm }) => codesSearch(orm.em.fork(), words, o)), o.json));
+  codes.command('ncci <code1> <code2>').description('the NCCI PTP edit between two codes, in either order')
+    .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
+    .action(async (a: string, b: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesNcci(orm.em.fork(), a, b, o)), o.json));
+  codes.command('mue <code>').description('the MUE practitioner limit of a code')
+    .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
+    .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesMue(orm.em.fork(), code, o)), o.json));
+  codes.command('describe <code>').description("set a consultant's plain-language description of a code")
+    .requiredOption('--text <text>', 'the description').option('--author <name>', 'who wrote it').option('--json', 'print JSON')
+    .action(async (code: string, o: { text?: string; author?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesDescribe(orm.em.fork(), code, o)), o.json));
+  codes.command('releases').description('the release of each system in force on a date')
+    .option('--date <date>', 'YYYY-MM-DD (default today)').option('--json', 'print JSON')
+    .action(async (o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesReleases(orm.em.fork(), o)), o.json));
 }

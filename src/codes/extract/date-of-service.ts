@@ -14,7 +14,7 @@ export function findDateOfService(text: string): { date: string; written: string
   return null;
 }
 
-const LABEL = /\b(?:d\.?o\.?s\.?|dates?\s+of\s+service|service\s+dates?|date\s+serviced|visit\s+date|date\s+of\s+visit)\b\s*(?:was|is|of|on|=)?\s*[:\-–]?\s*(?:on\s+)?/gi;
+const LABEL = /\b(?:d\.?o\.?s\b\.?|(?:dates?\s+of\s+service|service\s+dates?|date\s+serviced|visit\s+date|date\s+of\s+visit)\b)\s*(?:was|is|of|on|=)?\s*[:\-–]?\s*(?:on\s+)?/gi;
 
 const MONTHS: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,

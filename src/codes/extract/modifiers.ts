@@ -181,7 +181,8 @@ const VERB =
 function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
   VERB.lastIndex = 0;
   for (let m = VERB.exec(text); m; m = VERB.exec(text)) {
-    parseList(text, m.index + m[0].length, true, add, modifierTalk);
+    const strongVerb = /^(?:append|attach)/i.test(m[0]);
+    parseList(text, m.index + m[0].length, true, add, modifierTalk || strongVerb);
   }
 }
 
