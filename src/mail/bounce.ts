@@ -29,10 +29,23 @@ interface DsnRecipient {
 }
 
 const MAX_DIAGNOSTIC = 500;
+/** Plain-text delay warnings: the MTA is still trying. */
+const WARNING_ONLY = /\b(warning|delayed|will (be )?retr(y|ied)|still trying|not yet been delivered)\b/i;
+
+/** A per-recipient group that reports a failure: Action failed, or a 5.x.x status without a success action. */
+function isFailure(r: DsnRecipient): boolean {
+  const action = (r['action'] ?? '').toLowerCase();
+  if (action.startsWith('failed')) return true;
+  if (/^(delivered|relayed|expanded|delayed)/.test(action)) return false;
+  return /^5/.test(r['status'] ?? '');
+}
 
 /**
  * Read a bounce: which of our messages came back, why, and for whom. Returns null when the
- * message is not a bounce (the same test `classifyMessage` uses for the `bounce` kind).
+ * message is not a bounce (the same test `classifyMessage` uses for the `bounce` kind), and
+ * for delivery notices that report no failure (delay warnings, success DSNs), which
+ * `classifyMessage` still calls `bounce` (automatic, never answered) but which must not mark
+ * an outbox row bounced.
  * RFC 3464 delivery-status fields are preferred; plain-text bounces are read for quoted
  * headers, status codes and the SMTP reply line.
  */
@@ -47,11 +60,15 @@ export function readBounce(msg: ParsedMessage): BounceReport | null {
   const chosen = recipients.find((r) => /^failed/i.test(r['action'] ?? ''))
     ?? recipients.find((r) => /^5/.test(r['status'] ?? ''))
     ?? recipients[0];
+  // A notice that reports no failure (a delay warning, a success DSN) is not a bounce: the
+  // message may still arrive, so no outbox row may be marked bounced on its account.
+  if (recipients.length > 0 && !recipients.some(isFailure)) return null;
 
   const status = cleanStatus(chosen?.['status']) ?? statusFromText(text);
   const diagnostic = stripType(chosen?.['diagnostic-code']) ?? diagnosticFromText(text, status);
   const recipient = stripType(chosen?.['final-recipient']) ?? stripType(chosen?.['original-recipient'])
     ?? header(msg, 'x-failed-recipients')?.split(',')[0].trim() ?? recipientFromText(text);
+  if (recipients.length === 0 && status?.startsWith('4') && WARNING_ONLY.test(`${msg.subject}\n${text.slice(0, 4096)}`)) return null;
   const action = chosen?.['action']?.toLowerCase().split(/\s/)[0]
     ?? (status?.startsWith('5') ? 'failed' : status?.startsWith('4') ? 'delayed' : null);
   return {

@@ -2,6 +2,7 @@ import {
   AUTO_REPLY_HEADERS, AUTO_REPLY_SUBJECTS, BOUNCE_BODY, BOUNCE_SUBJECTS, DAEMON_LOCAL_PART, DAEMON_NAME, LIST_HEADERS,
   NOREPLY_LOCAL_PART, SPAM_SUBJECT_TAG, VACATION_BODY, firstMatch, subjectCore,
 } from './classify-rules.ts';
+import { isOwnMessageId } from './message-id.ts';
 import type { ParsedMessage } from './parsed-message.ts';
 
 /** What one family of rules found: `decisive` signals settle the kind; `weak` ones only support. */
@@ -132,8 +133,7 @@ export function ownLoopSignals(msg: ParsedMessage, ctx: { ownDomains: string[]; 
   const decisive: string[] = [];
   const domains = ctx.ownDomains.map((d) => d.toLowerCase());
   const addresses = ctx.ownAddresses.map((a) => a.toLowerCase());
-  const idDomain = /@([^@>\s]+)>?\s*$/.exec(msg.messageId ?? '')?.[1]?.toLowerCase();
-  if (idDomain && domains.includes(idDomain)) decisive.push('Message-ID on our own domain');
+  if (isOwnMessageId(msg.messageId, domains)) decisive.push('Message-ID on our own domain');
   const from = msg.from?.address.toLowerCase();
   if (from && addresses.includes(from)) decisive.push('sender is our own address');
   for (const loop of msg.headers['x-loop'] ?? []) {

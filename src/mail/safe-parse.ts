@@ -12,6 +12,11 @@ export interface ParseLimits {
   maxHeaderBytes?: number;
 }
 
+/** The parse limits from validated configuration (MAX_MESSAGE_BYTES, PARSE_TIMEOUT_MS, MAX_MIME_DEPTH, MAX_MIME_PARTS). */
+export function parseLimitsFromEnv(env: { MAX_MESSAGE_BYTES: number; PARSE_TIMEOUT_MS: number; MAX_MIME_DEPTH: number; MAX_MIME_PARTS: number }): ParseLimits {
+  return { maxBytes: env.MAX_MESSAGE_BYTES, timeoutMs: env.PARSE_TIMEOUT_MS, maxDepth: env.MAX_MIME_DEPTH, maxParts: env.MAX_MIME_PARTS };
+}
+
 export type QuarantineCode = 'too-large' | 'too-deep' | 'too-many-parts' | 'timeout' | 'header-too-large' | 'unparseable';
 
 export type SafeParseResult =

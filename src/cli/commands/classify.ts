@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../config/index.ts';
 import { readBounce } from '../../mail/bounce.ts';
 import { classifyMessage } from '../../mail/classify.ts';
-import { closeParsePool, parseMessageSafely } from '../../mail/safe-parse.ts';
+import { closeParsePool, parseLimitsFromEnv, parseMessageSafely } from '../../mail/safe-parse.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { printJson, readStdin } from '../context.ts';
 
@@ -23,21 +23,15 @@ export function registerClassifyCommand(program: Command): void {
       const config = loadConfig();
       const raw = await readStdin();
       if (raw.length === 0) throw new ValidationError('no message on standard input');
-      const { env } = config;
       try {
-        const result = await parseMessageSafely(raw, {
-          maxBytes: env.MAX_MESSAGE_BYTES,
-          timeoutMs: env.PARSE_TIMEOUT_MS,
-          maxDepth: env.MAX_MIME_DEPTH,
-          maxParts: env.MAX_MIME_PARTS,
-        });
+        const result = await parseMessageSafely(raw, parseLimitsFromEnv(config.env));
         if (!result.ok) {
           printJson({ kind: 'quarantined', answerable: false, reasons: [`${result.code}: ${result.reason}`] });
           return;
         }
         const classification = classifyMessage(result.message, {
           ownDomains: [config.messageIdDomain],
-          ownAddresses: [env.MAIL_FROM],
+          ownAddresses: [config.env.MAIL_FROM],
         });
         printJson(options.bounce ? { ...classification, bounce: readBounce(result.message) } : classification);
       } finally {

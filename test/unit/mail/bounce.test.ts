@@ -40,9 +40,15 @@ describe('readBounce', () => {
     expect(report?.diagnostic).toContain('Mailbox full');
   });
 
-  it('reports a delay as a 4.x.x status with action delayed (not a failure)', async () => {
-    const report = readBounce(await fixture('delayed-dsn.eml'));
-    expect(report).toMatchObject({ returnedMessageIds: ['<cd.7.aaaa@casedesk.example>'], status: '4.4.1', action: 'delayed', recipient: 'slow@far.example' });
+  it('returns null for a delay warning: the reply may still arrive, so nothing is marked bounced', async () => {
+    expect(readBounce(await fixture('delayed-dsn.eml'))).toBeNull();
+  });
+
+  it('reads a DSN that mixes a delayed and a failed recipient as the failure', async () => {
+    const msg = await fixture('delayed-dsn.eml');
+    const dsn = msg.parts.find((p) => p.contentType === 'message/delivery-status');
+    if (dsn) dsn.content += '\nFinal-Recipient: rfc822; gone@far.example\nAction: failed\nStatus: 5.1.1\n';
+    expect(readBounce(msg)).toMatchObject({ returnedMessageIds: ['<cd.7.aaaa@casedesk.example>'], status: '5.1.1', recipient: 'gone@far.example', action: 'failed' });
   });
 
   it('returns null for a message that is not a bounce', async () => {

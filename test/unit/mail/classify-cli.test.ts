@@ -6,9 +6,12 @@ import { ordinaryMessage } from './hostile-messages.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
-/** Run the real `casedesk` command (bin/casedesk.js, TypeScript through tsx, parse worker thread). */
-function classify(input: Buffer, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/casedesk.js', 'classify', '--json'], {
+/**
+ * Run `classify` in a child process as the CLI does: TypeScript through tsx, the parse on a
+ * worker thread. `entry` is bin/casedesk.js (the whole CLI) or a runner with this command only.
+ */
+function classify(input: Buffer, env: Record<string, string> = {}, entry = 'test/unit/mail/classify-cli-runner.mjs'): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [entry, 'classify', '--json'], {
     cwd: ROOT,
     input,
     env: { ...process.env, MAIL_FROM: 'answers@casedesk.example', LOG_LEVEL: 'silent', ...env },
@@ -20,6 +23,14 @@ function classify(input: Buffer, env: Record<string, string> = {}): { status: nu
 
 // Each run starts Node, tsx and a parse thread: seconds, more on a loaded machine.
 describe('casedesk classify', { timeout: 90_000 }, () => {
+  it('bin/casedesk.js classify prints kind, answerable and reasons on one line', () => {
+    const run = classify(readFileSync(resolve(ROOT, 'test/fixtures/mail/bounce-of-our-reply.eml')), {}, 'bin/casedesk.js');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'bounce', answerable: false });
+  });
+
   it('prints kind, answerable and reasons on one line', () => {
     const run = classify(readFileSync(resolve(ROOT, 'test/fixtures/mail/bounce-of-our-reply.eml')));
     expect(run.status).toBe(0);
