@@ -43,6 +43,8 @@ interface Slot {
 }
 
 const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
+/** Messages above this size count as large for the pool's fairness rule (real questions are far smaller). */
+const LARGE_BYTES = 1024 * 1024;
 
 /**
  * A small pool of parser threads. Each thread parses one message at a time; the time limit
@@ -83,12 +85,21 @@ export class ParsePool {
     await Promise.all([...this.slots].map((slot) => this.drop(slot, { ok: false, code: 'unparseable', reason: 'parse pool is closed' })));
   }
 
+  /**
+   * Start queued messages on free threads. Fairness rule: large messages (over LARGE_BYTES)
+   * may hold at most threads − 1 threads, so one thread always stays free for ordinary mail
+   * and a batch of big or hostile messages never makes a small question wait behind it.
+   */
   private dispatch(): void {
     while (this.queue.length > 0) {
+      const largeBusy = [...this.slots].filter((s) => s.task !== null && s.task.raw.length > LARGE_BYTES).length;
+      const largeAllowed = largeBusy < Math.max(1, this.threads - 1);
+      const index = this.queue.findIndex((t) => t.raw.length <= LARGE_BYTES || largeAllowed);
+      if (index === -1) return;
       let slot = [...this.slots].find((s) => s.task === null);
       if (!slot && this.slots.size < this.threads) slot = this.spawn();
       if (!slot) return;
-      this.start(slot, this.queue.shift() as Task);
+      this.start(slot, this.queue.splice(index, 1)[0]);
     }
   }
 
