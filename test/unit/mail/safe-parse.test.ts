@@ -110,8 +110,11 @@ describe('hostile input', () => {
       );
       expect(total).toBeLessThan(limits.timeoutMs);
       expect(Math.max(...ordinaryLatency)).toBeLessThan(5_000);
-      // The main thread only checks sizes and hands bytes over: no long stalls.
-      expect(delay.max / 1e6).toBeLessThan(500);
+      // The main thread only checks sizes and hands bytes over: it keeps ticking while the
+      // threads parse (bounds are loose because CI machines are shared; a parse on the main
+      // thread would stall it for the whole 20 MB parse).
+      expect(delay.percentile(50) / 1e6).toBeLessThan(50);
+      expect(delay.max / 1e6).toBeLessThan(1_000);
     } finally {
       await pool.close();
     }
