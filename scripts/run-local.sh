@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Run CaseDesk on this machine for a demo, against local services:
+#   Dovecot (IMAP 1143, the mailbox casedesk@example.test), Redis, a SQLite database in var/,
+#   and an SMTP sink on 127.0.0.1:2525 that writes every outgoing reply to var/outbox-sink/*.eml.
+# Writes .env on first run (never overwrites it), then runs `casedesk start` in the foreground.
+#
+# usage: scripts/run-local.sh          stop the demo services: scripts/services.sh stop
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+IMAP_PORT=${DOVECOT_IMAP_PORT:-1143}
+LMTP_PORT=${DOVECOT_LMTP_PORT:-2424}
+SINK_PORT=${SMTP_SINK_PORT:-2525}
+note() { printf 'run-local: %s\n' "$*"; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  note "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+bash scripts/services.sh start
+SVC=${SVC_DIR:-$ROOT/.svc}
+
+if [ ! -f .env ]; then
+  secret=$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')
+  cat >.env <<EOF
+# Written by scripts/run-local.sh for a local demo; edit freely, it is never overwritten.
+NODE_ENV=development
+DATABASE_URL=./var/casedesk.sqlite
+REDIS_URL=redis://127.0.0.1:6379
+QUEUE_PREFIX=casedesk-local
+
+# The service mailbox in the local test Dovecot (scripts/services.sh).
+IMAP_HOST=127.0.0.1
+IMAP_PORT=$IMAP_PORT
+IMAP_SECURE=false
+IMAP_USER=casedesk@example.test
+IMAP_PASSWORD=casedesk-pw
+IMAP_MAILBOX=INBOX
+
+# Replies go to the local SMTP sink (scripts/smtp-sink.ts), saved under var/outbox-sink/.
+SMTP_HOST=127.0.0.1
+SMTP_PORT=$SINK_PORT
+SMTP_SECURE=false
+MAIL_FROM=casedesk@example.test
+
+HTTP_HOST=127.0.0.1
+HTTP_PORT=3000
+SESSION_SECRET=$secret
+EOF
+  note "wrote .env (local Dovecot, SMTP sink on $SINK_PORT, SQLite in var/)"
+fi
+
+mkdir -p var
+if port_open "$SINK_PORT"; then
+  note "something already listens on $SINK_PORT; using it as the SMTP sink"
+else
+  SMTP_SINK_PORT=$SINK_PORT nohup node --import tsx scripts/smtp-sink.ts </dev/null >>var/smtp-sink.log 2>&1 &
+  echo $! >"$SVC/smtp-sink.pid"
+  for _ in $(seq 1 250); do port_open "$SINK_PORT" && break; sleep 0.04; done
+  port_open "$SINK_PORT" || { tail -n 20 var/smtp-sink.log >&2; echo "run-local: the SMTP sink did not start" >&2; exit 1; }
+  note "SMTP sink on 127.0.0.1:$SINK_PORT (pid $!), replies in var/outbox-sink/, log var/smtp-sink.log"
+fi
+
+cat <<EOF
+run-local: send a question as a coder, e.g.
+  swaks --server 127.0.0.1:$LMTP_PORT --protocol LMTP --from coder@example.test --to casedesk@example.test \\
+        --header 'Subject: Can 97760 be billed with 97530 on the same day?' --body 'Same patient, same day.'
+run-local: review page: http://127.0.0.1:3000 (or HTTP_PORT in .env); stop with Ctrl-C, then scripts/services.sh stop
+EOF
+exec node bin/casedesk.js start
