@@ -70,103 +70,119 @@ export function scanMime(raw: Buffer, limits: ScanLimits): ScanResult {
 }
 
 function walk(raw: Buffer, limits: ScanLimits): ScannedPart[] {
-  const parts: ScannedPart[] = [];
-  const stack: Frame[] = [];
-  let inHeaders = true;
-  let headerLines: string[] = [];
-  let headerBytes = 0;
-  let current = openEntity(0, 0);
-  let pos = 0;
+  return new MimeWalker(raw, limits).run();
+}
 
-  function openEntity(depth: number, start: number): ScannedPart {
+/** The scan's state machine: one pass over the lines, header mode or body mode per entity. */
+class MimeWalker {
+  private readonly parts: ScannedPart[] = [];
+  /** Entities whose header block has ended, outermost first; multiparts carry their delimiter. */
+  private readonly stack: Frame[] = [];
+  private inHeaders = true;
+  private headerLines: string[] = [];
+  private headerBytes = 0;
+  private current: ScannedPart;
+
+  constructor(private readonly raw: Buffer, private readonly limits: ScanLimits) {
+    this.current = this.openEntity(0, 0);
+  }
+
+  run(): ScannedPart[] {
+    const { raw } = this;
+    let pos = 0;
+    for (;;) {
+      let nl = raw.indexOf(0x0a, pos);
+      if (nl === -1) nl = raw.length;
+      const next = nl + 1;
+      const lineEnd = nl > pos && raw[nl - 1] === 0x0d ? nl - 1 : nl;
+      const hit = raw[pos] === 0x2d && raw[pos + 1] === 0x2d ? matchDelimiter(raw, pos, lineEnd, this.stack) : null;
+      if (hit) this.onDelimiter(hit.index, hit.closing, pos, next);
+      else if (this.inHeaders) this.onHeaderLine(pos, lineEnd, next);
+      if (nl >= raw.length) break;
+      pos = next;
+    }
+    if (this.inHeaders) this.endHeaders(raw.length, raw.length);
+    return this.parts;
+  }
+
+  private openEntity(depth: number, start: number): ScannedPart {
+    const { limits } = this;
     if (depth > limits.maxDepth) {
       throw new ScanLimitError('too-deep', `MIME nesting is deeper than the ${limits.maxDepth}-level limit`);
     }
-    if (parts.length + 1 > limits.maxParts) {
+    if (this.parts.length + 1 > limits.maxParts) {
       throw new ScanLimitError('too-many-parts', `message has more than the ${limits.maxParts}-part limit`);
     }
     const part: ScannedPart = {
       contentType: 'text/plain', contentTypeHeader: '', disposition: null, filename: null, charset: null,
-      transferEncoding: '7bit', depth, headerStart: start, headerEnd: start, bodyStart: start, bodyEnd: raw.length,
+      transferEncoding: '7bit', depth, headerStart: start, headerEnd: start, bodyStart: start, bodyEnd: this.raw.length,
       rawHeaders: '',
     };
-    parts.push(part);
-    headerLines = [];
-    headerBytes = 0;
-    inHeaders = true;
+    this.parts.push(part);
+    this.headerLines = [];
+    this.headerBytes = 0;
+    this.inHeaders = true;
     return part;
   }
 
-  /** Close the header block of `current` at `end`; the body starts at `bodyStart`. */
-  function endHeaders(end: number, bodyStart: number): void {
-    inHeaders = false;
-    current.headerEnd = end;
-    current.bodyStart = bodyStart;
-    current.rawHeaders = headerLines.join('\n');
-    describe(current, headerLines);
-    const frame: Frame = { part: current, delimiter: null };
-    const boundary = current.contentType.startsWith('multipart/') ? paramOf(current.contentTypeHeader, 'boundary') : null;
-    if (boundary) frame.delimiter = `--${boundary}`;
-    stack.push(frame);
-    // An enclosed message is a whole message: its headers start right away, one level deeper.
-    const enclosed = /^message\/(rfc822|global)$/.test(current.contentType) && !/^(base64|quoted-printable)$/.test(current.transferEncoding);
-    if (enclosed) current = openEntity(current.depth + 1, bodyStart);
-  }
-
-  while (pos <= raw.length) {
-    let nl = raw.indexOf(0x0a, pos);
-    if (nl === -1) nl = raw.length;
-    const next = nl + 1;
-    let lineEnd = nl;
-    if (lineEnd > pos && raw[lineEnd - 1] === 0x0d) lineEnd -= 1;
-
-    const delimiterHit = raw[pos] === 0x2d && raw[pos + 1] === 0x2d ? matchDelimiter(raw, pos, lineEnd, stack) : null;
-    if (delimiterHit) {
-      const { index, closing } = delimiterHit;
-      // Everything deeper than the matching multipart ends here.
-      for (let i = stack.length - 1; i > index; i -= 1) stack[i].part.bodyEnd = Math.max(stack[i].part.bodyStart, pos);
-      if (inHeaders) {
-        // A part that ends before its header block did (no empty line): close it as it is.
-        current.headerEnd = pos;
-        current.bodyStart = pos;
-        current.bodyEnd = pos;
-        current.rawHeaders = headerLines.join('\n');
-        describe(current, headerLines);
-        inHeaders = false;
-      }
-      stack.length = index + 1;
-      if (closing) {
-        stack[index].delimiter = null; // the epilogue belongs to this multipart's body
-        current = stack[index].part;
-      } else {
-        current = openEntity(stack[index].part.depth + 1, next);
-      }
-    } else if (inHeaders) {
-      const isEmpty = lineEnd === pos;
-      const first = raw[pos];
-      const isFold = first === 0x20 || first === 0x09;
-      if (isEmpty) {
-        endHeaders(pos, Math.min(next, raw.length));
-      } else {
-        const line = raw.toString('latin1', pos, Math.min(lineEnd, pos + 998 * 64));
-        headerBytes += next - pos;
-        if (headerBytes > limits.maxHeaderBytes) {
-          throw new ScanLimitError('header-too-large', `a header block is over the ${limits.maxHeaderBytes}-byte limit`);
-        }
-        const previous = headerLines[headerLines.length - 1];
-        // A parameter wrapped onto an unindented line (`Content-Type: multipart/x;` then
-        // `boundary="…"`) is a common malformation; read it as folded, like MUAs do.
-        const looseParam = previous !== undefined && /;\s*$/.test(previous) && PARAM_LINE.test(line);
-        if ((isFold || looseParam) && previous !== undefined) headerLines[headerLines.length - 1] += ` ${line.trim()}`;
-        else if (HEADER_FIELD.test(line)) headerLines.push(line);
-        else endHeaders(pos, pos); // missing header/body separator: this line starts the body
-      }
+  /** A `--boundary` (or closing `--boundary--`) line of the open multipart at `index`. */
+  private onDelimiter(index: number, closing: boolean, pos: number, next: number): void {
+    const { stack } = this;
+    // Everything deeper than the matching multipart ends here.
+    for (let i = stack.length - 1; i > index; i -= 1) stack[i].part.bodyEnd = Math.max(stack[i].part.bodyStart, pos);
+    if (this.inHeaders) {
+      // A part that ends before its header block did (no empty line): close it as it is.
+      this.finishHeaders(pos, pos);
+      this.current.bodyEnd = pos;
     }
-    if (nl >= raw.length) break;
-    pos = next;
+    stack.length = index + 1;
+    if (closing) {
+      stack[index].delimiter = null; // the epilogue belongs to this multipart's body
+      this.current = stack[index].part;
+    } else {
+      this.current = this.openEntity(stack[index].part.depth + 1, next);
+    }
   }
-  if (inHeaders) endHeaders(raw.length, raw.length);
-  return parts;
+
+  private onHeaderLine(pos: number, lineEnd: number, next: number): void {
+    if (lineEnd === pos) {
+      this.endHeaders(pos, Math.min(next, this.raw.length));
+      return;
+    }
+    const line = this.raw.toString('latin1', pos, Math.min(lineEnd, pos + 998 * 64));
+    this.headerBytes += next - pos;
+    if (this.headerBytes > this.limits.maxHeaderBytes) {
+      throw new ScanLimitError('header-too-large', `a header block is over the ${this.limits.maxHeaderBytes}-byte limit`);
+    }
+    const lines = this.headerLines;
+    const previous = lines[lines.length - 1];
+    const isFold = line.startsWith(' ') || line.startsWith('\t');
+    // A parameter wrapped onto an unindented line (`Content-Type: multipart/x;` then
+    // `boundary="…"`) is a common malformation; read it as folded, like MUAs do.
+    const looseParam = previous !== undefined && /;\s*$/.test(previous) && PARAM_LINE.test(line);
+    if ((isFold || looseParam) && previous !== undefined) lines[lines.length - 1] += ` ${line.trim()}`;
+    else if (HEADER_FIELD.test(line)) lines.push(line);
+    else this.endHeaders(pos, pos); // missing header/body separator: this line starts the body
+  }
+
+  private finishHeaders(end: number, bodyStart: number): void {
+    this.inHeaders = false;
+    this.current.headerEnd = end;
+    this.current.bodyStart = bodyStart;
+    this.current.rawHeaders = this.headerLines.join('\n');
+    describe(this.current, this.headerLines);
+  }
+
+  /** Close the header block of the current entity and enter its body. */
+  private endHeaders(end: number, bodyStart: number): void {
+    this.finishHeaders(end, bodyStart);
+    const part = this.current;
+    const boundary = part.contentType.startsWith('multipart/') ? paramOf(part.contentTypeHeader, 'boundary') : null;
+    this.stack.push({ part, delimiter: boundary ? `--${boundary}` : null });
+    // An enclosed message is a whole message: its headers start right away, one level deeper.
+    const enclosed = /^message\/(rfc822|global)$/.test(part.contentType) && !/^(base64|quoted-printable)$/.test(part.transferEncoding);
+    if (enclosed) this.current = this.openEntity(part.depth + 1, bodyStart);
+  }
 }
 
 /** Which open multipart (index in the stack) a `--…` line delimits, innermost first. */

@@ -18,7 +18,10 @@ export interface MessagePart {
   size: number;
   /** Nesting depth: 0 for the top-level entity. */
   depth: number;
-  /** Decoded content of small machine-readable parts (delivery-status, rfc822-headers, feedback-report). */
+  /**
+   * Decoded content of small machine-readable parts (delivery-status, rfc822-headers, feedback-report,
+   * disposition-notification); for a returned `message/rfc822` part, the header block of the enclosed message.
+   */
   content?: string;
   /** Declared charset of the part, when it names one. */
   charset?: string | null;
