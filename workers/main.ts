@@ -11,6 +11,7 @@ import { classifyMessage } from '../src/mail/classify.ts';
 import { makeMessageId } from '../src/mail/message-id.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
 import { closeParsePool, parseMessageSafely } from '../src/mail/safe-parse.ts';
+import { createUnresolvedCodes } from '../src/review/unresolved-codes.ts';
 import { createSmtpSender } from '../src/send/smtp.ts';
 import { ConfigError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
@@ -103,7 +104,9 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
   if (roles.includes('web')) {
     web = await buildWebServer({
       orm, queues, log,
-      approve: { makeMessageId: messageId, textToHtml: (text) => renderer.renderConsultantReply(text).html },
+      approve: { makeMessageId: messageId, textToHtml: (text) => renderer.renderConsultantReply(text).html, unresolvedCodes: createUnresolvedCodes(orm) },
+      session: { secret: env.SESSION_SECRET, production: env.NODE_ENV === 'production', secureCookie: env.NODE_ENV === 'production' || (env.PUBLIC_URL ?? '').startsWith('https:') },
+      renderer, signatureName: env.MAIL_FROM_NAME, plans: env.PLANS,
       health: async () => (ingest ? { imap: ingest.isConnected() ? 'connected' : 'disconnected', ingestLeader: ingest.isLeader() } : {}),
     });
     url = await web.listen({ port: options.httpPort ?? env.HTTP_PORT, host: options.httpHost ?? env.HTTP_HOST });

@@ -9,6 +9,7 @@ import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
+import { registerUsersCommand } from './commands/users.ts';
 
 /** Build the `casedesk` command tree. Importing this module runs nothing. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerClassifyCommand(program);
   registerCodesCommand(program);
   registerSubscribersCommand(program);
+  registerUsersCommand(program);
   registerDbCommand(program);
   registerDevCommand(program);
   return program;

@@ -4,8 +4,11 @@ import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
 import { AuditEntrySchema } from '../review/audit.entity.ts';
+import { CaseNoteSchema } from '../review/case-note.entity.ts';
+import { UserSchema } from '../review/user.entity.ts';
 import { OutboxSchema } from '../send/outbox.entity.ts';
 import { subscriberEntities } from '../subscribers/entities.ts';
+import { WebSessionSchema } from '../web/web-session.entity.ts';
 
 /** Every entity of the one schema, shared by SQLite and PostgreSQL. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,6 +20,9 @@ export const allEntities: EntitySchema<any>[] = [
   DraftSchema,
   OutboxSchema,
   AuditEntrySchema,
+  UserSchema,
+  CaseNoteSchema,
+  WebSessionSchema,
   ...codeEntities,
   ...subscriberEntities,
 ];

@@ -114,14 +114,25 @@ export interface ApproveDeps {
  */
 export async function approveDraft(deps: ApproveDeps, input: { draftId: number; actor: string; bodyText?: string }): Promise<{ outboxId: number; already: boolean }> {
   if (input.bodyText !== undefined && input.bodyText.trim() === '') throw new ValidationError('the reply text is empty');
+  // The code check reads the code database through its own EntityManager: run it before the
+  // transaction (SQLite has one connection; a read from outside a transaction that holds it would
+  // wait for the pool). Inside, the text approved must be the text checked.
+  let checked: string | null = null;
+  if (deps.unresolvedCodes) {
+    const current = await deps.em.fork().findOne(Draft, { id: input.draftId }, { fields: ['id', 'state', 'bodyText'] });
+    if (current?.state === 'pending') {
+      checked = input.bodyText ?? current.bodyText;
+      const unresolved = await deps.unresolvedCodes(checked);
+      if (unresolved.length > 0) throw new ConflictError(`cannot approve: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'does' : 'do'} not resolve in the code database`);
+    }
+  }
   return deps.em.transactional(async (tx) => {
     const draft = await tx.findOne(Draft, { id: input.draftId });
     if (!draft) throw new NotFoundError(`draft ${input.draftId} not found`);
     if (draft.outboxId && (draft.state === 'approved' || draft.state === 'sent')) return { outboxId: draft.outboxId, already: true };
     if (draft.state !== 'pending') throw new ConflictError(`draft ${draft.id} is ${draft.state}, only a pending draft can be approved`);
     const text = input.bodyText ?? draft.bodyText;
-    const unresolved = deps.unresolvedCodes ? await deps.unresolvedCodes(text) : [];
-    if (unresolved.length > 0) throw new ConflictError(`cannot approve: ${unresolved.join(', ')} ${unresolved.length === 1 ? 'does' : 'do'} not resolve in the code database`);
+    if (deps.unresolvedCodes && text !== checked) throw new ConflictError(`draft ${draft.id} changed while it was being approved; try again`);
     if (input.bodyText !== undefined) {
       draft.bodyText = input.bodyText;
       draft.bodyHtml = deps.textToHtml(input.bodyText);

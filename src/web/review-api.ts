@@ -16,8 +16,14 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
-/** The JSON review API: the same cores as the CLI (`casedesk drafts …`, `casedesk messages …`). */
+/**
+ * The JSON review API: the same cores as the CLI (`casedesk drafts …`, `casedesk messages …`).
+ * It needs a login session like every page; POSTs need the session's CSRF token in an
+ * `x-csrf-token` header (from `GET /api/me`). The actor recorded is the logged-in user; an
+ * `actor` field in the body is accepted for compatibility and ignored.
+ */
 export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  app.get('/api/me', async (request, reply) => ({ email: request.user!.email, role: request.user!.role, csrfToken: reply.generateCsrf() }));
   app.get('/api/drafts', async (request) => {
     const q = parse(listQuery, request.query);
     return { drafts: await listDrafts(deps.orm.em.fork(), q) };
@@ -29,14 +35,14 @@ export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Pr
   app.post('/api/drafts/:id/approve', async (request) => {
     const { id } = parse(idParam, request.params);
     const body = parse(approveBody, request.body ?? {});
-    const result = await approveDraft({ ...deps.approve, em: deps.orm.em.fork() }, { draftId: id, actor: body.actor, bodyText: body.bodyText });
+    const result = await approveDraft({ ...deps.approve, em: deps.orm.em.fork() }, { draftId: id, actor: request.user!.email, bodyText: body.bodyText });
     await deps.queues.enqueueSend(result.outboxId);
     return result;
   });
   app.post('/api/drafts/:id/reject', async (request) => {
     const { id } = parse(idParam, request.params);
     const body = parse(rejectBody, request.body ?? {});
-    await rejectDraft(deps.orm.em.fork(), { draftId: id, actor: body.actor, reason: body.reason });
+    await rejectDraft(deps.orm.em.fork(), { draftId: id, actor: request.user!.email, reason: body.reason });
     return { ok: true };
   });
   app.get('/api/messages', async (request) => {
@@ -45,7 +51,7 @@ export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Pr
   });
   app.post('/api/messages/:id/retry', async (request) => {
     const { id } = parse(idParam, request.params);
-    await retryInbound(deps.orm.em.fork(), id, 'api');
+    await retryInbound(deps.orm.em.fork(), id, request.user!.email);
     await deps.queues.forget('parse', id);
     await deps.queues.enqueueParse(id);
     return { ok: true };

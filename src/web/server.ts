@@ -1,10 +1,22 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Orm } from '../db/orm.ts';
+import { createReplyRenderer, type ReplyRenderer } from '../drafts/render.ts';
+import type { ApproveDeps } from '../review/review.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Queues } from '../shared/queues.ts';
-import type { ApproveDeps } from '../review/review.ts';
+import { registerAdminRoutes } from './pages/admin-routes.ts';
+import { registerAuthRoutes } from './pages/auth-routes.ts';
+import { registerCaseRoutes } from './pages/case-routes.ts';
+import { registerCodeRoutes } from './pages/code-routes.ts';
+import { registerQueueRoutes } from './pages/queue-routes.ts';
+import { registerMetrics } from './metrics.ts';
 import { registerReviewApi } from './review-api.ts';
+import { registerSecurity, securityHeaders, type SessionOptions } from './security.ts';
+import { createPageRenderer, type PageRenderer } from './views.ts';
 
 export interface WebDeps {
   orm: Orm;
@@ -13,6 +25,25 @@ export interface WebDeps {
   approve: Omit<ApproveDeps, 'em'>;
   /** Health of parts outside the web process (IMAP connection, …). */
   health?: () => Promise<Record<string, unknown>>;
+  /** Session secret and cookie flags (SESSION_SECRET, NODE_ENV, PUBLIC_URL). */
+  session?: SessionOptions;
+  /** Reply templates (save renders the HTML from the text; ask-for-info renders `needs-info`). */
+  renderer?: ReplyRenderer;
+  /** Signed as (MAIL_FROM_NAME). */
+  signatureName?: string;
+  /** Subscriber plans and quotas (config PLANS), for the admin pages. */
+  plans?: Record<string, number>;
+  /** Called for every route as it is registered (tests enumerate routes with it: the auth sweep). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+/** What page routes share: the dependencies, the compiled pages and the reply renderer. */
+export interface WebContext {
+  deps: WebDeps;
+  render: PageRenderer;
+  renderer: ReplyRenderer;
+  signatureName: string;
+  plans: Record<string, number>;
 }
 
 /** Domain errors → HTTP status, in one place. */
@@ -25,19 +56,35 @@ export function httpStatusFor(err: unknown): number {
   return typeof status === 'number' ? status : 500;
 }
 
-/** Build (not start) the HTTP server. */
+/** Build (not start) the HTTP server: the review pages, the JSON API, health and metrics. */
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'web' }) as unknown as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: 2 * 1024 * 1024,
+    trustProxy: true,
   }) as unknown as FastifyInstance;
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  const render = createPageRenderer();
+  const ctx: WebContext = { deps, render, renderer: deps.renderer ?? createReplyRenderer(), signatureName: deps.signatureName ?? 'CaseDesk', plans: deps.plans ?? {} };
+
   app.setErrorHandler((err, request, reply) => {
     const status = httpStatusFor(err);
-    if (status >= 500) request.log.error({ err: (err as Error).message, url: request.url }, 'request failed');
-    void reply.status(status).send({ error: status >= 500 && !(err instanceof AppError) ? 'internal error' : (err as Error).message });
+    if (status >= 500) request.log.error({ err: (err as Error).message, url: request.routeOptions.url }, 'request failed');
+    const message = status >= 500 && !(err instanceof AppError) ? 'internal error' : (err as Error).message;
+    if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return reply.status(status).send({ error: message });
+    return reply.status(status).type('text/html; charset=utf-8').send(render('error', { title: `Error ${status}`, user: null, csrf: '', flash: null, nav: 'error', status, message }));
   });
-  app.get('/healthz', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
+
+  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {} });
+  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
+  pruner.unref();
+  app.addHook('onClose', async () => clearInterval(pruner));
+  await app.register(fastifyFormbody);
+  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../public/', import.meta.url)), prefix: '/static/', index: false, maxAge: '1h' });
+
+  app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     const checks: Record<string, unknown> = {};
     let ok = true;
     try {
@@ -57,6 +104,12 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (deps.health) Object.assign(checks, await deps.health());
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...checks });
   });
+  await registerAuthRoutes(app, ctx, sessions);
+  await registerQueueRoutes(app, ctx);
+  await registerCaseRoutes(app, ctx);
+  await registerCodeRoutes(app, ctx);
+  await registerAdminRoutes(app, ctx, sessions);
+  await registerMetrics(app, ctx);
   await registerReviewApi(app, deps);
   return app;
 }

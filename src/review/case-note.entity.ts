@@ -1,0 +1,24 @@
+import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+
+/** An internal note on a case: shown in the thread on the review page, never sent. */
+export class CaseNote {
+  [OptionalProps]?: 'createdAt';
+  id!: number;
+  caseId!: number;
+  author!: string;
+  text!: string;
+  createdAt: Date = new Date();
+}
+
+export const CaseNoteSchema = new EntitySchema<CaseNote>({
+  class: CaseNote,
+  tableName: 'case_note',
+  indexes: [{ properties: ['caseId'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    caseId: { type: 'integer' },
+    author: { type: 'string', length: 320 },
+    text: { type: 'text' },
+    createdAt: { type: 'datetime' },
+  },
+});

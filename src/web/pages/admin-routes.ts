@@ -1,0 +1,134 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CodeRelease } from '../../codes/code-release.entity.ts';
+import { AuditEntry } from '../../review/audit.entity.ts';
+import { addUser, listUsers, removeUser } from '../../review/users.ts';
+import { AppError } from '../../shared/errors.ts';
+import { addSubscriber, listSubscribers, monthlyUsage, removeSubscriber, setPlan } from '../../subscribers/subscribers.ts';
+import { parseInput, redirectWith, sendPage } from '../page.ts';
+import type { WebContext } from '../server.ts';
+import type { createDatabaseSessionStore } from '../session-store.ts';
+
+const csrf = { _csrf: z.string().optional() };
+const subscriberBody = z.object({ pattern: z.string().trim().min(1).max(320), plan: z.string().trim().min(1).max(64), ...csrf });
+const patternBody = z.object({ pattern: z.string().trim().min(1).max(320), ...csrf });
+const userBody = z.object({ email: z.string().trim().min(1).max(320), role: z.enum(['consultant', 'admin']), password: z.string().max(1024), ...csrf });
+const emailBody = z.object({ email: z.string().trim().min(1).max(320), ...csrf });
+const auditQuery = z.object({
+  actor: z.string().trim().max(320).default(''),
+  action: z.string().trim().max(64).default(''),
+  caseId: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+/** Run an admin form action, audit it, and come back to the page with the outcome shown. */
+async function adminAct(request: FastifyRequest, reply: FastifyReply, ctx: WebContext, back: string, action: string, details: Record<string, unknown>, fn: () => Promise<string>) {
+  try {
+    const message = await fn();
+    const em = ctx.deps.orm.em.fork();
+    em.create(AuditEntry, { actor: request.user!.email, action, details });
+    await em.flush();
+    return redirectWith(request, reply, back, 'ok', message);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return redirectWith(request, reply, back, 'error', err.message);
+  }
+}
+
+/** Admin pages (admins only, enforced in security.ts): subscribers, users, releases, the audit log, bull-board. */
+export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext, sessions: ReturnType<typeof createDatabaseSessionStore>): Promise<void> {
+  const em = () => ctx.deps.orm.em.fork();
+  app.get('/admin', async (_request, reply) => reply.redirect('/admin/subscribers', 303));
+
+  app.get('/admin/subscribers', async (request, reply) => {
+    const e = em();
+    const now = new Date();
+    const subs = await listSubscribers(e);
+    const rows = await Promise.all(subs.map(async (s) => ({ pattern: s.pattern, plan: s.plan, quota: ctx.plans[s.plan] ?? null, used: await monthlyUsage(e, s.id, now), since: s.createdAt.toISOString().slice(0, 10) })));
+    const plans = Object.entries(ctx.plans).map(([name, quota]) => ({ name, quota }));
+    return sendPage(request, reply, ctx.render, 'admin-subscribers', 'Subscribers', { rows, plans });
+  });
+  app.post('/admin/subscribers', async (request, reply) => {
+    const body = parseInput(subscriberBody, request.body);
+    return adminAct(request, reply, ctx, '/admin/subscribers', 'subscriber.add', { pattern: body.pattern, plan: body.plan }, async () => {
+      const s = await addSubscriber(em(), body.pattern, body.plan, ctx.plans);
+      return `Added ${s.pattern} on ${s.plan}.`;
+    });
+  });
+  app.post('/admin/subscribers/plan', async (request, reply) => {
+    const body = parseInput(subscriberBody, request.body);
+    return adminAct(request, reply, ctx, '/admin/subscribers', 'subscriber.plan', { pattern: body.pattern, plan: body.plan }, async () => {
+      const s = await setPlan(em(), body.pattern, body.plan, ctx.plans);
+      return `${s.pattern} is now on ${s.plan}.`;
+    });
+  });
+  app.post('/admin/subscribers/remove', async (request, reply) => {
+    const body = parseInput(patternBody, request.body);
+    return adminAct(request, reply, ctx, '/admin/subscribers', 'subscriber.remove', { pattern: body.pattern }, async () => {
+      const s = await removeSubscriber(em(), body.pattern);
+      return `Removed ${s.pattern}.`;
+    });
+  });
+
+  app.get('/admin/users', async (request, reply) => {
+    const rows = await listUsers(em(), { includeInactive: true });
+    return sendPage(request, reply, ctx.render, 'admin-users', 'Users', { rows });
+  });
+  app.post('/admin/users', async (request, reply) => {
+    const body = parseInput(userBody, request.body);
+    // addUser writes its own audit entry (user.add) with the acting admin.
+    try {
+      const u = await addUser(em(), { email: body.email, role: body.role, password: body.password, actor: request.user!.email });
+      return redirectWith(request, reply, '/admin/users', 'ok', `Added ${u.email} (${u.role}).`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return redirectWith(request, reply, '/admin/users', 'error', err.message);
+    }
+  });
+  app.post('/admin/users/remove', async (request, reply) => {
+    const body = parseInput(emailBody, request.body);
+    try {
+      if (body.email.toLowerCase() === request.user!.email) return redirectWith(request, reply, '/admin/users', 'error', 'You cannot remove yourself.');
+      const u = await removeUser(em(), body.email, request.user!.email);
+      await sessions.destroyForUser(u.id);
+      return redirectWith(request, reply, '/admin/users', 'ok', `Removed ${u.email}; their sessions ended.`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return redirectWith(request, reply, '/admin/users', 'error', err.message);
+    }
+  });
+
+  app.get('/admin/releases', async (request, reply) => {
+    const rows = (await em().find(CodeRelease, {}, { orderBy: [{ system: 'asc' }, { effectiveDate: 'desc' }] })).map((r) => ({
+      system: r.system, version: r.version, layout: r.layout, effectiveDate: r.effectiveDate, sourceFile: r.sourceFile, checksum: r.checksum.slice(0, 12),
+      rows: r.rowsRead, added: r.rowsAdded, changed: r.rowsChanged, ended: r.rowsEnded, rejected: r.rowsRejected, importedAt: new Date(r.importedAt).toISOString(),
+    }));
+    return sendPage(request, reply, ctx.render, 'admin-releases', 'Code-set releases', { rows });
+  });
+
+  app.get('/admin/audit', async (request, reply) => {
+    const q = parseInput(auditQuery, request.query);
+    const where: Record<string, unknown> = {};
+    if (q.actor) where.actor = q.actor.toLowerCase();
+    if (q.action) where.action = q.action;
+    if (q.caseId) where.caseId = q.caseId;
+    if (q.before) where.id = { $lt: q.before };
+    const rows = (await em().find(AuditEntry, where, { orderBy: { id: 'desc' }, limit: 100 })).map((a) => ({
+      id: a.id, at: new Date(a.at).toISOString(), actor: a.actor, action: a.action, caseId: a.caseId ?? null, draftId: a.draftId ?? null, details: JSON.stringify(a.details),
+    }));
+    const last = rows.at(-1);
+    const older = rows.length === 100 && last ? `/admin/audit?actor=${encodeURIComponent(q.actor)}&action=${encodeURIComponent(q.action)}&caseId=${q.caseId ?? ''}&before=${last.id}` : null;
+    return sendPage(request, reply, ctx.render, 'admin-audit', 'Audit log', { rows, filter: { actor: q.actor, action: q.action, caseId: q.caseId ?? '' }, older });
+  });
+
+  const board = new FastifyAdapter();
+  createBullBoard({
+    queues: Object.values(ctx.deps.queues.queues).map((q) => new BullMQAdapter(q)),
+    // @bull-board/fastify carries its own copy of @bull-board/api (9.10.1): same interface, different type identity.
+    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'] });
+  board.setBasePath('/admin/queues');
+  await app.register(board.registerPlugin(), { prefix: '/admin/queues' });
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AuditEntry } from '../../review/audit.entity.ts';
+import { authenticate } from '../../review/users.ts';
+import { parseInput, sendPage } from '../page.ts';
+import type { WebContext } from '../server.ts';
+import type { createDatabaseSessionStore } from '../session-store.ts';
+
+const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024), next: z.string().max(2000).optional(), _csrf: z.string().optional() });
+const loginQuery = z.object({ next: z.string().max(2000).optional() });
+
+/** Only a local path is a place to go after login (no open redirect). */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/queue';
+}
+
+/** `/login` (form, and the rate-limited post) and `/logout`. */
+export async function registerAuthRoutes(app: FastifyInstance, ctx: WebContext, _sessions: ReturnType<typeof createDatabaseSessionStore>): Promise<void> {
+  app.get('/login', { config: { public: true } }, async (request, reply) => {
+    const { next } = parseInput(loginQuery, request.query);
+    return sendPage(request, reply, ctx.render, 'login', 'Log in', { next: safeNext(next), error: null, email: '' });
+  });
+
+  app.post('/login', {
+    config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (req) => `login:${req.ip}` } },
+  }, async (request, reply) => {
+    const body = parseInput(loginBody, request.body);
+    const em = ctx.deps.orm.em.fork();
+    const user = await authenticate(em, body.email, body.password);
+    if (!user) {
+      em.create(AuditEntry, { actor: body.email.toLowerCase().slice(0, 320), action: 'login.failed', details: {} });
+      await em.flush();
+      return sendPage(request, reply, ctx.render, 'login', 'Log in', { next: safeNext(body.next), error: 'Wrong email or password.', email: body.email }, 401);
+    }
+    // A new session id on login: a session id planted before login is worth nothing after it.
+    await request.session.regenerate();
+    request.session.userId = user.id;
+    em.create(AuditEntry, { actor: user.email, action: 'login', details: {} });
+    await em.flush();
+    return reply.redirect(safeNext(body.next), 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    const em = ctx.deps.orm.em.fork();
+    em.create(AuditEntry, { actor: request.user!.email, action: 'logout', details: {} });
+    await em.flush();
+    await request.session.destroy();
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Draft } from '../../drafts/draft.entity.ts';
+import { hasAnswerPlaceholder } from '../../drafts/render.ts';
+import { addCaseNote, askForMoreInfo, assignCase, recordCaseView, saveDraft } from '../../review/actions.ts';
+import { approveDraft, rejectDraft } from '../../review/review.ts';
+import { AppError, ConflictError, NotFoundError } from '../../shared/errors.ts';
+import { idParam, parseInput, redirectWith, sendPage } from '../page.ts';
+import type { WebContext } from '../server.ts';
+import { loadCasePage } from './case-view.ts';
+
+const caseQuery = z.object({ draft: z.coerce.number().int().positive().optional() });
+const textBody = z.object({ bodyText: z.string().max(200_000), _csrf: z.string().optional() });
+const rejectBody = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(5_000), _csrf: z.string().optional() });
+const noteBody = z.object({ text: z.string().max(10_000), _csrf: z.string().optional() });
+
+/**
+ * Run a page action: on a domain error (refused approval, empty text, a draft no longer
+ * pending) go back to the case page with the reason shown, instead of an error page.
+ */
+async function act(request: FastifyRequest, reply: FastifyReply, back: string, fn: () => Promise<string>): Promise<FastifyReply> {
+  try {
+    return redirectWith(request, reply, back, 'ok', await fn());
+  } catch (err) {
+    if (err instanceof AppError && !(err instanceof NotFoundError) && err.code !== 'internal') return redirectWith(request, reply, back, 'error', err.message);
+    throw err;
+  }
+}
+
+/** The case page and its actions: approve and send, save, reject, ask for more info, assign to me, internal note. */
+export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
+  const { deps } = ctx;
+  const em = () => deps.orm.em.fork();
+  const draftOf = async (id: number) => {
+    const draft = await em().findOne(Draft, { id }, { fields: ['id', 'caseId'] });
+    if (!draft) throw new NotFoundError(`draft ${id} not found`);
+    return { draft, back: `/cases/${draft.caseId}?draft=${draft.id}` };
+  };
+
+  app.get('/cases/:id', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { draft } = parseInput(caseQuery, request.query);
+    const me = request.user!.email;
+    const view = await loadCasePage(em(), { caseId: id, draftId: draft, viewer: me, unresolvedCodes: deps.approve.unresolvedCodes });
+    await recordCaseView(em(), { caseId: id, actor: me, draftId: view.draft?.id ?? null });
+    return sendPage(request, reply, ctx.render, 'case', `${view.case.number} ${view.case.subject}`, view);
+  });
+
+  app.get('/drafts/:id', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    return reply.redirect((await draftOf(id)).back, 303);
+  });
+
+  app.post('/drafts/:id/approve', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { bodyText } = parseInput(textBody, request.body);
+    const { draft, back } = await draftOf(id);
+    const actor = request.user!.email;
+    return act(request, reply, back, async () => {
+      // Keep the edit even when approval is refused: the consultant fixes it and tries again.
+      await saveDraft({ em: em(), renderConsultantReply: ctx.renderer.renderConsultantReply }, { draftId: id, actor, bodyText });
+      if (hasAnswerPlaceholder(bodyText)) throw new ConflictError('cannot approve: the reply still holds the "write here" placeholder for your answer');
+      const result = await approveDraft({ ...deps.approve, em: em() }, { draftId: id, actor });
+      await deps.queues.enqueueSend(result.outboxId);
+      return `CD-${draft.caseId}: reply approved, sending.`;
+    });
+  });
+
+  app.post('/drafts/:id/save', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { bodyText } = parseInput(textBody, request.body);
+    const { back } = await draftOf(id);
+    return act(request, reply, back, async () => {
+      await saveDraft({ em: em(), renderConsultantReply: ctx.renderer.renderConsultantReply }, { draftId: id, actor: request.user!.email, bodyText });
+      return 'Draft saved.';
+    });
+  });
+
+  app.post('/drafts/:id/reject', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { draft, back } = await draftOf(id);
+    return act(request, reply, back, async () => {
+      const { reason } = parseInput(rejectBody, request.body);
+      await rejectDraft(em(), { draftId: id, actor: request.user!.email, reason });
+      return `CD-${draft.caseId}: draft rejected; nothing was sent.`;
+    });
+  });
+
+  app.post('/drafts/:id/needs-info', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { draft, back } = await draftOf(id);
+    return act(request, reply, back, async () => {
+      const result = await askForMoreInfo(
+        { em: em(), makeMessageId: deps.approve.makeMessageId, textToHtml: deps.approve.textToHtml, renderer: ctx.renderer, signatureName: ctx.signatureName },
+        { draftId: id, actor: request.user!.email },
+      );
+      await deps.queues.enqueueSend(result.outboxId);
+      return `CD-${draft.caseId}: asked the coder for more information.`;
+    });
+  });
+
+  app.post('/cases/:id/assign', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    return act(request, reply, `/cases/${id}`, async () => {
+      await assignCase(em(), { caseId: id, assignee: request.user!.email, actor: request.user!.email });
+      return 'Assigned to you.';
+    });
+  });
+
+  app.post('/cases/:id/notes', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { text } = parseInput(noteBody, request.body);
+    return act(request, reply, `/cases/${id}`, async () => {
+      await addCaseNote(em(), { caseId: id, author: request.user!.email, text });
+      return 'Note added (internal, never sent).';
+    });
+  });
+}

@@ -1,0 +1,110 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Case, CaseMessage } from '../../cases/case.entity.ts';
+import { extractCodes, type CodeHit } from '../../codes/extract/index.ts';
+import { Draft } from '../../drafts/draft.entity.ts';
+import { hasAnswerPlaceholder } from '../../drafts/render.ts';
+import { CaseNote } from '../../review/case-note.entity.ts';
+import { recentViewers } from '../../review/actions.ts';
+import { caseNumber } from '../../review/review.ts';
+import { Outbox } from '../../send/outbox.entity.ts';
+import { NotFoundError } from '../../shared/errors.ts';
+import { Subscriber } from '../../subscribers/subscriber.entity.ts';
+import { highlightSegments, sanitizeEmailHtml } from '../sanitize.ts';
+
+type Json = Record<string, unknown>;
+const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+const str = (v: unknown): string | null => (v == null || v === '' ? null : String(v));
+
+/** The evidence JSON of a draft as the page shows it: every field present (null for none). */
+export function evidenceView(evidence: Json) {
+  const dos = (evidence.dateOfService ?? null) as Json | null;
+  return {
+    dateOfService: dos ? str(dos.label) ?? str(dos.date) : null,
+    codes: arr(evidence.codes).map((c) => ({
+      code: str(c.code) ?? str(c.input) ?? '',
+      system: str(c.systemLabel) ?? '',
+      status: str(c.status) ?? '',
+      statusLabel: str(c.statusLabel) ?? str(c.status) ?? '',
+      descriptor: str(c.descriptor),
+      plainLanguage: str(c.plainLanguage),
+      billable: c.billable === true ? 'billable' : c.billable === false ? 'not billable (header)' : null,
+      problems: arr(c.problems).map(String),
+      children: arr(c.children).slice(0, 10).map((k) => `${String(k.code)} ${String(k.description ?? '')}`.trim()),
+      unknown: c.status === 'unknown',
+    })),
+    pairs: arr(evidence.pairs).map((p) => ({ codes: arr(p.codes).map(String).join(' + '), summary: str(p.summary) ?? '', hasEdit: p.edit != null })),
+    mue: arr(evidence.mue).map((m) => ({ code: str(m.code) ?? '', summary: str(m.summary) ?? '', exceeded: m.exceeded === true })),
+    modifiers: arr(evidence.modifiers).map((m) => ({ modifier: str(m.modifier) ?? '', description: str(m.description) ?? '', problems: arr(m.problems).map(String) })),
+    versions: arr(evidence.versions).map(String),
+    unresolved: arr(evidence.unresolved).map(String),
+    related: arr(evidence.related).map((r) => ({ caseNumber: str(r.caseNumber) ?? '', caseId: Number(String(r.caseNumber ?? '').replace(/^CD-/, '')) || null, subject: str(r.subject) ?? '' })),
+  };
+}
+
+/**
+ * Everything the case page shows: the case, its thread (inbound and outbound messages and
+ * internal notes, oldest first; inbound HTML sanitised, codes highlighted), the draft under
+ * review with its evidence and delivery state, and who else has the case open.
+ */
+export async function loadCasePage(em: EntityManager, input: { caseId: number; draftId?: number; viewer: string; unresolvedCodes?: (text: string) => Promise<string[]> }) {
+  const caseRow = await em.findOne(Case, { id: input.caseId });
+  if (!caseRow) throw new NotFoundError(`case ${input.caseId} not found`);
+  const [messages, notes, drafts] = await Promise.all([
+    em.find(CaseMessage, { caseId: caseRow.id }, { populate: ['html'], orderBy: [{ sentAt: 'asc' }, { id: 'asc' }] }),
+    em.find(CaseNote, { caseId: caseRow.id }, { orderBy: { createdAt: 'asc' } }),
+    em.find(Draft, { caseId: caseRow.id }, { orderBy: { id: 'desc' } }),
+  ]);
+  const draft = (input.draftId ? drafts.find((d) => d.id === input.draftId) : null) ?? drafts.find((d) => d.state === 'pending') ?? drafts[0] ?? null;
+  if (input.draftId && draft?.id !== input.draftId) throw new NotFoundError(`draft ${input.draftId} not found in case ${caseRow.id}`);
+  const evidence = (draft?.evidence ?? {}) as Json;
+  const storedHits = arr(evidence.hits) as unknown as CodeHit[];
+
+  const thread = [
+    ...messages.map((m) => {
+      const hits = draft && m.id === draft.caseMessageId && storedHits.length ? storedHits : extractCodes({ subject: m.subject, body: m.textNew }).hits;
+      return {
+        at: new Date(m.sentAt).getTime(),
+        kind: m.direction === 'in' ? 'inbound' : 'outbound',
+        isNote: false,
+        inbound: m.direction === 'in',
+        from: m.fromName ? `${m.fromName} <${m.fromAddress}>` : m.fromAddress,
+        time: new Date(m.sentAt).toISOString(),
+        subject: highlightSegments(m.subject, hits.filter((h) => h.field === 'subject')),
+        body: highlightSegments(m.direction === 'in' ? m.textNew : m.textFull, m.direction === 'in' ? hits.filter((h) => h.field === 'body') : []),
+        html: m.direction === 'in' && m.html ? sanitizeEmailHtml(m.html) : null,
+        quoted: m.direction === 'in' && m.textFull.trim() !== m.textNew.trim() ? m.textFull : null,
+        isQuestion: draft?.caseMessageId === m.id,
+      };
+    }),
+    ...notes.map((n) => ({
+      at: new Date(n.createdAt).getTime(), kind: 'note', isNote: true, inbound: false, from: n.author, time: new Date(n.createdAt).toISOString(),
+      subject: [], body: [{ text: n.text, code: null, system: null }], html: null, quoted: null, isQuestion: false,
+    })),
+  ].sort((a, b) => a.at - b.at);
+
+  const outbox = draft?.outboxId ? await em.findOne(Outbox, { id: draft.outboxId }) : null;
+  const pending = draft?.state === 'pending';
+  const unresolvedNow = pending && input.unresolvedCodes ? await input.unresolvedCodes(draft.bodyText) : [];
+  const plan = caseRow.subscriberId ? (await em.findOne(Subscriber, { id: caseRow.subscriberId }, { fields: ['plan'] }))?.plan ?? null : null;
+  const viewers = ((await recentViewers(em, [caseRow.id])).get(caseRow.id) ?? []).filter((v) => v !== input.viewer);
+  return {
+    case: {
+      id: caseRow.id, number: caseNumber(caseRow.id), subject: caseRow.subject, requester: caseRow.requesterEmail, state: caseRow.state,
+      assignee: caseRow.assignee ?? null, mine: caseRow.assignee === input.viewer, plan, dueAt: caseRow.dueAt ? new Date(caseRow.dueAt).toISOString() : null,
+    },
+    thread,
+    viewers,
+    multipleDrafts: drafts.length > 1,
+    drafts: drafts.map((d) => ({ id: d.id, state: d.state, kind: d.kind, current: d.id === draft?.id })),
+    draft: draft
+      ? {
+          id: draft.id, state: draft.state, kind: draft.kind, subject: draft.subject, bodyText: draft.bodyText, bodyHtml: sanitizeEmailHtml(draft.bodyHtml),
+          pending, decidedBy: draft.decidedBy ?? null, decidedAt: draft.decidedAt ? new Date(draft.decidedAt).toISOString() : null,
+          rejectReason: draft.rejectReason ?? null, versions: draft.versions, placeholder: pending && hasAnswerPlaceholder(draft.bodyText),
+          unresolvedNow, blocked: unresolvedNow.length > 0,
+          outbox: outbox ? { state: outbox.state, attempts: outbox.attempts, lastError: outbox.lastError ?? null, bounce: outbox.bounceDiagnostic ?? null, sentAt: outbox.sentAt ? new Date(outbox.sentAt).toISOString() : null } : null,
+        }
+      : null,
+    evidence: evidenceView(evidence),
+  };
+}

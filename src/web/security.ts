@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySession from '@fastify/session';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findActiveUser, type UserView } from '../review/users.ts';
+import { ConfigError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Orm } from '../db/orm.ts';
+import { createDatabaseSessionStore, SESSION_TTL_MS } from './session-store.ts';
+
+declare module 'fastify' {
+  interface Session {
+    userId?: number;
+    flash?: { kind: 'ok' | 'error'; text: string };
+  }
+  interface FastifyRequest {
+    user: UserView | null;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a session (`/login`, `/healthz`). Everything else needs one. */
+    public?: boolean;
+  }
+}
+
+export const SESSION_COOKIE = 'casedesk_sid';
+
+export interface SessionOptions {
+  /** SESSION_SECRET (at least 32 characters). */
+  secret?: string;
+  /** NODE_ENV=production: a missing secret is a ConfigError, cookies are `Secure`. */
+  production?: boolean;
+  /** Force the cookie's `Secure` flag (default: production, or a PUBLIC_URL on https). */
+  secureCookie?: boolean;
+}
+
+/**
+ * The session secret: SESSION_SECRET, else (development and tests only) a random secret for this
+ * process, with a warning: sessions then do not survive a restart nor work across processes.
+ * Never a fixed fallback. In production a missing secret refuses to start the web role.
+ */
+export function resolveSessionSecret(options: SessionOptions, log: Logger): string {
+  if (options.secret) return options.secret;
+  if (options.production) throw new ConfigError(['SESSION_SECRET: required to run the web role in production (32+ random characters)']);
+  log.warn('SESSION_SECRET is not set: using a random secret for this process (sessions end on restart)');
+  return randomBytes(32).toString('base64url');
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** bull-board's own UI calls its API with fetch and no CSRF token: same-origin check instead. */
+const BULL_BOARD = '/admin/queues';
+
+function isPublic(request: FastifyRequest): boolean {
+  return request.routeOptions.config?.public === true || request.url.startsWith('/static/');
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url.startsWith(`${BULL_BOARD}/api/`) || !SAFE_METHODS.has(request.method);
+}
+
+function sameOrigin(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site) return site === 'same-origin';
+  const origin = request.headers.origin;
+  return typeof origin === 'string' && new URL(origin).host === request.headers.host;
+}
+
+/**
+ * Sessions (database store, signed `HttpOnly; SameSite=Lax` cookie, `Secure` in production,
+ * rolling 8-hour expiry), CSRF tokens bound to the session (every form and unsafe method),
+ * login required on every route not marked `public`, admin pages for admins only, and a rate
+ * limiter for routes that opt in (login).
+ */
+export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; log: Logger; session: SessionOptions }): Promise<ReturnType<typeof createDatabaseSessionStore>> {
+  const secret = resolveSessionSecret(deps.session, deps.log);
+  const store = createDatabaseSessionStore(deps.orm);
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    secret,
+    cookieName: SESSION_COOKIE,
+    store,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: deps.session.secureCookie ?? deps.session.production ?? false, maxAge: SESSION_TTL_MS },
+  });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: (req) => csrfTokenOf(req) });
+  await app.register(fastifyRateLimit, { global: false });
+
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (request, reply) => {
+    if (isPublic(request)) return;
+    const userId = request.session.userId;
+    request.user = typeof userId === 'number' ? await findActiveUser(deps.orm.em.fork(), userId) : null;
+    if (!request.user) return denyAnonymous(request, reply);
+    const adminOnly = request.url === '/admin' || request.url.startsWith('/admin/') || request.url === '/metrics';
+    if (adminOnly && request.user.role !== 'admin') return reply.status(403).type('text/plain').send('admins only');
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    if (SAFE_METHODS.has(request.method)) return done();
+    if (request.url.startsWith(BULL_BOARD)) {
+      if (sameOrigin(request)) return done();
+      void reply.status(403).send({ error: 'cross-site request refused' });
+      return;
+    }
+    app.csrfProtection(request, reply, done);
+  });
+  return store;
+}
+
+function csrfTokenOf(req: FastifyRequest): string | undefined {
+  const body = req.body as Record<string, unknown> | undefined;
+  if (body && typeof body._csrf === 'string') return body._csrf;
+  const header = req.headers['x-csrf-token'] ?? req.headers['csrf-token'];
+  return typeof header === 'string' ? header : undefined;
+}
+
+async function denyAnonymous(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (wantsJson(request)) {
+    await reply.status(401).send({ error: 'login required' });
+    return;
+  }
+  const next = request.url.startsWith('/') && !request.url.startsWith('//') ? request.url : '/queue';
+  await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+}
+
+/** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles. */
+export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  const bullBoard = request.url.startsWith(BULL_BOARD);
+  reply.header(
+    'content-security-policy',
+    [
+      "default-src 'none'", "script-src 'self'", `style-src 'self'${bullBoard ? " 'unsafe-inline'" : ''}`, "img-src 'self' data:", "font-src 'self'",
+      "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
+    ].join('; '),
+  );
+  reply.header('x-frame-options', 'DENY');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+}
