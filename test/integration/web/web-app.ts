@@ -61,11 +61,11 @@ export async function createUser(web: WebApp, email: string, role: 'consultant' 
 /** Cookies kept between requests, like a browser (name=value only). */
 export class Browser {
   cookies = new Map<string, string>();
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(private readonly app: FastifyInstance, private readonly remoteAddress = '127.0.0.1') {}
 
   async request(options: InjectOptions): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await this.app.inject({ ...options, headers: { accept: 'text/html', ...(cookie ? { cookie } : {}), ...options.headers } });
+    const res = await this.app.inject({ remoteAddress: this.remoteAddress, ...options, headers: { accept: 'text/html', ...(cookie ? { cookie } : {}), ...options.headers } });
     for (const c of res.cookies) {
       if (c.expires && new Date(c.expires).getTime() <= Date.now()) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
