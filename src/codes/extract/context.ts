@@ -8,27 +8,34 @@ import { STATE_ABBREVIATIONS, STATE_NAMES } from './lexicon.ts';
  * around the token, so the whole pass stays linear.
  */
 
-/** Words after which a token is an identifier, not a code: `ticket #20551`, `invoice A1234`. */
-const ID_STRONG =
-  /\b(?:tickets?|tkt|invoices?|inv|p\.?\s?o\.?|purchase order|member|mbr|subscriber|account|acct|a\/c|ref|reference|confirmation|conf|icn|dcn|tcn|tracking|mrn|eft|batch|ext|extn|extension|zip|zipcode|zip code|box|pobox|suite|ste|room|rm|apt|bldg|npi|tin|ein|ssn|tax\s?id|fax|phone|ph|tel|telephone|cell|mobile|pager|license|dea|ptan|mbi|hicn|sequence|serial|lot)\s*(?:#|no\.?|num(?:ber)?|id|nbr)?\s*[:#.]?\s*#?\s*$/i;
+/**
+ * Words after which a token is an identifier, not a code: `ticket #20551`, `invoice A1234`,
+ * `ext. 20610`, `PO Box 14079`, `NPI 1548293011`.
+ */
+const ID_STRONG = new Set(
+  ('ticket tickets tkt invoice invoices inv po purchase member mbr subscriber account acct ref reference ' +
+    'confirmation conf icn dcn tcn tracking mrn eft batch ext extn extension zip zipcode box pobox suite ste ' +
+    'room rm apt bldg npi tin ein ssn fax phone ph tel telephone cell mobile pager license dea ptan mbi hicn ' +
+    'sequence serial lot id taxid').split(' '),
+);
 /** Words that make the next token an identifier only with `#`, `no.`, `number` or `id`. */
-const ID_WEAK =
-  /\b(?:claims?|clm|encounter|visit|patient|pt|order|check|chk|case|request|req|job|file|control|group|grp|policy|chart|auth(?:orization)?|appeal|reference|record|document|doc|report|payment|remit(?:tance)?|voucher|transaction|trans)\s*(?:#|no\.?|num(?:ber)?|id|nbr)\s*[:#.]?\s*$/i;
-const BARE_ID = /\bI[Dd]\s*[:#]?\s*$/;
-const HASH_BEFORE = /#\s*$/;
-const CODE_CUE_BEFORE = /\b(?:cpt|hcpcs|icd(?:-?10)?(?:-?(?:cm|pcs))?|code|codes|dx|px|proc(?:edure)?)\s*(?:code)?\s*#\s*$/i;
-const PHONE_EXTENSION = /\d{4}\)?\s*[xX]\.?\s*$/;
-const MONEY_BEFORE = /(?:\$|USD|US\$|€|£)\s*$/i;
-const ICD9_BEFORE = /\bicd[-\s]?9(?:[-\s]?cm)?\s*(?:codes?|dx)?\s*[:#]?\s*$/i;
-const LCD_BEFORE = /\b(?:lcds?|ncds?|lcas?|articles?|billing article)\s*(?:id|#|no\.?|number)?\s*[:#]?\s*$/i;
-const NON_CODE_SYSTEM_BEFORE =
-  /\b(?:rev(?:enue)?\.?\s*(?:codes?)?|ndc|loinc|carc|rarc|remark(?:\s*codes?)?|reason\s*codes?|denial\s*codes?|adj(?:ustment)?\s*(?:reason\s*)?codes?|group\s*codes?|bill\s*type|tob|condition\s*codes?|occurrence\s*codes?|value\s*codes?|taxonomy|pos|place of service)\s*[:#]?\s*$/i;
-const LETTER_HYPHEN_BEFORE = /(?:^|[^A-Za-z0-9])([A-Za-z]+)[-–]\s*$/;
-const CODE_WORD = /^(?:cpt|hcpcs|icd|dx|code|codes|px)$/i;
-const DIGIT_HYPHEN_BEFORE = /\d\s*[-–]\s*$/;
-const STATE_AFTER_COMMA = /,\s*([A-Z]{2})\.?,?\s+$/;
-const STATE_BARE = /\b([A-Z]{2})\.?,?\s+$/;
-const STATE_NAME_BEFORE = new RegExp(`\\b(?:${STATE_NAMES}),?\\s+$`, 'i');
+const ID_WEAK = new Set(
+  ('claim claims clm encounter visit patient pt order check chk case request req job file control group grp ' +
+    'policy chart auth authorization appeal record document doc report payment remit remittance voucher ' +
+    'transaction trans').split(' '),
+);
+const QUALIFIERS = new Set(['#', ':', '.', 'no', 'number', 'num', 'nbr']);
+/** Code systems that are not billing codes, named just before a number. */
+const OTHER_SYSTEMS = new Set(
+  'ndc loinc carc rarc remark remarks taxonomy tob pos lcd lcds ncd ncds lca article articles rev'.split(' '),
+);
+/** `<word> code 0450`: revenue, reason, remark, condition… codes. */
+const OTHER_CODE_KINDS = new Set(
+  'revenue rev reason remark denial group condition occurrence value zip carc rarc adjustment ndc loinc'.split(' '),
+);
+/** Words after which `#` introduces a code, not an identifier (`CPT #99213`). */
+const CODE_WORDS = new Set(['cpt', 'hcpcs', 'icd', 'code', 'codes', 'dx', 'px', 'proc', 'procedure', 'cm', 'pcs', '10']);
+const STATE_NAME_SET = new Set(STATE_NAMES.split('|'));
 /** State abbreviations that are also English words or common abbreviations: need `City, ST`. */
 const STATE_WORDS = new Set(['OR', 'IN', 'ME', 'OK', 'HI', 'OH', 'PA', 'DE', 'AL', 'MD', 'CO', 'MA', 'ID']);
 const UNIT_AFTER =
@@ -43,45 +50,128 @@ const ZIP4_AFTER = /^-\d{4}\b/;
 const ADDRESS_END_AFTER = /^\s*(?:$|\n|,?\s*(?:USA|United States)\b)/;
 const DIGIT_GROUP_AFTER = /^\s*[-–]\s*(\d+)([A-Za-z]*)/;
 const THOUSANDS_AFTER = /^,\d{3}\b/;
-const URL_OR_MAIL = /:\/\/|www\.|[@=?&]/;
 
-/** Characters of context read on each side of a token. */
+/** Characters of context read after a token. */
 const WINDOW = 48;
+
+/**
+ * The tokens just before `start` on the same line, nearest first: runs of letters and digits
+ * (inner dots dropped: `p.o.` → `po`) and single punctuation characters, in original case.
+ */
+function tokensBefore(text: string, start: number, max: number): string[] {
+  const out: string[] = [];
+  const floor = Math.max(0, start - 64);
+  let i = start - 1;
+  while (out.length < max && i >= floor) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    if (c === 32 || c === 9 || c === 160) {
+      i--;
+      continue;
+    }
+    if (isAlnum(c)) {
+      const end = i + 1;
+      while (i >= floor && (isAlnum(text.charCodeAt(i)) || (text.charCodeAt(i) === 46 && i > floor && isAlnum(text.charCodeAt(i - 1))))) i--;
+      out.push(text.slice(i + 1, end).replace(/\./g, ''));
+      continue;
+    }
+    out.push(text[i]!);
+    i--;
+  }
+  return out;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+const ALPHA = /^[A-Za-z]+$/;
+const DIGITS = /^\d+$/;
+
+/** Whether the tokens before a candidate make it an identifier, another code system, money… */
+function isNonCodeBefore(t: string[], numeric: boolean, after: string, glued: boolean): boolean {
+  const lower = t.map((x) => x.toLowerCase());
+  const t0 = lower[0] ?? '';
+  const t1 = lower[1] ?? '';
+  if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
+  if (t0 === '#') {
+    let k = 1;
+    while (k < t.length && (t[k] === '-' || t[k] === ':')) k++;
+    if (!CODE_WORDS.has(lower[k] ?? '')) return true; // `ticket #20551`, `#20551`
+  }
+  // Skip `#`, `:`, `no.`, `number` between a keyword and the token.
+  let i = 0;
+  let qualified = false;
+  while (i < t.length && QUALIFIERS.has(lower[i]!)) {
+    if (lower[i] !== ':' && lower[i] !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
+    i++;
+  }
+  const w = lower[i] ?? '';
+  const w1 = lower[i + 1] ?? '';
+  if (ID_STRONG.has(w)) return true;
+  if (qualified && ID_WEAK.has(w)) return true;
+  if (OTHER_SYSTEMS.has(w)) return true;
+  if ((w === 'code' || w === 'codes') && OTHER_CODE_KINDS.has(w1)) return true;
+  if (w === 'service' && w1 === 'of' && lower[i + 2] === 'place') return true;
+  if (w === 'type' && w1 === 'bill') return true;
+  // ICD-9: `ICD-9 V72.6`, `icd9 code 724.2`, `ICD-9-CM`.
+  let j = w === 'code' || w === 'codes' || w === 'dx' ? i + 1 : i;
+  if (lower[j] === 'cm' && lower[j + 1] === '-') j += 2;
+  const a = lower[j] ?? '';
+  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (lower[j + 1] === 'icd' || (lower[j + 1] === '-' && lower[j + 2] === 'icd')))) return true;
+
+  if (t0 === '-' || t0 === '–') {
+    // `INV-20551`, `CMS-1500`, `TKT-20551`; `CPT-99213` is fine.
+    if (glued && ALPHA.test(t[1] ?? '') && !CODE_WORDS.has(t1)) return true;
+    // `0409-48880`: the tail of a digit group that is not the first code of a range.
+    if (numeric && DIGITS.test(t[1] ?? '') && t[1]!.length !== 5) return true;
+  }
+  if (numeric) {
+    // Phone extension `555-0100 x20611`, `(555) 123-4567 x 20610`.
+    const xAt = t0 === 'x' ? 1 : t0 === '.' && t1 === 'x' ? 2 : -1;
+    if (xAt > 0 && /^(?:\d{4}|\))$/.test(t[xAt] ?? '')) return true;
+    const s0 = t[0] ?? '';
+    // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
+    if (/^[A-Z]{2}$/.test(s0) && STATE_ABBREVIATIONS.has(s0)) {
+      if (t1 === ',') return true;
+      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(after)) return true;
+    }
+    if (t0 === ',' && /^[A-Z]{2}$/.test(t[1] ?? '') && STATE_ABBREVIATIONS.has(t[1]!) && lower[2] === ',') return true;
+    if (STATE_NAME_SET.has(t0) || STATE_NAME_SET.has(`${t1} ${t0}`)) return true;
+  }
+  return false;
+}
 
 /**
  * True when the token at [start, end) of `text` is not a billing code because of what
  * surrounds it. `numeric` says whether the token is all digits (or digits + F/T).
  */
 export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean): boolean {
-  const before = text.slice(Math.max(0, start - WINDOW), start);
   const after = text.slice(end, end + WINDOW);
-
-  if (MONEY_BEFORE.test(before)) return true;
-  if (HASH_BEFORE.test(before) && !CODE_CUE_BEFORE.test(before)) return true;
-  if (ID_STRONG.test(before) || ID_WEAK.test(before) || BARE_ID.test(before)) return true;
-  if (ICD9_BEFORE.test(before) || LCD_BEFORE.test(before) || NON_CODE_SYSTEM_BEFORE.test(before)) return true;
-  if (THOUSANDS_AFTER.test(after) || /^\.\d/.test(after) || /^\s*%/.test(after) || /^@/.test(after)) return true;
-  const chunk = before.slice(before.search(/\S*$/));
-  if (URL_OR_MAIL.test(chunk)) return true; // part of a URL, an address or a query string
-
-  const lh = LETTER_HYPHEN_BEFORE.exec(before);
-  if (lh && !CODE_WORD.test(lh[1]!)) return true; // `INV-20551`, `CMS-1500`, `TKT-20551`
+  // A hyphen glued to a word before it (`INV-20551`), not a dash between words (`lac - 12032`).
+  let h = start - 1;
+  while (h >= 0 && (text[h] === ' ' || text[h] === '\t')) h--;
+  const glued = h > 0 && (text[h] === '-' || text[h] === '–') && /[A-Za-z]/.test(text[h - 1]!);
+  if (isNonCodeBefore(tokensBefore(text, start, 5), numeric, after, glued)) return true;
+  const a0 = after.charCodeAt(0);
+  if (a0 === 44 /* , */ && THOUSANDS_AFTER.test(after)) return true;
+  if (a0 === 46 /* . */ && /^\.\d/.test(after)) return true;
+  if (a0 === 64 /* @ */ || /^\s*%/.test(after)) return true;
+  // Part of a URL, an e-mail address or a query string.
+  let k = start - 1;
+  while (k >= 0 && k > start - 200 && !/\s/.test(text[k]!)) k--;
+  if (k < start - 1) {
+    const chunk = text.slice(k + 1, start);
+    if (chunk.includes('://') || chunk.includes('www.') || /[@=?&]/.test(chunk)) return true;
+  }
 
   if (numeric) {
     const token = text.slice(start, end);
-    if (PHONE_EXTENSION.test(before)) return true;
     if (UNIT_AFTER.test(after)) return true;
-    if (COUNT_AFTER.test(after) && /00$/.test(token)) return true; // `15000 claims`
+    if (COUNT_AFTER.test(after) && token.endsWith('00')) return true; // `15000 claims`
     if (UNITS_WORD_AFTER.test(after) && /(?:000|500)$/.test(token)) return true; // `10000 units`
     if (ZIP4_AFTER.test(after)) return true;
-    const comma = STATE_AFTER_COMMA.exec(before);
-    if (comma && STATE_ABBREVIATIONS.has(comma[1]!)) return true; // `Austin, TX 78701`
-    const bare = STATE_BARE.exec(before);
-    if (bare && STATE_ABBREVIATIONS.has(bare[1]!) && !STATE_WORDS.has(bare[1]!) && ADDRESS_END_AFTER.test(after)) return true;
-    if (STATE_NAME_BEFORE.test(before)) return true;
-    if (STREET_AFTER.test(after)) return true;
-    // `0409-48880`: the tail of a digit group that is not a code of a range.
-    if (DIGIT_HYPHEN_BEFORE.test(before) && !/(?:^|\D)(?:\d{5}|\d{4}[FT])\s*[-–]\s*$/i.test(before)) return true;
+    if (a0 === 32 && STREET_AFTER.test(after)) return true;
     const group = DIGIT_GROUP_AFTER.exec(after);
     // `78701-1234`, LOINC `14647-2`, NDC `50242-040-62`: a digit group that is neither a
     // two-digit modifier nor another code of a range.

@@ -18,12 +18,16 @@ import type { CodeHit } from './types.ts';
 export function scanModifiers(text: string, field: 'subject' | 'body', codes: CodeHit[]): CodeHit[] {
   const found = new Map<number, CodeHit>();
   const pos = placeOfServiceSpans(text);
+  // Offsets inside diagnosis and PCS codes: never the start of a modifier (`W19.XXXA`).
+  const inside = new Set<number>();
+  for (const c of codes) if (c.system !== 'cpt' && c.system !== 'hcpcs') for (let i = c.start; i < c.end; i++) inside.add(i);
+  const fresh: CodeHit[] = [];
   const add = (start: number, written: string, code: string, attachedTo?: string): void => {
-    if (pos.has(start) || found.has(start)) return;
-    if (codes.some((c) => start >= c.start && start < c.end && c.system !== 'cpt' && c.system !== 'hcpcs')) return;
+    if (pos.has(start) || found.has(start) || inside.has(start)) return;
     const hit: CodeHit = { code, system: 'modifier', field, start, end: start + written.length, written };
     if (attachedTo) hit.attachedTo = attachedTo;
     found.set(start, hit);
+    fresh.push(hit);
   };
   const modifierTalk = /\bmod(?:ifier)?s?\b/i.test(text) || codes.length > 0;
 
@@ -32,11 +36,8 @@ export function scanModifiers(text: string, field: 'subject' | 'body', codes: Co
   afterVerbs(text, modifierTalk, add);
   standalone(text, codes, add);
   listItemsAfterCodes(text, codes, add);
-  for (let round = 0; round < 3; round++) {
-    const before = found.size;
-    for (const hit of [...found.values()]) alternatives(text, hit, add);
-    if (found.size === before) break;
-  }
+  // Each hit is looked at once; alternatives found on the way are looked at in turn.
+  for (let i = 0; i < fresh.length && i < 200; i++) alternatives(text, fresh[i]!, add);
   return [...found.values()].sort((a, b) => a.start - b.start);
 }
 
@@ -52,9 +53,13 @@ const UNITS_GLUE = /^X\d{1,3}$/;
 function attached(text: string, codes: CodeHit[], add: Add): void {
   for (const code of codes) {
     if (code.system !== 'cpt' && code.system !== 'hcpcs') continue;
-    const w = code.written.toUpperCase().replace(/[-–]/g, '');
-    const glued = w.slice(code.code.length);
-    if (glued.length === 2 && !UNITS_GLUE.test(glued)) add(code.end - 2, glued, glued, code.code);
+    if (code.written.length > code.code.length) {
+      const w = code.written.toUpperCase().replace(/[-–]/g, '');
+      const glued = w.slice(code.code.length);
+      if (glued.length === 2 && !UNITS_GLUE.test(glued)) add(code.end - 2, glued, glued, code.code);
+    }
+    const next = text[code.end];
+    if (next !== ' ' && next !== '-' && next !== '–' && next !== '/' && next !== '\t' && next !== '(') continue;
     let at = code.end;
     if (code.units !== undefined) {
       const u = /^\s*\(?\s*(?:[xX×*]\s*\d{1,3}|\d{1,2}\s*units?)\)?/.exec(text.slice(at, at + 16));
@@ -197,11 +202,12 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
     const t = m[1]!;
     if (STANDALONE_LETTER_MODIFIERS.has(t) && !AMBIGUOUS_STANDALONE.has(t)) add(m.index, t, t);
   }
+  const ends = new Set(codes.map((c) => c.end));
   HYPHEN_ITEM.lastIndex = 0;
   for (let m = HYPHEN_ITEM.exec(text); m; m = HYPHEN_ITEM.exec(text)) {
     const item = m[1]!;
     const start = m.index + m[0].length - 2;
-    if (codes.some((c) => c.end <= start && start - c.end <= 2)) continue; // attached: done already
+    if (ends.has(start - 1) || ends.has(start - 2)) continue; // attached: done already
     if (NOT_AFTER_ITEM.test(text.slice(start + 2, start + 14))) continue;
     if (isModifierItem(item, true)) add(start, item, item.toUpperCase());
   }

@@ -3,8 +3,6 @@ import { isAttachable } from './modifiers.ts';
 import { classifyShape, type Shape } from './shape.ts';
 import type { CodeHit, ExtractOptions } from './types.ts';
 
-/** Letters, digits and inner dots: one candidate token (`M54.50`, `J1885x2`, `99213`). */
-const TOKEN = /[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*/g;
 /** `L-1831`: HCPCS written with a hyphen after the letter. */
 const HYPHENATED_HCPCS = /^-(\d{4})(?:[xX](\d{1,3}))?(?![A-Za-z0-9.])/;
 /** Units written after a code: `97110 x3`, `97530*2`, `97110 (3 units)`. */
@@ -24,26 +22,44 @@ const LIST_GAP = /^[\s,;/&]*(?:and|or|&|,|\/|vs\.?)?[\s,;/&]*$/i;
 export function scanCodes(text: string, field: 'subject' | 'body', options: ExtractOptions): CodeHit[] {
   const hits: CodeHit[] = [];
   const open = new Map<CodeHit, AmbiguousShape>();
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
-    let written = m[0];
-    const start = m.index;
-    let end = start + written.length;
+  const n = text.length;
+  let pos = 0;
+  while (pos < n) {
+    // Hand-rolled tokenizer: runs of letters/digits with inner dots; words without a digit are
+    // skipped without allocating (most of a message).
+    let c = text.charCodeAt(pos);
+    if (!isAlnum(c)) {
+      pos++;
+      continue;
+    }
+    const start = pos;
+    let digits = 0;
+    while (pos < n) {
+      c = text.charCodeAt(pos);
+      if (isAlnum(c)) {
+        if (c <= 57) digits++;
+        pos++;
+      } else if (c === 46 && pos + 1 < n && isAlnum(text.charCodeAt(pos + 1))) pos++;
+      else break;
+    }
+    let end = pos;
+    let written: string;
     let shape: Shape | null;
-    if (written.length === 1 && /[A-Va-v]/.test(written)) {
+    if (end - start === 1 && text.charCodeAt(end) === 45 && /[A-Va-v]/.test(text[start]!)) {
       const hy = HYPHENATED_HCPCS.exec(text.slice(end, end + 12));
-      if (!hy) continue;
+      if (!hy || (start > 0 && isAlnum(text.charCodeAt(start - 1)))) continue;
       end += hy[0].length;
+      pos = end;
       written = text.slice(start, end);
-      TOKEN.lastIndex = end;
       shape = { kind: 'hcpcs', code: written[0]!.toUpperCase() + hy[1]! };
       if (hy[2]) shape.units = Number(hy[2]);
     } else {
-      if (written.length < 3) continue;
+      if (digits === 0 || end - start < 3 || end - start > 9) continue;
+      written = text.slice(start, end);
       shape = classifyShape(written);
     }
     if (!shape) continue;
-    if (shape.kind === 'icd10cm' && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
+    if (shape.kind === 'icd10cm' && text.charCodeAt(end) === 46 && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
     if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
     if (isNonCodeContext(text, start, end, numeric)) continue;
@@ -91,7 +107,13 @@ function isRemarkCode(text: string, start: number, written: string): boolean {
   return /\b(?:CO|PR|OA|PI|CR)\s?[-–]?\s?\d{1,3}\b|\b(?:rarc|remarks?|carc|denial|denied|eob|era|835)\b/i.test(line);
 }
 
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 function unitsAfter(text: string, end: number): number | undefined {
+  const c = text[end];
+  if (c !== ' ' && c !== 'x' && c !== 'X' && c !== '*' && c !== '×' && c !== '(' && c !== '\t') return undefined;
   const m = UNITS_AFTER.exec(text.slice(end, end + 16));
   if (!m) return undefined;
   return Number(m[1] ?? m[2]);
@@ -184,6 +206,7 @@ function markRanges(text: string, hits: CodeHit[]): void {
     const a = hits[i - 1]!;
     const b = hits[i]!;
     if (a.system !== b.system) continue;
+    if (b.start - a.end > 12) continue;
     const between = text.slice(a.end, b.start);
     if (!/^\s*(?:[-–—]|through|thru)\s*$/i.test(between)) continue;
     const range = { from: a.code, to: b.code };
