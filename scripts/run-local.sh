@@ -64,10 +64,11 @@ else
   note "SMTP sink on 127.0.0.1:$SINK_PORT (pid $!), replies in var/outbox-sink/, log var/smtp-sink.log"
 fi
 
+http_port=${HTTP_PORT:-$(sed -n 's/^HTTP_PORT=//p' .env | tail -n 1)}
 cat <<EOF
 run-local: send a question as a coder, e.g.
   swaks --server 127.0.0.1:$LMTP_PORT --protocol LMTP --from coder@example.test --to casedesk@example.test \\
         --header 'Subject: Can 97760 be billed with 97530 on the same day?' --body 'Same patient, same day.'
-run-local: review page: http://127.0.0.1:3000 (or HTTP_PORT in .env); stop with Ctrl-C, then scripts/services.sh stop
+run-local: review page: http://127.0.0.1:${http_port:-3000}/ ; stop with Ctrl-C, then scripts/services.sh stop
 EOF
 exec node bin/casedesk.js start
