@@ -22,7 +22,7 @@ export async function registerQueueRoutes(app: FastifyInstance, ctx: WebContext)
     const em = ctx.deps.orm.em.fork();
     const drafts = await listDrafts(em, { state: q.state === 'all' ? undefined : q.state, limit: 500 });
     const caseIds = [...new Set(drafts.map((d) => d.caseId))];
-    const cases = new Map((await em.find(Case, { id: { $in: caseIds } }, { fields: ['id', 'assignee', 'subscriberId'] })).map((c) => [c.id, c]));
+    const cases = new Map((await em.find(Case, { id: { $in: caseIds } }, { fields: ['id', 'subject', 'assignee', 'subscriberId'] })).map((c) => [c.id, c]));
     const subscriberIds = [...cases.values()].map((c) => c.subscriberId).filter((id): id is number => id != null);
     const plans = new Map((await em.find(Subscriber, { id: { $in: subscriberIds } }, { fields: ['id', 'plan'] })).map((s) => [s.id, s.plan]));
     const viewers = await recentViewers(em, caseIds);
@@ -34,6 +34,7 @@ export async function registerQueueRoutes(app: FastifyInstance, ctx: WebContext)
         const due = d.dueAt ? new Date(d.dueAt).getTime() : null;
         return {
           ...d,
+          caseSubject: c?.subject ?? d.subject,
           assignee: c?.assignee ?? null,
           plan: c?.subscriberId != null ? (plans.get(c.subscriberId) ?? null) : null,
           codeList: Object.values(d.codes).flat().join(' '),

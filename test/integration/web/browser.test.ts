@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Draft } from '../../../src/drafts/draft.entity.ts';
+import { addUser } from '../../../src/review/users.ts';
+import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
+import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const PLACEHOLDER = '[CONSULTANT ANSWER — write here]';
+
+/** A question with an HTML part that tries to run script: a <script>, an onerror image, a remote image. */
+function hostileQuestion(n: number, from: string, subject: string, text: string): string {
+  const boundary = `b-${n}-casedesk`;
+  const html = `<div><p>${text.replace(/\n/g, '<br>')}</p><script>window.__pwned = 'script'; alert('script')</script>`
+    + `<img src="x" onerror="window.__pwned = 'onerror'; alert('onerror')"><img src="https://tracker.example/pixel.gif" alt="logo">`
+    + `<p>Policy: <a href="https://www.cms.gov/medicare/coding-billing/ncci-medicare">NCCI manual</a></p></div>`;
+  return rawMessage({
+    From: from, To: 'answers@casedesk.test', Subject: subject, 'Message-ID': `<browser-${n}-${Date.now()}@clinic.test>`,
+    'Content-Type': `multipart/alternative; boundary="${boundary}"`,
+  }, [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', text, `--${boundary}`, 'Content-Type: text/html; charset=utf-8', '', html, `--${boundary}--`, ''].join('\n'));
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /usr/bin/chromium is missing; apt-get install chromium)', () => {
+  let smtp: SmtpReceiver;
+  let cd: BootedCaseDesk;
+  let mailbox: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    mailbox = await createTestMailbox('browser');
+    cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: smtp.port });
+    await addUser(cd.app.orm.em.fork(), { email: 'dana@casedesk.test', role: 'admin', password: 'browser-test-password' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cd?.teardown();
+    await smtp?.close();
+    if (mailbox) await deleteMailbox(mailbox);
+  });
+
+  it('logs in, opens a hostile case (nothing runs), edits and approves the draft; the reply arrives', async () => {
+    await appendMessage(mailbox, hostileQuestion(1, 'Pat Coder <pat@clinic.test>', 'Can 97530 be billed with 97140?',
+      'Hello,\n\nCan 97530 and 97140 be billed together on the same day, DOS 01/15/2025? Dx M54.50.\n\nThanks,\nPat'));
+    await appendMessage(mailbox, rawMessage({ From: 'Sam Lee <sam@ortho.test>', To: 'answers@casedesk.test', Subject: 'Modifier 25 with 99213 and 20610', 'Message-ID': `<browser-2-${Date.now()}@ortho.test>` },
+      'Hi,\n\nIs modifier 25 needed on 99213 when 20610 is done the same visit?\n\nSam'));
+    await appendMessage(mailbox, rawMessage({ From: 'rio@pt.test', To: 'answers@casedesk.test', Subject: 'Units for 97110', 'Message-ID': `<browser-3-${Date.now()}@pt.test>` },
+      'How many units of 97110 x5 can we bill in one day?'));
+    const em = () => cd.app.orm.em.fork();
+    await waitFor(async () => (await em().count(Draft, { state: 'pending' })) === 3, { timeoutMs: 30_000, what: 'three pending drafts' });
+    const draft = await em().findOneOrFail(Draft, { subject: { $like: '%97530%' } });
+    expect(draft.bodyText).toContain(PLACEHOLDER);
+
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    const foreign: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(cd.app.url!)) foreign.push(r.url());
+    });
+
+    await page.goto(`${cd.app.url}/queue`);
+    expect(page.url()).toContain('/login');
+    await page.fill('input[name=email]', 'dana@casedesk.test');
+    await page.fill('input[name=password]', 'browser-test-password');
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/queue');
+    await page.waitForSelector('tr.selected');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}queue.png` });
+
+    // Keyboard: j/k move the selection, Enter opens the selected case.
+    const rows = await page.locator('tbody tr[data-href]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-href')));
+    const target = rows.findIndex((href) => href?.endsWith(`draft=${draft.id}`));
+    expect(target).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < target; i++) await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    if (target > 0) await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/cases/${draft.caseId}?draft=${draft.id}`);
+
+    await page.click('details.html summary');
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(foreign).toEqual([]);
+    expect(await page.locator('.email-html script, .email-html img, [onerror]').count()).toBe(0);
+    expect(await page.locator('.email-html .img-placeholder').count()).toBe(2);
+    expect(await page.locator('.email-html a[data-href="https://www.cms.gov/medicare/coding-billing/ncci-medicare"]').count()).toBe(1);
+    expect(await page.locator('.msg-question mark.code').allTextContents()).toEqual(expect.arrayContaining(['97530', '97140', 'M54.50']));
+    expect(await page.locator('.evidence table.ev').count()).toBe(1);
+
+    const answer = 'Yes, when the services are distinct: 97530 and 97140 are a column 1/column 2 pair; append modifier 59 only when documentation supports separate 15-minute intervals.';
+    const text = await page.inputValue('#bodyText');
+    await page.fill('#bodyText', text.replace(PLACEHOLDER, answer));
+    await page.screenshot({ path: `${SHOTS}case.png`, fullPage: true });
+    await page.click('#approve');
+    await page.waitForSelector('.flash-ok');
+    expect(await page.textContent('.flash-ok')).toContain('reply approved');
+
+    const [reply] = await smtp.waitForMessages(1, 20_000);
+    expect(reply.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
+    expect(reply.parsed?.text).toContain(answer);
+    expect(reply.parsed?.text).not.toContain(PLACEHOLDER);
+    expect(reply.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
+    await waitFor(async () => (await em().findOneOrFail(Draft, { id: draft.id })).state === 'sent', { timeoutMs: 10_000, what: 'draft sent' });
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+});
