@@ -1,11 +1,8 @@
 import { basename } from 'node:path';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { CodeEntry } from './code-entry.entity.ts';
 import { CodeRelease } from './code-release.entity.ts';
 import { fileChecksum, fileSize, readLines, type FileEncoding } from './line-reader.ts';
-import { MueLimitRow } from './mue-limit.entity.ts';
-import { NcciEditRow } from './ncci-edit.entity.ts';
 import { CptParser } from './parsers/cpt.ts';
 import { HcpcsParser } from './parsers/hcpcs.ts';
 import { CodesFileParser, detectIcd10cmLayout, Icd10cmOrderParser } from './parsers/icd10.ts';
@@ -13,7 +10,7 @@ import { MueParser, NcciParser } from './parsers/ncci-mue.ts';
 import type { CodeRow, LineParser, MueRow, NcciRow } from './parsers/parser.ts';
 import { resolveReleaseIdentity } from './release-defaults.ts';
 import { loadReleases, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
-import { query } from './sql.ts';
+import { insertRows, query } from './sql.ts';
 import { IMPORT_SYSTEMS, type ImportProgress, type ImportSummary, type ImportSystem, type RejectedRow } from './types.ts';
 
 export interface ImportOptions {
@@ -26,7 +23,8 @@ export interface ImportOptions {
 }
 
 type AnyRow = CodeRow | NcciRow | MueRow;
-const BATCH = 1000;
+/** Rows per insert statement: 4,000 × 8 columns stays under SQLite's 32,766 bound parameters. */
+const BATCH = 4000;
 const MAX_LISTED_REJECTS = 1000;
 
 function parserFor(system: ImportSystem, layout: string): LineParser<AnyRow> {
@@ -143,13 +141,28 @@ export async function importCodeFile(target: EntityManager | MikroORM, options: 
         if (rejected.length < MAX_LISTED_REJECTS) rejected.push({ line, reason });
       },
     };
+    // One insert in flight while the next batch is parsed: PostgreSQL works while we parse.
+    let inFlight: Promise<void> = Promise.resolve();
     const insert = async () => {
       if (batch.length === 0) return;
       const rows = batch;
       batch = [];
-      if (system === 'ncci') await tem.insertMany(NcciEditRow, (rows as NcciRow[]).map((r) => ({ releaseId: release.id, ...r })));
-      else if (system === 'mue') await tem.insertMany(MueLimitRow, (rows as MueRow[]).map((r) => ({ releaseId: release.id, ...r })));
-      else await tem.insertMany(CodeEntry, (rows as CodeRow[]).map((r) => ({ releaseId: release.id, ...r })));
+      await inFlight;
+      inFlight = write(rows);
+      inFlight.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+    };
+    const write = async (rows: AnyRow[]) => {
+      const id = release.id;
+      if (system === 'ncci') {
+        await insertRows(tem, 'ncci_edit', ['release_id', 'column1', 'column2', 'prior_to1996', 'effective_date', 'deletion_date', 'modifier_indicator', 'rationale'],
+          (rows as NcciRow[]).map((r) => [id, r.column1, r.column2, r.priorTo1996, r.effectiveDate, r.deletionDate, r.modifierIndicator, r.rationale]));
+      } else if (system === 'mue') {
+        await insertRows(tem, 'mue_limit', ['release_id', 'code', 'value', 'adjudication_indicator', 'rationale'],
+          (rows as MueRow[]).map((r) => [id, r.code, r.value, r.adjudicationIndicator, r.rationale]));
+      } else {
+        await insertRows(tem, 'code_entry', ['release_id', 'code', 'kind', 'short_description', 'long_description', 'consumer_description', 'valid_from', 'valid_to'],
+          (rows as CodeRow[]).map((r) => [id, r.code, r.kind, r.shortDescription, r.longDescription, r.consumerDescription, r.validFrom, r.validTo]));
+      }
     };
     let lastLine = 0;
     let bytes = 0;
@@ -167,6 +180,7 @@ export async function importCodeFile(target: EntityManager | MikroORM, options: 
     }
     parser.finish(sink);
     await insert();
+    await inFlight;
     if (rowsRead - rejectedCount === 0) throw new ValidationError(`line ${lastLine}: no ${system} rows found in ${basename(file)}`);
     let ended = 0;
     for (const key of before.keys()) if (!seen.has(key)) ended += 1;

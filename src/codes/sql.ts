@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 
 type Row = Record<string, unknown>;
 
@@ -14,4 +15,21 @@ export async function query(em: EntityManager, sql: string, params: unknown[] = 
 /** Placeholders for an `in (…)` list. */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/**
+ * Insert many rows with one multi-row statement and bound parameters, inside the
+ * EntityManager's transaction. Imports use it instead of `em.insertMany`: it skips entity
+ * mapping and MikroORM's inlining of every value into the SQL text, which is most of the
+ * import time for a 100,000-row file.
+ */
+export async function insertRows(em: EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const knex = (em as unknown as SqlEntityManager).getKnex();
+  const tuple = `(${placeholders(columns.length)})`;
+  const sql = `insert into ${table} (${columns.join(', ')}) values ${Array.from({ length: rows.length }, () => tuple).join(', ')}`;
+  const q = knex.raw(sql, rows.flat() as never[]);
+  const ctx = em.getTransactionContext();
+  if (ctx) q.transacting(ctx);
+  await q;
 }

@@ -16,7 +16,7 @@ const ID_STRONG = new Set(
   ('ticket tickets tkt invoice invoices inv po purchase member mbr subscriber account acct ref reference ' +
     'confirmation conf icn dcn tcn tracking mrn eft batch ext extn extension zip zipcode box pobox suite ste ' +
     'room rm apt bldg npi tin ein ssn fax phone ph tel telephone cell mobile pager license dea ptan mbi hicn ' +
-    'sequence serial lot id taxid').split(' '),
+    'sequence serial lot id taxid pin building floor').split(' '),
 );
 /** Words that make the next token an identifier only with `#`, `no.`, `number` or `id`. */
 const ID_WEAK = new Set(

@@ -29,7 +29,7 @@ export function scanModifiers(text: string, field: 'subject' | 'body', codes: Co
     found.set(start, hit);
     fresh.push(hit);
   };
-  const modifierTalk = /\bmod(?:ifier)?s?\b/i.test(text) || codes.length > 0;
+  const modifierTalk = codes.length > 0 || /\bmod(?:if(?:i|ie|ei|e)r)?s?\b/i.test(text);
 
   attached(text, codes, add);
   named(text, add);
@@ -123,10 +123,12 @@ function isModifierItem(s: string, strict: boolean): boolean {
   return known || !ENGLISH_TWO_LETTER.has(u);
 }
 
-const MODIFIER_WORD = /\b(?:modifiers?|mods?\b\.?)(?![A-Za-z])/gi;
+/** "modifier", "modifiers", "mod", "mod." and the usual typos ("modifer", "modifeir"). */
+const MODIFIER_WORD = /\b(?:modif(?:i|ie|ei|e)rs?|mods?\b\.?)(?![A-Za-z])/gi;
 const ITEM = /^(-?\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
 const SEPARATOR = /^['"”’)]*\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\b\.?|\bversus\b|\bplus\b|\bthen\b)?\s*['"“‘(]*/i;
-const NOT_AFTER_ITEM = /^\s*(?:%|\d|\.\d|mg|ml|units?\b|minutes?\b|mins?\b|years?\b|yo\b|y\/o|days?\b|visits?\b|hours?\b|hrs?\b|percent\b)/i;
+const NOT_AFTER_ITEM =
+  /^\s*(?:%|\d|\.\d|[:/]\d|mg|mcg|ml|cc|units?\b|minutes?\b|mins?\b|seconds?\b|years?\b|yrs?\b|yo\b|y\/o|days?\b|weeks?\b|months?\b|visits?\b|hours?\b|hrs?\b|percent\b|patients?\b|pts\b|people\b|claims?\b|codes?\b|cases?\b|times\b|dollars\b|pages?\b|lines?\b|sessions?\b|miles?\b|lbs?\b|kg\b|cm\b|mm\b|sq\b|degrees?\b|am\b|pm\b)/i;
 
 /** "modifier 25", "modifiers 25, 59 and XU", "mod -50"; and backwards: "25 and 59 modifiers". */
 function named(text: string, add: Add): void {
