@@ -124,6 +124,12 @@ export function spamSignals(msg: ParsedMessage): Signals {
   // Exchange spam confidence level: 5 and above is filtered as junk by Exchange itself.
   const scl = Number(header(msg, 'x-ms-exchange-organization-scl') ?? 'NaN');
   if (scl >= 5 && scl <= 9) decisive.push(`header X-MS-Exchange-Organization-SCL: ${scl}`);
+  // Microsoft 365 / Forefront: SFV:SPM is its spam verdict (SFV:NSPM is "not spam").
+  if (/(^|;)\s*SFV:SPM\s*(;|$)/i.test(header(msg, 'x-forefront-antispam-report') ?? '')) decisive.push('header X-Forefront-Antispam-Report: SFV:SPM');
+  // MailScanner writes `X-<Org>-MailScanner-SpamCheck: spam, …` (or `not spam, …`).
+  for (const [name, values] of Object.entries(msg.headers)) {
+    if (name.endsWith('mailscanner-spamcheck') && /^spam\b/i.test(values[0]?.trim() ?? '')) decisive.push('header MailScanner-SpamCheck: spam');
+  }
   if (SPAM_SUBJECT_TAG.test(msg.subject)) decisive.push('subject tagged as spam');
   return { decisive, weak: [] };
 }
