@@ -36,6 +36,7 @@ export function scanModifiers(text: string, field: 'subject' | 'body', codes: Co
   afterVerbs(text, modifierTalk, add);
   standalone(text, codes, add);
   listItemsAfterCodes(text, codes, add);
+  if (modifierTalk) numericPairs(text, add);
   // Each hit is looked at once; alternatives found on the way are looked at in turn.
   for (let i = 0; i < fresh.length && i < 200; i++) alternatives(text, fresh[i]!, add);
   return [...found.values()].sort((a, b) => a.start - b.start);
@@ -240,6 +241,21 @@ function alternatives(text: string, hit: CodeHit, add: Add): void {
   if (before) {
     const start = windowStart + before.index + before[0].length - before[0].replace(/^[^A-Za-z0-9-]/, '').length + before[1]!.length;
     if (isModifierItem(before[2]!, true)) add(start, before[2]!, before[2]!);
+  }
+}
+
+const NUMERIC_PAIR = /(?<![\w.$\/-])(\d{2})\s*(?:\bor\b|\bvs\b\.?|\bversus\b|\/)\s*-?(\d{2})(?![\w.%\/])/g;
+
+/** "76 or 77", "25/59": two modifiers offered as alternatives, in a message about codes. */
+function numericPairs(text: string, add: Add): void {
+  NUMERIC_PAIR.lastIndex = 0;
+  for (let m = NUMERIC_PAIR.exec(text); m; m = NUMERIC_PAIR.exec(text)) {
+    const [a, b] = [m[1]!, m[2]!];
+    if (a === b || !NUMERIC_MODIFIERS.has(a) || !NUMERIC_MODIFIERS.has(b)) continue;
+    const end = m.index + m[0].length;
+    if (NOT_AFTER_ITEM.test(text.slice(end, end + 14))) continue;
+    add(m.index, a, a);
+    add(end - 2, b, b);
   }
 }
 

@@ -31,6 +31,7 @@ export function classifyShape(written: string): Shape | null {
   const n = t.length;
   if (n < 3 || n > 9) return null;
   if (/^X\d{4,}$/.test(t)) return null; // `x20610`: a phone extension, not an X-code (those need a 7th character)
+  if (written[0] === 'x' && /^x\d{1,3}$/.test(written)) return null; // `x12`: units (`88305 x12`)
 
   let m = CPT.exec(t);
   // `97110GP` is CPT + GP; `02703DZ` is ICD-10-PCS (no modifier DZ).

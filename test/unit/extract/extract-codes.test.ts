@@ -88,6 +88,13 @@ describe('extractCodes: modifiers', () => {
     ['POS 11 and 22, modifier 95', { modifiers: ['95'] }],
     ['E0431 - pt sats 86%', { hcpcs: ['E0431'] }],
     ['with 25 minutes of counseling on 99213', { cpt: ['99213'] }],
+    ['76 or 77 on the second 71046?', { cpt: ['71046'], modifiers: ['76', '77'] }],
+    ['50/50 split on 99213', { cpt: ['99213'] }],
+    ['typo: modifer 59 on 97140', { cpt: ['97140'], modifiers: ['59'] }],
+    ['99221 without AI', { cpt: ['99221'], modifiers: ['AI'] }],
+    ['planned -> 58 or unplanned -> 78 for 20680', { cpt: ['20680'], modifiers: ['58', '78'] }],
+    ['with 25 patients a day we bill 99213', { cpt: ['99213'] }],
+    ['S62.101A, RT.', { icd10cm: ['S62.101A'], modifiers: ['RT'] }],
   ];
   it.each(cases)('%s', (body, want) => expectLists(body, want));
 
@@ -160,6 +167,9 @@ describe('extractCodes: not billing codes', () => {
     ['words of PCS shape', 'BUNDLED BETWEEN HYALGAN'],
     ['URL', 'see https://example.org/lcd?id=33318 or www.example.org/99213'],
     ['lot number', 'Lot 20610A'],
+    ['units written x12 are not an X code', 'x12 and x2'],
+    ['case tag', '[CD-20551]'],
+    ['a dash between words is not a hyphenated identifier', 'lac - 12032'.replace('12032', 'repair')],
   ];
   it.each(cases)('%s', (_name, body) => expectLists(body, {}));
 });
@@ -171,6 +181,7 @@ describe('extractCodes: units and positions', () => {
     ['97530*2', '97530', 2],
     ['J1885x2', 'J1885', 2],
     ['J3301 x 4 units', 'J3301', 4],
+    ['88305 x12', '88305', 12],
     ['97110 (3 units)', '97110', 3],
   ];
   it.each(cases)('%s', (body, code, units) => {
