@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { extractCodes } from '../codes/extract/index.ts';
 import { lookupCode } from '../codes/lookup-code.ts';
 import { candidateSystems } from '../codes/normalize.ts';
-import { loadReleases } from '../codes/releases.ts';
+import { CodeRelease } from '../codes/code-release.entity.ts';
 
 /**
  * The approval check of the review page: the codes a reply text cites (the extractor, on the
@@ -18,7 +18,7 @@ export async function findUnresolvedCodes(em: EntityManager, text: string): Prom
   const { hits } = extractCodes({ subject: '', body: text });
   const codes = [...new Set(hits.filter((h) => h.system !== 'modifier').map((h) => h.code))];
   if (codes.length === 0) return [];
-  const imported = new Set<string>((await loadReleases(em)).map((r) => r.system));
+  const imported = new Set<string>((await em.find(CodeRelease, {}, { fields: ['id', 'system'] })).map((r) => r.system));
   const out: string[] = [];
   for (const code of codes) {
     const found = await lookupCode(em, code);

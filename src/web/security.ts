@@ -33,6 +33,8 @@ export interface SessionOptions {
   production?: boolean;
   /** Force the cookie's `Secure` flag (default: production, or a PUBLIC_URL on https). */
   secureCookie?: boolean;
+  /** PUBLIC_URL is https (a TLS proxy in front). */
+  behindTls?: boolean;
 }
 
 /**
@@ -74,6 +76,10 @@ function sameOrigin(request: FastifyRequest): boolean {
  */
 export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; log: Logger; session: SessionOptions }): Promise<ReturnType<typeof createDatabaseSessionStore>> {
   const secret = resolveSessionSecret(deps.session, deps.log);
+  const secure = deps.session.secureCookie ?? deps.session.production ?? false;
+  if (secure && deps.session.production && !deps.session.behindTls) {
+    deps.log.warn('session cookies are Secure: serve the web page over https (a TLS proxy, PUBLIC_URL=https://…) or logins will not stick');
+  }
   const store = createDatabaseSessionStore(deps.orm);
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
@@ -82,7 +88,7 @@ export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; l
     store,
     saveUninitialized: false,
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: deps.session.secureCookie ?? deps.session.production ?? false, maxAge: SESSION_TTL_MS },
+    cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: SESSION_TTL_MS },
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: (req) => csrfTokenOf(req) });
   await app.register(fastifyRateLimit, { global: false });

@@ -33,6 +33,12 @@ export interface WebDeps {
   signatureName?: string;
   /** Subscriber plans and quotas (config PLANS), for the admin pages. */
   plans?: Record<string, number>;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto to believe (Fastify's trustProxy). Off by default: a
+   * client could otherwise spoof its address past the login rate limit. Behind a TLS-terminating
+   * proxy it must be on, or `Secure` session cookies are never set on the plain-HTTP hop.
+   */
+  trustProxy?: boolean | string;
   /** Called for every route as it is registered (tests enumerate routes with it: the auth sweep). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -62,7 +68,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log.child({ component: 'web' }) as unknown as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: 2 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: deps.trustProxy ?? false,
   }) as unknown as FastifyInstance;
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   const render = createPageRenderer();

@@ -9,9 +9,10 @@ import { User } from '../../../src/review/user.entity.ts';
 import { Outbox } from '../../../src/send/outbox.entity.ts';
 import { Subscriber } from '../../../src/subscribers/subscriber.entity.ts';
 import { WebSession } from '../../../src/web/web-session.entity.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
 import { buildTestWebApp, Browser, createUser, seedCase, type WebApp } from './web-app.ts';
 
-describe('review page actions, CSRF and sessions', () => {
+describe.each(TEST_DRIVERS)('review page actions, CSRF and sessions on %s', (driver) => {
   let web: WebApp;
   let con: Browser;
   const em = () => web.db.orm.em.fork();
@@ -19,7 +20,7 @@ describe('review page actions, CSRF and sessions', () => {
   const flashOf = async (b: Browser, location: string) => /class="flash flash-(?:ok|error)" role="status">([^<]*)</.exec((await b.get(location)).body)?.[1] ?? null;
 
   beforeAll(async () => {
-    web = await buildTestWebApp();
+    web = await buildTestWebApp(driver);
     await createUser(web, 'con@casedesk.test');
     await createUser(web, 'boss@casedesk.test', 'admin');
     con = new Browser(web.app);

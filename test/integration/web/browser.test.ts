@@ -93,7 +93,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
 
     await page.click('details.html summary');
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(foreign).toEqual([]);
     expect(await page.locator('.email-html script, .email-html img, [onerror]').count()).toBe(0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DRIVERS } from '../../support/db.ts';
 import { buildTestWebApp, Browser, createUser, type WebApp } from './web-app.ts';
 
 /** Routes that answer without a session, and why. Everything else must refuse. */
@@ -8,10 +9,10 @@ const isStaticAsset = (url: string) => url.startsWith('/static/');
 
 const sample = (url: string) => url.replace(/\*$/, 'x').replace(/:id\b/g, '1').replace(/:[A-Za-z_]+/g, 'x');
 
-describe('auth on every route', () => {
+describe.each(TEST_DRIVERS)('auth on every route on %s', (driver) => {
   let web: WebApp;
   beforeAll(async () => {
-    web = await buildTestWebApp();
+    web = await buildTestWebApp(driver);
   });
   afterAll(async () => web?.close());
 
