@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
 import { CodeDescription } from './code-description.entity.ts';
 import { candidateSystems, compactCode } from './normalize.ts';
+import { markSearchStale } from './search-codes.ts';
 
 export interface PlainLanguageDescription {
   code: string;
@@ -27,5 +28,6 @@ export async function describeCode(em: EntityManager, code: string, text: string
   row.author = author ?? null;
   row.updatedAt = new Date();
   await fork.flush();
+  markSearchStale(em);
   return { code: c, text: row.text, author: row.author ?? null, updatedAt: row.updatedAt };
 }

@@ -9,7 +9,8 @@ import { CodesFileParser, detectIcd10cmLayout, Icd10cmOrderParser } from './pars
 import { MueParser, NcciParser } from './parsers/ncci-mue.ts';
 import type { CodeRow, LineParser, MueRow, NcciRow } from './parsers/parser.ts';
 import { resolveReleaseIdentity } from './release-defaults.ts';
-import { loadReleases, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
+import { forgetReleases, loadReleases, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
+import { markSearchStale } from './search-codes.ts';
 import { insertRows, query } from './sql.ts';
 import { IMPORT_SYSTEMS, type ImportProgress, type ImportSummary, type ImportSystem, type RejectedRow } from './types.ts';
 
@@ -107,10 +108,38 @@ export async function importCodeFile(target: EntityManager | MikroORM, options: 
   const encoding: FileEncoding = system === 'hcpcs' ? 'latin1' : 'utf-8';
   const layout = system === 'icd10cm' ? detectIcd10cmLayout(await firstLine(file, encoding)) : system;
   const { version, effective } = resolveReleaseIdentity(system, file, options.version, options.effective);
-  const prev = releasesNewestFirst(await loadReleases(em), system).find((r) => r.effectiveDate <= effective);
+  const prev = releasesNewestFirst(await loadReleases(em, { fresh: true }), system).find((r) => r.effectiveDate <= effective);
   const billableOnly = layout === 'codes' || prev?.layout === 'codes';
   const before = prev ? await previousContent(em, system, prev, billableOnly) : new Map<string, string>();
 
+  forgetReleases(em);
+  try {
+    return await transactionalImport(em, { system, file, layout, version, effective, checksum, encoding, totalBytes, prev, billableOnly, before, started, onProgress: options.onProgress });
+  } finally {
+    forgetReleases(em);
+    markSearchStale(em);
+  }
+}
+
+interface ImportPlan {
+  system: ImportSystem;
+  file: string;
+  layout: string;
+  version: string;
+  effective: string;
+  checksum: string;
+  encoding: FileEncoding;
+  totalBytes: number;
+  prev: ReleaseRow | undefined;
+  billableOnly: boolean;
+  before: Map<string, string>;
+  started: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+async function transactionalImport(em: EntityManager, plan: ImportPlan): Promise<ImportSummary> {
+  const { system, file, layout, version, effective, checksum, encoding, totalBytes, prev, billableOnly, before, started } = plan;
+  const options = { onProgress: plan.onProgress };
   return em.transactional(async (tem) => {
     const release = tem.create(CodeRelease, { system, layout, version, effectiveDate: effective, sourceFile: basename(file), checksum });
     await tem.flush();

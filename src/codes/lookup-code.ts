@@ -29,14 +29,23 @@ interface Ctx {
   entries: EntryRow[];
 }
 
-async function entriesFor(em: EntityManager, code: string): Promise<EntryRow[]> {
-  const rows = await query(em, 'select release_id, code, kind, short_description, long_description, consumer_description, valid_from, valid_to from code_entry where code = ?', [code]);
-  return rows.map((r) => ({
+/** Every release's row for the code, and its plain-language description, in one round trip. */
+async function entriesFor(em: EntityManager, code: string): Promise<{ entries: EntryRow[]; plain?: string }> {
+  if (!code) return { entries: [] };
+  const rows = await query(
+    em,
+    `select release_id, code, kind, short_description, long_description, consumer_description, valid_from, valid_to from code_entry where code = ?
+     union all select -1, code, 'plain', null, text, null, null, null from code_description where code = ?`,
+    [code, code],
+  );
+  const plain = rows.find((r) => Number(r.release_id) === -1);
+  const entries = rows.filter((r) => r !== plain).map((r) => ({
     releaseId: Number(r.release_id), code: String(r.code), kind: String(r.kind),
     shortDescription: (r.short_description as string | null) ?? null, longDescription: String(r.long_description),
     consumerDescription: (r.consumer_description as string | null) ?? null,
     validFrom: (r.valid_from as string | null) ?? null, validTo: (r.valid_to as string | null) ?? null,
   }));
+  return { entries, plain: plain ? String(plain.long_description) : undefined };
 }
 
 /**
@@ -58,7 +67,7 @@ export async function lookupCode(em: EntityManager, input: string, options: { da
   if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
   const code = compactCode(input.replace(/^-/, ''));
   const systems = candidateSystems(input);
-  const [releases, entries, plain] = await Promise.all([loadReleases(em), code ? entriesFor(em, code) : [], plainLanguage(em, code)]);
+  const [releases, { entries, plain }] = await Promise.all([loadReleases(em), entriesFor(em, code)]);
   const ctx: Ctx = { em, date, code, releases, byId: new Map(releases.map((r) => [r.id, r])), entries };
   const found: Omit<CodeLookup, 'input'>[] = [];
   for (const system of systems) {
@@ -72,12 +81,6 @@ export async function lookupCode(em: EntityManager, input: string, options: { da
   const others = found.filter((f) => f !== best && f.licensed !== false).map((f) => ({ system: f.system, code: f.code }));
   if (others.length) result.alsoMatches = others;
   return result;
-}
-
-async function plainLanguage(em: EntityManager, code: string): Promise<string | undefined> {
-  if (!code) return undefined;
-  const rows = await query(em, 'select text from code_description where code = ?', [code]);
-  return rows[0] ? String(rows[0].text) : undefined;
 }
 
 async function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown'>): Promise<Omit<CodeLookup, 'input'> | undefined> {
@@ -104,12 +107,21 @@ async function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown'>): Pr
   }
 }
 
+/** Whether the NCCI and MUE releases in force list the code (one round trip). */
 async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
+  const ncci = releaseInForce(ctx.releases, 'ncci', ctx.date)?.id ?? -1;
+  const mue = releaseInForce(ctx.releases, 'mue', ctx.date)?.id ?? -1;
+  if (ncci === -1 && mue === -1) return [];
+  const [r] = await query(
+    ctx.em,
+    `select (select 1 from ncci_edit where release_id = ? and column1 = ? limit 1) as n1,
+            (select 1 from ncci_edit where release_id = ? and column2 = ? limit 1) as n2,
+            (select 1 from mue_limit where release_id = ? and code = ? limit 1) as m`,
+    [ncci, ctx.code, ncci, ctx.code, mue, ctx.code],
+  );
   const out: ('ncci' | 'mue')[] = [];
-  const ncci = releaseInForce(ctx.releases, 'ncci', ctx.date);
-  if (ncci && (await query(ctx.em, 'select 1 as x from ncci_edit where release_id = ? and (column1 = ? or column2 = ?) limit 1', [ncci.id, ctx.code, ctx.code])).length) out.push('ncci');
-  const mue = releaseInForce(ctx.releases, 'mue', ctx.date);
-  if (mue && (await query(ctx.em, 'select 1 as x from mue_limit where release_id = ? and code = ?', [mue.id, ctx.code])).length) out.push('mue');
+  if (r?.n1 != null || r?.n2 != null) out.push('ncci');
+  if (r?.m != null) out.push('mue');
   return out;
 }
 

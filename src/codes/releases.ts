@@ -12,10 +12,36 @@ export interface ReleaseRow {
   effectiveDate: string;
 }
 
+/**
+ * How long a process trusts its copy of the release list. Imports in this process refresh it at
+ * once; a release imported by another process is seen within this time. The list is tiny, but
+ * reading it on every lookup would be one more round trip on the hot path.
+ */
+const RELEASES_TTL_MS = 2000;
+const cached = new Map<string, { at: number; releases: Promise<ReleaseRow[]> }>();
+
+function databaseKey(em: EntityManager): string {
+  return `${em.config.get('clientUrl') ?? ''}|${em.config.get('dbName') ?? ''}`;
+}
+
 /** Every release, oldest first (the table is small: a handful of rows per system and year). */
-export async function loadReleases(em: EntityManager): Promise<ReleaseRow[]> {
-  const rows = await query(em, 'select id, system, layout, version, effective_date from code_release order by effective_date, id');
-  return rows.map((r) => ({ id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version), effectiveDate: String(r.effective_date) }));
+export async function loadReleases(em: EntityManager, options: { fresh?: boolean } = {}): Promise<ReleaseRow[]> {
+  const key = databaseKey(em);
+  const hit = cached.get(key);
+  if (!options.fresh && !em.isInTransaction() && hit && performance.now() - hit.at < RELEASES_TTL_MS) return hit.releases;
+  const releases = query(em, 'select id, system, layout, version, effective_date from code_release order by effective_date, id').then((rows) =>
+    rows.map((r) => ({ id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version), effectiveDate: String(r.effective_date) })),
+  );
+  if (!em.isInTransaction()) {
+    cached.set(key, { at: performance.now(), releases });
+    releases.catch(() => cached.delete(key));
+  }
+  return releases;
+}
+
+/** Drop this process's copy of the release list (after an import). */
+export function forgetReleases(em: EntityManager): void {
+  cached.delete(databaseKey(em));
 }
 
 /** Order of preference among releases of one system: later effective date, then a full order file over a codes-only file, then the later import. */
@@ -52,7 +78,7 @@ export function toRef(r: ReleaseRow): ReleaseRef {
 /** The release of each system in force on a date (YYYY-MM-DD). */
 export async function releasesInForce(em: EntityManager, date: string): Promise<(ReleaseRef & { layout: string })[]> {
   if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
-  const releases = await loadReleases(em);
+  const releases = await loadReleases(em, { fresh: true });
   const systems = [...new Set(releases.map((r) => r.system))].sort();
   return systems.flatMap((s) => {
     const r = releaseInForce(releases, s, date);

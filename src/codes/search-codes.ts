@@ -12,7 +12,12 @@ const SYSTEMS: LookupSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt', 'modifie
 interface Cached {
   fingerprint: string;
   index: Promise<SearchIndex>;
+  /** When the fingerprint was last checked against the database. */
+  checkedAt: number;
 }
+
+/** A search trusts its index this long before re-checking releases and descriptions (same as the release list). */
+const CHECK_TTL_MS = 2000;
 
 /** One index per database (there is normally one), rebuilt when releases or descriptions change. */
 const cache = new Map<string, Cached>();
@@ -76,14 +81,25 @@ export async function searchCodes(em: EntityManager, words: string, options: { s
 
 /** The current search index for this database (built or rebuilt when needed). */
 export async function searchIndex(em: EntityManager): Promise<SearchIndex> {
+  const key = databaseKey(em);
+  const recent = cache.get(key);
+  if (recent && performance.now() - recent.checkedAt < CHECK_TTL_MS) return recent.index;
   const releases = searchedReleases(await loadReleases(em));
   const [stats] = await query(em, 'select count(*) as n, max(updated_at) as at from code_description');
   const fingerprint = `${releases.map((r) => r.id).join(',')}|${stats?.n}|${String(stats?.at)}`;
-  const key = databaseKey(em);
   const hit = cache.get(key);
-  if (hit && hit.fingerprint === fingerprint) return hit.index;
+  if (hit && hit.fingerprint === fingerprint) {
+    hit.checkedAt = performance.now();
+    return hit.index;
+  }
   const index = buildIndex(em, releases);
-  cache.set(key, { fingerprint, index });
+  cache.set(key, { fingerprint, index, checkedAt: performance.now() });
   index.catch(() => cache.delete(key));
   return index;
+}
+
+/** Make the next search re-check the database (after an import or a new description in this process). */
+export function markSearchStale(em: EntityManager): void {
+  const hit = cache.get(databaseKey(em));
+  if (hit) hit.checkedAt = 0;
 }
