@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerUsersCommand } from '../../../src/cli/commands/users.ts';
+import { User } from '../../../src/review/user.entity.ts';
+import { authenticate } from '../../../src/review/users.ts';
+import { AppError } from '../../../src/shared/errors.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+
+/** Run `casedesk users …` in-process against the test database (status as in main.ts: 0, 1, 2). */
+async function cli(t: TestDatabase, ...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const saved = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = t.db.driver === 'sqlite' ? t.db.path : t.db.url;
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    const program = new Command('casedesk').exitOverride();
+    registerUsersCommand(program);
+    let status = 0;
+    try {
+      await program.parseAsync(['node', 'casedesk', 'users', ...args]);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      status = error.code === 'validation' ? 2 : 1;
+      err += error.message;
+    }
+    return { status, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+describe('casedesk users', () => {
+  let t: TestDatabase;
+  const dir = mkdtempSync(join(tmpdir(), 'casedesk-users-'));
+  const file = (name: string, content: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, content);
+    return p;
+  };
+  beforeAll(async () => {
+    t = await createTestDatabase('sqlite');
+  });
+  afterAll(async () => t?.drop());
+
+  it('adds a user from a password file, stores only an scrypt hash, and the password logs in', async () => {
+    const r = await cli(t, 'add', 'Ana@CaseDesk.test', '--role', 'consultant', '--password-file', file('pw', 'a good long password\n'));
+    expect(r).toMatchObject({ status: 0, out: 'added ana@casedesk.test (consultant)\n' });
+    const row = await t.orm.em.fork().findOneOrFail(User, { email: 'ana@casedesk.test' });
+    expect(row.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(row.passwordHash).not.toContain('a good long password');
+    expect(await authenticate(t.orm.em.fork(), 'ana@casedesk.test', 'a good long password')).toMatchObject({ role: 'consultant' });
+    expect(await authenticate(t.orm.em.fork(), 'ana@casedesk.test', 'a good long passwor')).toBeNull();
+  });
+
+  it('refuses short or empty passwords, a bad role, a duplicate', async () => {
+    expect((await cli(t, 'add', 'b@casedesk.test', '--role', 'admin', '--password-file', file('short', 'short\n'))).status).toBe(2);
+    expect((await cli(t, 'add', 'b@casedesk.test', '--role', 'admin', '--password-file', file('empty', '\n'))).err).toContain('empty');
+    expect((await cli(t, 'add', 'b@casedesk.test', '--role', 'boss', '--password-file', file('ok', 'long enough pw\n'))).status).toBe(2);
+    expect((await cli(t, 'add', 'ana@casedesk.test', '--role', 'admin', '--password-file', file('ok2', 'long enough pw\n'))).status).toBe(1);
+  });
+
+  it('lists and removes users', async () => {
+    await cli(t, 'add', 'root@casedesk.test', '--role', 'admin', '--password-file', file('root', 'root password 123\n'));
+    const list = JSON.parse((await cli(t, 'list', '--json')).out) as { email: string; role: string }[];
+    expect(list.map((u) => [u.email, u.role])).toEqual([['ana@casedesk.test', 'consultant'], ['root@casedesk.test', 'admin']]);
+    expect((await cli(t, 'remove', 'ana@casedesk.test')).out).toBe('removed ana@casedesk.test\n');
+    expect((await cli(t, 'list')).out).not.toContain('ana@');
+    expect(await authenticate(t.orm.em.fork(), 'ana@casedesk.test', 'a good long password')).toBeNull();
+    expect((await cli(t, 'remove', 'ana@casedesk.test')).status).toBe(1);
+  });
+});
