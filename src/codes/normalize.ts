@@ -24,7 +24,8 @@ const MODIFIER = /^[0-9A-Z]{2}$/;
 export function candidateSystems(input: string): Exclude<LookupSystem, 'unknown'>[] {
   const raw = input.trim().toUpperCase().replace(/^-/, '');
   const code = compactCode(raw);
-  if (raw.includes('.')) return ICD10CM.test(code) ? ['icd10cm'] : [];
+  // A dot means ICD-10-CM, and it sits after the 3-character category.
+  if (raw.includes('.')) return /^[A-Z0-9]{3}\.[A-Z0-9]{0,4}$/.test(raw.trim()) && ICD10CM.test(code) ? ['icd10cm'] : [];
   const out: Exclude<LookupSystem, 'unknown'>[] = [];
   if (MODIFIER.test(code)) out.push('modifier');
   if (CPT.test(code)) out.push('cpt');
