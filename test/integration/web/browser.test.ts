@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importCodeFile } from '../../../src/codes/index.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
@@ -11,6 +12,7 @@ import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receive
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
 const PLACEHOLDER = '[CONSULTANT ANSWER — write here]';
+const FIXTURES = fileURLToPath(new URL('../../fixtures/codes/', import.meta.url));
 
 /** A question with an HTML part that tries to run script: a <script>, an onerror image, a remote image. */
 function hostileQuestion(n: number, from: string, subject: string, text: string): string {
@@ -35,6 +37,10 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     mailbox = await createTestMailbox('browser');
     cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: smtp.port });
     await addUser(cd.app.orm.em.fork(), { email: 'dana@casedesk.test', role: 'admin', password: 'browser-test-password' });
+    await addUser(cd.app.orm.em.fork(), { email: 'lee@casedesk.test', role: 'consultant', password: 'browser-test-password' });
+    // NCCI and MUE fixtures (codes only), so the evidence table has an edit and a limit to show.
+    await importCodeFile(cd.app.orm, { system: 'ncci', file: `${FIXTURES}ccipra-v311r0-f1.txt`, effective: '2025-01-01' });
+    await importCodeFile(cd.app.orm, { system: 'mue', file: `${FIXTURES}MCR_MUE_PractitionerServices_Eff_2025-01-01.csv` });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -59,6 +65,20 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     const draft = await em().findOneOrFail(Draft, { subject: { $like: '%97530%' } });
     expect(draft.bodyText).toContain(PLACEHOLDER);
 
+    // A colleague has another case open and assigned to them: the queue shows both.
+    const colleague = await browser.newContext();
+    const other = await colleague.newPage();
+    await other.goto(`${cd.app.url}/login`);
+    await other.fill('input[name=email]', 'lee@casedesk.test');
+    await other.fill('input[name=password]', 'browser-test-password');
+    await other.click('button[type=submit]');
+    await other.waitForURL('**/queue');
+    const sams = await em().findOneOrFail(Draft, { subject: { $like: '%Modifier 25%' } });
+    await other.goto(`${cd.app.url}/cases/${sams.caseId}`);
+    await other.click('text=Assign to me');
+    await other.waitForSelector('.flash-ok');
+    await colleague.close();
+
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const dialogs: string[] = [];
@@ -78,6 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     await page.click('button[type=submit]');
     await page.waitForURL('**/queue');
     await page.waitForSelector('tr.selected');
+    expect(await page.locator('.viewer').allTextContents()).toEqual(['lee@casedesk.test']);
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}queue.png` });
 
@@ -101,6 +122,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     expect(await page.locator('.email-html a[data-href="https://www.cms.gov/medicare/coding-billing/ncci-medicare"]').count()).toBe(1);
     expect(await page.locator('.msg-question mark.code').allTextContents()).toEqual(expect.arrayContaining(['97530', '97140', 'M54.50']));
     expect(await page.locator('.evidence table.ev').count()).toBe(1);
+    expect(await page.locator('.evidence').textContent()).toContain('modifier indicator 1');
 
     const answer = 'Yes, when the services are distinct: 97530 and 97140 are a column 1/column 2 pair; append modifier 59 only when documentation supports separate 15-minute intervals.';
     const text = await page.inputValue('#bodyText');
