@@ -34,6 +34,7 @@ const rowB = new Int32Array(64);
 export function withinEdits(a: string, b: string, max: number): boolean {
   if (Math.abs(a.length - b.length) > max) return false;
   if (a === b) return true;
+  if (max === 1) return withinOneEdit(a, b);
   if (a.length >= 63 || b.length >= 63) return false;
   let prev = rowA;
   let cur = rowB;
@@ -54,6 +55,17 @@ export function withinEdits(a: string, b: string, max: number): boolean {
     cur = t;
   }
   return prev[b.length] <= max;
+}
+
+/** One substitution, insertion, deletion or swap of neighbours ("wirst" → "wrist"), in linear time. */
+function withinOneEdit(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i += 1;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 /** Edits tolerated for a query word of this length: none under 4 letters, 2 from 8. */

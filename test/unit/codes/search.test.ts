@@ -28,6 +28,7 @@ describe('search text rules', () => {
     expect(withinEdits('diabetis', 'diabete', 2)).toBe(true);
     expect(withinEdits('pain', 'rain', 0)).toBe(false);
     expect(withinEdits('back', 'black', 1)).toBe(true);
+    expect(withinEdits('wirst', 'wrist', 1)).toBe(true);
   });
 });
 
