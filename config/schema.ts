@@ -79,6 +79,12 @@ export const envSchema = z.object({
   PLANS: plans.default({ trial: 5, standard: 50, pro: 200 }),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
+  /** Ingest leader lock TTL: how soon another process takes over a mailbox after its leader died. */
+  INGEST_LOCK_TTL_SECONDS: z.coerce.number().positive().default(30),
+  /** BullMQ job lock: how soon a job of a killed worker is picked up again (stalled-job check). */
+  JOB_LOCK_SECONDS: z.coerce.number().positive().default(30),
+  /** A reply left mid-send this long is taken to be a crash mid-send and flagged `unknown` (never resent blindly). */
+  SEND_STUCK_AFTER_SECONDS: z.coerce.number().positive().default(120),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -59,7 +59,7 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
   const orm = await openDatabase(config.database);
   const redis: Redis = createRedis(env.REDIS_URL);
   const queues = createQueues(redis, env.QUEUE_PREFIX);
-  const ctx: WorkerContext = { orm, connection: redis, prefix: env.QUEUE_PREFIX, log, concurrency: env.WORKER_CONCURRENCY };
+  const ctx: WorkerContext = { orm, connection: redis, prefix: env.QUEUE_PREFIX, log, concurrency: env.WORKER_CONCURRENCY, lockMs: env.JOB_LOCK_SECONDS * 1000 };
   const from = { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM };
   const messageId = (key: string, caseId: number) => makeMessageId(key, config.messageIdDomain, caseId);
   const renderer = createReplyRenderer();
@@ -84,7 +84,7 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
   if (roles.includes('draft')) workers.push(startDraftWorker(ctx, createComposer({ renderer, signatureName: env.MAIL_FROM_NAME })));
   if (roles.includes('send')) {
     smtp = createSmtpSender({ host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, password: env.SMTP_PASSWORD, rejectUnauthorized: env.SMTP_TLS_REJECT_UNAUTHORIZED });
-    workers.push(startSendWorker(ctx, { send: smtp.send, from }));
+    workers.push(startSendWorker(ctx, { send: smtp.send, from, stuckAfterMs: env.SEND_STUCK_AFTER_SECONDS * 1000 }));
   }
   if (workers.length > 0) {
     const swept = await sweepUnfinished(orm.em.fork(), queues);
@@ -95,6 +95,7 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
   if (roles.includes('ingest')) {
     ingest = startIngest({
       orm, enqueuer: queues, redis, log, mailbox: env.IMAP_MAILBOX, lockPrefix: env.QUEUE_PREFIX, pollSeconds: env.IMAP_POLL_SECONDS,
+      lockTtlMs: env.INGEST_LOCK_TTL_SECONDS * 1000,
       imap: { host: env.IMAP_HOST, port: env.IMAP_PORT, secure: env.IMAP_SECURE, user: env.IMAP_USER!, password: env.IMAP_PASSWORD!, rejectUnauthorized: env.IMAP_TLS_REJECT_UNAUTHORIZED },
     });
   }

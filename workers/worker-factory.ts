@@ -10,6 +10,8 @@ export interface WorkerContext {
   prefix: string;
   log: Logger;
   concurrency: number;
+  /** Job lock and stalled-check interval, in ms: a killed worker's jobs run again after this. */
+  lockMs?: number;
 }
 
 /** A handler gets validated job data, a fresh EntityManager, and whether this is the last attempt. */
@@ -52,7 +54,17 @@ export function createStageWorker<Q extends QueueName>(
         throw err;
       }
     },
-    { connection: ctx.connection, prefix: ctx.prefix, concurrency: ctx.concurrency, autorun: true },
+    {
+      connection: ctx.connection,
+      prefix: ctx.prefix,
+      concurrency: ctx.concurrency,
+      autorun: true,
+      lockDuration: ctx.lockMs ?? 30_000,
+      stalledInterval: ctx.lockMs ?? 30_000,
+      // A stalled job is one whose process died; every stage is idempotent, so running it again
+      // is safe. A few crashes in a row must not fail a message (the default allows one).
+      maxStalledCount: 5,
+    },
   );
   worker.on('failed', (job, err) => {
     if (!job) return;

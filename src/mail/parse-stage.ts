@@ -19,6 +19,8 @@ export interface BounceReport {
   status: string | null;
   diagnostic: string | null;
   recipient: string | null;
+  /** DSN action (`failed`, `delayed`, …) when known. */
+  action?: string | null;
 }
 
 /** What happens to a new human message, decided by the subscription side (issue 5). */
@@ -221,7 +223,8 @@ async function markDuplicate(em: EntityManager, inbound: InboundMessage, of: Pic
 
 /** A bounce that returns one of our replies marks that outbox row `bounced` with status and diagnostic. */
 async function markBounces(em: EntityManager, bounce: BounceReport | null): Promise<number[]> {
-  if (!bounce) return [];
+  // Only a failure bounces the reply; a delay warning means it may still arrive.
+  if (!bounce || (bounce.action && bounce.action !== 'failed')) return [];
   const ids = bounce.returnedMessageIds.map((id) => normalizeMessageId(id)).filter((id): id is string => id !== null);
   if (ids.length === 0) return [];
   const rows = await em.find(Outbox, { messageId: { $in: ids.flatMap((id) => [id, id.toLowerCase()]) } });
