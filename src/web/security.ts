@@ -130,14 +130,14 @@ async function denyAnonymous(request: FastifyRequest, reply: FastifyReply): Prom
   await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
 }
 
-/** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles. */
+/** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles and its own <base>. */
 export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   const bullBoard = request.url.startsWith(BULL_BOARD);
   reply.header(
     'content-security-policy',
     [
       "default-src 'none'", "script-src 'self'", `style-src 'self'${bullBoard ? " 'unsafe-inline'" : ''}`, "img-src 'self' data:", "font-src 'self'",
-      "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
+      "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", `base-uri ${bullBoard ? "'self'" : "'none'"}`, "object-src 'none'",
     ].join('; '),
   );
   reply.header('x-frame-options', 'DENY');

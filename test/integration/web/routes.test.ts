@@ -67,6 +67,14 @@ describe.each(TEST_DRIVERS)('auth on every route on %s', (driver) => {
     for (const url of ['/admin/users', '/admin/subscribers', '/admin/releases', '/admin/audit', '/admin/queues']) {
       expect((await admin.get(url)).statusCode, url).toBe(200);
     }
+    // bull-board's own UI posts without our CSRF token: its unsafe methods need a same-origin request.
+    const crossSite = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json', 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.statusCode).toBe(403);
+    const noOrigin = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json' } });
+    expect(noOrigin.statusCode).toBe(403);
+    const sameOrigin = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json', 'sec-fetch-site': 'same-origin' } });
+    expect(sameOrigin.statusCode).toBe(200);
+    for (const q of Object.values(web.queues.queues)) await q.resume();
     const metrics = await admin.get('/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('casedesk_drafts_pending');
