@@ -102,7 +102,7 @@ dovecot_pid() {
   [ -f "$f" ] && pid_alive "$(cat "$f")" && cat "$f"
 }
 imap_login_ok() {
-  # A5 LOGIN over a raw socket: is what listens on IMAP_PORT a Dovecot with our test user?
+  # LOGIN over a raw socket: is what listens on IMAP_PORT a Dovecot with our test user?
   local reply
   reply=$(exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT" && printf 'a LOGIN casedesk@example.test casedesk-pw\r\nb LOGOUT\r\n' >&3 &&
     timeout 5 cat <&3) 2>/dev/null || return 1
@@ -211,7 +211,7 @@ start_pg() {
   local i
   for ((i = 0; i < 100; i++)); do pg_sql 'select 1' >/dev/null 2>&1 && break; sleep 0.1; done
   if [ "$(pg_sql "select 1 from pg_database where datname = 'test'")" != 1 ]; then
-    pg_sql 'create database test' >/dev/null
+    pg_sql 'create database test' >/dev/null || die "cannot create database test on 127.0.0.1:$PG_PORT"
     say "postgresql: created database test"
   fi
 }
