@@ -72,7 +72,8 @@ function tokensBefore(text: string, start: number, max: number): string[] {
     if (isAlnum(c)) {
       const end = i + 1;
       while (i >= floor && (isAlnum(text.charCodeAt(i)) || (text.charCodeAt(i) === 46 && i > floor && isAlnum(text.charCodeAt(i - 1))))) i--;
-      out.push(text.slice(i + 1, end).replace(/\./g, ''));
+      const word = text.slice(i + 1, end);
+      out.push(word.includes('.') ? word.replace(/\./g, '') : word);
       continue;
     }
     out.push(text[i]!);

@@ -63,16 +63,15 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
     if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
     if (isNonCodeContext(text, start, end, numeric)) continue;
-    const base = { field, start, end, written };
     if (shape.kind === 'ambiguous') {
-      const hit: CodeHit = { ...base, code: shape.hcpcs, system: 'hcpcs' };
+      const hit: CodeHit = { code: shape.hcpcs, system: 'hcpcs', field, start, end, written };
       const decided = resolveFromContext(text, start, end, shape);
       if (decided) setAmbiguous(text, hit, shape, decided);
       else open.set(hit, shape);
       hits.push(hit);
       continue;
     }
-    const hit: CodeHit = { ...base, code: shape.code, system: shape.kind };
+    const hit: CodeHit = { code: shape.code, system: shape.kind, field, start, end, written };
     if (shape.kind === 'cpt' || shape.kind === 'hcpcs') {
       const units = shape.units ?? unitsAfter(text, end);
       if (units !== undefined) hit.units = units;
