@@ -77,6 +77,8 @@ export const envSchema = z.object({
   /** Hours from receipt to a draft's due time in the review queue. */
   REPLY_DUE_HOURS: z.coerce.number().positive().default(24),
   PLANS: plans.default({ trial: 5, standard: 50, pro: 200 }),
+  /** Where strangers are told to ask about a subscription (shown in the not-subscribed notice). */
+  SUBSCRIPTION_CONTACT: optionalString,
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
   /** Ingest leader lock TTL: how soon another process takes over a mailbox after its leader died. */

@@ -17,6 +17,7 @@ import { ConfigError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { createQueues, type Queues } from '../src/shared/queues.ts';
 import { createRedis, type Redis } from '../src/shared/redis.ts';
+import { createIntakePolicy } from '../src/subscribers/intake.ts';
 import { buildWebServer } from '../src/web/server.ts';
 import { startDraftWorker } from './draft.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
@@ -78,6 +79,7 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
         ownDomain: config.messageIdDomain,
         dueHours: env.REPLY_DUE_HOURS,
         makeMessageId: messageId,
+        intake: createIntakePolicy({ renderer, plans: env.PLANS, replyPromise: env.REPLY_PROMISE, signatureName: env.MAIL_FROM_NAME, contact: env.SUBSCRIPTION_CONTACT ?? null }),
       }, queues),
     );
   }

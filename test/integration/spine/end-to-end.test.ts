@@ -4,6 +4,7 @@ import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { Outbox } from '../../../src/send/outbox.entity.ts';
+import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
@@ -48,6 +49,7 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
   };
 
   it('answers a question in its thread, threads the follow-up, ignores the out-of-office', async () => {
+    await addSubscriber(em(), 'pat@clinic.test', 'standard', cd.config.env.PLANS);
     const questionId = `<q-${driver}-1@clinic.test>`;
     await appendMessage(mailbox, rawMessage({
       From: 'Pat Coder <pat@clinic.test>', To: 'answers@casedesk.test', Subject: 'Can 97530 be billed with 97140?', 'Message-ID': questionId,
@@ -66,7 +68,13 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
 
     const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
     expect(approved.status).toBe(200);
-    const [reply] = await smtp.waitForMessages(1, 20_000);
+    const received = await smtp.waitForMessages(2, 20_000);
+    // The automatic acknowledgement went out at intake; the consultant's answer after approval.
+    const ack = received.find((m) => m.parsed?.headers.get('auto-submitted') === 'auto-replied')!;
+    expect(ack.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
+    expect(ack.parsed?.text).toContain(`CD-${draft.caseId}`);
+    const reply = received.find((m) => m !== ack)!;
+    expect(reply.parsed?.headers.get('auto-submitted')).toBeUndefined();
     expect(reply.parsed?.inReplyTo).toBe(questionId);
     expect(reply.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
     expect(reply.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
@@ -101,7 +109,7 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
 
     await waitFor(async () => (await em().count(Draft, {})) === 2, { timeoutMs: 20_000, what: 'follow-up draft' });
     await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.messages).toHaveLength(1);
-    expect(await em().count(Outbox, {})).toBe(1);
+    expect(smtp.messages).toHaveLength(2);
+    expect(await em().count(Outbox, {})).toBe(2);
   });
 });
