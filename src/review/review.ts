@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft, type DraftState } from '../drafts/draft.entity.ts';
+import { hasAnswerPlaceholder } from '../drafts/render.ts';
+import { CONSULTANT_ANSWER_MARKER } from '../drafts/reply-view.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { Outbox } from '../send/outbox.entity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';

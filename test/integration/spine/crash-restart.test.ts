@@ -133,7 +133,7 @@ describe.each(TEST_DRIVERS.filter((d) => d === 'sqlite'))('killing casedesk star
 
     // Approve everything, then kill while sending.
     for (const d of await em().find(Draft, {})) {
-      await approveDraft({ em: em(), makeMessageId: (key, caseId) => makeMessageId(key, 'casedesk.test', caseId), textToHtml }, { draftId: d.id, actor: 'test' });
+      await approveDraft({ em: em(), makeMessageId: (key, caseId) => makeMessageId(key, 'casedesk.test', caseId), textToHtml }, { draftId: d.id, actor: 'test', bodyText: `Answer for case ${d.caseId}.` });
     }
     const sendProgress: string[] = [];
     for (let k = 0; k < 3; k++) sendProgress.push(await killMidWork(3, 60));

@@ -66,7 +66,11 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     expect(shown.status).toBe(200);
     expect(shown.body.evidence).toBeTruthy();
 
-    const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
+    // The placeholder must be replaced by the consultant's answer before approval.
+    const refused = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
+    expect(refused.status).toBe(409);
+    const answerText = draft.bodyText.replace('[CONSULTANT ANSWER — write here]', 'Yes, with modifier 59 when documentation supports a distinct service.');
+    const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test', bodyText: answerText }) });
     expect(approved.status).toBe(200);
     const received = await smtp.waitForMessages(2, 20_000);
     // The automatic acknowledgement went out at intake; the consultant's answer after approval.
@@ -76,6 +80,7 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     const reply = received.find((m) => m !== ack)!;
     expect(reply.parsed?.headers.get('auto-submitted')).toBeUndefined();
     expect(reply.parsed?.inReplyTo).toBe(questionId);
+    expect(reply.parsed?.text).toContain('Yes, with modifier 59');
     expect(reply.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
     expect(reply.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
     const replyId = reply.parsed!.messageId!;
