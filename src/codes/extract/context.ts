@@ -111,6 +111,8 @@ function isNonCodeBefore(t: string[], numeric: boolean, after: string, glued: bo
   const w1 = lower[i + 1] ?? '';
   if (ID_STRONG.has(w)) return true;
   if (qualified && ID_WEAK.has(w)) return true;
+  // `paid via check 20551`, `by check 20551`: a payment, not "check 99213".
+  if ((w === 'check' || w === 'chk' || w === 'eft') && /^(?:via|by|paper|our|your|their|a|of)$/.test(w1)) return true;
   if (OTHER_SYSTEMS.has(w)) return true;
   if ((w === 'code' || w === 'codes') && OTHER_CODE_KINDS.has(w1)) return true;
   if (w === 'service' && w1 === 'of' && lower[i + 2] === 'place') return true;

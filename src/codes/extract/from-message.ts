@@ -37,9 +37,12 @@ export function looksLikeRfc5322(raw: string): boolean {
  * empty subject.
  */
 export async function readMessage(raw: Buffer | string): Promise<{ subject: string; text: string; html: string | null }> {
-  const source = typeof raw === 'string' ? raw : raw.toString('utf8');
+  let source = typeof raw === 'string' ? raw : raw.toString('utf8');
+  // An mbox export starts with a `From sender date` separator line: not part of the message.
+  const mbox = /^From [^\r\n:]*\r?\n/.exec(source);
+  if (mbox) source = source.slice(mbox[0].length);
   if (!looksLikeRfc5322(source)) return { subject: '', text: source, html: null };
-  const parsed = await simpleParser(typeof raw === 'string' ? Buffer.from(raw) : raw, { skipImageLinks: true });
+  const parsed = await simpleParser(mbox || typeof raw === 'string' ? Buffer.from(source) : raw, { skipImageLinks: true });
   const html = typeof parsed.html === 'string' ? parsed.html : null;
   // mailparser fills `text` from the HTML when there is no text/plain part; the contract reads
   // such mail as the HTML's visible text, so use our own conversion then.

@@ -36,6 +36,11 @@ describe('casedesk extract', () => {
     expect((await runExtract(raw)).cpt).toEqual([]);
   });
 
+  it('skips an mbox From_ line before the headers', async () => {
+    const raw = 'From jane@x.example Mon Jan 13 10:14:00 2025\nFrom: jane@x.example\nSubject: 97110\nReceived: by mx id 20551\n\nand G0283\n';
+    expect(await runExtract(raw)).toEqual({ cpt: ['97110'], hcpcs: ['G0283'], icd10cm: [], icd10pcs: [], modifiers: [] });
+  });
+
   it('treats input without headers as a plain-text body', async () => {
     expect(looksLikeRfc5322('Question: can I bill 97110?')).toBe(false);
     expect((await runExtract('Question: can I bill 97110 x3?\n')).cpt).toEqual(['97110']);
