@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
+import { isUniqueViolation } from '../db/orm.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { CodeRelease } from './code-release.entity.ts';
 import { fileChecksum, fileSize, readLines, type FileEncoding } from './line-reader.ts';
@@ -98,27 +99,35 @@ export async function importCodeFile(target: EntityManager | MikroORM, options: 
   const em = target instanceof MikroORM ? target.em.fork() : target.fork();
   const checksum = await fileChecksum(file);
   const existing = await em.findOne(CodeRelease, { system, checksum });
-  if (existing) {
-    return {
-      skipped: true,
-      release: { id: existing.id, system, layout: existing.layout, version: existing.version, effectiveDate: existing.effectiveDate, sourceFile: existing.sourceFile, checksum },
-      rowsRead: 0, added: 0, changed: 0, ended: 0, rejected: [], elapsedMs: Math.round(performance.now() - started),
-    };
-  }
+  if (existing) return skippedSummary(existing, started);
   const encoding: FileEncoding = system === 'hcpcs' ? 'latin1' : 'utf-8';
   const layout = system === 'icd10cm' ? detectIcd10cmLayout(await firstLine(file, encoding)) : system;
   const { version, effective } = resolveReleaseIdentity(system, file, options.version, options.effective);
   const prev = releasesNewestFirst(await loadReleases(em, { fresh: true }), system).find((r) => r.effectiveDate <= effective);
   const billableOnly = layout === 'codes' || prev?.layout === 'codes';
   const before = prev ? await previousContent(em, system, prev, billableOnly) : new Map<string, string>();
-
   forgetReleases(em);
   try {
     return await transactionalImport(em, { system, file, layout, version, effective, checksum, encoding, totalBytes, prev, billableOnly, before, started, onProgress: options.onProgress });
+  } catch (err) {
+    // Another process imported the same file at the same moment and committed first.
+    if (isUniqueViolation(err)) {
+      const winner = await em.fork().findOne(CodeRelease, { system, checksum });
+      if (winner) return skippedSummary(winner, started);
+    }
+    throw err;
   } finally {
     forgetReleases(em);
     markSearchStale(em);
   }
+}
+
+function skippedSummary(existing: CodeRelease, started: number): ImportSummary {
+  return {
+    skipped: true,
+    release: { id: existing.id, system: existing.system, layout: existing.layout, version: existing.version, effectiveDate: existing.effectiveDate, sourceFile: existing.sourceFile, checksum: existing.checksum },
+    rowsRead: 0, added: 0, changed: 0, ended: 0, rejected: [], rejectedCount: 0, elapsedMs: Math.round(performance.now() - started),
+  };
 }
 
 interface ImportPlan {
@@ -219,7 +228,7 @@ async function transactionalImport(em: EntityManager, plan: ImportPlan): Promise
     return {
       skipped: false,
       release: { id: release.id, system, layout, version, effectiveDate: effective, sourceFile: release.sourceFile, checksum },
-      rowsRead, added, changed, ended, rejected,
+      rowsRead, added, changed, ended, rejected, rejectedCount,
       previous: prev ? toRef(prev) : undefined,
       elapsedMs: Math.round(performance.now() - started),
     };

@@ -169,7 +169,8 @@ async function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, releas
   if (e.validTo) out.endDate = e.validTo;
   if (e.validTo && e.validTo < ctx.date) out.status = 'ended';
   else if (e.validFrom && e.validFrom > ctx.date) out.status = 'not-yet-valid';
-  else if (release.effectiveDate > ctx.date) out.status = 'not-yet-valid';
+  // Before the first imported release: a file with per-code dates (HCPCS) still knows the code was in use.
+  else if (release.effectiveDate > ctx.date && !(e.validFrom && e.validFrom <= ctx.date)) out.status = 'not-yet-valid';
   if (e.kind === 'header') Object.assign(out, await childrenOf(ctx, release.id, e.code));
   if (!out.endDate) {
     const end = await endFromLaterReleases(ctx, e, release, ordered);

@@ -39,11 +39,10 @@ function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
 async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<SearchIndex> {
   if (releases.length === 0) return new SearchIndex([]);
   const system = new Map(releases.map((r) => [r.id, r.system]));
+  const plain = new Map((await query(em, 'select code, text from code_description')).map((r) => [String(r.code), String(r.text)]));
   const rows = await query(
     em,
-    `select e.release_id, e.code, e.kind, e.short_description, e.long_description, e.consumer_description, d.text as plain
-       from code_entry e left join code_description d on d.code = e.code
-      where e.release_id in (${placeholders(releases.length)}) order by e.release_id, e.code`,
+    `select release_id, code, kind, short_description, long_description, consumer_description from code_entry where release_id in (${placeholders(releases.length)})`,
     releases.map((r) => r.id),
   );
   const docs: SearchDoc[] = rows.map((r) => {
@@ -54,7 +53,7 @@ async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<Se
       system: lookupSystem,
       code: displayCode(lookupSystem, String(r.code)),
       description: String(r.long_description),
-      extra: [r.short_description, r.consumer_description, r.plain].filter(Boolean).join(' '),
+      extra: [r.short_description, r.consumer_description, plain.get(String(r.code))].filter(Boolean).join(' '),
       header: kind === 'header',
     };
   });

@@ -101,7 +101,9 @@ export interface ImportSummary {
   added: number;
   changed: number;
   ended: number;
+  /** Rejected rows (the first 1,000 listed; rejectedCount has them all). */
   rejected: RejectedRow[];
+  rejectedCount: number;
   /** The release the counts compare against, if any. */
   previous?: ReleaseRef;
   elapsedMs: number;

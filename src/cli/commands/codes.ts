@@ -33,11 +33,11 @@ function importText(s: ImportSummary): string {
   if (s.skipped) return `${head}: already imported (same checksum), nothing to do\n`;
   const lines = [
     `${head}: imported in ${(s.elapsedMs / 1000).toFixed(1)} s`,
-    `  rows read ${s.rowsRead}, added ${s.added}, changed ${s.changed}, ended ${s.ended}, rejected ${s.rejected.length}`,
+    `  rows read ${s.rowsRead}, added ${s.added}, changed ${s.changed}, ended ${s.ended}, rejected ${s.rejectedCount}`,
   ];
   if (s.previous) lines.push(`  compared with ${s.previous.version} (effective ${s.previous.effectiveDate})`);
   for (const rej of s.rejected.slice(0, 20)) lines.push(`  rejected line ${rej.line}: ${rej.reason}`);
-  if (s.rejected.length > 20) lines.push(`  … ${s.rejected.length - 20} more rejected rows (see --json)`);
+  if (s.rejectedCount > 20) lines.push(`  … ${s.rejectedCount - 20} more rejected rows (see --json for the first 1,000)`);
   return `${lines.join('\n')}\n`;
 }
 
