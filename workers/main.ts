@@ -45,6 +45,7 @@ function checkRoleConfig(config: Config, roles: Role[]): void {
     if (!config.env.IMAP_USER) missing.push('IMAP_USER: required to run ingest');
     if (!config.env.IMAP_PASSWORD) missing.push('IMAP_PASSWORD: required to run ingest');
   }
+  if (roles.includes('web') && config.env.NODE_ENV === 'production' && !config.env.SESSION_SECRET) missing.push('SESSION_SECRET: required to run the web role in production (32+ random characters)');
   if (missing.length > 0) throw new ConfigError(missing);
 }
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Orm } from '../db/orm.ts';
 import { createReplyRenderer, type ReplyRenderer } from '../drafts/render.ts';
 import type { ApproveDeps } from '../review/review.ts';
@@ -66,7 +66,7 @@ export function httpStatusFor(err: unknown): number {
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'web' }) as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: deps.trustProxy ?? false,
   }) as unknown as FastifyInstance;
@@ -76,7 +76,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, request, reply) => {
     const status = httpStatusFor(err);
-    if (status >= 500) request.log.error({ err: (err as Error).message, url: request.routeOptions.url }, 'request failed');
+    // Name, code and stack frames only: a database error's message can quote the SQL parameters (message text).
+    if (status >= 500) request.log.error({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code ?? null, frames: (err as Error).stack?.split('\n').slice(1, 6).join('\n') ?? null }, route: request.routeOptions.url ?? null }, 'request failed');
     const message = status >= 500 && !(err instanceof AppError) ? 'internal error' : (err as Error).message;
     if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return reply.status(status).send({ error: message });
     return reply.status(status).type('text/html; charset=utf-8').send(render('error', { title: `Error ${status}`, user: null, csrf: '', flash: null, nav: 'error', status, message }));
