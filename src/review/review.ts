@@ -135,9 +135,15 @@ export async function approveDraft(deps: ApproveDeps, input: { draftId: number; 
     if (draft.state !== 'pending') throw new ConflictError(`draft ${draft.id} is ${draft.state}, only a pending draft can be approved`);
     const text = input.bodyText ?? draft.bodyText;
     if (deps.unresolvedCodes && text !== checked) throw new ConflictError(`draft ${draft.id} changed while it was being approved; try again`);
-    if (input.bodyText !== undefined) {
-      draft.bodyText = input.bodyText;
-      draft.bodyHtml = deps.textToHtml(input.bodyText);
+    if (hasAnswerPlaceholder(text)) {
+      throw new ConflictError(`cannot approve: the draft still holds the answer placeholder ${CONSULTANT_ANSWER_MARKER}; write the answer in its place`);
+    }
+    // The code-set versions the facts came from are stamped on every sent answer.
+    const versions = draft.versions.join(', ');
+    const finalText = versions && !text.includes(versions) ? `${text.trimEnd()}\n\nCode sets: ${versions}\n` : text;
+    if (finalText !== draft.bodyText) {
+      draft.bodyText = finalText;
+      draft.bodyHtml = deps.textToHtml(finalText);
     }
     const question = await tx.findOneOrFail(CaseMessage, { id: draft.caseMessageId });
     const dedupeKey = `draft:${draft.id}`;

@@ -68,6 +68,7 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
 
     // The placeholder must be replaced by the consultant's answer before approval.
     const refused = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
+    expect(refused.body).toMatchObject({ error: expect.stringContaining("placeholder") });
     expect(refused.status).toBe(409);
     const answerText = draft.bodyText.replace('[CONSULTANT ANSWER — write here]', 'Yes, with modifier 59 when documentation supports a distinct service.');
     const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test', bodyText: answerText }) });
