@@ -16,7 +16,7 @@ const ID_STRONG = new Set(
   ('ticket tickets tkt invoice invoices inv po purchase member mbr subscriber account acct ref reference ' +
     'confirmation conf icn dcn tcn tracking mrn eft batch ext extn extension zip zipcode box pobox suite ste ' +
     'room rm apt bldg npi tin ein ssn fax phone ph tel telephone cell mobile pager license dea ptan mbi hicn ' +
-    'sequence serial lot id taxid pin building floor').split(' '),
+    'sequence serial lot id taxid pin building floor port').split(' '),
 );
 /** Words that make the next token an identifier only with `#`, `no.`, `number` or `id`. */
 const ID_WEAK = new Set(
@@ -80,6 +80,29 @@ function tokensBefore(text: string, start: number, max: number): string[] {
     i--;
   }
   return out;
+}
+
+/**
+ * Whether the token sits in a long run of non-blank characters full of symbols: encoded data,
+ * tracking strings, ASCII art (`M9]/KYY?'U\72F1N*4374:J'R`). Lists such as `99213/99214/99215`
+ * are short or have no such symbols.
+ */
+export function inGibberish(text: string, start: number, end: number): boolean {
+  let a = start;
+  while (a > 0 && a > start - 80 && !isBlank(text.charCodeAt(a - 1))) a--;
+  let b = end;
+  while (b < text.length && b < end + 80 && !isBlank(text.charCodeAt(b))) b++;
+  if (b - a <= 30) return false;
+  let symbols = 0;
+  for (let i = a; i < b; i++) {
+    const c = text[i]!;
+    if (!/[A-Za-z0-9,./;:()\-–]/.test(c)) symbols++;
+  }
+  return symbols >= 3;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 160;
 }
 
 function isAlnum(c: number): boolean {
@@ -167,6 +190,7 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
     const chunk = text.slice(k + 1, start);
     if (chunk.includes('://') || chunk.includes('www.') || /[@=?&]/.test(chunk)) return true;
   }
+  if (inGibberish(text, start, end)) return true;
 
   if (numeric) {
     const token = text.slice(start, end);

@@ -24,7 +24,7 @@ export const STANDALONE_LETTER_MODIFIERS = new Set([
 ]);
 
 /** Standalone capital forms that clash with common abbreviations; these need modifier context. */
-export const AMBIGUOUS_STANDALONE = new Set(['PO', 'ER', 'ET', 'SA', 'SL', 'AI', 'PD', 'PN', 'SG', 'GU', 'EY', 'PT', 'AS', 'AT']);
+export const AMBIGUOUS_STANDALONE = new Set(['XP', 'PO', 'ER', 'ET', 'SA', 'SL', 'AI', 'PD', 'PN', 'SG', 'GU', 'EY', 'PT', 'AS', 'AT']);
 
 /** Laterality and digit/location modifiers: count only attached, named, or after "with"/"append". */
 export const LOCATION_MODIFIERS = new Set([
@@ -79,7 +79,12 @@ export function isHcpcsBlock(prefix3: string): boolean {
 export const ICD_LETTER_CATEGORIES = new Set(['C4A', 'C7A', 'C7B', 'D3A', 'M1A', 'Z3A']);
 
 /** Tokens of ICD-10-CM shape that are something else in coders' mail. */
-export const NOT_ICD_TOKENS = new Set(['B12', 'B6', 'N95', 'T10', 'T11', 'T12', 'K2', 'D3']);
+export const NOT_ICD_TOKENS = new Set([
+  'B12', 'N95', 'T10', 'T11', 'T12',
+  // processors, software, aircraft and vehicles
+  'I386', 'I486', 'I586', 'I686', 'X86', 'X64', 'X11', 'A320', 'A330', 'A350', 'A380', 'B737', 'B747', 'B757', 'B767', 'B777', 'B787',
+  'F150', 'F250', 'F350', 'E46', 'E90', 'R32', 'M3', 'M5',
+]);
 
 /** US state abbreviations and names, for ZIP codes in addresses. */
 export const STATE_ABBREVIATIONS = new Set(

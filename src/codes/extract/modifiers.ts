@@ -6,6 +6,7 @@ import {
   NUMERIC_MODIFIERS,
   STANDALONE_LETTER_MODIFIERS,
 } from './lexicon.ts';
+import { inGibberish } from './context.ts';
 import type { CodeHit } from './types.ts';
 
 /**
@@ -129,7 +130,7 @@ const MODIFIER_WORD = /\b(?:modif(?:i|ie|ei|e)rs?|mods?\b\.?)(?![A-Za-z])/gi;
 const ITEM = /^(-?\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
 const SEPARATOR = /^['"”’)]*\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\b\.?|\bversus\b|\bplus\b|\bthen\b)?\s*['"“‘(]*/i;
 const NOT_AFTER_ITEM =
-  /^\s*(?:%|\d|\.\d|[:/]\d|mg|mcg|ml|cc|units?\b|minutes?\b|mins?\b|seconds?\b|years?\b|yrs?\b|yo\b|y\/o|days?\b|weeks?\b|months?\b|visits?\b|hours?\b|hrs?\b|percent\b|patients?\b|pts\b|people\b|claims?\b|codes?\b|cases?\b|times\b|dollars\b|pages?\b|lines?\b|sessions?\b|miles?\b|lbs?\b|kg\b|cm\b|mm\b|sq\b|degrees?\b|am\b|pm\b)/i;
+  /^\s*(?:%|\d|\.\d|[:/,]\d|mg|mcg|ml|cc|units?\b|minutes?\b|mins?\b|seconds?\b|years?\b|yrs?\b|yo\b|y\/o|days?\b|weeks?\b|months?\b|visits?\b|hours?\b|hrs?\b|percent\b|patients?\b|pts\b|people\b|claims?\b|codes?\b|cases?\b|times\b|dollars\b|pages?\b|lines?\b|sessions?\b|miles?\b|lbs?\b|kg\b|cm\b|mm\b|sq\b|degrees?\b|am\b|pm\b)/i;
 
 /** "modifier 25", "modifiers 25, 59 and XU", "mod -50"; and backwards: "25 and 59 modifiers". */
 function named(text: string, add: Add): void {
@@ -194,7 +195,7 @@ function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
   }
 }
 
-const CAPS_TOKEN = /(?<![A-Za-z0-9-])([A-Z][A-Z0-9]|[0-9]P)(?![A-Za-z0-9])/g;
+const CAPS_TOKEN = /(?<![A-Za-z0-9-])([A-Z][A-Z0-9]|[0-9]P)(?![A-Za-z0-9-])/g;
 const HYPHEN_ITEM = /(?:^|[\s(,;/])-([A-Za-z0-9]{2})(?![A-Za-z0-9%.])/g;
 const SLASH_PAIR = /(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9])\s*\/\s*([A-Za-z][A-Za-z0-9])(?![A-Za-z0-9])/g;
 
@@ -203,7 +204,7 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
   CAPS_TOKEN.lastIndex = 0;
   for (let m = CAPS_TOKEN.exec(text); m; m = CAPS_TOKEN.exec(text)) {
     const t = m[1]!;
-    if (STANDALONE_LETTER_MODIFIERS.has(t) && !AMBIGUOUS_STANDALONE.has(t)) add(m.index, t, t);
+    if (STANDALONE_LETTER_MODIFIERS.has(t) && !AMBIGUOUS_STANDALONE.has(t) && !inGibberish(text, m.index, m.index + 2)) add(m.index, t, t);
   }
   const ends = new Set(codes.map((c) => c.end));
   HYPHEN_ITEM.lastIndex = 0;
@@ -212,6 +213,7 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
     const start = m.index + m[0].length - 2;
     if (ends.has(start - 1) || ends.has(start - 2)) continue; // attached: done already
     if (NOT_AFTER_ITEM.test(text.slice(start + 2, start + 14))) continue;
+    if (/[:=]\s*$/.test(text.slice(Math.max(0, start - 4), start - 1))) continue; // `Score: -26`
     if (isModifierItem(item, true)) add(start, item, item.toUpperCase());
   }
   SLASH_PAIR.lastIndex = 0;

@@ -69,13 +69,15 @@ export function classifyShape(written: string): Shape | null {
     if (category[0] === 'V' && /^\d{1,2}$/.test(rest)) return null; // ICD-9 V code (`V72.6`)
     return { kind: 'icd10cm', code: t, dotted: true };
   }
-  if (n === 7 && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
+  const mixedCase = /[a-z]/.test(written) && /[A-Z]/.test(written);
+  if (n === 7 && !mixedCase && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
   m = ICD_UNDOTTED.exec(t);
   if (m) {
     const category = m[1]!;
     const rest = m[2]!;
     if (!icdCategoryOk(category)) return null;
-    if (NOT_ICD_TOKENS.has(t)) return null;
+    if (NOT_ICD_TOKENS.has(t) || mixedCase) return null;
+    if (!undottedTailOk(rest)) return null;
     if (category[0] === 'V' && /^\d{0,2}$/.test(rest)) return null; // `V28` (HCC model), ICD-9 `V726`
     // LCD (L33318) and article (A52465) IDs are letter + 5 digits; ICD-10-CM L codes of that
     // shape are infections and ulcers (L03115, L89154, L97412).
@@ -84,6 +86,22 @@ export function classifyShape(written: string): Shape | null {
     return { kind: 'icd10cm', code: dot(t), dotted: false };
   }
   return null;
+}
+
+/**
+ * After the category, ICD-10-CM has digits and `X` placeholders, with a letter only as the
+ * last (7th) character or as the 5th in a few subcategories (`M80.0AXA`). So `S5250XA`,
+ * `M5450`, `S52501A` read as codes; `X89VZ0`, `R505MXC`, `C66F` do not.
+ */
+function undottedTailOk(rest: string): boolean {
+  if (rest.length === 0) return true;
+  if (rest.length === 1) return rest >= '0' && rest <= '9';
+  for (let i = 0; i < rest.length - 1; i++) {
+    const c = rest[i]!;
+    if ((c >= '0' && c <= '9') || c === 'X' || (i === 1 && c === 'A')) continue;
+    return false;
+  }
+  return true;
 }
 
 function icdCategoryOk(category: string): boolean {
@@ -96,6 +114,8 @@ function icdCategoryOk(category: string): boolean {
 function isPcsLike(t: string): boolean {
   if (!/[A-Z]/.test(t)) return false; // seven digits: a phone or an account number
   if (!/\d/.test(t)) return false; // seven letters: a word (`BUNDLED`)
+  if (/^\d{2,}[A-Z]{3,}$/.test(t)) return false; // a number with a unit: `7200RPM`, `128MDDR`
+  if (/(.)\1{4}/.test(t)) return false; // `8AAAAAA`
   if (/^\d/.test(t)) return /[A-Z]/.test(t.slice(1));
   // Letter first: ICD-10-CM never has `Z` after the first character and needs a digit second.
   return !/^[A-Z]\d/.test(t) || /Z/.test(t.slice(1));
