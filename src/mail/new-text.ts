@@ -104,7 +104,7 @@ function stripHistory(text: string, forwardSubject: boolean): string {
     if (line.trim() !== '') justSawForwardMarker = false;
     kept.push(line);
   }
-  return kept.join('\n').replace(/\s+$/, '');
+  return kept.join('\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
 }
 
 function nextNonBlank(lines: string[], from: number): number {
