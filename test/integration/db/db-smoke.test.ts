@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Case } from '../../src/cases/case.entity.ts';
-import { InboundMessage } from '../../src/ingest/ingest.entity.ts';
-import { isUniqueViolation } from '../../src/db/orm.ts';
-import { createTestDatabase, TEST_DRIVERS } from '../support/db.ts';
+import { Case } from '../../../src/cases/case.entity.ts';
+import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
+import { isUniqueViolation } from '../../../src/db/orm.ts';
+import { createTestDatabase, TEST_DRIVERS } from '../../support/db.ts';
 
 describe.each(TEST_DRIVERS)('database on %s', (driver) => {
   it('stores a case and keeps (mailbox, UIDVALIDITY, UID) unique', async () => {
