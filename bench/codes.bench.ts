@@ -117,6 +117,7 @@ async function benchDriver(driver: string): Promise<Record<string, string | numb
     for (const q of inputs.slice(0, 300)) await lookupCode(orm.em.fork(), q.code, { date: q.date }); // warm-up
     const lookups: number[] = [];
     const byKind: Record<string, number[]> = {};
+    const lookupCpu = process.cpuUsage();
     for (const q of inputs) {
       const s = performance.now();
       const r = await lookupCode(orm.em.fork(), q.code, { date: q.date });
@@ -125,6 +126,7 @@ async function benchDriver(driver: string): Promise<Record<string, string | numb
       const kind = r.header ? 'header' : r.status === 'unknown' && r.system === 'unknown' ? 'unknown' : 'code';
       (byKind[kind] ??= []).push(ms);
     }
+    const lookupCpuMs = (process.cpuUsage(lookupCpu).user + process.cpuUsage(lookupCpu).system) / 1000 / inputs.length;
     lookups.sort((a, b) => a - b);
     const kindStats = Object.entries(byKind)
       .map(([k, v]) => {
@@ -138,11 +140,13 @@ async function benchDriver(driver: string): Promise<Record<string, string | numb
     const buildMs = performance.now() - b0;
     for (let i = 0; i < 200; i += 1) await searchCodes(orm.em.fork(), SEARCH_QUERIES[i % SEARCH_QUERIES.length]);
     const searches: number[] = [];
+    const searchCpu = process.cpuUsage();
     for (let i = 0; i < SEARCHES; i += 1) {
       const s = performance.now();
       await searchCodes(orm.em.fork(), SEARCH_QUERIES[i % SEARCH_QUERIES.length], { limit: 10 });
       searches.push(performance.now() - s);
     }
+    const searchCpuMs = (process.cpuUsage(searchCpu).user + process.cpuUsage(searchCpu).system) / 1000 / SEARCHES;
     searches.sort((a, b) => a - b);
     const ok = (v: number, target: number) => (v <= target ? 'ok' : 'MISSED');
     return {
@@ -154,10 +158,12 @@ async function benchDriver(driver: string): Promise<Record<string, string | numb
       'lookup p99 ms': Number(pct(lookups, 99).toFixed(3)),
       'lookup target': ok(pct(lookups, 99), TARGET.lookupP99),
       'lookup by kind (ms)': kindStats,
+      'lookup mean CPU ms': Number(lookupCpuMs.toFixed(3)),
       'search index build ms': Math.round(buildMs),
       'search p50 ms': Number(pct(searches, 50).toFixed(3)),
       'search p99 ms': Number(pct(searches, 99).toFixed(3)),
       'search target': ok(pct(searches, 99), TARGET.searchP99),
+      'search mean CPU ms': Number(searchCpuMs.toFixed(3)),
       'peak rss MB (so far)': Math.round(peakRss / 2 ** 20),
     };
   });
