@@ -134,6 +134,8 @@ function isNonCodeBefore(t: string[], numeric: boolean, after: string, glued: bo
   const w1 = lower[i + 1] ?? '';
   if (ID_STRONG.has(w)) return true;
   if (qualified && ID_WEAK.has(w)) return true;
+  // `Ref: case 20551`, `member claim 20551`: a weak word right after an identifier word.
+  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(lower[i + 2] ?? '')))) return true;
   // `paid via check 20551`, `by check 20551`: a payment, not "check 99213".
   if ((w === 'check' || w === 'chk' || w === 'eft') && /^(?:via|by|paper|our|your|their|a|of)$/.test(w1)) return true;
   if (OTHER_SYSTEMS.has(w)) return true;
