@@ -45,7 +45,7 @@ export interface ParseDeps {
   parse: SafeParse;
   classify: (message: ParsedMessage) => MessageClassification;
   readBounce: (message: ParsedMessage) => BounceReport | null;
-  newText: (input: { text: string; html?: string | null }) => string;
+  newText: (input: { text: string; html?: string | null; subject?: string | null }) => string;
   /** Domain of our own Message-IDs (stand-in ids for messages without one). */
   ownDomain: string;
   dueHours: number;
@@ -157,7 +157,7 @@ export async function parseInbound(deps: ParseDeps, input: { inboundId: number }
         fromName: msg.from?.name || null,
         toAddresses: msg.to.map((a) => a.address),
         subject: msg.subject,
-        textNew: deps.newText({ text: msg.text, html: msg.html }),
+        textNew: deps.newText({ text: msg.text, html: msg.html, subject: msg.subject }),
         textFull: msg.text,
         html: msg.html,
         wantsDraft: decision.wantsDraft,
