@@ -110,7 +110,7 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
       orm, queues, log,
       approve: { makeMessageId: messageId, textToHtml: (text) => renderer.renderConsultantReply(text).html, unresolvedCodes: createUnresolvedCodes(orm) },
       session: { secret: env.SESSION_SECRET, production: env.NODE_ENV === 'production', secureCookie: env.NODE_ENV === 'production' || (env.PUBLIC_URL ?? '').startsWith('https:'), behindTls: (env.PUBLIC_URL ?? '').startsWith('https:') },
-      renderer, signatureName: env.MAIL_FROM_NAME, plans: env.PLANS,
+      renderer, signatureName: env.MAIL_FROM_NAME, plans: env.PLANS, rateLimit: { redis, prefix: env.QUEUE_PREFIX },
       // The server speaks plain HTTP: an https PUBLIC_URL means a TLS proxy in front (trust private-network proxies only).
       trustProxy: (env.PUBLIC_URL ?? '').startsWith('https:') ? 'loopback, linklocal, uniquelocal' : false,
       health: async () => (ingest ? { imap: ingest.isConnected() ? 'connected' : 'disconnected', ingestLeader: ingest.isLeader() } : {}),

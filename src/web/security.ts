@@ -8,6 +8,7 @@ import { findActiveUser, type UserView } from '../review/users.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Orm } from '../db/orm.ts';
+import type { Redis } from '../shared/redis.ts';
 import { createDatabaseSessionStore, SESSION_TTL_MS } from './session-store.ts';
 
 declare module 'fastify' {
@@ -74,7 +75,7 @@ function sameOrigin(request: FastifyRequest): boolean {
  * login required on every route not marked `public`, admin pages for admins only, and a rate
  * limiter for routes that opt in (login).
  */
-export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; log: Logger; session: SessionOptions }): Promise<ReturnType<typeof createDatabaseSessionStore>> {
+export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; log: Logger; session: SessionOptions; rateLimit?: { redis: Redis; prefix: string } }): Promise<ReturnType<typeof createDatabaseSessionStore>> {
   const secret = resolveSessionSecret(deps.session, deps.log);
   const secure = deps.session.secureCookie ?? deps.session.production ?? false;
   if (secure && deps.session.production && !deps.session.behindTls) {
@@ -91,7 +92,7 @@ export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; l
     cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: SESSION_TTL_MS },
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: (req) => csrfTokenOf(req) });
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, ...(deps.rateLimit ? { redis: deps.rateLimit.redis, nameSpace: `${deps.rateLimit.prefix}:login-limit:` } : {}) });
 
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request, reply) => {

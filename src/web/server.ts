@@ -8,6 +8,7 @@ import type { ApproveDeps } from '../review/review.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Queues } from '../shared/queues.ts';
+import type { Redis } from '../shared/redis.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
@@ -39,6 +40,11 @@ export interface WebDeps {
    * proxy it must be on, or `Secure` session cookies are never set on the plain-HTTP hop.
    */
   trustProxy?: boolean | string;
+  /**
+   * Login rate-limit counters in Redis (shared by every web process) under `<prefix>:login-limit:`;
+   * without it each process counts on its own, in memory.
+   */
+  rateLimit?: { redis: Redis; prefix: string };
   /** Called for every route as it is registered (tests enumerate routes with it: the auth sweep). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -84,7 +90,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
 
-  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {} });
+  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit });
   const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
   pruner.unref();
   app.addHook('onClose', async () => clearInterval(pruner));

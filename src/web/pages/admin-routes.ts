@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CodeRelease } from '../../codes/code-release.entity.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
+import { Outbox } from '../../send/outbox.entity.ts';
 import { addUser, listUsers, removeUser } from '../../review/users.ts';
 import { AppError } from '../../shared/errors.ts';
 import { addSubscriber, listSubscribers, monthlyUsage, removeSubscriber, setPlan } from '../../subscribers/subscribers.ts';
@@ -119,9 +120,13 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext,
     const rows = (await em().find(AuditEntry, where, { orderBy: { id: 'desc' }, limit: 100 })).map((a) => ({
       id: a.id, at: new Date(a.at).toISOString(), actor: a.actor, action: a.action, caseId: a.caseId ?? null, draftId: a.draftId ?? null, details: JSON.stringify(a.details),
     }));
+    // Sends are the send stage's record, not an audit entry: the latest ones, beside the log.
+    const sent = q.before || q.actor || q.action ? [] : (await em().find(Outbox, q.caseId ? { caseId: q.caseId, sentAt: { $ne: null } } : { sentAt: { $ne: null } }, { orderBy: { sentAt: 'desc' }, limit: 25 })).map((o) => ({
+      at: new Date(o.sentAt!).toISOString(), caseId: o.caseId ?? null, draftId: o.draftId ?? null, kind: o.kind, to: o.toAddress, state: o.state, messageId: o.messageId,
+    }));
     const last = rows.at(-1);
     const older = rows.length === 100 && last ? `/admin/audit?actor=${encodeURIComponent(q.actor)}&action=${encodeURIComponent(q.action)}&caseId=${q.caseId ?? ''}&before=${last.id}` : null;
-    return sendPage(request, reply, ctx.render, 'admin-audit', 'Audit log', { rows, filter: { actor: q.actor, action: q.action, caseId: q.caseId ?? '' }, older });
+    return sendPage(request, reply, ctx.render, 'admin-audit', 'Audit log', { rows, sent, filter: { actor: q.actor, action: q.action, caseId: q.caseId ?? '' }, older });
   });
 
   const board = new FastifyAdapter();

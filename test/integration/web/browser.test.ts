@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCodeFile } from '../../../src/codes/index.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { addUser } from '../../../src/review/users.ts';
+import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
@@ -38,6 +39,10 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: smtp.port });
     await addUser(cd.app.orm.em.fork(), { email: 'dana@casedesk.test', role: 'admin', password: 'browser-test-password' });
     await addUser(cd.app.orm.em.fork(), { email: 'lee@casedesk.test', role: 'consultant', password: 'browser-test-password' });
+    // Only subscribers get drafts (others get a notice): three subscriptions on different plans.
+    await addSubscriber(cd.app.orm.em.fork(), '@clinic.test', 'pro', cd.config.env.PLANS);
+    await addSubscriber(cd.app.orm.em.fork(), 'sam@ortho.test', 'standard', cd.config.env.PLANS);
+    await addSubscriber(cd.app.orm.em.fork(), '@pt.test', 'trial', cd.config.env.PLANS);
     // NCCI and MUE fixtures (codes only), so the evidence table has an edit and a limit to show.
     await importCodeFile(cd.app.orm, { system: 'ncci', file: `${FIXTURES}ccipra-v311r0-f1.txt`, effective: '2025-01-01' });
     await importCodeFile(cd.app.orm, { system: 'mue', file: `${FIXTURES}MCR_MUE_PractitionerServices_Eff_2025-01-01.csv` });
@@ -132,13 +137,19 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     await page.waitForSelector('.flash-ok');
     expect(await page.textContent('.flash-ok')).toContain('reply approved');
 
-    const [reply] = await smtp.waitForMessages(1, 20_000);
+    // Each question was acknowledged automatically at intake; the answer is the one without Auto-Submitted.
+    const reply = await waitFor(() => smtp.messages.find((m) => m.parsed?.headers.get('auto-submitted') === undefined), { timeoutMs: 20_000, what: 'the approved reply' });
     expect(reply.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
     expect(reply.parsed?.text).toContain(answer);
     expect(reply.parsed?.text).not.toContain(PLACEHOLDER);
     expect(reply.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
     await waitFor(async () => (await em().findOneOrFail(Draft, { id: draft.id })).state === 'sent', { timeoutMs: 10_000, what: 'draft sent' });
     expect(dialogs).toEqual([]);
+
+    // The audit log tells who viewed, edited, approved and what was sent.
+    await page.goto(`${cd.app.url}/admin/audit?caseId=${draft.caseId}`);
+    const log = await page.locator('main').textContent();
+    for (const entry of ['case.view', 'draft.save', 'draft.approve', 'dana@casedesk.test', 'pat@clinic.test']) expect(log).toContain(entry);
     await context.close();
   });
 });

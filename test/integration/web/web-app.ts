@@ -35,7 +35,7 @@ export async function buildTestWebApp(driver: TestDriver = 'sqlite'): Promise<We
   const app = await buildWebServer({
     orm: db.orm, queues, log: silentLogger,
     approve: { makeMessageId: (key, caseId) => makeMessageId(key, 'casedesk.test', caseId), textToHtml: (t) => renderer.renderConsultantReply(t).html, unresolvedCodes: createUnresolvedCodes(db.orm) },
-    renderer, signatureName: 'CaseDesk', plans: { trial: 5, standard: 50, pro: 200 },
+    renderer, signatureName: 'CaseDesk', plans: { trial: 5, standard: 50, pro: 200 }, rateLimit: { redis, prefix: prefix.prefix },
     onRoute: (route) => {
       for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
     },
