@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Draft } from '../../drafts/draft.entity.ts';
-import { hasAnswerPlaceholder } from '../../drafts/render.ts';
 import { addCaseNote, askForMoreInfo, assignCase, recordCaseView, saveDraft } from '../../review/actions.ts';
 import { approveDraft, rejectDraft } from '../../review/review.ts';
-import { AppError, ConflictError, NotFoundError } from '../../shared/errors.ts';
+import { AppError, NotFoundError } from '../../shared/errors.ts';
 import { idParam, parseInput, redirectWith, sendPage } from '../page.ts';
 import type { WebContext } from '../server.ts';
 import { loadCasePage } from './case-view.ts';
@@ -59,7 +58,6 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
     return act(request, reply, back, async () => {
       // Keep the edit even when approval is refused: the consultant fixes it and tries again.
       await saveDraft({ em: em(), renderConsultantReply: ctx.renderer.renderConsultantReply }, { draftId: id, actor, bodyText });
-      if (hasAnswerPlaceholder(bodyText)) throw new ConflictError('cannot approve: the reply still holds the "write here" placeholder for your answer');
       const result = await approveDraft({ ...deps.approve, em: em() }, { draftId: id, actor });
       await deps.queues.enqueueSend(result.outboxId);
       return `CD-${draft.caseId}: reply approved, sending.`;
