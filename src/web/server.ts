@@ -88,6 +88,10 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return reply.status(status).send({ error: message });
     return reply.status(status).type('text/html; charset=utf-8').send(render('error', { title: `Error ${status}`, user: null, csrf: '', flash: null, nav: 'error', status, message }));
   });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return reply.status(404).send({ error: 'not found' });
+    return reply.status(404).type('text/html; charset=utf-8').send(render('error', { title: 'Not found', user: null, csrf: '', flash: null, nav: 'error', status: 404, message: 'There is no page here.' }));
+  });
   app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
 
   const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit });

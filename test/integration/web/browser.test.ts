@@ -146,6 +146,11 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     await waitFor(async () => (await em().findOneOrFail(Draft, { id: draft.id })).state === 'sent', { timeoutMs: 10_000, what: 'draft sent' });
     expect(dialogs).toEqual([]);
 
+    // The thread now holds our reply, after the question (oldest first).
+    await page.goto(`${cd.app.url}/cases/${draft.caseId}`);
+    expect(await page.locator('.thread article').evaluateAll((els) => els.map((e) => e.className))).toEqual(expect.arrayContaining(['msg msg-inbound msg-question', 'msg msg-outbound']));
+    expect(await page.locator('.thread .msg-outbound').last().textContent()).toContain(answer);
+
     // The audit log tells who viewed, edited, approved and what was sent.
     await page.goto(`${cd.app.url}/admin/audit?caseId=${draft.caseId}`);
     const log = await page.locator('main').textContent();
