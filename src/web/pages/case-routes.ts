@@ -17,19 +17,29 @@ const noteBody = z.object({ text: z.string().max(10_000), _csrf: z.string().opti
  * Run a page action: on a domain error (refused approval, empty text, a draft no longer
  * pending) go back to the case page with the reason shown, instead of an error page.
  */
-async function act(request: FastifyRequest, reply: FastifyReply, back: string, fn: () => Promise<string>): Promise<FastifyReply> {
+async function act(request: FastifyRequest, reply: FastifyReply, back: string, fn: () => Promise<string>, next?: () => Promise<string>): Promise<FastifyReply> {
   try {
-    return redirectWith(request, reply, back, 'ok', await fn());
+    const message = await fn();
+    return redirectWith(request, reply, next ? await next() : back, 'ok', message);
   } catch (err) {
     if (err instanceof AppError && !(err instanceof NotFoundError) && err.code !== 'internal') return redirectWith(request, reply, back, 'error', err.message);
     throw err;
   }
 }
 
-/** The case page and its actions: approve and send, save, reject, ask for more info, assign to me, internal note. */
+/**
+ * The case page and its actions: approve and send, save, reject, ask for more info, assign to me,
+ * internal note. A decision (approve, reject, ask) moves on to the next pending draft; a refusal
+ * stays on the case with its reason.
+ */
 export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const { deps } = ctx;
   const em = () => deps.orm.em.fork();
+  /** After a decision, on to the next pending draft by due time (the queue when there is none). */
+  const nextPending = async () => {
+    const next = await em().findOne(Draft, { state: 'pending' }, { orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], fields: ['id', 'caseId'] });
+    return next ? `/cases/${next.caseId}?draft=${next.id}` : '/queue';
+  };
   const draftOf = async (id: number) => {
     const draft = await em().findOne(Draft, { id }, { fields: ['id', 'caseId'] });
     if (!draft) throw new NotFoundError(`draft ${id} not found`);
@@ -61,7 +71,7 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
       const result = await approveDraft({ ...deps.approve, em: em() }, { draftId: id, actor });
       await deps.queues.enqueueSend(result.outboxId);
       return `CD-${draft.caseId}: reply approved, sending.`;
-    });
+    }, nextPending);
   });
 
   app.post('/drafts/:id/save', async (request, reply) => {
@@ -81,7 +91,7 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
       const { reason } = parseInput(rejectBody, request.body);
       await rejectDraft(em(), { draftId: id, actor: request.user!.email, reason });
       return `CD-${draft.caseId}: draft rejected; nothing was sent.`;
-    });
+    }, nextPending);
   });
 
   app.post('/drafts/:id/needs-info', async (request, reply) => {
@@ -94,7 +104,7 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
       );
       await deps.queues.enqueueSend(result.outboxId);
       return `CD-${draft.caseId}: asked the coder for more information.`;
-    });
+    }, nextPending);
   });
 
   app.post('/cases/:id/assign', async (request, reply) => {

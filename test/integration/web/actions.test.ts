@@ -117,6 +117,8 @@ describe.each(TEST_DRIVERS)('review page actions, CSRF and sessions on %s', (dri
     const { draftId, caseId } = await seedCase(web);
     const res = await con.post(`/drafts/${draftId}/approve`, { bodyText: 'Hello Pat,\n\nEdited answer about 97530.\n' });
     expect(res.statusCode).toBe(303);
+    expect(String(res.headers.location)).toMatch(/^\/cases\/\d+\?draft=\d+$|^\/queue$/);
+    expect(res.headers.location).not.toBe(`/cases/${caseId}?draft=${draftId}`);
     expect(await flashOf(con, String(res.headers.location))).toContain('approved');
     const d = await em().findOneOrFail(Draft, { id: draftId });
     expect(d.state).toBe('approved');
