@@ -54,12 +54,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** bull-board's own UI calls its API with fetch and no CSRF token: same-origin check instead. */
 const BULL_BOARD = '/admin/queues';
 
+/** Public by the matched route (never by the raw URL): `public` routes and public/'s files. */
 function isPublic(request: FastifyRequest): boolean {
-  return request.routeOptions.config?.public === true || request.url.startsWith('/static/');
+  return request.routeOptions.config?.public === true || (request.routeOptions.url ?? '').startsWith('/static/');
 }
 
 function wantsJson(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || request.url.startsWith(`${BULL_BOARD}/api/`) || !SAFE_METHODS.has(request.method);
+  const route = request.routeOptions.url ?? request.url;
+  return route.startsWith('/api/') || route.startsWith(`${BULL_BOARD}/api/`) || !SAFE_METHODS.has(request.method);
 }
 
 function sameOrigin(request: FastifyRequest): boolean {
@@ -100,12 +102,13 @@ export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; l
     const userId = request.session.userId;
     request.user = typeof userId === 'number' ? await findActiveUser(deps.orm.em.fork(), userId) : null;
     if (!request.user) return denyAnonymous(request, reply);
-    const adminOnly = request.url === '/admin' || request.url.startsWith('/admin/') || request.url === '/metrics';
+    // By the matched route pattern (a percent-encoded path still routes to it) and by the raw path.
+    const adminOnly = [request.routeOptions.url ?? '', request.url.split('?')[0]].some((p) => p === '/admin' || p.startsWith('/admin/') || p === '/metrics');
     if (adminOnly && request.user.role !== 'admin') return reply.status(403).type('text/plain').send('admins only');
   });
   app.addHook('preHandler', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method)) return done();
-    if (request.url.startsWith(BULL_BOARD)) {
+    if ((request.routeOptions.url ?? '').startsWith(BULL_BOARD)) {
       if (sameOrigin(request)) return done();
       void reply.status(403).send({ error: 'cross-site request refused' });
       return;
