@@ -60,6 +60,25 @@ export async function startCaseDesk(config: Config, options: { roles: Role[]; lo
   const env = config.env;
   const orm = await openDatabase(config.database);
   const redis: Redis = createRedis(env.REDIS_URL);
+  try {
+    return await startRoles(config, options, orm, redis);
+  } catch (err) {
+    // Start-up failed half way: close what was opened so the process can exit with the error.
+    redis.disconnect();
+    await closeParsePool();
+    await orm.close(true);
+    throw err;
+  }
+}
+
+async function startRoles(
+  config: Config,
+  options: { roles: Role[]; log: Logger; httpPort?: number; httpHost?: string },
+  orm: Orm,
+  redis: Redis,
+): Promise<RunningCaseDesk> {
+  const { roles, log } = options;
+  const env = config.env;
   const queues = createQueues(redis, env.QUEUE_PREFIX);
   const ctx: WorkerContext = { orm, connection: redis, prefix: env.QUEUE_PREFIX, log, concurrency: env.WORKER_CONCURRENCY, lockMs: env.JOB_LOCK_SECONDS * 1000 };
   const from = { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM };

@@ -52,5 +52,9 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] && /(?:casedesk(?:\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
 if (isMain) {
-  process.exitCode = await runCli(process.argv);
+  const code = await runCli(process.argv);
+  process.exitCode = code;
+  // A command is over when runCli returns (long-running ones after their drain). Give stdout and
+  // stderr a moment to flush to a pipe, then exit even if a library left a handle open.
+  setTimeout(() => process.exit(code), 1_000).unref();
 }
