@@ -110,6 +110,17 @@ export async function parseInbound(deps: ParseDeps, input: { inboundId: number }
     return { outcome: 'ignored', kind: classification.kind, reasons: classification.reasons, bouncedOutboxIds: bounced };
   }
 
+  if (!msg.from?.address || !msg.from.address.includes('@')) {
+    // A message with no usable sender (empty, headerless, mangled From) cannot be answered;
+    // it is kept raw and visible rather than turned into a case nobody can reply to.
+    inbound.state = 'quarantined';
+    inbound.kind = 'quarantine';
+    inbound.reasons = ['no-sender'];
+    inbound.error = msg.from?.address ? `the From address "${msg.from.address.slice(0, 100)}" is not an email address` : 'the message has no From address: nobody to answer';
+    await em.flush();
+    log.warn({ inboundId: inbound.id }, 'message without sender quarantined');
+    return { outcome: 'quarantined', reason: inbound.error };
+  }
   const messageId = normalizeMessageId(msg.messageId) ?? syntheticMessageId(inbound.id, deps.ownDomain);
   const messageIdHash = hashMessageId(messageId);
   const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });

@@ -140,8 +140,10 @@ describe.each(TEST_DRIVERS.filter((d) => d === 'sqlite'))('killing casedesk star
     console.info(`[crash ${driver}] after each kill, stored/parsed/drafted/sent/received: ${sendProgress.join(' ')}`);
     const last = start();
     await waitFor(async () => (await em().count(Outbox, { state: { $in: ['queued', 'sending'] } })) === 0, { timeoutMs: 240_000, intervalMs: 500, what: 'outbox drained' });
+    // SIGTERM drains and exits cleanly.
     last.kill('SIGTERM');
-    await new Promise((r) => last.once('exit', r));
+    const exitCode = await new Promise((r) => last.once('exit', (code) => r(code)));
+    expect(exitCode).toBe(0);
 
     const rows = await em().find(Outbox, {});
     console.info(`[crash ${driver}] outbox: ${rows.filter((r) => r.state === 'sent').length} sent, ${rows.filter((r) => r.state === 'unknown').length} unknown (flagged for a human), ${smtp.messages.length} received`);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../config/index.ts';
+import { ConfigError } from '../../../src/shared/errors.ts';
+
+describe('configuration', () => {
+  it('has working defaults for one machine', () => {
+    const config = parseConfig({});
+    expect(config.database).toEqual({ driver: 'sqlite', path: './var/casedesk.sqlite' });
+    expect(config.env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.env.HTTP_PORT).toBe(3000);
+    expect(config.env.QUEUE_PREFIX).toBe('casedesk');
+    expect(config.env.IMAP_MAILBOX).toBe('INBOX');
+    expect(config.env.PLANS).toEqual({ trial: 5, standard: 50, pro: 200 });
+  });
+
+  it('selects PostgreSQL from a postgres:// URL and derives the Message-ID domain from MAIL_FROM', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://u:p@db:5432/casedesk', MAIL_FROM: 'answers@casedesk.example', IMAP_SECURE: 'false', PLANS: 'basic:10, gold:100' });
+    expect(config.database).toEqual({ driver: 'postgresql', url: 'postgres://u:p@db:5432/casedesk' });
+    expect(config.messageIdDomain).toBe('casedesk.example');
+    expect(config.env.IMAP_SECURE).toBe(false);
+    expect(config.env.PLANS).toEqual({ basic: 10, gold: 100 });
+  });
+
+  it('treats empty values as unset (KEY= lines in .env)', () => {
+    expect(parseConfig({ IMAP_USER: '', HTTP_PORT: '' }).env.HTTP_PORT).toBe(3000);
+  });
+
+  it('lists every bad key at once', () => {
+    let error: unknown;
+    try {
+      parseConfig({ HTTP_PORT: 'eighty', IMAP_SECURE: 'maybe', MAIL_FROM: 'not-an-address', REDIS_URL: 'http://x', PLANS: 'gold' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const keys = (error as ConfigError).issues.map((i) => i.split(':')[0]).sort();
+    expect(keys).toEqual(['HTTP_PORT', 'IMAP_SECURE', 'MAIL_FROM', 'PLANS', 'REDIS_URL']);
+  });
+});
