@@ -4,6 +4,7 @@ import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
 import { registerDbCommand } from './commands/db.ts';
 import { registerDevCommand } from './commands/dev.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerUsersCommand(program);
   registerDbCommand(program);
   registerDevCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 
@@ -52,7 +54,8 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] && /(?:casedesk(?:\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
 if (isMain) {
-  const code = await runCli(process.argv);
+  // A command may set process.exitCode itself (a check that failed) without throwing.
+  const code = (await runCli(process.argv)) || Number(process.exitCode ?? 0);
   process.exitCode = code;
   // A command is over when runCli returns (long-running ones after their drain). Give stdout and
   // stderr a moment to flush to a pipe, then exit even if a library left a handle open.
