@@ -68,7 +68,8 @@ function sameOrigin(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site) return site === 'same-origin';
   const origin = request.headers.origin;
-  return typeof origin === 'string' && new URL(origin).host === request.headers.host;
+  if (typeof origin !== 'string' || !URL.canParse(origin)) return false; // includes Origin: null
+  return new URL(origin).host === request.headers.host;
 }
 
 /**

@@ -70,6 +70,8 @@ describe.each(TEST_DRIVERS)('auth on every route on %s', (driver) => {
     // bull-board's own UI posts without our CSRF token: its unsafe methods need a same-origin request.
     const crossSite = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json', 'sec-fetch-site': 'cross-site' } });
     expect(crossSite.statusCode).toBe(403);
+    const nullOrigin = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json', origin: 'null' } });
+    expect(nullOrigin.statusCode).toBe(403);
     const noOrigin = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json' } });
     expect(noOrigin.statusCode).toBe(403);
     const sameOrigin = await admin.request({ method: 'PUT', url: '/admin/queues/api/queues/pause', headers: { accept: 'application/json', 'sec-fetch-site': 'same-origin' } });
