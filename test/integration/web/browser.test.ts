@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +13,8 @@ import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/** README screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1); otherwise they go to a temp folder. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url)) : `${mkdtempSync(join(tmpdir(), 'casedesk-shots-'))}/`;
 const PLACEHOLDER = '[CONSULTANT ANSWER — write here]';
 const FIXTURES = fileURLToPath(new URL('../../fixtures/codes/', import.meta.url));
 
