@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
 import { CodeDescription } from './code-description.entity.ts';
 import { candidateSystems, compactCode } from './normalize.ts';
+import { forgetPlainDescriptions } from './plain-language.ts';
 import { markSearchStale } from './search-codes.ts';
 
 export interface PlainLanguageDescription {
@@ -28,6 +29,7 @@ export async function describeCode(em: EntityManager, code: string, text: string
   row.author = author ?? null;
   row.updatedAt = new Date();
   await fork.flush();
+  forgetPlainDescriptions(em);
   markSearchStale(em);
   return { code: c, text: row.text, author: row.author ?? null, updatedAt: row.updatedAt };
 }

@@ -1,24 +1,16 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { closestCodes, codesUnder, countUnder } from './code-range.ts';
+import { releaseTable, type ReleaseTable, type TableEntry } from './code-table.ts';
 import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
+import { plainDescription } from './plain-language.ts';
 import { loadReleases, releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
-import { placeholders, query } from './sql.ts';
+import { query } from './sql.ts';
 import type { CodeLookup, CodeRef, ImportSystem, LookupSystem } from './types.ts';
 
 /** At most this many children are listed for a header (childCount says how many there are). */
 const MAX_CHILDREN = 100;
 
-interface EntryRow {
-  releaseId: number;
-  code: string;
-  kind: string;
-  shortDescription: string | null;
-  longDescription: string;
-  consumerDescription: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-}
+type EntryRow = TableEntry;
 
 interface Ctx {
   em: EntityManager;
@@ -26,26 +18,44 @@ interface Ctx {
   code: string;
   releases: ReleaseRow[];
   byId: Map<number, ReleaseRow>;
+  /** In-memory tables of the releases loaded for this lookup, by release id. */
+  tables: Map<number, ReleaseTable>;
   entries: EntryRow[];
 }
 
-/** Every release's row for the code, and its plain-language description, in one round trip. */
-async function entriesFor(em: EntityManager, code: string): Promise<{ entries: EntryRow[]; plain?: string }> {
-  if (!code) return { entries: [] };
-  const rows = await query(
-    em,
-    `select release_id, code, kind, short_description, long_description, consumer_description, valid_from, valid_to from code_entry where code = ?
-     union all select -1, code, 'plain', null, text, null, null, null from code_description where code = ?`,
-    [code, code],
-  );
-  const plain = rows.find((r) => Number(r.release_id) === -1);
-  const entries = rows.filter((r) => r !== plain).map((r) => ({
-    releaseId: Number(r.release_id), code: String(r.code), kind: String(r.kind),
-    shortDescription: (r.short_description as string | null) ?? null, longDescription: String(r.long_description),
-    consumerDescription: (r.consumer_description as string | null) ?? null,
-    validFrom: (r.valid_from as string | null) ?? null, validTo: (r.valid_to as string | null) ?? null,
-  }));
-  return { entries, plain: plain ? String(plain.long_description) : undefined };
+/** The systems whose releases can hold a row for the code, given the systems its shape fits. */
+function storedSystems(systems: Exclude<LookupSystem, 'unknown'>[]): Set<ImportSystem> {
+  const out = new Set<ImportSystem>();
+  for (const s of systems) {
+    if (s === 'modifier') out.add('hcpcs').add('cpt');
+    else out.add(s);
+  }
+  return out;
+}
+
+/** A release's in-memory table (loaded once per process; see releaseTable). */
+async function tableOf(ctx: Ctx, release: ReleaseRow): Promise<ReleaseTable> {
+  let t = ctx.tables.get(release.id);
+  if (!t) {
+    t = await releaseTable(ctx.em, release);
+    ctx.tables.set(release.id, t);
+  }
+  return t;
+}
+
+/** Every release's row for the code (among the systems it may belong to), from memory. */
+async function entriesFor(ctx: Ctx, systems: Set<ImportSystem>): Promise<EntryRow[]> {
+  if (!ctx.code) return [];
+  const mine = ctx.releases.filter((r) => systems.has(r.system));
+  const loaded = await Promise.all(mine.map((r) => ctx.tables.get(r.id) ?? releaseTable(ctx.em, r)));
+  const entries: EntryRow[] = [];
+  mine.forEach((r, i) => {
+    const t = loaded[i];
+    ctx.tables.set(r.id, t);
+    const at = t.indexOf(ctx.code);
+    if (at >= 0) entries.push(t.entry(at));
+  });
+  return entries;
 }
 
 /**
@@ -67,8 +77,10 @@ export async function lookupCode(em: EntityManager, input: string, options: { da
   if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
   const code = compactCode(input.replace(/^-/, ''));
   const systems = candidateSystems(input);
-  const [releases, { entries, plain }] = await Promise.all([loadReleases(em), entriesFor(em, code)]);
-  const ctx: Ctx = { em, date, code, releases, byId: new Map(releases.map((r) => [r.id, r])), entries };
+  const releases = await loadReleases(em);
+  const ctx: Ctx = { em, date, code, releases, byId: new Map(releases.map((r) => [r.id, r])), tables: new Map(), entries: [] };
+  const [entries, plain] = await Promise.all([entriesFor(ctx, storedSystems(systems)), plainDescription(em, code)]);
+  ctx.entries = entries;
   const found: Omit<CodeLookup, 'input'>[] = [];
   for (const system of systems) {
     const hit = await resolveIn(ctx, system);
@@ -107,11 +119,23 @@ async function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown'>): Pr
   }
 }
 
-/** Whether the NCCI and MUE releases in force list the code (one round trip). */
+/** listedIn answers by NCCI release, MUE release and code: immutable once both releases are imported. */
+const listedCache = new Map<string, ('ncci' | 'mue')[]>();
+const MAX_LISTED_CACHED = 20_000;
+
+/**
+ * Whether the NCCI and MUE releases in force list the code (one indexed round trip the first
+ * time a process asks about the code for that pair of releases; remembered after that).
+ */
 async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
-  const ncci = releaseInForce(ctx.releases, 'ncci', ctx.date)?.id ?? -1;
-  const mue = releaseInForce(ctx.releases, 'mue', ctx.date)?.id ?? -1;
+  const ncciRelease = releaseInForce(ctx.releases, 'ncci', ctx.date);
+  const mueRelease = releaseInForce(ctx.releases, 'mue', ctx.date);
+  const ncci = ncciRelease?.id ?? -1;
+  const mue = mueRelease?.id ?? -1;
   if (ncci === -1 && mue === -1) return [];
+  const key = `${ctx.em.config.get('clientUrl') ?? ''}|${ctx.em.config.get('dbName') ?? ''}|${ncci}:${ncciRelease?.checksum ?? ''}|${mue}:${mueRelease?.checksum ?? ''}|${ctx.code}`;
+  const known = listedCache.get(key);
+  if (known) return [...known];
   const [r] = await query(
     ctx.em,
     `select (select 1 from ncci_edit where release_id = ? and column1 = ? limit 1) as n1,
@@ -122,7 +146,12 @@ async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
   const out: ('ncci' | 'mue')[] = [];
   if (r?.n1 != null || r?.n2 != null) out.push('ncci');
   if (r?.m != null) out.push('mue');
-  return out;
+  // Not inside a transaction: its releases may be its own, uncommitted import.
+  if (!ctx.em.isInTransaction()) {
+    if (listedCache.size >= MAX_LISTED_CACHED) listedCache.delete(listedCache.keys().next().value!);
+    listedCache.set(key, out);
+  }
+  return [...out];
 }
 
 /** Resolve within one versioned system (see lookupCode for the rules). */
@@ -171,7 +200,7 @@ async function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, releas
   else if (e.validFrom && e.validFrom > ctx.date) out.status = 'not-yet-valid';
   // Before the first imported release: a file with per-code dates (HCPCS) still knows the code was in use.
   else if (release.effectiveDate > ctx.date && !(e.validFrom && e.validFrom <= ctx.date)) out.status = 'not-yet-valid';
-  if (e.kind === 'header') Object.assign(out, await childrenOf(ctx, release.id, e.code));
+  if (e.kind === 'header') Object.assign(out, await childrenOf(ctx, release, e.code));
   if (!out.endDate) {
     const end = await endFromLaterReleases(ctx, e, release, ordered);
     if (end) out.endDate = end;
@@ -179,10 +208,9 @@ async function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, releas
   return out;
 }
 
-async function childrenOf(ctx: Ctx, releaseId: number, code: string): Promise<{ children: CodeRef[]; childCount: number }> {
-  const kids = await codesUnder(ctx.em, releaseId, code, { kind: 'code', limit: MAX_CHILDREN });
-  const childCount = kids.length < MAX_CHILDREN ? kids.length : await countUnder(ctx.em, releaseId, code, 'code');
-  return { children: kids.map((k) => ({ code: displayCode('icd10cm', k.code), description: k.description })), childCount };
+async function childrenOf(ctx: Ctx, release: ReleaseRow, code: string): Promise<{ children: CodeRef[]; childCount: number }> {
+  const { refs, count } = (await tableOf(ctx, release)).under(code, 'code', MAX_CHILDREN);
+  return { children: refs.map((k) => ({ code: displayCode('icd10cm', k.code), description: k.description })), childCount: count };
 }
 
 /** The day before the first later release (by effective date) that no longer has the code. */
@@ -191,14 +219,14 @@ async function endFromLaterReleases(ctx: Ctx, e: EntryRow, release: ReleaseRow, 
   for (const r of later) {
     if (ctx.entries.some((x) => x.releaseId === r.id && x.code === e.code)) continue;
     // A header is not listed by a codes-only file, yet lives on while it has billable children.
-    if (e.kind === 'header' && r.layout === 'codes' && (await countUnder(ctx.em, r.id, e.code, 'code')) > 0) continue;
+    if (e.kind === 'header' && r.layout === 'codes' && (await tableOf(ctx, r)).hasUnder(e.code, 'code')) continue;
     return dayBefore(r.effectiveDate);
   }
   return undefined;
 }
 
 async function derivedHeader(ctx: Ctx, inForce: ReleaseRow, mine: EntryRow[]): Promise<Omit<CodeLookup, 'input'> | undefined> {
-  const { children, childCount } = await childrenOf(ctx, inForce.id, ctx.code);
+  const { children, childCount } = await childrenOf(ctx, inForce, ctx.code);
   if (childCount === 0) return undefined;
   // Prefer the newest header row; else the newest row at all (a code that was billable and
   // became a category, as B88.0 did in FY2026, keeps its last descriptor).
@@ -219,7 +247,7 @@ async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeR
   for (const system of order) {
     const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
     if (!r || !ctx.code) continue;
-    const near = await closestCodes(ctx.em, r.id, ctx.code);
+    const near = (await tableOf(ctx, r)).closest(ctx.code);
     if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
   }
   return [];

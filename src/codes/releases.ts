@@ -10,6 +10,8 @@ export interface ReleaseRow {
   layout: string;
   version: string;
   effectiveDate: string;
+  /** sha256 of the imported file: with the id, identifies the release's (immutable) rows. */
+  checksum: string;
 }
 
 /**
@@ -29,8 +31,11 @@ export async function loadReleases(em: EntityManager, options: { fresh?: boolean
   const key = databaseKey(em);
   const hit = cached.get(key);
   if (!options.fresh && !em.isInTransaction() && hit && performance.now() - hit.at < RELEASES_TTL_MS) return hit.releases;
-  const releases = query(em, 'select id, system, layout, version, effective_date from code_release order by effective_date, id').then((rows) =>
-    rows.map((r) => ({ id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version), effectiveDate: String(r.effective_date) })),
+  const releases = query(em, 'select id, system, layout, version, effective_date, checksum from code_release order by effective_date, id').then((rows) =>
+    rows.map((r) => ({
+      id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version),
+      effectiveDate: String(r.effective_date), checksum: String(r.checksum),
+    })),
   );
   if (!em.isInTransaction()) {
     cached.set(key, { at: performance.now(), releases });

@@ -67,7 +67,7 @@ describe('release identity', () => {
 });
 
 describe('release in force', () => {
-  const r = (id: number, layout: string, effectiveDate: string): ReleaseRow => ({ id, system: 'icd10cm', layout, version: `v${id}`, effectiveDate });
+  const r = (id: number, layout: string, effectiveDate: string): ReleaseRow => ({ id, system: 'icd10cm', layout, version: `v${id}`, effectiveDate, checksum: `c${id}` });
   const releases = [r(1, 'order', '2024-10-01'), r(2, 'codes', '2024-10-01'), r(3, 'codes', '2025-10-01')];
 
   it('is the latest effective on or before the date, an order file winning a tie', () => {

@@ -1,0 +1,219 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { prefixUpperBound } from './code-range.ts';
+import type { ReleaseRow } from './releases.ts';
+import { query } from './sql.ts';
+import type { CodeRef } from './types.ts';
+
+/** One row of one release, as lookups use it. */
+export interface TableEntry {
+  releaseId: number;
+  code: string;
+  kind: string;
+  shortDescription: string | null;
+  longDescription: string;
+  consumerDescription: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+const KINDS = ['code', 'header', 'modifier'];
+
+/**
+ * Every code row of one release, in memory, sorted by code (JavaScript string order, which for
+ * the 0-9A-Z alphabet of codes is SQLite's binary order and the order `prefixUpperBound` assumes).
+ * Column arrays rather than one object per row: a quarter of a million rows stay compact.
+ */
+export class ReleaseTable {
+  readonly releaseId: number;
+  readonly codes: string[];
+  /** Index into KINDS, or 255 with the kind in `otherKinds`. */
+  private readonly kinds: Uint8Array;
+  private readonly otherKinds = new Map<number, string>();
+  readonly short: (string | null)[];
+  readonly long: string[];
+  private readonly consumer: (string | null)[] | null;
+  private readonly validFrom: (string | null)[] | null;
+  private readonly validTo: (string | null)[] | null;
+
+  constructor(releaseId: number, rows: Record<string, unknown>[], siblings: ReleaseTable[]) {
+    this.releaseId = releaseId;
+    const n = rows.length;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i += 1) if (!(String(rows[i - 1].code) < String(rows[i].code))) sorted = false;
+    // PostgreSQL may order by a locale collation; the in-memory searches need binary order.
+    if (!sorted) rows.sort((a, b) => (String(a.code) < String(b.code) ? -1 : String(a.code) > String(b.code) ? 1 : 0));
+    this.codes = new Array<string>(n);
+    this.kinds = new Uint8Array(n);
+    this.short = new Array<string | null>(n);
+    this.long = new Array<string>(n);
+    const anyOf = (col: string) => rows.some((r) => r[col] != null);
+    this.consumer = anyOf('consumer_description') ? new Array<string | null>(n) : null;
+    this.validFrom = anyOf('valid_from') ? new Array<string | null>(n) : null;
+    this.validTo = anyOf('valid_to') ? new Array<string | null>(n) : null;
+    for (let i = 0; i < n; i += 1) {
+      const r = rows[i];
+      const code = String(r.code);
+      let long = String(r.long_description);
+      let short = (r.short_description as string | null) ?? null;
+      // Successive releases repeat most descriptors: keep one copy of each string.
+      for (const s of siblings) {
+        const j = s.indexOf(code);
+        if (j < 0) continue;
+        if (s.long[j] === long) long = s.long[j];
+        if (short !== null && s.short[j] === short) short = s.short[j];
+        break;
+      }
+      this.codes[i] = code;
+      const kind = String(r.kind);
+      const k = KINDS.indexOf(kind);
+      this.kinds[i] = k >= 0 ? k : 255;
+      if (k < 0) this.otherKinds.set(i, kind);
+      this.short[i] = short;
+      this.long[i] = long;
+      if (this.consumer) this.consumer[i] = (r.consumer_description as string | null) ?? null;
+      if (this.validFrom) this.validFrom[i] = (r.valid_from as string | null) ?? null;
+      if (this.validTo) this.validTo[i] = (r.valid_to as string | null) ?? null;
+    }
+  }
+
+  get size(): number {
+    return this.codes.length;
+  }
+
+  kind(i: number): string {
+    const k = this.kinds[i];
+    return k === 255 ? this.otherKinds.get(i)! : KINDS[k];
+  }
+
+  /** First position whose code is ≥ `code` (or > it with `strict`). */
+  private lowerBound(code: string, strict = false): number {
+    let lo = 0;
+    let hi = this.codes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const c = this.codes[mid];
+      if (c < code || (strict && c === code)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Position of a code, or -1. */
+  indexOf(code: string): number {
+    const i = this.lowerBound(code);
+    return i < this.codes.length && this.codes[i] === code ? i : -1;
+  }
+
+  entry(i: number): TableEntry {
+    return {
+      releaseId: this.releaseId, code: this.codes[i], kind: this.kind(i),
+      shortDescription: this.short[i], longDescription: this.long[i],
+      consumerDescription: this.consumer?.[i] ?? null,
+      validFrom: this.validFrom?.[i] ?? null, validTo: this.validTo?.[i] ?? null,
+    };
+  }
+
+  /**
+   * Codes that extend `prefix` (not `prefix` itself), in code order: the first `limit` of the
+   * given kind and how many of that kind there are. Same range as `codesUnder`/`countUnder`.
+   */
+  under(prefix: string, kind: string, limit: number): { refs: CodeRef[]; count: number } {
+    const upper = prefixUpperBound(prefix);
+    const refs: CodeRef[] = [];
+    let count = 0;
+    for (let i = this.lowerBound(prefix, true); i < this.codes.length && this.codes[i] < upper; i += 1) {
+      if (this.kind(i) !== kind) continue;
+      count += 1;
+      if (refs.length < limit) refs.push({ code: this.codes[i], description: this.long[i] });
+    }
+    return { refs, count };
+  }
+
+  /** Whether any code of the kind extends `prefix`. */
+  hasUnder(prefix: string, kind: string): boolean {
+    const upper = prefixUpperBound(prefix);
+    for (let i = this.lowerBound(prefix, true); i < this.codes.length && this.codes[i] < upper; i += 1) if (this.kind(i) === kind) return true;
+    return false;
+  }
+
+  /** Same answer as `closestCodes` (see there), from memory. */
+  closest(code: string, limit = 5): CodeRef[] {
+    for (let len = code.length; len >= 2; len -= 1) {
+      const prefix = code.slice(0, len);
+      const upper = prefixUpperBound(prefix);
+      const out: CodeRef[] = [];
+      for (let i = this.lowerBound(prefix); i < this.codes.length && this.codes[i] < upper && out.length < limit; i += 1) {
+        if (this.codes[i] !== code) out.push({ code: this.codes[i], description: this.long[i] });
+      }
+      if (out.length > 0) return out;
+    }
+    return [];
+  }
+}
+
+/**
+ * Rows held in memory across all cached releases before the least recently used are dropped.
+ * The bench's four releases (ICD-10-CM FY2025 and FY2026, ICD-10-PCS, HCPCS) are about 260,000.
+ */
+const MAX_CACHED_ROWS = 1_200_000;
+
+interface Slot {
+  table: Promise<ReleaseTable>;
+  rows: number;
+  system: string;
+  dbKey: string;
+}
+
+/** Release tables by database, release id and checksum (the bytes that were imported). */
+const tables = new Map<string, Slot>();
+
+function databaseKey(em: EntityManager): string {
+  return `${em.config.get('clientUrl') ?? ''}|${em.config.get('dbName') ?? ''}`;
+}
+
+function evict(): void {
+  let total = 0;
+  for (const s of tables.values()) total += s.rows;
+  // Map order is use order (a hit re-inserts its slot): drop from the front.
+  for (const [key, s] of tables) {
+    if (total <= MAX_CACHED_ROWS || tables.size <= 1) break;
+    tables.delete(key);
+    total -= s.rows;
+  }
+}
+
+/**
+ * The in-memory table of one release, loaded on first use in the process (one query over the
+ * release's rows) and kept: a release's rows never change once its import has committed, and
+ * the key includes the file checksum, so a recreated database with reused ids cannot be served
+ * another database's rows. Inside a transaction a release not yet cached is read through the
+ * transaction and not cached (it may be the transaction's own, uncommitted import).
+ */
+export function releaseTable(em: EntityManager, release: ReleaseRow): Promise<ReleaseTable> {
+  const dbKey = databaseKey(em);
+  const key = `${dbKey}|${release.id}|${release.system}|${release.checksum}`;
+  const hit = tables.get(key);
+  if (hit) {
+    tables.delete(key);
+    tables.set(key, hit);
+    return hit.table;
+  }
+  const siblings = [...tables.values()].filter((s) => s.dbKey === dbKey && s.system === release.system);
+  const load = (async () => {
+    const rows = await query(
+      em,
+      'select code, kind, short_description, long_description, consumer_description, valid_from, valid_to from code_entry where release_id = ? order by code',
+      [release.id],
+    );
+    const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
+    const table = new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
+    const slot = tables.get(key);
+    if (slot) slot.rows = table.size;
+    evict();
+    return table;
+  })();
+  if (em.isInTransaction()) return load;
+  tables.set(key, { table: load, rows: 0, system: release.system, dbKey });
+  load.catch(() => tables.delete(key));
+  return load;
+}
