@@ -64,6 +64,8 @@ export const envSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PUBLIC_URL: z.string().url().optional(),
+  /** Bearer token for a Prometheus scraper on /metrics (otherwise an admin session is needed). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
   /** Raw-size cap before parsing, in bytes (default 25 MB). */
   MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),

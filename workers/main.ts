@@ -128,6 +128,7 @@ async function startRoles(
     web = await buildWebServer({
       orm, queues, log,
       approve: { makeMessageId: messageId, textToHtml: (text) => renderer.renderConsultantReply(text).html, unresolvedCodes: createUnresolvedCodes(orm) },
+      metricsToken: env.METRICS_TOKEN,
       session: { secret: env.SESSION_SECRET, production: env.NODE_ENV === 'production', secureCookie: env.NODE_ENV === 'production' || (env.PUBLIC_URL ?? '').startsWith('https:'), behindTls: (env.PUBLIC_URL ?? '').startsWith('https:') },
       renderer, signatureName: env.MAIL_FROM_NAME, plans: env.PLANS, rateLimit: { redis, prefix: env.QUEUE_PREFIX },
       // The server speaks plain HTTP: an https PUBLIC_URL means a TLS proxy in front (trust private-network proxies only).

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -78,7 +79,7 @@ function sameOrigin(request: FastifyRequest): boolean {
  * login required on every route not marked `public`, admin pages for admins only, and a rate
  * limiter for routes that opt in (login).
  */
-export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; log: Logger; session: SessionOptions; rateLimit?: { redis: Redis; prefix: string } }): Promise<ReturnType<typeof createDatabaseSessionStore>> {
+export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; log: Logger; session: SessionOptions; rateLimit?: { redis: Redis; prefix: string }; metricsToken?: string }): Promise<ReturnType<typeof createDatabaseSessionStore>> {
   const secret = resolveSessionSecret(deps.session, deps.log);
   const secure = deps.session.secureCookie ?? deps.session.production ?? false;
   if (secure && deps.session.production && !deps.session.behindTls) {
@@ -100,6 +101,8 @@ export async function registerSecurity(app: FastifyInstance, deps: { orm: Orm; l
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request)) return;
+    // A Prometheus scraper cannot log in: with METRICS_TOKEN set, /metrics also takes that bearer token.
+    if (deps.metricsToken && request.url.split('?')[0] === '/metrics' && bearerMatches(request.headers.authorization, deps.metricsToken)) return;
     const userId = request.session.userId;
     request.user = typeof userId === 'number' ? await findActiveUser(deps.orm.em.fork(), userId) : null;
     if (!request.user) return denyAnonymous(request, reply);
@@ -151,4 +154,11 @@ export function securityHeaders(request: FastifyRequest, reply: FastifyReply): v
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
   if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+}
+
+/** Constant-time check of an `Authorization: Bearer <token>` header. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

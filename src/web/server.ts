@@ -45,6 +45,8 @@ export interface WebDeps {
    * without it each process counts on its own, in memory.
    */
   rateLimit?: { redis: Redis; prefix: string };
+  /** Bearer token a metrics scraper may use for /metrics instead of a session (METRICS_TOKEN). */
+  metricsToken?: string;
   /** Called for every route as it is registered (tests enumerate routes with it: the auth sweep). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -94,7 +96,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
 
-  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit });
+  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit, metricsToken: deps.metricsToken });
   const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
   pruner.unref();
   app.addHook('onClose', async () => clearInterval(pruner));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DRIVERS } from '../../support/db.ts';
-import { buildTestWebApp, Browser, createUser, type WebApp } from './web-app.ts';
+import { buildTestWebApp, Browser, createUser, METRICS_TOKEN, type WebApp } from './web-app.ts';
 
 /** Routes that answer without a session, and why. Everything else must refuse. */
 const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz']);
@@ -80,5 +80,15 @@ describe.each(TEST_DRIVERS)('auth on every route on %s', (driver) => {
     const metrics = await admin.get('/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('casedesk_drafts_pending');
+  });
+
+  it('lets a scraper read /metrics with the bearer token, and nothing else with it', async () => {
+    const ok = await web.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('casedesk_drafts_pending');
+    const wrong = await web.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}x`, accept: 'application/json' } });
+    expect([401, 303]).toContain(wrong.statusCode);
+    const elsewhere = await web.app.inject({ url: '/admin/users', headers: { authorization: `Bearer ${METRICS_TOKEN}`, accept: 'application/json' } });
+    expect([401, 303]).toContain(elsewhere.statusCode);
   });
 });

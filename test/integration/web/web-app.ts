@@ -14,6 +14,8 @@ import { createTestDatabase, type TestDatabase, type TestDriver } from '../../su
 import { createQueuePrefix, TEST_REDIS_URL } from '../../support/redis.ts';
 
 export const PASSWORD = 'correct horse battery';
+/** The scraper token the test web app accepts on /metrics. */
+export const METRICS_TOKEN = 'scraper-token-0123456789';
 
 export interface WebApp {
   app: FastifyInstance;
@@ -35,7 +37,7 @@ export async function buildTestWebApp(driver: TestDriver = 'sqlite'): Promise<We
   const app = await buildWebServer({
     orm: db.orm, queues, log: silentLogger,
     approve: { makeMessageId: (key, caseId) => makeMessageId(key, 'casedesk.test', caseId), textToHtml: (t) => renderer.renderConsultantReply(t).html, unresolvedCodes: createUnresolvedCodes(db.orm) },
-    renderer, signatureName: 'CaseDesk', plans: { trial: 5, standard: 50, pro: 200 }, rateLimit: { redis, prefix: prefix.prefix },
+    renderer, signatureName: 'CaseDesk', plans: { trial: 5, standard: 50, pro: 200 }, rateLimit: { redis, prefix: prefix.prefix }, metricsToken: METRICS_TOKEN,
     onRoute: (route) => {
       for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
     },
