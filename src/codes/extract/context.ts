@@ -36,6 +36,8 @@ const OTHER_CODE_KINDS = new Set(
 /** Words after which `#` introduces a code, not an identifier (`CPT #99213`). */
 const CODE_WORDS = new Set(['cpt', 'hcpcs', 'icd', 'code', 'codes', 'dx', 'px', 'proc', 'procedure', 'cm', 'pcs', '10']);
 const STATE_NAME_SET = new Set(STATE_NAMES.split('|'));
+/** First words of two-word state names (`new`, `north`…): only these can start `new york`. */
+const STATE_FIRST_WORDS = new Set(STATE_NAMES.split('|').filter((s) => s.includes(' ')).map((s) => s.split(' ')[0]!));
 /** State abbreviations that are also English words or common abbreviations: need `City, ST`. */
 const STATE_WORDS = new Set(['OR', 'IN', 'ME', 'OK', 'HI', 'OH', 'PA', 'DE', 'AL', 'MD', 'CO', 'MA', 'ID']);
 const UNIT_AFTER =
@@ -54,32 +56,64 @@ const THOUSANDS_AFTER = /^,\d{3}\b/;
 /** Characters of context read after a token. */
 const WINDOW = 48;
 
+/** Slots of {@link tokensBefore}'s result; unused slots hold `''` (never a real token). */
+const TOKEN_SLOTS = 12;
+/** The tokens before the candidate being checked, nearest first (reused: one candidate at a time). */
+const tokens: string[] = new Array<string>(TOKEN_SLOTS).fill('');
+/** The same tokens lower-cased. */
+const lowerTokens: string[] = new Array<string>(TOKEN_SLOTS).fill('');
+
 /**
  * The tokens just before `start` on the same line, nearest first: runs of letters and digits
  * (inner dots dropped: `p.o.` → `po`) and single punctuation characters, in original case.
+ * Written into {@link tokens} / {@link lowerTokens} (no per-candidate arrays); returns how many.
  */
-function tokensBefore(text: string, start: number, max: number): string[] {
-  const out: string[] = [];
+function tokensBefore(text: string, start: number, max: number): number {
+  let count = 0;
   const floor = Math.max(0, start - 64);
   let i = start - 1;
-  while (out.length < max && i >= floor) {
+  while (count < max && i >= floor) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) break;
     if (c === 32 || c === 9 || c === 160) {
       i--;
       continue;
     }
+    let token: string;
+    // Lower-casing allocates; skip it for tokens that have no capital (most words) and for
+    // ASCII punctuation.
+    let caps: boolean;
     if (isAlnum(c)) {
       const end = i + 1;
-      while (i >= floor && (isAlnum(text.charCodeAt(i)) || (text.charCodeAt(i) === 46 && i > floor && isAlnum(text.charCodeAt(i - 1))))) i--;
+      let dotted = false;
+      caps = false;
+      for (;;) {
+        if (i < floor) break;
+        const d = text.charCodeAt(i);
+        if (isAlnum(d)) {
+          if (d >= 65 && d <= 90) caps = true;
+          i--;
+        } else if (d === 46 && i > floor && isAlnum(text.charCodeAt(i - 1))) {
+          dotted = true;
+          i--;
+        } else break;
+      }
       const word = text.slice(i + 1, end);
-      out.push(word.includes('.') ? word.replace(/\./g, '') : word);
-      continue;
+      token = dotted ? word.replace(/\./g, '') : word;
+    } else {
+      token = text[i]!;
+      caps = c >= 128;
+      i--;
     }
-    out.push(text[i]!);
-    i--;
+    tokens[count] = token;
+    lowerTokens[count] = caps ? token.toLowerCase() : token;
+    count++;
   }
-  return out;
+  for (let k = count; k < TOKEN_SLOTS; k++) {
+    tokens[k] = '';
+    lowerTokens[k] = '';
+  }
+  return count;
 }
 
 /**
@@ -95,8 +129,9 @@ export function inGibberish(text: string, start: number, end: number): boolean {
   if (b - a <= 30) return false;
   let symbols = 0;
   for (let i = a; i < b; i++) {
-    const c = text[i]!;
-    if (!/[A-Za-z0-9,./;:()\-–]/.test(c)) symbols++;
+    const c = text.charCodeAt(i);
+    // Not one of `A-Za-z0-9,./;:()-–`.
+    if (!(isAlnum(c) || c === 44 || c === 46 || c === 47 || c === 59 || c === 58 || c === 40 || c === 41 || c === 45 || c === 8211)) symbols++;
   }
   return symbols >= 3;
 }
@@ -113,29 +148,31 @@ const ALPHA = /^[A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
-function isNonCodeBefore(t: string[], numeric: boolean, after: string, glued: boolean): boolean {
-  const lower = t.map((x) => x.toLowerCase());
-  const t0 = lower[0] ?? '';
-  const t1 = lower[1] ?? '';
+function isNonCodeBefore(count: number, numeric: boolean, after: string, glued: boolean): boolean {
+  // `t`: the tokens as written, `lower`: lower-cased; both padded with `''` past `count`.
+  const t = tokens;
+  const lower = lowerTokens;
+  const t0 = lower[0]!;
+  const t1 = lower[1]!;
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
     let k = 1;
-    while (k < t.length && (t[k] === '-' || t[k] === ':')) k++;
-    if (!CODE_WORDS.has(lower[k] ?? '')) return true; // `ticket #20551`, `#20551`
+    while (k < count && (t[k] === '-' || t[k] === ':')) k++;
+    if (!CODE_WORDS.has(lower[k]!)) return true; // `ticket #20551`, `#20551`
   }
   // Skip `#`, `:`, `no.`, `number` between a keyword and the token.
   let i = 0;
   let qualified = false;
-  while (i < t.length && QUALIFIERS.has(lower[i]!)) {
+  while (i < count && QUALIFIERS.has(lower[i]!)) {
     if (lower[i] !== ':' && lower[i] !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
     i++;
   }
-  const w = lower[i] ?? '';
-  const w1 = lower[i + 1] ?? '';
+  const w = lower[i]!;
+  const w1 = lower[i + 1]!;
   if (ID_STRONG.has(w)) return true;
   if (qualified && ID_WEAK.has(w)) return true;
   // `Ref: case 20551`, `member claim 20551`: a weak word right after an identifier word.
-  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(lower[i + 2] ?? '')))) return true;
+  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(lower[i + 2]!)))) return true;
   // `paid via check 20551`, `by check 20551`: a payment, not "check 99213".
   if ((w === 'check' || w === 'chk' || w === 'eft') && /^(?:via|by|paper|our|your|their|a|of)$/.test(w1)) return true;
   if (OTHER_SYSTEMS.has(w)) return true;
@@ -145,29 +182,71 @@ function isNonCodeBefore(t: string[], numeric: boolean, after: string, glued: bo
   // ICD-9: `ICD-9 V72.6`, `icd9 code 724.2`, `ICD-9-CM`.
   let j = w === 'code' || w === 'codes' || w === 'dx' ? i + 1 : i;
   if (lower[j] === 'cm' && lower[j + 1] === '-') j += 2;
-  const a = lower[j] ?? '';
+  const a = lower[j]!;
   if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (lower[j + 1] === 'icd' || (lower[j + 1] === '-' && lower[j + 2] === 'icd')))) return true;
 
   if (t0 === '-' || t0 === '–') {
     // `INV-20551`, `CMS-1500`, `TKT-20551`; `CPT-99213` is fine.
-    if (glued && ALPHA.test(t[1] ?? '') && !CODE_WORDS.has(t1)) return true;
+    if (glued && ALPHA.test(t[1]!) && !CODE_WORDS.has(t1)) return true;
     // `0409-48880`: the tail of a digit group that is not the first code of a range.
-    if (numeric && DIGITS.test(t[1] ?? '') && t[1]!.length !== 5) return true;
+    if (numeric && DIGITS.test(t[1]!) && t[1]!.length !== 5) return true;
   }
   if (numeric) {
     // Phone extension `555-0100 x20611`, `(555) 123-4567 x 20610`.
     const xAt = t0 === 'x' ? 1 : t0 === '.' && t1 === 'x' ? 2 : -1;
-    if (xAt > 0 && /^(?:\d{4}|\))$/.test(t[xAt] ?? '')) return true;
-    const s0 = t[0] ?? '';
+    if (xAt > 0 && /^(?:\d{4}|\))$/.test(t[xAt]!)) return true;
+    const s0 = t[0]!;
     // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
-    if (/^[A-Z]{2}$/.test(s0) && STATE_ABBREVIATIONS.has(s0)) {
+    if (isTwoCapitals(s0) && STATE_ABBREVIATIONS.has(s0)) {
       if (t1 === ',') return true;
       if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(after)) return true;
     }
-    if (t0 === ',' && /^[A-Z]{2}$/.test(t[1] ?? '') && STATE_ABBREVIATIONS.has(t[1]!) && lower[2] === ',') return true;
-    if (STATE_NAME_SET.has(t0) || STATE_NAME_SET.has(`${t1} ${t0}`)) return true;
+    if (t0 === ',' && isTwoCapitals(t[1]!) && STATE_ABBREVIATIONS.has(t[1]!) && lower[2] === ',') return true;
+    if (STATE_NAME_SET.has(t0) || (STATE_FIRST_WORDS.has(t1) && STATE_NAME_SET.has(`${t1} ${t0}`))) return true;
   }
   return false;
+}
+
+/** `/^[A-Z]{2}$/` without a regex. */
+function isTwoCapitals(s: string): boolean {
+  if (s.length !== 2) return false;
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(1);
+  return a >= 65 && a <= 90 && b >= 65 && b <= 90;
+}
+
+/**
+ * Whether a UTF-16 code unit is white space for a JS regex `\s` (ASCII white space, NBSP, the
+ * Unicode space separators, line/paragraph separators and the BOM): lets the rules below skip
+ * white space without running a regex per character.
+ */
+export function isRegexSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f ||
+    c === 0x3000 || c === 0xfeff
+  );
+}
+
+/** Index of the first character of `s` that is not `\s` white space (`s.length` if none). */
+function skipSpace(s: string, from: number): number {
+  let p = from;
+  while (p < s.length && isRegexSpace(s.charCodeAt(p))) p++;
+  return p;
+}
+
+/**
+ * Whether the first non-blank character after a token could start a word of {@link UNIT_AFTER}
+ * (or `%`): a cheap filter so that regex runs only where it can match. Non-ASCII characters
+ * (`µg`) always go to the regex.
+ */
+function mayStartUnit(c: number): boolean {
+  if (c >= 128) return true;
+  if (c === 37 /* % */) return true;
+  const l = c | 32;
+  // m(g|cg|l|m…) u(g|sd) c(c|m|al…) i(u|nch) g(m|rams) k(g|cal) l(bs) f(eet|t) s(ec…|q…) h(ours|rs)
+  // d(ays|ollars) w(eeks) y(ears|rs) b(ucks) p(er cent|ercent)
+  return l >= 97 && l <= 122 && 'mucigklfshdwybp'.includes(String.fromCharCode(l));
 }
 
 /**
@@ -178,16 +257,20 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
   const after = text.slice(end, end + WINDOW);
   // A hyphen glued to a word before it (`INV-20551`), not a dash between words (`lac - 12032`).
   let h = start - 1;
-  while (h >= 0 && (text[h] === ' ' || text[h] === '\t')) h--;
-  const glued = h > 0 && (text[h] === '-' || text[h] === '–') && /[A-Za-z]/.test(text[h - 1]!);
+  while (h >= 0 && (text.charCodeAt(h) === 32 || text.charCodeAt(h) === 9)) h--;
+  const hc = h > 0 ? text.charCodeAt(h) : 0;
+  const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(text.charCodeAt(h - 1));
   if (isNonCodeBefore(tokensBefore(text, start, 5), numeric, after, glued)) return true;
   const a0 = after.charCodeAt(0);
+  // First character after any white space (the regexes below start with `\s*` / `\s+`).
+  const p = skipSpace(after, 0);
+  const f = after.charCodeAt(p);
   if (a0 === 44 /* , */ && THOUSANDS_AFTER.test(after)) return true;
-  if (a0 === 46 /* . */ && /^\.\d/.test(after)) return true;
-  if (a0 === 64 /* @ */ || /^\s*%/.test(after)) return true;
+  if (a0 === 46 /* . */ && isDigit(after.charCodeAt(1))) return true;
+  if (a0 === 64 /* @ */ || f === 37 /* % */) return true;
   // Part of a URL, an e-mail address or a query string.
   let k = start - 1;
-  while (k >= 0 && k > start - 200 && !/\s/.test(text[k]!)) k--;
+  while (k >= 0 && k > start - 200 && !isRegexSpace(text.charCodeAt(k))) k--;
   if (k < start - 1) {
     const chunk = text.slice(k + 1, start);
     if (chunk.includes('://') || chunk.includes('www.') || /[@=?&]/.test(chunk)) return true;
@@ -195,16 +278,29 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
   if (inGibberish(text, start, end)) return true;
 
   if (numeric) {
-    const token = text.slice(start, end);
-    if (UNIT_AFTER.test(after)) return true;
-    if (COUNT_AFTER.test(after) && token.endsWith('00')) return true; // `15000 claims`
-    if (UNITS_WORD_AFTER.test(after) && /(?:000|500)$/.test(token)) return true; // `10000 units`
-    if (ZIP4_AFTER.test(after)) return true;
-    if (a0 === 32 && STREET_AFTER.test(after)) return true;
-    const group = DIGIT_GROUP_AFTER.exec(after);
-    // `78701-1234`, LOINC `14647-2`, NDC `50242-040-62`: a digit group that is neither a
-    // two-digit modifier nor another code of a range.
-    if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5) return true;
+    // Each regex below is tried only when its first character can match (same result, less work).
+    if (p < after.length && mayStartUnit(f) && UNIT_AFTER.test(after)) return true;
+    // `15000 claims`: a count only when the token ends in 00.
+    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && COUNT_AFTER.test(after)) return true;
+    // `10000 units`: ends in 000 or 500.
+    const c3 = text.charCodeAt(end - 3);
+    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && (c3 === 48 || c3 === 53) && UNITS_WORD_AFTER.test(after)) return true;
+    if (a0 === 45 && ZIP4_AFTER.test(after)) return true;
+    if (a0 === 32 && ((f >= 65 && f <= 90) || isDigit(f)) && STREET_AFTER.test(after)) return true;
+    if (f === 45 || f === 8211) {
+      const group = DIGIT_GROUP_AFTER.exec(after);
+      // `78701-1234`, LOINC `14647-2`, NDC `50242-040-62`: a digit group that is neither a
+      // two-digit modifier nor another code of a range.
+      if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5) return true;
+    }
   }
   return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
