@@ -107,7 +107,6 @@ async function runCaseDesk(): Promise<Figures> {
     IMAP_POLL_SECONDS: '1', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: values.concurrency!, PLANS: `bench:${N * 10}`,
   });
   const setup = await openDatabase(config.database);
-  await setup.schema.updateSchema();
   await addSubscriber(setup.em.fork(), '@bench.test', 'bench', config.env.PLANS);
   await setup.close(true);
 

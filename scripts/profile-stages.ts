@@ -23,7 +23,6 @@ import { rawMessage } from '../test/support/casedesk.ts';
 
 const n = Number(process.argv[2] ?? 200);
 const orm = await openDatabase({ driver: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'cd-prof-')), 'p.sqlite') });
-await orm.schema.updateSchema();
 const em = orm.em.fork();
 for (let i = 0; i < n; i++) {
   const raw = Buffer.from(rawMessage({ From: `c${i}@x.test`, To: 'a@casedesk.test', Subject: `q ${i} 99213 and 97110`, 'Message-ID': `<p${i}@x.test>` }, `Can 99213-25 be billed with 97110 x3 for DOS 01/15/2025? Dx M54.50.\n\n> old 99999\n-- \nsig 555-123-4567`));

@@ -65,9 +65,7 @@ export async function createTestDatabase(driver: TestDriver = 'sqlite'): Promise
   };
 }
 
+/** The schema comes from the migrations, exactly as in production (test/integration/db checks they match the entities). */
 async function openTestOrm(db: DatabaseConfig): Promise<Orm> {
-  const orm = await openDatabase(db, { migrate: true });
-  // Until every entity has its migration, bring the schema up to date from the entities.
-  await orm.schema.updateSchema();
-  return orm;
+  return openDatabase(db, { migrate: true });
 }
