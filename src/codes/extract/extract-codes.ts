@@ -15,11 +15,12 @@ import type { CodeHit, ExtractedCodes, ExtractInput, ExtractOptions } from './ty
 export function extractCodes(input: ExtractInput, options: ExtractOptions = {}): ExtractedCodes {
   const hits = [...scanField(input.subject, 'subject', options), ...scanField(input.body, 'body', options)];
   const result: ExtractedCodes = { cpt: [], hcpcs: [], icd10cm: [], icd10pcs: [], modifiers: [], hits };
-  const seen = new Set<string>();
+  // One seen-set per list (no `system:code` key strings per hit).
+  const seen = { cpt: new Set<string>(), hcpcs: new Set<string>(), icd10cm: new Set<string>(), icd10pcs: new Set<string>(), modifier: new Set<string>() };
   for (const hit of hits) {
-    const key = `${hit.system}:${hit.code}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const set = seen[hit.system];
+    if (set.has(hit.code)) continue;
+    set.add(hit.code);
     listFor(result, hit.system).push(hit.code);
   }
   return result;
@@ -29,7 +30,32 @@ function scanField(text: string, field: 'subject' | 'body', options: ExtractOpti
   if (!text) return [];
   const codes = scanCodes(text, field, options);
   const modifiers = scanModifiers(text, field, codes);
-  return [...codes, ...modifiers].sort((a, b) => a.start - b.start || b.end - a.end);
+  return mergeByPosition(codes, modifiers);
+}
+
+/**
+ * Codes and modifiers in text order (by start, the longer hit first at equal starts). Both
+ * lists are already in that order (one hit per start each), so a stable merge gives what
+ * sorting the concatenation would, codes before modifiers on a tie.
+ */
+function mergeByPosition(codes: CodeHit[], modifiers: CodeHit[]): CodeHit[] {
+  const out: CodeHit[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < codes.length && j < modifiers.length) {
+    const a = codes[i]!;
+    const b = modifiers[j]!;
+    if ((a.start - b.start || b.end - a.end) <= 0) {
+      out.push(a);
+      i++;
+    } else {
+      out.push(b);
+      j++;
+    }
+  }
+  while (i < codes.length) out.push(codes[i++]!);
+  while (j < modifiers.length) out.push(modifiers[j++]!);
+  return out;
 }
 
 function listFor(result: ExtractedCodes, system: CodeHit['system']): string[] {

@@ -20,11 +20,12 @@ export function scanModifiers(text: string, field: 'subject' | 'body', codes: Co
   const found = new Map<number, CodeHit>();
   const pos = placeOfServiceSpans(text);
   // Offsets inside diagnosis and PCS codes: never the start of a modifier (`W19.XXXA`).
-  const inside = new Set<number>();
-  for (const c of codes) if (c.system !== 'cpt' && c.system !== 'hcpcs') for (let i = c.start; i < c.end; i++) inside.add(i);
+  // (One flag per character offset of the text: cheaper than a set of offsets.)
+  const inside = new Uint8Array(text.length);
+  for (const c of codes) if (c.system !== 'cpt' && c.system !== 'hcpcs') inside.fill(1, c.start, c.end);
   const fresh: CodeHit[] = [];
   const add = (start: number, written: string, code: string, attachedTo?: string): void => {
-    if (pos.has(start) || found.has(start) || inside.has(start)) return;
+    if (pos.has(start) || found.has(start) || inside[start] === 1) return;
     const hit: CodeHit = { code, system: 'modifier', field, start, end: start + written.length, written };
     if (attachedTo) hit.attachedTo = attachedTo;
     found.set(start, hit);
@@ -195,16 +196,28 @@ function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
   }
 }
 
-const CAPS_TOKEN = /(?<![A-Za-z0-9-])([A-Z][A-Z0-9]|[0-9]P)(?![A-Za-z0-9-])/g;
+/** The distinctive capital modifiers that may stand alone (not the ambiguous ones), as one regex. */
+const STANDALONE_CAPS = new RegExp(
+  [...STANDALONE_LETTER_MODIFIERS].filter((t) => !AMBIGUOUS_STANDALONE.has(t) && /^(?:[A-Z][A-Z0-9]|[0-9]P)$/.test(t)).join('|'),
+  'g',
+);
 const HYPHEN_ITEM = /(?:^|[\s(,;/])-([A-Za-z0-9]{2})(?![A-Za-z0-9%.])/g;
 const SLASH_PAIR = /(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9])\s*\/\s*([A-Za-z][A-Za-z0-9])(?![A-Za-z0-9])/g;
 
 /** Distinctive capitals (`XU`, `KX`, `GA`), `-25` on its own, and pairs such as `RT/LT`. */
 function standalone(text: string, codes: CodeHit[], add: Add): void {
-  CAPS_TOKEN.lastIndex = 0;
-  for (let m = CAPS_TOKEN.exec(text); m; m = CAPS_TOKEN.exec(text)) {
-    const t = m[1]!;
-    if (STANDALONE_LETTER_MODIFIERS.has(t) && !AMBIGUOUS_STANDALONE.has(t) && !inGibberish(text, m.index, m.index + 2)) add(m.index, t, t);
+  // Two-character capital tokens (`(?<![A-Za-z0-9-])([A-Z][A-Z0-9]|[0-9]P)(?![A-Za-z0-9-])`) that
+  // are distinctive modifiers. Only members of that set can be reported, so the scan looks for
+  // them directly and checks the token boundaries by hand: same hits, in the same order.
+  const n = text.length;
+  STANDALONE_CAPS.lastIndex = 0;
+  for (let m = STANDALONE_CAPS.exec(text); m; m = STANDALONE_CAPS.exec(text)) {
+    const i = m.index;
+    STANDALONE_CAPS.lastIndex = i + 1;
+    if (i > 0 && isAlnumOrHyphen(text.charCodeAt(i - 1))) continue;
+    if (i + 2 < n && isAlnumOrHyphen(text.charCodeAt(i + 2))) continue;
+    const t = m[0];
+    if (!inGibberish(text, i, i + 2)) add(i, t, t);
   }
   const ends = new Set(codes.map((c) => c.end));
   HYPHEN_ITEM.lastIndex = 0;
@@ -292,4 +305,8 @@ function placeOfServiceSpans(text: string): Set<number> {
     }
   }
   return spans;
+}
+
+function isAlnumOrHyphen(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
 }
