@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { query } from './sql.ts';
+import { databaseKey, query } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -158,47 +158,71 @@ export class ReleaseTable {
 const MAX_CACHED_ROWS = 1_200_000;
 
 interface Slot {
-  table: Promise<ReleaseTable>;
-  rows: number;
+  checksum: string;
   system: string;
-  dbKey: string;
+  table: Promise<ReleaseTable>;
+  /** Set once loaded: lookups then read it without waiting. */
+  ready?: ReleaseTable;
+  lastUsed: number;
 }
 
-/** Release tables by database, release id and checksum (the bytes that were imported). */
-const tables = new Map<string, Slot>();
-
-function databaseKey(em: EntityManager): string {
-  return `${em.config.get('clientUrl') ?? ''}|${em.config.get('dbName') ?? ''}`;
-}
+/** Release tables by database, then release id (the slot also records the file checksum). */
+const tables = new Map<string, Map<number, Slot>>();
+let clock = 0;
 
 function evict(): void {
   let total = 0;
-  for (const s of tables.values()) total += s.rows;
-  // Map order is use order (a hit re-inserts its slot): drop from the front.
-  for (const [key, s] of tables) {
-    if (total <= MAX_CACHED_ROWS || tables.size <= 1) break;
-    tables.delete(key);
-    total -= s.rows;
+  const all: [Map<number, Slot>, number, Slot][] = [];
+  for (const db of tables.values()) {
+    for (const [id, s] of db) {
+      total += s.ready?.size ?? 0;
+      all.push([db, id, s]);
+    }
   }
+  all.sort((a, b) => a[2].lastUsed - b[2].lastUsed);
+  for (const [db, id, s] of all) {
+    if (total <= MAX_CACHED_ROWS || all.length <= 1) break;
+    if (!s.ready) continue;
+    db.delete(id);
+    total -= s.ready.size;
+  }
+}
+
+function slotFor(em: EntityManager, release: ReleaseRow): { db: Map<number, Slot>; slot?: Slot } {
+  const dbKey = databaseKey(em);
+  let db = tables.get(dbKey);
+  if (!db) tables.set(dbKey, (db = new Map()));
+  const slot = db.get(release.id);
+  // A release id with other bytes: another database under the same key (tests recreate them).
+  if (slot && (slot.checksum !== release.checksum || slot.system !== release.system)) {
+    db.delete(release.id);
+    return { db };
+  }
+  return { db, slot };
+}
+
+/** The release's table if this process already holds it (no waiting), else undefined. */
+export function loadedTable(em: EntityManager, release: ReleaseRow): ReleaseTable | undefined {
+  const { slot } = slotFor(em, release);
+  if (!slot?.ready) return undefined;
+  slot.lastUsed = ++clock;
+  return slot.ready;
 }
 
 /**
  * The in-memory table of one release, loaded on first use in the process (one query over the
  * release's rows) and kept: a release's rows never change once its import has committed, and
- * the key includes the file checksum, so a recreated database with reused ids cannot be served
- * another database's rows. Inside a transaction a release not yet cached is read through the
- * transaction and not cached (it may be the transaction's own, uncommitted import).
+ * the slot is checked against the file checksum, so a recreated database with reused ids is not
+ * served another database's rows. Inside a transaction a release not yet held is read through
+ * the transaction and not kept (it may be the transaction's own, uncommitted import).
  */
 export function releaseTable(em: EntityManager, release: ReleaseRow): Promise<ReleaseTable> {
-  const dbKey = databaseKey(em);
-  const key = `${dbKey}|${release.id}|${release.system}|${release.checksum}`;
-  const hit = tables.get(key);
-  if (hit) {
-    tables.delete(key);
-    tables.set(key, hit);
-    return hit.table;
+  const { db, slot } = slotFor(em, release);
+  if (slot) {
+    slot.lastUsed = ++clock;
+    return slot.table;
   }
-  const siblings = [...tables.values()].filter((s) => s.dbKey === dbKey && s.system === release.system);
+  const siblings = [...db.values()].filter((s) => s.system === release.system);
   const load = (async () => {
     const rows = await query(
       em,
@@ -206,14 +230,19 @@ export function releaseTable(em: EntityManager, release: ReleaseRow): Promise<Re
       [release.id],
     );
     const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
-    const table = new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
-    const slot = tables.get(key);
-    if (slot) slot.rows = table.size;
-    evict();
-    return table;
+    return new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
   })();
   if (em.isInTransaction()) return load;
-  tables.set(key, { table: load, rows: 0, system: release.system, dbKey });
-  load.catch(() => tables.delete(key));
+  const fresh: Slot = { checksum: release.checksum, system: release.system, table: load, lastUsed: ++clock };
+  db.set(release.id, fresh);
+  load.then(
+    (t) => {
+      fresh.ready = t;
+      evict();
+    },
+    () => {
+      if (db.get(release.id) === fresh) db.delete(release.id);
+    },
+  );
   return load;
 }

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { releaseTable, type ReleaseTable, type TableEntry } from './code-table.ts';
+import { loadedTable, releaseTable, type ReleaseTable, type TableEntry } from './code-table.ts';
 import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
-import { plainDescription } from './plain-language.ts';
-import { loadReleases, releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
-import { query } from './sql.ts';
+import { plainDescription, plainDescriptionNow } from './plain-language.ts';
+import { loadReleases, loadedReleases, releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
+import { databaseKey, query } from './sql.ts';
 import type { CodeLookup, CodeRef, ImportSystem, LookupSystem } from './types.ts';
 
 /** At most this many children are listed for a header (childCount says how many there are). */
@@ -33,28 +33,39 @@ function storedSystems(systems: Exclude<LookupSystem, 'unknown'>[]): Set<ImportS
   return out;
 }
 
-/** A release's in-memory table (loaded once per process; see releaseTable). */
-async function tableOf(ctx: Ctx, release: ReleaseRow): Promise<ReleaseTable> {
-  let t = ctx.tables.get(release.id);
-  if (!t) {
-    t = await releaseTable(ctx.em, release);
-    ctx.tables.set(release.id, t);
-  }
+/**
+ * A release's in-memory table, already loaded for this lookup: every release of the systems the
+ * code may belong to is loaded before resolving, and children, end dates and derived headers
+ * only look at releases of the same system.
+ */
+function tableOf(ctx: Ctx, release: ReleaseRow): ReleaseTable {
+  const t = ctx.tables.get(release.id);
+  if (!t) throw new Error(`release ${release.id} (${release.system}) was not loaded for this lookup`);
   return t;
 }
 
-/** Every release's row for the code (among the systems it may belong to), from memory. */
-async function entriesFor(ctx: Ctx, systems: Set<ImportSystem>): Promise<EntryRow[]> {
+/** Load the tables of every release of these systems into the context (at once when the process has them). */
+function loadTables(ctx: Ctx, systems: Set<ImportSystem>): Promise<void> | undefined {
+  const pending: Promise<void>[] = [];
+  for (const r of ctx.releases) {
+    if (!systems.has(r.system) || ctx.tables.has(r.id)) continue;
+    const ready = loadedTable(ctx.em, r);
+    if (ready) ctx.tables.set(r.id, ready);
+    else pending.push(releaseTable(ctx.em, r).then((t) => void ctx.tables.set(r.id, t)));
+  }
+  return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
+}
+
+/** Every release's row for the code (among the loaded systems), from memory. */
+function entriesFor(ctx: Ctx): EntryRow[] {
   if (!ctx.code) return [];
-  const mine = ctx.releases.filter((r) => systems.has(r.system));
-  const loaded = await Promise.all(mine.map((r) => ctx.tables.get(r.id) ?? releaseTable(ctx.em, r)));
   const entries: EntryRow[] = [];
-  mine.forEach((r, i) => {
-    const t = loaded[i];
-    ctx.tables.set(r.id, t);
+  for (const r of ctx.releases) {
+    const t = ctx.tables.get(r.id);
+    if (!t) continue;
     const at = t.indexOf(ctx.code);
     if (at >= 0) entries.push(t.entry(at));
-  });
+  }
   return entries;
 }
 
@@ -77,13 +88,18 @@ export async function lookupCode(em: EntityManager, input: string, options: { da
   if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
   const code = compactCode(input.replace(/^-/, ''));
   const systems = candidateSystems(input);
-  const releases = await loadReleases(em);
+  // Once the process holds the release list, the tables and the plain-language copy, nothing
+  // here waits on the database (an unlicensed CPT code's NCCI/MUE listing aside).
+  const releases = loadedReleases(em) ?? (await loadReleases(em));
   const ctx: Ctx = { em, date, code, releases, byId: new Map(releases.map((r) => [r.id, r])), tables: new Map(), entries: [] };
-  const [entries, plain] = await Promise.all([entriesFor(ctx, storedSystems(systems)), plainDescription(em, code)]);
-  ctx.entries = entries;
+  const loading = loadTables(ctx, storedSystems(systems));
+  if (loading) await loading;
+  ctx.entries = entriesFor(ctx);
+  const now = plainDescriptionNow(em, code);
+  const plain = now === undefined ? await plainDescription(em, code) : (now ?? undefined);
   const found: Omit<CodeLookup, 'input'>[] = [];
   for (const system of systems) {
-    const hit = await resolveIn(ctx, system);
+    const hit = system === 'cpt' ? await resolveCpt(ctx) : resolveIn(ctx, system);
     if (hit) found.push(hit);
   }
   const best = found.find((f) => f.licensed !== false) ?? found[0];
@@ -95,21 +111,23 @@ export async function lookupCode(em: EntityManager, input: string, options: { da
   return result;
 }
 
-async function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown'>): Promise<Omit<CodeLookup, 'input'> | undefined> {
+/** A CPT-shaped code: the licensee's CPT file if imported, else known by form and NCCI/MUE listings. */
+async function resolveCpt(ctx: Ctx): Promise<Omit<CodeLookup, 'input'>> {
+  const cpt = resolveVersioned(ctx, 'cpt', 'code');
+  if (cpt) return { ...cpt, system: 'cpt', licensed: true };
+  const listedIn = await listedInEdits(ctx);
+  return { system: 'cpt', code: ctx.code, status: 'valid', shortDescription: 'CPT code, descriptor not licensed', licensed: false, ...(listedIn.length ? { listedIn } : {}) };
+}
+
+function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown' | 'cpt'>): Omit<CodeLookup, 'input'> | undefined {
   switch (system) {
     case 'modifier': {
-      const hcpcs = await resolveVersioned(ctx, 'hcpcs', 'modifier');
+      const hcpcs = resolveVersioned(ctx, 'hcpcs', 'modifier');
       if (hcpcs) return { ...hcpcs, system: 'modifier' };
-      const cpt = await resolveVersioned(ctx, 'cpt', 'modifier');
+      const cpt = resolveVersioned(ctx, 'cpt', 'modifier');
       if (cpt) return { ...cpt, system: 'modifier', licensed: true };
       if (/^\d{2}$/.test(ctx.code)) return { system: 'modifier', code: ctx.code, status: 'valid', shortDescription: 'CPT modifier', longDescription: 'CPT modifier', licensed: false };
       return undefined;
-    }
-    case 'cpt': {
-      const cpt = await resolveVersioned(ctx, 'cpt', 'code');
-      if (cpt) return { ...cpt, system: 'cpt', licensed: true };
-      const listedIn = await listedInEdits(ctx);
-      return { system: 'cpt', code: ctx.code, status: 'valid', shortDescription: 'CPT code, descriptor not licensed', licensed: false, ...(listedIn.length ? { listedIn } : {}) };
     }
     case 'hcpcs':
       return resolveVersioned(ctx, 'hcpcs', 'code');
@@ -133,7 +151,7 @@ async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
   const ncci = ncciRelease?.id ?? -1;
   const mue = mueRelease?.id ?? -1;
   if (ncci === -1 && mue === -1) return [];
-  const key = `${ctx.em.config.get('clientUrl') ?? ''}|${ctx.em.config.get('dbName') ?? ''}|${ncci}:${ncciRelease?.checksum ?? ''}|${mue}:${mueRelease?.checksum ?? ''}|${ctx.code}`;
+  const key = `${databaseKey(ctx.em)}|${ncci}:${ncciRelease?.checksum ?? ''}|${mue}:${mueRelease?.checksum ?? ''}|${ctx.code}`;
   const known = listedCache.get(key);
   if (known) return [...known];
   const [r] = await query(
@@ -155,7 +173,7 @@ async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
 }
 
 /** Resolve within one versioned system (see lookupCode for the rules). */
-async function resolveVersioned(ctx: Ctx, system: ImportSystem, kind?: string): Promise<Omit<CodeLookup, 'input'> | undefined> {
+function resolveVersioned(ctx: Ctx, system: ImportSystem, kind?: string): Omit<CodeLookup, 'input'> | undefined {
   const ordered = releasesNewestFirst(ctx.releases, system);
   if (ordered.length === 0) return undefined;
   const inForce = releaseInForce(ctx.releases, system, ctx.date) ?? ordered[ordered.length - 1];
@@ -163,24 +181,24 @@ async function resolveVersioned(ctx: Ctx, system: ImportSystem, kind?: string): 
   const current = mine.find((e) => e.releaseId === inForce.id);
   if (current) return describeEntry(ctx, system, current, inForce, ordered);
   if (system === 'icd10cm' && inForce.layout === 'codes' && kind === undefined) {
-    const derived = await derivedHeader(ctx, inForce, mine);
+    const derived = derivedHeader(ctx, inForce, mine);
     if (derived) return derived;
   }
   const older = ordered.find((r) => r.effectiveDate <= inForce.effectiveDate && r.id !== inForce.id && mine.some((e) => e.releaseId === r.id));
   if (older) {
     const entry = mine.find((e) => e.releaseId === older.id)!;
-    const base = await describeEntry(ctx, system, entry, older, ordered);
+    const base = describeEntry(ctx, system, entry, older, ordered);
     return { ...base, status: 'ended', endDate: base.endDate ?? dayBefore(inForce.effectiveDate) };
   }
   const later = [...ordered].reverse().find((r) => r.effectiveDate > ctx.date && mine.some((e) => e.releaseId === r.id));
   if (later) {
-    const base = await describeEntry(ctx, system, mine.find((e) => e.releaseId === later.id)!, later, ordered);
+    const base = describeEntry(ctx, system, mine.find((e) => e.releaseId === later.id)!, later, ordered);
     return { ...base, status: base.status === 'valid' ? 'not-yet-valid' : base.status, startDate: base.startDate ?? later.effectiveDate };
   }
   return undefined;
 }
 
-async function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, release: ReleaseRow, ordered: ReleaseRow[]): Promise<Omit<CodeLookup, 'input'>> {
+function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, release: ReleaseRow, ordered: ReleaseRow[]): Omit<CodeLookup, 'input'> {
   const out: Omit<CodeLookup, 'input'> = {
     system: system === 'hcpcs' && e.kind === 'modifier' ? 'modifier' : (system as LookupSystem),
     code: displayCode(system as LookupSystem, e.code),
@@ -200,33 +218,33 @@ async function describeEntry(ctx: Ctx, system: ImportSystem, e: EntryRow, releas
   else if (e.validFrom && e.validFrom > ctx.date) out.status = 'not-yet-valid';
   // Before the first imported release: a file with per-code dates (HCPCS) still knows the code was in use.
   else if (release.effectiveDate > ctx.date && !(e.validFrom && e.validFrom <= ctx.date)) out.status = 'not-yet-valid';
-  if (e.kind === 'header') Object.assign(out, await childrenOf(ctx, release, e.code));
+  if (e.kind === 'header') Object.assign(out, childrenOf(ctx, release, e.code));
   if (!out.endDate) {
-    const end = await endFromLaterReleases(ctx, e, release, ordered);
+    const end = endFromLaterReleases(ctx, e, release, ordered);
     if (end) out.endDate = end;
   }
   return out;
 }
 
-async function childrenOf(ctx: Ctx, release: ReleaseRow, code: string): Promise<{ children: CodeRef[]; childCount: number }> {
-  const { refs, count } = (await tableOf(ctx, release)).under(code, 'code', MAX_CHILDREN);
+function childrenOf(ctx: Ctx, release: ReleaseRow, code: string): { children: CodeRef[]; childCount: number } {
+  const { refs, count } = tableOf(ctx, release).under(code, 'code', MAX_CHILDREN);
   return { children: refs.map((k) => ({ code: displayCode('icd10cm', k.code), description: k.description })), childCount: count };
 }
 
 /** The day before the first later release (by effective date) that no longer has the code. */
-async function endFromLaterReleases(ctx: Ctx, e: EntryRow, release: ReleaseRow, ordered: ReleaseRow[]): Promise<string | undefined> {
+function endFromLaterReleases(ctx: Ctx, e: EntryRow, release: ReleaseRow, ordered: ReleaseRow[]): string | undefined {
   const later = ordered.filter((r) => r.effectiveDate > release.effectiveDate).reverse();
   for (const r of later) {
     if (ctx.entries.some((x) => x.releaseId === r.id && x.code === e.code)) continue;
     // A header is not listed by a codes-only file, yet lives on while it has billable children.
-    if (e.kind === 'header' && r.layout === 'codes' && (await tableOf(ctx, r)).hasUnder(e.code, 'code')) continue;
+    if (e.kind === 'header' && r.layout === 'codes' && tableOf(ctx, r).hasUnder(e.code, 'code')) continue;
     return dayBefore(r.effectiveDate);
   }
   return undefined;
 }
 
-async function derivedHeader(ctx: Ctx, inForce: ReleaseRow, mine: EntryRow[]): Promise<Omit<CodeLookup, 'input'> | undefined> {
-  const { children, childCount } = await childrenOf(ctx, inForce, ctx.code);
+function derivedHeader(ctx: Ctx, inForce: ReleaseRow, mine: EntryRow[]): Omit<CodeLookup, 'input'> | undefined {
+  const { children, childCount } = childrenOf(ctx, inForce, ctx.code);
   if (childCount === 0) return undefined;
   // Prefer the newest header row; else the newest row at all (a code that was billable and
   // became a category, as B88.0 did in FY2026, keeps its last descriptor).
@@ -247,7 +265,7 @@ async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeR
   for (const system of order) {
     const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
     if (!r || !ctx.code) continue;
-    const near = (await tableOf(ctx, r)).closest(ctx.code);
+    const near = (ctx.tables.get(r.id) ?? loadedTable(ctx.em, r) ?? (await releaseTable(ctx.em, r))).closest(ctx.code);
     if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
   }
   return [];

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { query } from './sql.ts';
+import { databaseKey, query } from './sql.ts';
 
 /**
  * How long a process trusts its copy of the plain-language descriptions before re-checking the
@@ -12,13 +12,13 @@ interface Slot {
   checkedAt: number;
   fingerprint: string;
   texts: Promise<Map<string, string>>;
+  ready?: Map<string, string>;
 }
 
 const cache = new Map<string, Slot>();
+/** Bumped by forgetPlainDescriptions: a check that started before it must not install its answer. */
+let generation = 0;
 
-function databaseKey(em: EntityManager): string {
-  return `${em.config.get('clientUrl') ?? ''}|${em.config.get('dbName') ?? ''}`;
-}
 
 /**
  * The consultants' plain-language description of a (compact) code, if any. Lookups read it from
@@ -36,24 +36,41 @@ export async function plainDescription(em: EntityManager, code: string): Promise
   return (await plainDescriptions(em)).get(code);
 }
 
+/**
+ * The same answer as plainDescription when this process's copy is fresh (no waiting): the text,
+ * or null for none; undefined when the copy must be (re)checked first.
+ */
+export function plainDescriptionNow(em: EntityManager, code: string): string | null | undefined {
+  if (!code) return null;
+  if (em.isInTransaction()) return undefined;
+  const slot = cache.get(databaseKey(em));
+  if (!slot?.ready || performance.now() - slot.checkedAt >= CHECK_TTL_MS) return undefined;
+  return slot.ready.get(code) ?? null;
+}
+
 async function plainDescriptions(em: EntityManager): Promise<Map<string, string>> {
   const key = databaseKey(em);
   const slot = cache.get(key);
   if (slot && performance.now() - slot.checkedAt < CHECK_TTL_MS) return slot.texts;
+  const started = generation;
   const [stats] = await query(em, 'select count(*) as n, max(id) as id, max(updated_at) as at from code_description');
   const fingerprint = `${stats?.n}|${stats?.id}|${String(stats?.at)}`;
   const now = cache.get(key);
-  if (now && now.fingerprint === fingerprint) {
+  if (now && now.fingerprint === fingerprint && started === generation) {
     now.checkedAt = performance.now();
     return now.texts;
   }
   const texts = query(em, 'select code, text from code_description').then((rows) => new Map(rows.map((r) => [String(r.code), String(r.text)])));
-  cache.set(key, { checkedAt: performance.now(), fingerprint, texts });
+  if (started !== generation) return texts;
+  const fresh: Slot = { checkedAt: performance.now(), fingerprint, texts };
+  cache.set(key, fresh);
+  texts.then((m) => (fresh.ready = m), () => undefined);
   texts.catch(() => cache.delete(key));
   return texts;
 }
 
 /** Drop this process's copy of the plain-language descriptions (after describeCode). */
 export function forgetPlainDescriptions(em: EntityManager): void {
+  generation += 1;
   cache.delete(databaseKey(em));
 }

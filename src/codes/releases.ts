@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { isIsoDate } from './normalize.ts';
-import { query } from './sql.ts';
+import { databaseKey, query } from './sql.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { ImportSystem, ReleaseRef } from './types.ts';
 
@@ -20,10 +20,13 @@ export interface ReleaseRow {
  * reading it on every lookup would be one more round trip on the hot path.
  */
 const RELEASES_TTL_MS = 2000;
-const cached = new Map<string, { at: number; releases: Promise<ReleaseRow[]> }>();
+const cached = new Map<string, { at: number; releases: Promise<ReleaseRow[]>; ready?: ReleaseRow[] }>();
 
-function databaseKey(em: EntityManager): string {
-  return `${em.config.get('clientUrl') ?? ''}|${em.config.get('dbName') ?? ''}`;
+/** The release list if this process's copy is fresh and loaded (no waiting), else undefined (see loadReleases). */
+export function loadedReleases(em: EntityManager): ReleaseRow[] | undefined {
+  const hit = cached.get(databaseKey(em));
+  if (!hit?.ready || em.isInTransaction() || performance.now() - hit.at >= RELEASES_TTL_MS) return undefined;
+  return hit.ready;
 }
 
 /** Every release, oldest first (the table is small: a handful of rows per system and year). */
@@ -38,8 +41,9 @@ export async function loadReleases(em: EntityManager, options: { fresh?: boolean
     })),
   );
   if (!em.isInTransaction()) {
-    cached.set(key, { at: performance.now(), releases });
-    releases.catch(() => cached.delete(key));
+    const entry: { at: number; releases: Promise<ReleaseRow[]>; ready?: ReleaseRow[] } = { at: performance.now(), releases };
+    cached.set(key, entry);
+    releases.then((r) => (entry.ready = r), () => cached.delete(key));
   }
   return releases;
 }

@@ -12,6 +12,23 @@ export async function query(em: EntityManager, sql: string, params: unknown[] = 
   return em.getConnection().execute<Row[]>(sql, params, 'all', em.getTransactionContext());
 }
 
+const keys = new WeakMap<object, string>();
+
+/**
+ * Which database an EntityManager talks to (connection URL and database name), for the
+ * per-process caches of the code database. Memoised per ORM configuration: lookups ask for it
+ * on every call.
+ */
+export function databaseKey(em: EntityManager): string {
+  const config = em.config;
+  let key = keys.get(config);
+  if (key === undefined) {
+    key = `${config.get('clientUrl') ?? ''}|${config.get('dbName') ?? ''}`;
+    keys.set(config, key);
+  }
+  return key;
+}
+
 /** Placeholders for an `in (…)` list. */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
