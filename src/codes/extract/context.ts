@@ -56,23 +56,44 @@ const THOUSANDS_AFTER = /^,\d{3}\b/;
 /** Characters of context read after a token. */
 const WINDOW = 48;
 
-/** Slots of {@link tokensBefore}'s result; unused slots hold `''` (never a real token). */
-const TOKEN_SLOTS = 12;
-/** The tokens before the candidate being checked, nearest first (reused: one candidate at a time). */
-const tokens: string[] = new Array<string>(TOKEN_SLOTS).fill('');
-/** The same tokens lower-cased. */
-const lowerTokens: string[] = new Array<string>(TOKEN_SLOTS).fill('');
+/** At most this many tokens before a candidate are read. */
+const MAX_TOKENS = 5;
+/** The tokens before the candidate being checked, nearest first, as written and lower-cased. */
+const tokens: string[] = new Array<string>(MAX_TOKENS).fill('');
+const lowerTokens: string[] = new Array<string>(MAX_TOKENS).fill('');
+/**
+ * State of the lazy backwards tokenizer for the current candidate (one at a time, synchronous):
+ * most candidates are settled by their nearest one or two tokens, so the rest are never read.
+ */
+let tkText = '';
+let tkPos = 0;
+let tkFloor = 0;
+let tkCount = 0;
+let tkDone = true;
+
+/** Start reading tokens backwards from just before `start`, on the same line, at most 64 characters. */
+function startTokensBefore(text: string, start: number): void {
+  tkText = text;
+  tkPos = start - 1;
+  tkFloor = Math.max(0, start - 64);
+  tkCount = 0;
+  tkDone = false;
+}
 
 /**
- * The tokens just before `start` on the same line, nearest first: runs of letters and digits
- * (inner dots dropped: `p.o.` → `po`) and single punctuation characters, in original case.
- * Written into {@link tokens} / {@link lowerTokens} (no per-candidate arrays); returns how many.
+ * Read the next token before the candidate: a run of letters and digits (inner dots dropped:
+ * `p.o.` → `po`) or a single punctuation character, in original case; blanks are skipped and
+ * the line start ends the tokens.
  */
-function tokensBefore(text: string, start: number, max: number): number {
-  let count = 0;
-  const floor = Math.max(0, start - 64);
-  let i = start - 1;
-  while (count < max && i >= floor) {
+function readToken(): void {
+  const text = tkText;
+  const floor = tkFloor;
+  let i = tkPos;
+  if (tkCount >= MAX_TOKENS) {
+    tkDone = true;
+    return;
+  }
+  while (i >= floor) {
     const c = text.charCodeAt(i);
     if (c === 10 || c === 13) break;
     if (c === 32 || c === 9 || c === 160) {
@@ -105,15 +126,30 @@ function tokensBefore(text: string, start: number, max: number): number {
       caps = c >= 128;
       i--;
     }
-    tokens[count] = token;
-    lowerTokens[count] = caps ? token.toLowerCase() : token;
-    count++;
+    tokens[tkCount] = token;
+    lowerTokens[tkCount] = caps ? token.toLowerCase() : token;
+    tkCount++;
+    tkPos = i;
+    return;
   }
-  for (let k = count; k < TOKEN_SLOTS; k++) {
-    tokens[k] = '';
-    lowerTokens[k] = '';
-  }
-  return count;
+  tkPos = i;
+  tkDone = true;
+}
+
+/** Whether there is a k-th token (0 = nearest) before the candidate. */
+function hasToken(k: number): boolean {
+  while (tkCount <= k && !tkDone) readToken();
+  return k < tkCount;
+}
+
+/** The k-th token before the candidate as written, or `''`. */
+function tok(k: number): string {
+  return hasToken(k) ? tokens[k]! : '';
+}
+
+/** The k-th token before the candidate lower-cased, or `''`. */
+function low(k: number): string {
+  return hasToken(k) ? lowerTokens[k]! : '';
 }
 
 /**
@@ -148,60 +184,58 @@ const ALPHA = /^[A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
-function isNonCodeBefore(count: number, numeric: boolean, after: string, glued: boolean): boolean {
-  // `t`: the tokens as written, `lower`: lower-cased; both padded with `''` past `count`.
-  const t = tokens;
-  const lower = lowerTokens;
-  const t0 = lower[0]!;
-  const t1 = lower[1]!;
+function isNonCodeBefore(numeric: boolean, after: string, glued: boolean): boolean {
+  // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
+  const t0 = low(0);
+  const t1 = low(1);
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
     let k = 1;
-    while (k < count && (t[k] === '-' || t[k] === ':')) k++;
-    if (!CODE_WORDS.has(lower[k]!)) return true; // `ticket #20551`, `#20551`
+    while (hasToken(k) && (tok(k) === '-' || tok(k) === ':')) k++;
+    if (!CODE_WORDS.has(low(k))) return true; // `ticket #20551`, `#20551`
   }
   // Skip `#`, `:`, `no.`, `number` between a keyword and the token.
   let i = 0;
   let qualified = false;
-  while (i < count && QUALIFIERS.has(lower[i]!)) {
-    if (lower[i] !== ':' && lower[i] !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
+  while (hasToken(i) && QUALIFIERS.has(low(i))) {
+    if (low(i) !== ':' && low(i) !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
     i++;
   }
-  const w = lower[i]!;
-  const w1 = lower[i + 1]!;
+  const w = low(i);
+  const w1 = low(i + 1);
   if (ID_STRONG.has(w)) return true;
   if (qualified && ID_WEAK.has(w)) return true;
   // `Ref: case 20551`, `member claim 20551`: a weak word right after an identifier word.
-  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(lower[i + 2]!)))) return true;
+  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(low(i + 2))))) return true;
   // `paid via check 20551`, `by check 20551`: a payment, not "check 99213".
   if ((w === 'check' || w === 'chk' || w === 'eft') && /^(?:via|by|paper|our|your|their|a|of)$/.test(w1)) return true;
   if (OTHER_SYSTEMS.has(w)) return true;
   if ((w === 'code' || w === 'codes') && OTHER_CODE_KINDS.has(w1)) return true;
-  if (w === 'service' && w1 === 'of' && lower[i + 2] === 'place') return true;
+  if (w === 'service' && w1 === 'of' && low(i + 2) === 'place') return true;
   if (w === 'type' && w1 === 'bill') return true;
   // ICD-9: `ICD-9 V72.6`, `icd9 code 724.2`, `ICD-9-CM`.
   let j = w === 'code' || w === 'codes' || w === 'dx' ? i + 1 : i;
-  if (lower[j] === 'cm' && lower[j + 1] === '-') j += 2;
-  const a = lower[j]!;
-  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (lower[j + 1] === 'icd' || (lower[j + 1] === '-' && lower[j + 2] === 'icd')))) return true;
+  if (low(j) === 'cm' && low(j + 1) === '-') j += 2;
+  const a = low(j);
+  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (low(j + 1) === 'icd' || (low(j + 1) === '-' && low(j + 2) === 'icd')))) return true;
 
   if (t0 === '-' || t0 === '–') {
     // `INV-20551`, `CMS-1500`, `TKT-20551`; `CPT-99213` is fine.
-    if (glued && ALPHA.test(t[1]!) && !CODE_WORDS.has(t1)) return true;
+    if (glued && ALPHA.test(tok(1)) && !CODE_WORDS.has(t1)) return true;
     // `0409-48880`: the tail of a digit group that is not the first code of a range.
-    if (numeric && DIGITS.test(t[1]!) && t[1]!.length !== 5) return true;
+    if (numeric && DIGITS.test(tok(1)) && tok(1).length !== 5) return true;
   }
   if (numeric) {
     // Phone extension `555-0100 x20611`, `(555) 123-4567 x 20610`.
     const xAt = t0 === 'x' ? 1 : t0 === '.' && t1 === 'x' ? 2 : -1;
-    if (xAt > 0 && /^(?:\d{4}|\))$/.test(t[xAt]!)) return true;
-    const s0 = t[0]!;
+    if (xAt > 0 && /^(?:\d{4}|\))$/.test(tok(xAt))) return true;
+    const s0 = tok(0);
     // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
     if (isTwoCapitals(s0) && STATE_ABBREVIATIONS.has(s0)) {
       if (t1 === ',') return true;
       if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(after)) return true;
     }
-    if (t0 === ',' && isTwoCapitals(t[1]!) && STATE_ABBREVIATIONS.has(t[1]!) && lower[2] === ',') return true;
+    if (t0 === ',' && isTwoCapitals(tok(1)) && STATE_ABBREVIATIONS.has(tok(1)) && low(2) === ',') return true;
     if (STATE_NAME_SET.has(t0) || (STATE_FIRST_WORDS.has(t1) && STATE_NAME_SET.has(`${t1} ${t0}`))) return true;
   }
   return false;
@@ -260,7 +294,10 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
   while (h >= 0 && (text.charCodeAt(h) === 32 || text.charCodeAt(h) === 9)) h--;
   const hc = h > 0 ? text.charCodeAt(h) : 0;
   const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(text.charCodeAt(h - 1));
-  if (isNonCodeBefore(tokensBefore(text, start, 5), numeric, after, glued)) return true;
+  startTokensBefore(text, start);
+  const before = isNonCodeBefore(numeric, after, glued);
+  tkText = '';
+  if (before) return true;
   const a0 = after.charCodeAt(0);
   // First character after any white space (the regexes below start with `\s*` / `\s+`).
   const p = skipSpace(after, 0);
