@@ -33,16 +33,22 @@ export function classifyShape(written: string): Shape | null {
   if (/^X\d{4,}$/.test(t)) return null; // `x20610`: a phone extension, not an X-code (those need a 7th character)
   if (written[0] === 'x' && /^x\d{1,3}$/.test(written)) return null; // `x12`: units (`88305 x12`)
 
-  let m = CPT.exec(t);
-  // `97110GP` is CPT + GP; `02703DZ` is ICD-10-PCS (no modifier DZ).
-  if (m && m[3] && !STANDALONE_LETTER_MODIFIERS.has(m[3]) && !LOCATION_MODIFIERS.has(m[3])) m = null;
-  if (m) {
-    const shape: Shape = { kind: 'cpt', code: m[1]! };
-    if (m[2]) shape.units = Number(m[2]);
-    if (m[3]) shape.gluedModifier = m[3];
-    return shape;
+  const first = t.charCodeAt(0);
+  if (first >= 48 && first <= 57) {
+    // Digit first: only CPT or ICD-10-PCS can read (every other shape starts with a letter).
+    const m = CPT.exec(t);
+    // `97110GP` is CPT + GP; `02703DZ` is ICD-10-PCS (no modifier DZ).
+    if (m && !(m[3] && !STANDALONE_LETTER_MODIFIERS.has(m[3]) && !LOCATION_MODIFIERS.has(m[3]))) {
+      const shape: Shape = { kind: 'cpt', code: m[1]! };
+      if (m[2]) shape.units = Number(m[2]);
+      if (m[3]) shape.gluedModifier = m[3];
+      return shape;
+    }
+    if (n === 7 && !isMixedCase(written) && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
+    return null;
   }
-  m = HCPCS_UNITS.exec(t);
+
+  let m = HCPCS_UNITS.exec(t);
   if (m) return { kind: 'hcpcs', code: m[1]!, units: Number(m[2]) };
   if (LETTER_4.test(t)) {
     return { kind: 'ambiguous', hcpcs: t, icd: dot(t), blockIsHcpcs: isHcpcsBlock(t.slice(0, 3)), icdSuffixLikely: false };
@@ -69,7 +75,7 @@ export function classifyShape(written: string): Shape | null {
     if (category[0] === 'V' && /^\d{1,2}$/.test(rest)) return null; // ICD-9 V code (`V72.6`)
     return { kind: 'icd10cm', code: t, dotted: true };
   }
-  const mixedCase = /[a-z]/.test(written) && /[A-Z]/.test(written);
+  const mixedCase = isMixedCase(written);
   if (n === 7 && !mixedCase && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
   m = ICD_UNDOTTED.exec(t);
   if (m) {
@@ -86,6 +92,10 @@ export function classifyShape(written: string): Shape | null {
     return { kind: 'icd10cm', code: dot(t), dotted: false };
   }
   return null;
+}
+
+function isMixedCase(written: string): boolean {
+  return /[a-z]/.test(written) && /[A-Z]/.test(written);
 }
 
 /**
