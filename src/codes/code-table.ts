@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { databaseKey, query } from './sql.ts';
+import { query } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -78,6 +78,11 @@ export class ReleaseTable {
 
   get size(): number {
     return this.codes.length;
+  }
+
+  /** The consumer-friendly descriptor at a position (CPT), or null. */
+  consumerAt(i: number): string | null {
+    return this.consumer?.[i] ?? null;
   }
 
   kind(i: number): string {
@@ -166,14 +171,24 @@ interface Slot {
   lastUsed: number;
 }
 
-/** Release tables by database, then release id (the slot also records the file checksum). */
-const tables = new Map<string, Map<number, Slot>>();
+/**
+ * Release tables by ORM (its configuration object, shared by every fork), then release id (the
+ * slot also records the file checksum). Weakly held: a closed and dropped ORM's tables go with it.
+ */
+const tables = new WeakMap<object, Map<number, Slot>>();
+/** The per-ORM maps alive, for the row bound across all of them. */
+const alive = new Set<WeakRef<Map<number, Slot>>>();
 let clock = 0;
 
 function evict(): void {
   let total = 0;
   const all: [Map<number, Slot>, number, Slot][] = [];
-  for (const db of tables.values()) {
+  for (const ref of alive) {
+    const db = ref.deref();
+    if (!db) {
+      alive.delete(ref);
+      continue;
+    }
     for (const [id, s] of db) {
       total += s.ready?.size ?? 0;
       all.push([db, id, s]);
@@ -189,9 +204,11 @@ function evict(): void {
 }
 
 function slotFor(em: EntityManager, release: ReleaseRow): { db: Map<number, Slot>; slot?: Slot } {
-  const dbKey = databaseKey(em);
-  let db = tables.get(dbKey);
-  if (!db) tables.set(dbKey, (db = new Map()));
+  let db = tables.get(em.config);
+  if (!db) {
+    tables.set(em.config, (db = new Map()));
+    alive.add(new WeakRef(db));
+  }
   const slot = db.get(release.id);
   // A release id with other bytes: another database under the same key (tests recreate them).
   if (slot && (slot.checksum !== release.checksum || slot.system !== release.system)) {

@@ -3,7 +3,8 @@ import { ValidationError } from '../shared/errors.ts';
 import { displayCode, today } from './normalize.ts';
 import { loadReleases, releaseInForce, type ReleaseRow } from './releases.ts';
 import { SearchIndex, type SearchDoc } from './search-index.ts';
-import { placeholders, query } from './sql.ts';
+import { releaseTable } from './code-table.ts';
+import { query } from './sql.ts';
 import type { ImportSystem, LookupSystem, SearchHit } from './types.ts';
 
 const SEARCHABLE: ImportSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt'];
@@ -36,27 +37,29 @@ function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
   });
 }
 
+/**
+ * Build the index from the releases' in-memory tables (shared with exact lookups, so the
+ * descriptor strings are held once) and the plain-language descriptions.
+ */
 async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<SearchIndex> {
   if (releases.length === 0) return new SearchIndex([]);
-  const system = new Map(releases.map((r) => [r.id, r.system]));
   const plain = new Map((await query(em, 'select code, text from code_description')).map((r) => [String(r.code), String(r.text)]));
-  const rows = await query(
-    em,
-    `select release_id, code, kind, short_description, long_description, consumer_description from code_entry where release_id in (${placeholders(releases.length)})`,
-    releases.map((r) => r.id),
-  );
-  const docs: SearchDoc[] = rows.map((r) => {
-    const sys = system.get(Number(r.release_id))!;
-    const kind = String(r.kind);
-    const lookupSystem: LookupSystem = kind === 'modifier' ? 'modifier' : (sys as LookupSystem);
-    return {
-      system: lookupSystem,
-      code: displayCode(lookupSystem, String(r.code)),
-      description: String(r.long_description),
-      extra: [r.short_description, r.consumer_description, plain.get(String(r.code))].filter(Boolean).join(' '),
-      header: kind === 'header',
-    };
-  });
+  const docs: SearchDoc[] = [];
+  for (const release of releases) {
+    const table = await releaseTable(em, release);
+    for (let i = 0; i < table.size; i += 1) {
+      const code = table.codes[i];
+      const kind = table.kind(i);
+      const lookupSystem: LookupSystem = kind === 'modifier' ? 'modifier' : (release.system as LookupSystem);
+      docs.push({
+        system: lookupSystem,
+        code: displayCode(lookupSystem, code),
+        description: table.long[i],
+        extra: [table.short[i], table.consumerAt(i), plain.get(code)].filter(Boolean).join(' '),
+        header: kind === 'header',
+      });
+    }
+  }
   return new SearchIndex(docs);
 }
 
