@@ -24,15 +24,26 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
   const open = new Map<CodeHit, AmbiguousShape>();
   const n = text.length;
   let pos = 0;
+  // Tokens are runs of letters/digits with inner dots (a dot joins when both neighbours are
+  // letters or digits). Only two kinds can be codes: tokens with a digit, and a single letter
+  // before a hyphen (`L-1831`). So the scan jumps from one digit, or letter + hyphen, to the
+  // next, and reads the token around it; words without a digit are never looked at (most of a
+  // message). The tokens found are exactly those of a left-to-right pass.
+  let nextDigit = -1;
+  let nextHyphen = -1;
   while (pos < n) {
-    // Hand-rolled tokenizer: runs of letters/digits with inner dots; words without a digit are
-    // skipped without allocating (most of a message).
-    let c = text.charCodeAt(pos);
-    if (!isAlnum(c)) {
-      pos++;
-      continue;
+    if (nextDigit < pos) nextDigit = findDigit(text, pos);
+    if (nextHyphen < pos) nextHyphen = findLetterHyphen(text, pos);
+    const at = nextDigit < nextHyphen ? nextDigit : nextHyphen;
+    if (at >= n) break;
+    let start = at;
+    for (;;) {
+      if (start > 0 && isAlnum(text.charCodeAt(start - 1))) start--;
+      else if (start > 1 && text.charCodeAt(start - 1) === 46 && isAlnum(text.charCodeAt(start - 2))) start -= 2;
+      else break;
     }
-    const start = pos;
+    pos = start;
+    let c: number;
     let digits = 0;
     while (pos < n) {
       c = text.charCodeAt(pos);
@@ -104,6 +115,24 @@ function isRemarkCode(text: string, start: number, written: string): boolean {
   const lineEnd = text.indexOf('\n', start);
   const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
   return /\b(?:CO|PR|OA|PI|CR)\s?[-–]?\s?\d{1,3}\b|\b(?:rarc|remarks?|carc|denial|denied|eob|era|835)\b/i.test(line);
+}
+
+const DIGIT = /[0-9]/g;
+
+/** Offset of the first digit at or after `from`, or `text.length`. */
+function findDigit(text: string, from: number): number {
+  DIGIT.lastIndex = from;
+  const m = DIGIT.exec(text);
+  return m ? m.index : text.length;
+}
+
+/** Offset of the first letter A–V (either case) followed by `-` at or after `from`, or `text.length`. */
+function findLetterHyphen(text: string, from: number): number {
+  for (let h = text.indexOf('-', from + 1); h >= 0; h = text.indexOf('-', h + 1)) {
+    const c = text.charCodeAt(h - 1) | 32;
+    if (c >= 97 && c <= 118) return h - 1;
+  }
+  return text.length;
 }
 
 function isAlnum(c: number): boolean {
