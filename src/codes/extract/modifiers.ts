@@ -6,7 +6,7 @@ import {
   NUMERIC_MODIFIERS,
   STANDALONE_LETTER_MODIFIERS,
 } from './lexicon.ts';
-import { inGibberish } from './context.ts';
+import { inGibberish, isRegexSpace } from './context.ts';
 import type { CodeHit } from './types.ts';
 
 /**
@@ -202,7 +202,8 @@ const STANDALONE_CAPS = new RegExp(
   'g',
 );
 const HYPHEN_ITEM = /(?:^|[\s(,;/])-([A-Za-z0-9]{2})(?![A-Za-z0-9%.])/g;
-const SLASH_PAIR = /(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9])\s*\/\s*([A-Za-z][A-Za-z0-9])(?![A-Za-z0-9])/g;
+/** `RT/LT`, `XU / XS`; sticky: tried only where a pair can start (see {@link standalone}). */
+const SLASH_PAIR = /(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9])\s*\/\s*([A-Za-z][A-Za-z0-9])(?![A-Za-z0-9])/y;
 
 /** Distinctive capitals (`XU`, `KX`, `GA`), `-25` on its own, and pairs such as `RT/LT`. */
 function standalone(text: string, codes: CodeHit[], add: Add): void {
@@ -229,8 +230,19 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
     if (/[:=]\s*$/.test(text.slice(Math.max(0, start - 4), start - 1))) continue; // `Score: -26`
     if (isModifierItem(item, true)) add(start, item, item.toUpperCase());
   }
-  SLASH_PAIR.lastIndex = 0;
-  for (let m = SLASH_PAIR.exec(text); m; m = SLASH_PAIR.exec(text)) {
+  // Pairs around a slash: each match of SLASH_PAIR has one `/`, and its start is fixed by it (the
+  // two characters before the blanks before it). So the regex is tried only there, in text
+  // order and without overlaps: the matches a global scan would find.
+  let lastEnd = 0;
+  for (let slash = text.indexOf('/'); slash >= 0; slash = text.indexOf('/', slash + 1)) {
+    let q = slash - 1;
+    while (q >= 0 && isRegexSpace(text.charCodeAt(q))) q--;
+    const at = q - 1;
+    if (at < lastEnd) continue;
+    SLASH_PAIR.lastIndex = at;
+    const m = SLASH_PAIR.exec(text);
+    if (!m) continue;
+    lastEnd = at + m[0].length;
     const [a, b] = [m[1]!, m[2]!];
     if (!isModifierItem(a, true) || !isModifierItem(b, true)) continue;
     const bStart = m.index + m[0].length - b.length;

@@ -1,4 +1,4 @@
-import { isNonCodeContext } from './context.ts';
+import { isNonCodeContext, isRegexSpace } from './context.ts';
 import { isAttachable } from './modifiers.ts';
 import { classifyShape, type Shape } from './shape.ts';
 import type { CodeHit, ExtractOptions } from './types.ts';
@@ -121,7 +121,15 @@ const DIGIT = /[0-9]/g;
 
 /** Offset of the first digit at or after `from`, or `text.length`. */
 function findDigit(text: string, from: number): number {
-  DIGIT.lastIndex = from;
+  // Digits are usually near in code-dense text: look at a few characters before paying for a
+  // regex call, which is faster over long runs of words.
+  const near = Math.min(text.length, from + 32);
+  for (let i = from; i < near; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) return i;
+  }
+  if (near === text.length) return text.length;
+  DIGIT.lastIndex = near;
   const m = DIGIT.exec(text);
   return m ? m.index : text.length;
 }
@@ -142,6 +150,15 @@ function isAlnum(c: number): boolean {
 function unitsAfter(text: string, end: number): number | undefined {
   const c = text[end];
   if (c !== ' ' && c !== 'x' && c !== 'X' && c !== '*' && c !== '×' && c !== '(' && c !== '\t') return undefined;
+  // UNITS_AFTER needs `x`, `×`, `*` or a digit after the blanks and an optional `(`.
+  let p = end;
+  while (p < text.length && p < end + 16 && isRegexSpace(text.charCodeAt(p))) p++;
+  if (text.charCodeAt(p) === 40 /* ( */) {
+    p++;
+    while (p < text.length && p < end + 16 && isRegexSpace(text.charCodeAt(p))) p++;
+  }
+  const f = text.charCodeAt(p);
+  if (!(f === 120 || f === 88 || f === 215 || f === 42 || (f >= 48 && f <= 57))) return undefined;
   const m = UNITS_AFTER.exec(text.slice(end, end + 16));
   if (!m) return undefined;
   return Number(m[1] ?? m[2]);
@@ -235,6 +252,11 @@ function markRanges(text: string, hits: CodeHit[]): void {
     const b = hits[i]!;
     if (a.system !== b.system) continue;
     if (b.start - a.end > 12) continue;
+    // The gap must hold a dash, `through` or `thru` (after any blanks).
+    let p = a.end;
+    while (p < b.start && isRegexSpace(text.charCodeAt(p))) p++;
+    const f = text.charCodeAt(p);
+    if (!(f === 45 || f === 8211 || f === 8212 || f === 116 || f === 84)) continue;
     const between = text.slice(a.end, b.start);
     if (!/^\s*(?:[-–—]|through|thru)\s*$/i.test(between)) continue;
     const range = { from: a.code, to: b.code };

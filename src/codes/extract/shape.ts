@@ -30,9 +30,6 @@ export function classifyShape(written: string): Shape | null {
   const t = written.toUpperCase();
   const n = t.length;
   if (n < 3 || n > 9) return null;
-  if (/^X\d{4,}$/.test(t)) return null; // `x20610`: a phone extension, not an X-code (those need a 7th character)
-  if (written[0] === 'x' && /^x\d{1,3}$/.test(written)) return null; // `x12`: units (`88305 x12`)
-
   const first = t.charCodeAt(0);
   if (first >= 48 && first <= 57) {
     // Digit first: only CPT or ICD-10-PCS can read (every other shape starts with a letter).
@@ -47,6 +44,8 @@ export function classifyShape(written: string): Shape | null {
     if (n === 7 && !isMixedCase(written) && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
     return null;
   }
+  if (/^X\d{4,}$/.test(t)) return null; // `x20610`: a phone extension, not an X-code (those need a 7th character)
+  if (written[0] === 'x' && /^x\d{1,3}$/.test(written)) return null; // `x12`: units (`88305 x12`)
 
   let m = HCPCS_UNITS.exec(t);
   if (m) return { kind: 'hcpcs', code: m[1]!, units: Number(m[2]) };
