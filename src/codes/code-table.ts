@@ -226,6 +226,41 @@ export function loadedTable(em: EntityManager, release: ReleaseRow): ReleaseTabl
   return slot.ready;
 }
 
+const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
+
+/** Releases this process has answered one lookup from (by ORM, release id and checksum). */
+const touched = new WeakMap<object, Set<string>>();
+
+/**
+ * The table a lookup of `code` reads a release from. The first lookup a process makes in a
+ * release reads only the rows of the code's neighbourhood (the codes sharing its first
+ * `prefixLength` characters, one indexed range query: exact for every question a lookup asks
+ * about the code, its children and its closest codes), so a one-shot CLI lookup does not load
+ * whole releases; from the second, the whole release is loaded once and kept (releaseTable).
+ * Inside a transaction, releases not yet held are read by neighbourhood and not kept.
+ */
+export function tableForCode(em: EntityManager, release: ReleaseRow, code: string, prefixLength: number): Promise<ReleaseTable> {
+  const { slot } = slotFor(em, release);
+  if (slot) {
+    slot.lastUsed = ++clock;
+    return slot.table;
+  }
+  let seen = touched.get(em.config);
+  if (!seen) touched.set(em.config, (seen = new Set()));
+  const key = `${release.id}|${release.checksum}`;
+  if (em.isInTransaction() || !seen.has(key)) {
+    if (!em.isInTransaction()) seen.add(key);
+    return neighbourhood(em, release, code.slice(0, prefixLength));
+  }
+  return releaseTable(em, release);
+}
+
+/** The rows of one release whose code starts with `prefix` (not kept). */
+export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string): Promise<ReleaseTable> {
+  const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? and code >= ? and code < ? order by code`, [release.id, prefix, prefixUpperBound(prefix)]);
+  return new ReleaseTable(release.id, rows, []);
+}
+
 /**
  * The in-memory table of one release, loaded on first use in the process (one query over the
  * release's rows) and kept: a release's rows never change once its import has committed, and
@@ -241,11 +276,7 @@ export function releaseTable(em: EntityManager, release: ReleaseRow): Promise<Re
   }
   const siblings = [...db.values()].filter((s) => s.system === release.system);
   const load = (async () => {
-    const rows = await query(
-      em,
-      'select code, kind, short_description, long_description, consumer_description, valid_from, valid_to from code_entry where release_id = ? order by code',
-      [release.id],
-    );
+    const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? order by code`, [release.id]);
     const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
     return new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
   })();

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { loadedTable, releaseTable, type ReleaseTable, type TableEntry } from './code-table.ts';
+import { loadedTable, neighbourhood, tableForCode, type ReleaseTable, type TableEntry } from './code-table.ts';
 import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
 import { plainDescription, plainDescriptionNow } from './plain-language.ts';
 import { loadReleases, loadedReleases, releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
@@ -51,7 +51,8 @@ function loadTables(ctx: Ctx, systems: Set<ImportSystem>): Promise<void> | undef
     if (!systems.has(r.system) || ctx.tables.has(r.id)) continue;
     const ready = loadedTable(ctx.em, r);
     if (ready) ctx.tables.set(r.id, ready);
-    else pending.push(releaseTable(ctx.em, r).then((t) => void ctx.tables.set(r.id, t)));
+    // The code's category (3 characters) holds the code itself and all its children.
+    else pending.push(tableForCode(ctx.em, r, ctx.code, 3).then((t) => void ctx.tables.set(r.id, t)));
   }
   return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
 }
@@ -265,7 +266,10 @@ async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeR
   for (const system of order) {
     const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
     if (!r || !ctx.code) continue;
-    const near = (ctx.tables.get(r.id) ?? loadedTable(ctx.em, r) ?? (await releaseTable(ctx.em, r))).closest(ctx.code);
+    // Closest codes share at least 2 characters: a neighbourhood table must cover that much.
+    // (A release this lookup already read counts once: its category's rows may be too few.)
+    const table = loadedTable(ctx.em, r) ?? (ctx.tables.has(r.id) ? await neighbourhood(ctx.em, r, ctx.code.slice(0, 2)) : await tableForCode(ctx.em, r, ctx.code, 2));
+    const near = table.closest(ctx.code);
     if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
   }
   return [];

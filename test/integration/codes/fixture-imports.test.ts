@@ -8,6 +8,7 @@ import { describeCode, findMue, findNcciEdit, importCodeFile, lookupCode, releas
 import { NcciEditRow } from '../../../src/codes/ncci-edit.entity.ts';
 import { ValidationError } from '../../../src/shared/errors.ts';
 import { codesDescribe, codesLookup, codesMue, codesNcci } from '../../../src/cli/commands/codes.ts';
+import { openDatabase } from '../../../src/db/orm.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
 const FIX = 'test/fixtures/codes';
@@ -144,6 +145,20 @@ describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
     expect((await codesLookup(em(), '97530', { date: '2025-05-01' })).text).toContain('plain language: Therapy activities');
     await expect(describeCode(em(), '97530', '   ')).rejects.toThrow(ValidationError);
     await expect(describeCode(em(), '!!', 'x')).rejects.toThrow(/not a well-formed code/);
+  });
+
+  it('sees a plain-language description written by another process within 2 s', async () => {
+    expect((await lookupCode(em(), '97530', { date: '2025-05-01' })).plainLanguage).toBe('Therapy activities to improve how you move (invented).');
+    const other = await openDatabase(t.db, { migrate: false });
+    try {
+      await describeCode(other.em.fork(), '97530', 'Written by another process (invented).');
+      await describeCode(other.em.fork(), '97110', 'A new description from another process (invented).');
+    } finally {
+      await other.close(true);
+    }
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await lookupCode(em(), '97530', { date: '2025-05-01' })).plainLanguage).toBe('Written by another process (invented).');
+    expect((await lookupCode(em(), '97110', { date: '2025-05-01' })).plainLanguage).toBe('A new description from another process (invented).');
   });
 
   it('lists the releases in force on a date', async () => {

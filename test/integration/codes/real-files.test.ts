@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeEntry } from '../../../src/codes/code-entry.entity.ts';
 import { importCodeFile, lookupCode, searchCodes, type ImportSummary } from '../../../src/codes/index.ts';
 import { codesLookup, codesSearch } from '../../../src/cli/commands/codes.ts';
+import { openDatabase } from '../../../src/db/orm.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
 // The official files, beside the repository (never copied into it).
@@ -126,6 +127,40 @@ describe.each(TEST_DRIVERS)('code database with the official files (%s)', (drive
     const incomplete = await lookupCode(em(), 'S82.821X', { date: '2025-06-01' });
     expect(incomplete.status).toBe('unknown');
     expect(incomplete.closest!.map((c) => c.code)).toContain('S82.821A');
+  });
+
+  it('answers the same from a code\'s neighbourhood (cold process, or inside a transaction) as from whole releases', async () => {
+    const inputs: [string, string][] = [
+      ['M54.5', '2025-01-01'], ['M54.5', '2026-01-01'], ['D71', '2025-09-30'], ['D71', '2025-10-01'], ['S301XXA', '2025-06-01'], ['S301XXA', '2026-01-01'],
+      ['QA00101', '2025-06-01'], ['E11.9', '2020-01-01'], ['M54.7', '2025-06-01'], ['S82.821X', '2025-06-01'], ['Z99.999', '2025-06-01'], ['L3999', '2026-03-01'],
+      ['A00', '2025-06-01'], ['A0', '2025-06-01'], ['S72', '2025-01-01'], ['L3908', '2025-06-01'], ['LT', '2025-06-01'], ['0016070', '2026-01-01'], ['0DTJ4ZZ', '2025-06-01'],
+      ['0DTJ4ZQ', '2026-01-01'], ['99213', '2025-06-01'], ['25', '2025-06-01'], ['M5450', '2025-06-01'], ['B88.0', '2026-01-01'], ['!!', '2025-06-01'], ['', '2025-06-01'],
+    ];
+    const cold = await openDatabase(t.db, { migrate: false });
+    try {
+      for (const [code, date] of inputs) {
+        const warm = await lookupCode(em(), code, { date });
+        const fromNeighbourhood = await cold.em.fork().transactional((tem) => lookupCode(tem, code, { date }));
+        expect(fromNeighbourhood, `${code} ${date}`).toEqual(warm);
+      }
+      const [code, date] = ['S72.001A', '2025-06-01'];
+      expect(await lookupCode(cold.em.fork(), code, { date }), 'first lookup of the process').toEqual(await lookupCode(em(), code, { date }));
+    } finally {
+      await cold.close(true);
+    }
+  });
+
+  it('sees a release imported by another process within the 2 s window', async () => {
+    const other = await openDatabase(t.db, { migrate: false });
+    try {
+      expect(await lookupCode(em(), 'A000', { date: '2100-01-01' })).toMatchObject({ status: 'valid', release: { version: 'FY2026' } });
+      await importCodeFile(other, { system: 'icd10cm', file: CODES_2025, effective: '2099-10-01', version: 'FY2100-test' });
+      await new Promise((r) => setTimeout(r, 2100));
+      const after = await lookupCode(em(), 'A000', { date: '2100-01-01' });
+      expect(after).toMatchObject({ status: 'valid', release: { version: 'FY2100-test' } });
+    } finally {
+      await other.close(true);
+    }
   });
 
   it('searches descriptors tolerant of word order, plurals and typos', async () => {
