@@ -69,8 +69,15 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
       if (u) at += u[0].length;
     }
     for (let n = 0; n < 4; n++) {
+      // Each regex below is run only when its first characters can match (same results).
+      const c0 = text.charCodeAt(at);
+      const c1 = text.charCodeAt(at + 1);
+      const space0 = isRegexSpace(c0);
+      const mayAttach = isJoiner(c0) || (space0 && isJoiner(c1));
+      const maySpaced = n === 0 && space0 && (isAsciiLetter(c1) || isDigit(c1));
+      if (!mayAttach && !maySpaced) break;
       const after = text.slice(at, at + 12);
-      const m = ATTACHED.exec(after);
+      const m = mayAttach ? ATTACHED.exec(after) : null;
       // `99213-25`, `27130-LT-22`; with spaces round the hyphen (`E0431 - pt sats`) only a
       // two-digit modifier or a familiar capital one.
       const spaced = m !== null && /^\s.*\s$/.test(m[1]!);
@@ -82,13 +89,13 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
         continue;
       }
       if (n === 0) {
-        const s = SPACED_LETTER.exec(after);
+        const s = isAsciiLetter(c1) ? SPACED_LETTER.exec(after) : null;
         if (s && isSpacedModifier(s[2]!) && !followedByAnatomy(text, at + 3)) {
           add(at + 1, s[2]!, s[2]!.toUpperCase(), code.code);
           at += 3;
           continue;
         }
-        const d = SPACED_NUMBER.exec(after);
+        const d = isDigit(c1) ? SPACED_NUMBER.exec(after) : null;
         if (d && COMMON_SPACED.has(d[2]!)) {
           add(at + 1, d[2]!, d[2]!, code.code);
           at += 3;
@@ -286,10 +293,17 @@ function numericPairs(text: string, add: Add): void {
   }
 }
 
+const LIST_ITEM_AFTER_CODE = /^\s*[,;]\s*([A-Z]{2}|[A-Z]\d)(?=\s*(?:[.,;)?!]|$|\n))/;
+
 /** `S62.101A, RT.`: a familiar capital modifier given as an item of a list of codes. */
 function listItemsAfterCodes(text: string, codes: CodeHit[], add: Add): void {
   for (const code of codes) {
-    const m = /^\s*[,;]\s*([A-Z]{2}|[A-Z]\d)(?=\s*(?:[.,;)?!]|$|\n))/.exec(text.slice(code.end, code.end + 12));
+    // The first character after any blanks must be `,` or `;`.
+    let p = code.end;
+    while (p < code.end + 12 && isRegexSpace(text.charCodeAt(p))) p++;
+    const f = text.charCodeAt(p);
+    if (f !== 44 && f !== 59) continue;
+    const m = LIST_ITEM_AFTER_CODE.exec(text.slice(code.end, code.end + 12));
     if (m && isSpacedModifier(m[1]!)) add(code.end + m[0].length - m[1]!.length, m[1]!, m[1]!);
   }
 }
@@ -321,4 +335,17 @@ function placeOfServiceSpans(text: string): Set<number> {
 
 function isAlnumOrHyphen(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+}
+
+/** `-`, `–` or `/`: what joins a modifier to a code (ATTACHED). */
+function isJoiner(c: number): boolean {
+  return c === 45 || c === 8211 || c === 47;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }

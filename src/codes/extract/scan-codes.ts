@@ -66,6 +66,8 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
       if (hy[2]) shape.units = Number(hy[2]);
     } else {
       if (digits === 0 || end - start < 3 || end - start > 9) continue;
+      // All digits: only five (CPT) can be a code (`2025`, `0144`, `555`: classifyShape says null).
+      if (digits === end - start && digits !== 5) continue;
       written = text.slice(start, end);
       shape = classifyShape(written);
     }
@@ -123,7 +125,7 @@ const DIGIT = /[0-9]/g;
 function findDigit(text: string, from: number): number {
   // Digits are usually near in code-dense text: look at a few characters before paying for a
   // regex call, which is faster over long runs of words.
-  const near = Math.min(text.length, from + 32);
+  const near = Math.min(text.length, from + 64);
   for (let i = from; i < near; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) return i;
