@@ -187,6 +187,9 @@ const DIGITS = /^\d+$/;
 function isNonCodeBefore(numeric: boolean, after: string, glued: boolean): boolean {
   // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
   const t0 = low(0);
+  // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
+  // a two-word state name (`New York 10001`), which needs the one before it.
+  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && STATE_FIRST_WORDS.has(low(1)))) return false;
   const t1 = low(1);
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
@@ -240,6 +243,21 @@ function isNonCodeBefore(numeric: boolean, after: string, glued: boolean): boole
   }
   return false;
 }
+
+/**
+ * Every nearest token (lower-cased) that some rule of {@link isNonCodeBefore} looks at: a
+ * candidate after any other token is settled without reading further.
+ */
+const NEAREST_TOKEN_WORDS = new Set([
+  ...ID_STRONG,
+  ...ID_WEAK,
+  ...QUALIFIERS,
+  ...OTHER_SYSTEMS,
+  ...STATE_NAME_SET,
+  ...[...STATE_ABBREVIATIONS].map((s) => s.toLowerCase()),
+  ...['$', '€', '£', 'usd', '#', 'check', 'chk', 'eft', 'code', 'codes', 'dx', 'service', 'type', 'cm', 'icd9', 'icd9cm', '9'],
+  ...['-', '–', 'x', '.', ','],
+]);
 
 /** `/^[A-Z]{2}$/` without a regex. */
 function isTwoCapitals(s: string): boolean {
