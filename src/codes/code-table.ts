@@ -120,7 +120,7 @@ export class ReleaseTable {
 
   /**
    * Codes that extend `prefix` (not `prefix` itself), in code order: the first `limit` of the
-   * given kind and how many of that kind there are. Same range as `codesUnder`/`countUnder`.
+   * given kind and how many of that kind there are (the range `code > prefix and code < upper`).
    */
   under(prefix: string, kind: string, limit: number): { refs: CodeRef[]; count: number } {
     const upper = prefixUpperBound(prefix);
@@ -141,7 +141,11 @@ export class ReleaseTable {
     return false;
   }
 
-  /** Same answer as `closestCodes` (see there), from memory. */
+  /**
+   * Codes near an unknown one, for "did you mean": the codes sharing the longest prefix with it
+   * (at least 2 characters), which finds the children of an incomplete code (`S82.821` →
+   * `S82.821A`, …) and the siblings of a mistyped last character.
+   */
   closest(code: string, limit = 5): CodeRef[] {
     for (let len = code.length; len >= 2; len -= 1) {
       const prefix = code.slice(0, len);

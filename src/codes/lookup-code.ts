@@ -70,6 +70,24 @@ function entriesFor(ctx: Ctx): EntryRow[] {
   return entries;
 }
 
+/** Dates already checked well formed (lookups repeat a handful of dates). */
+const checkedDates = new Set<string>();
+
+function rememberDate(date: string): void {
+  if (checkedDates.has(date)) return;
+  if (checkedDates.size >= 1000) checkedDates.clear();
+  checkedDates.add(date);
+}
+
+const byIdOf = new WeakMap<ReleaseRow[], Map<number, ReleaseRow>>();
+
+/** Releases by id, once per copy of the release list. */
+function releasesById(releases: ReleaseRow[]): Map<number, ReleaseRow> {
+  let m = byIdOf.get(releases);
+  if (!m) byIdOf.set(releases, (m = new Map(releases.map((r) => [r.id, r]))));
+  return m;
+}
+
 /**
  * Look a code up as of a date (default today): which system it belongs to, its descriptors,
  * billable or header (a header lists its billable children), whether it is valid on that date,
@@ -86,13 +104,14 @@ function entriesFor(ctx: Ctx): EntryRow[] {
  */
 export async function lookupCode(em: EntityManager, input: string, options: { date?: string } = {}): Promise<CodeLookup> {
   const date = options.date ?? today();
-  if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
+  if (!checkedDates.has(date) && !isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
   const code = compactCode(input.replace(/^-/, ''));
   const systems = candidateSystems(input);
   // Once the process holds the release list, the tables and the plain-language copy, nothing
   // here waits on the database (an unlicensed CPT code's NCCI/MUE listing aside).
   const releases = loadedReleases(em) ?? (await loadReleases(em));
-  const ctx: Ctx = { em, date, code, releases, byId: new Map(releases.map((r) => [r.id, r])), tables: new Map(), entries: [] };
+  rememberDate(date);
+  const ctx: Ctx = { em, date, code, releases, byId: releasesById(releases), tables: new Map(), entries: [] };
   const loading = loadTables(ctx, storedSystems(systems));
   if (loading) await loading;
   ctx.entries = entriesFor(ctx);
