@@ -265,11 +265,36 @@ const ALTERNATIVE_BEFORE = new RegExp(`(?:^|[^A-Za-z0-9-])(-?)(\\d{2}|[A-Z]{2}|[
 
 /** A modifier written as the alternative of one already found: "GT not 95", "57 not 25". */
 function alternatives(text: string, hit: CodeHit, add: Add): void {
+  // Each regex is run only when the separator can be there: after the blanks following the hit
+  // its first character (`,` `/` `&` or the first letter of a word of ALTERNATIVE), before
+  // the hit its last one.
+  let p = hit.end;
+  while (p < hit.end + 24 && isRegexSpace(text.charCodeAt(p))) p++;
+  if (mayStartAlternative(text.charCodeAt(p))) alternativeAfter(text, hit, add);
+  let q = hit.start - 1;
+  while (q >= 0 && q >= hit.start - 24 && isRegexSpace(text.charCodeAt(q))) q--;
+  if (q >= 0 && mayEndAlternative(text.charCodeAt(q))) alternativeBefore(text, hit, add);
+}
+
+/** `,` `/` `&`, or the first letter of `or and vs versus not nor instead rather then`. */
+function mayStartAlternative(c: number): boolean {
+  return c === 44 || c === 47 || c === 38 || c === 111 || c === 97 || c === 118 || c === 110 || c === 105 || c === 114 || c === 116;
+}
+
+/** `,` `/` `&`, or the last character of `or and vs vs. versus not nor of than then`. */
+function mayEndAlternative(c: number): boolean {
+  return c === 44 || c === 47 || c === 38 || c === 114 || c === 100 || c === 115 || c === 46 || c === 116 || c === 102 || c === 110;
+}
+
+function alternativeAfter(text: string, hit: CodeHit, add: Add): void {
   const after = ALTERNATIVE_AFTER.exec(text.slice(hit.end, hit.end + 24));
   if (after) {
     const start = hit.end + after[0].length - after[2]!.length;
     if (isModifierItem(after[2]!, true) && !NOT_AFTER_ITEM.test(text.slice(start + 2, start + 14))) add(start, after[2]!, after[2]!);
   }
+}
+
+function alternativeBefore(text: string, hit: CodeHit, add: Add): void {
   const windowStart = Math.max(0, hit.start - 24);
   const before = ALTERNATIVE_BEFORE.exec(text.slice(windowStart, hit.start));
   if (before) {
