@@ -116,7 +116,7 @@ function isSpacedModifier(s: string): boolean {
 
 /** A two-character suffix after a code's hyphen: a modifier unless it is a word or not one. */
 export function isAttachable(s: string): boolean {
-  if (/^\d{2}$/.test(s)) return NUMERIC_MODIFIERS.has(s);
+  if (isTwoDigits(s)) return NUMERIC_MODIFIERS.has(s);
   const u = s.toUpperCase();
   if (s === u) return !ENGLISH_TWO_LETTER.has(u) || STANDALONE_LETTER_MODIFIERS.has(u);
   return (STANDALONE_LETTER_MODIFIERS.has(u) && !AMBIGUOUS_STANDALONE.has(u)) || LOCATION_MODIFIERS.has(u);
@@ -124,7 +124,7 @@ export function isAttachable(s: string): boolean {
 
 /** Whether an item in a modifier context ("modifier __", "append __") is a modifier. */
 function isModifierItem(s: string, strict: boolean): boolean {
-  if (/^\d{2}$/.test(s)) return NUMERIC_MODIFIERS.has(s);
+  if (isTwoDigits(s)) return NUMERIC_MODIFIERS.has(s);
   const u = s.toUpperCase();
   if (!/^(?:[A-Z]{2}|[A-Z]\d|\d[A-Z])$/.test(u)) return false;
   const known = STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
@@ -177,18 +177,41 @@ function parseList(text: string, at: number, strict: boolean, add: Add, numbersO
 function backwards(text: string, wordAt: number, add: Add): void {
   const before = text.slice(Math.max(0, wordAt - 60), wordAt);
   const offset = wordAt - before.length;
-  const re = /(-?)([A-Za-z0-9]{2})(?![A-Za-z0-9])['"”’]?(\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\.?)?\s*)$/i;
   let end = before.length;
   for (let n = 0; n < 6; n++) {
-    const m = re.exec(before.slice(0, end));
+    // A match ends at `end` and its tail (blanks, one separator of at most three characters,
+    // blanks) is short, so it cannot start before `lo`: the regex is run from there only (same
+    // leftmost match as over the whole window).
+    const lo = backwardsWindowStart(before, end);
+    const m = BACKWARDS_ITEM.exec(before.slice(lo, end));
     if (!m) break;
-    const itemStart = m.index + m[1]!.length;
+    const index = lo + m.index;
+    const itemStart = index + m[1]!.length;
     if (itemStart > 0 && /[A-Za-z0-9]/.test(before[itemStart - 1 - m[1]!.length] ?? '') && m[1] === '') break;
     if (n === 0 && m[3]!.trim() !== '') break; // the item must touch the word
     if (!isModifierItem(m[2]!, false)) break;
     add(offset + itemStart, m[2]!, m[2]!.toUpperCase());
-    end = m.index;
+    end = index;
   }
+}
+
+/** An item written before a modifier word, with what may separate it from the end of `before`. */
+const BACKWARDS_ITEM = /(-?)([A-Za-z0-9]{2})(?![A-Za-z0-9])['"”’]?(\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\.?)?\s*)$/i;
+
+/**
+ * Lowest start of a BACKWARDS_ITEM match ending at `end` of `s`: before the tail of blanks, at
+ * most three separator characters and blanks come at most a quote, two item characters and `-`.
+ */
+function backwardsWindowStart(s: string, end: number): number {
+  let e = end;
+  while (e > 0 && isRegexSpace(s.charCodeAt(e - 1))) e--;
+  let lo = e;
+  for (let k = 0; k <= 3 && e - k >= 0; k++) {
+    let p = e - k;
+    while (p > 0 && isRegexSpace(s.charCodeAt(p - 1))) p--;
+    if (p < lo) lo = p;
+  }
+  return Math.max(0, lo - 4);
 }
 
 const VERB =
@@ -373,4 +396,9 @@ function isAsciiLetter(c: number): boolean {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+/** `/^\d{2}$/` without a regex. */
+function isTwoDigits(s: string): boolean {
+  return s.length === 2 && isDigit(s.charCodeAt(0)) && isDigit(s.charCodeAt(1));
 }
