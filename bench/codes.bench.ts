@@ -65,7 +65,6 @@ async function withBenchDb<T>(driver: string, fn: (orm: Orm) => Promise<T>): Pro
   }
   const orm = await openDatabase(db);
   try {
-    await orm.schema.updateSchema(); // until the lead's migrations cover the code tables
     return await fn(orm);
   } finally {
     await orm.close(true);

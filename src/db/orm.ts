@@ -28,14 +28,14 @@ export function ormOptions(db: DatabaseConfig): Options {
       driver: PostgreSqlDriver,
       clientUrl: db.url,
       pool: { min: 0, max: 10 },
-      migrations: { tableName: 'mikro_orm_migrations', migrationsList: postgresqlMigrations, transactional: true, snapshot: false },
+      migrations: { tableName: 'mikro_orm_migrations', migrationsList: postgresqlMigrations, transactional: true, snapshot: false, silent: true },
     };
   }
   return {
     ...common,
     driver: BetterSqliteDriver,
     dbName: db.path,
-    migrations: { tableName: 'mikro_orm_migrations', migrationsList: sqliteMigrations, transactional: true, snapshot: false },
+    migrations: { tableName: 'mikro_orm_migrations', migrationsList: sqliteMigrations, transactional: true, snapshot: false, silent: true },
   };
 }
 
