@@ -12,7 +12,6 @@ export type Shape =
   | { kind: 'icd10cm'; code: string; dotted: boolean }
   | { kind: 'icd10pcs'; code: string };
 
-const CPT = /^(\d{5}|\d{4}[FT])(?:X(\d{1,3})|([A-Z]{2}|[A-Z]\d|\d[A-Z]))?$/;
 const HCPCS_UNITS = /^([A-V]\d{4})X(\d{1,3})$/;
 const LETTER_4 = /^[A-V]\d{4}$/;
 const LETTER_4_2 = /^([A-V]\d{4})([A-Z]{2})$/;
@@ -33,12 +32,12 @@ export function classifyShape(written: string): Shape | null {
   const first = t.charCodeAt(0);
   if (first >= 48 && first <= 57) {
     // Digit first: only CPT or ICD-10-PCS can read (every other shape starts with a letter).
-    const m = CPT.exec(t);
+    const m = matchCpt(t);
     // `97110GP` is CPT + GP; `02703DZ` is ICD-10-PCS (no modifier DZ).
-    if (m && !(m[3] && !STANDALONE_LETTER_MODIFIERS.has(m[3]) && !LOCATION_MODIFIERS.has(m[3]))) {
-      const shape: Shape = { kind: 'cpt', code: m[1]! };
-      if (m[2]) shape.units = Number(m[2]);
-      if (m[3]) shape.gluedModifier = m[3];
+    if (m && !(m.glued && !STANDALONE_LETTER_MODIFIERS.has(m.glued) && !LOCATION_MODIFIERS.has(m.glued))) {
+      const shape: Shape = { kind: 'cpt', code: m.code };
+      if (m.units) shape.units = Number(m.units);
+      if (m.glued) shape.gluedModifier = m.glued;
       return shape;
     }
     if (n === 7 && !isMixedCase(written) && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
@@ -91,6 +90,38 @@ export function classifyShape(written: string): Shape | null {
     return { kind: 'icd10cm', code: dot(t), dotted: false };
   }
   return null;
+}
+
+/**
+ * The CPT regex (`^(\d{5}|\d{4}[FT])(?:X(\d{1,3})|([A-Z]{2}|[A-Z]\d|\d[A-Z]))?$`) by hand, for
+ * the hot path (no match array): the code, the units digits after `X`, or a glued two-character
+ * suffix.
+ */
+function matchCpt(t: string): { code: string; units: string; glued: string } | null {
+  const n = t.length;
+  if (n < 5 || n > 9) return null;
+  for (let i = 0; i < 4; i++) if (!isDigitCode(t.charCodeAt(i))) return null;
+  const c4 = t.charCodeAt(4);
+  if (!isDigitCode(c4) && c4 !== 70 /* F */ && c4 !== 84 /* T */) return null;
+  const code = t.slice(0, 5);
+  if (n === 5) return { code, units: '', glued: '' };
+  if (t.charCodeAt(5) === 88 /* X */ && n >= 7 && n <= 9) {
+    let digits = true;
+    for (let i = 6; i < n; i++) if (!isDigitCode(t.charCodeAt(i))) digits = false;
+    if (digits) return { code, units: t.slice(6), glued: '' };
+  }
+  if (n === 7) {
+    const a = t.charCodeAt(5);
+    const b = t.charCodeAt(6);
+    const aLetter = a >= 65 && a <= 90;
+    const bLetter = b >= 65 && b <= 90;
+    if ((aLetter && (bLetter || isDigitCode(b))) || (isDigitCode(a) && bLetter)) return { code, units: '', glued: t.slice(5) };
+  }
+  return null;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isMixedCase(written: string): boolean {
