@@ -250,12 +250,14 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
     const t = m[0];
     if (!inGibberish(text, i, i + 2)) add(i, t, t);
   }
-  const ends = new Set(codes.map((c) => c.end));
+  // Ends of procedure and other codes, one flag per offset (cheaper than a set of offsets).
+  const ends = new Uint8Array(text.length + 1);
+  for (const c of codes) ends[c.end] = 1;
   HYPHEN_ITEM.lastIndex = 0;
   for (let m = HYPHEN_ITEM.exec(text); m; m = HYPHEN_ITEM.exec(text)) {
     const item = m[1]!;
     const start = m.index + m[0].length - 2;
-    if (ends.has(start - 1) || ends.has(start - 2)) continue; // attached: done already
+    if (ends[start - 1] === 1 || ends[start - 2] === 1) continue; // attached: done already
     if (NOT_AFTER_ITEM.test(text.slice(start + 2, start + 14))) continue;
     if (/[:=]\s*$/.test(text.slice(Math.max(0, start - 4), start - 1))) continue; // `Score: -26`
     if (isModifierItem(item, true)) add(start, item, item.toUpperCase());

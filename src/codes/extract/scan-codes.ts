@@ -128,7 +128,7 @@ function findDigit(text: string, from: number): number {
   const near = Math.min(text.length, from + 64);
   for (let i = from; i < near; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) return i;
+    if (c <= 57 && c >= 48) return i; // (letters fail the first test)
   }
   if (near === text.length) return text.length;
   DIGIT.lastIndex = near;

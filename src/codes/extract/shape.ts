@@ -26,7 +26,7 @@ const ICD_PLACEHOLDER_SUFFIX = /^X[A-HJ-NP-S]$/;
  * Returns null for anything that is not a code in any system.
  */
 export function classifyShape(written: string): Shape | null {
-  const t = written.toUpperCase();
+  const t = hasLowerCase(written) ? written.toUpperCase() : written;
   const n = t.length;
   if (n < 3 || n > 9) return null;
   const first = t.charCodeAt(0);
@@ -118,6 +118,15 @@ function matchCpt(t: string): { code: string; units: string; glued: string } | n
     if ((aLetter && (bLetter || isDigitCode(b))) || (isDigitCode(a) && bLetter)) return { code, units: '', glued: t.slice(5) };
   }
   return null;
+}
+
+/** Whether `s` has a character `toUpperCase` would change (ASCII a–z, or anything non-ASCII). */
+function hasLowerCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c >= 128) return true;
+  }
+  return false;
 }
 
 function isDigitCode(c: number): boolean {
