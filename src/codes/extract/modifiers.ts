@@ -231,7 +231,8 @@ const STANDALONE_CAPS = new RegExp(
   [...STANDALONE_LETTER_MODIFIERS].filter((t) => !AMBIGUOUS_STANDALONE.has(t) && /^(?:[A-Z][A-Z0-9]|[0-9]P)$/.test(t)).join('|'),
   'g',
 );
-const HYPHEN_ITEM = /(?:^|[\s(,;/])-([A-Za-z0-9]{2})(?![A-Za-z0-9%.])/g;
+/** `-25` on its own; sticky: tried at each hyphen (see {@link standalone}). */
+const HYPHEN_ITEM = /(?:^|[\s(,;/])-([A-Za-z0-9]{2})(?![A-Za-z0-9%.])/y;
 /** `RT/LT`, `XU / XS`; sticky: tried only where a pair can start (see {@link standalone}). */
 const SLASH_PAIR = /(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9])\s*\/\s*([A-Za-z][A-Za-z0-9])(?![A-Za-z0-9])/y;
 
@@ -253,8 +254,18 @@ function standalone(text: string, codes: CodeHit[], add: Add): void {
   // Ends of procedure and other codes, one flag per offset (cheaper than a set of offsets).
   const ends = new Uint8Array(text.length + 1);
   for (const c of codes) ends[c.end] = 1;
-  HYPHEN_ITEM.lastIndex = 0;
-  for (let m = HYPHEN_ITEM.exec(text); m; m = HYPHEN_ITEM.exec(text)) {
+  // `-25` after a blank or `(,;/`: each match has one hyphen, which fixes its start, so the
+  // sticky regex is tried at each hyphen only, in order and without overlaps (the matches of a
+  // global scan).
+  let hyphenEnd = 0;
+  for (let h = text.indexOf('-'); h >= 0; h = text.indexOf('-', h + 1)) {
+    const at = h === 0 ? 0 : h - 1;
+    if (at < hyphenEnd) continue;
+    if (h > 0 && !isHyphenItemLead(text.charCodeAt(h - 1))) continue;
+    HYPHEN_ITEM.lastIndex = at;
+    const m = HYPHEN_ITEM.exec(text);
+    if (!m) continue;
+    hyphenEnd = at + m[0].length;
     const item = m[1]!;
     const start = m.index + m[0].length - 2;
     if (ends[start - 1] === 1 || ends[start - 2] === 1) continue; // attached: done already
@@ -403,4 +414,9 @@ function isDigit(c: number): boolean {
 /** `/^\d{2}$/` without a regex. */
 function isTwoDigits(s: string): boolean {
   return s.length === 2 && isDigit(s.charCodeAt(0)) && isDigit(s.charCodeAt(1));
+}
+
+/** What may stand before the hyphen of a lone `-25`: a blank or `(`, `,`, `;`, `/`. */
+function isHyphenItemLead(c: number): boolean {
+  return isRegexSpace(c) || c === 40 || c === 44 || c === 59 || c === 47;
 }
