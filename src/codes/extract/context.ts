@@ -70,10 +70,13 @@ let tkPos = 0;
 let tkFloor = 0;
 let tkCount = 0;
 let tkDone = true;
+/** End of the candidate (start of what follows it). */
+let tkEnd = 0;
 
 /** Start reading tokens backwards from just before `start`, on the same line, at most 64 characters. */
-function startTokensBefore(text: string, start: number): void {
+function startTokensBefore(text: string, start: number, end: number): void {
   tkText = text;
+  tkEnd = end;
   tkPos = start - 1;
   tkFloor = Math.max(0, start - 64);
   tkCount = 0;
@@ -184,7 +187,7 @@ const ALPHA = /^[A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
-function isNonCodeBefore(numeric: boolean, after: string, glued: boolean): boolean {
+function isNonCodeBefore(numeric: boolean, glued: boolean): boolean {
   // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
   const t0 = low(0);
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
@@ -236,7 +239,7 @@ function isNonCodeBefore(numeric: boolean, after: string, glued: boolean): boole
     // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
     if (isTwoCapitals(s0) && STATE_ABBREVIATIONS.has(s0)) {
       if (t1 === ',') return true;
-      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(after)) return true;
+      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(tkText.slice(tkEnd, tkEnd + WINDOW))) return true;
     }
     if (t0 === ',' && isTwoCapitals(tok(1)) && STATE_ABBREVIATIONS.has(tok(1)) && low(2) === ',') return true;
     if (STATE_NAME_SET.has(t0) || (STATE_FIRST_WORDS.has(t1) && STATE_NAME_SET.has(`${t1} ${t0}`))) return true;
@@ -280,13 +283,6 @@ export function isRegexSpace(c: number): boolean {
   );
 }
 
-/** Index of the first character of `s` that is not `\s` white space (`s.length` if none). */
-function skipSpace(s: string, from: number): number {
-  let p = from;
-  while (p < s.length && isRegexSpace(s.charCodeAt(p))) p++;
-  return p;
-}
-
 /**
  * Whether the first non-blank character after a token could start a word of {@link UNIT_AFTER}
  * (or `%`): a cheap filter so that regex runs only where it can match. Non-ASCII characters
@@ -306,22 +302,25 @@ function mayStartUnit(c: number): boolean {
  * surrounds it. `numeric` says whether the token is all digits (or digits + F/T).
  */
 export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean): boolean {
-  const after = text.slice(end, end + WINDOW);
+  // The rules read at most WINDOW characters after the token; the window is cut out (`after`)
+  // only when a regex has to run, the rest reads characters in place.
+  const limit = Math.min(text.length, end + WINDOW);
   // A hyphen glued to a word before it (`INV-20551`), not a dash between words (`lac - 12032`).
   let h = start - 1;
   while (h >= 0 && (text.charCodeAt(h) === 32 || text.charCodeAt(h) === 9)) h--;
   const hc = h > 0 ? text.charCodeAt(h) : 0;
   const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(text.charCodeAt(h - 1));
-  startTokensBefore(text, start);
-  const before = isNonCodeBefore(numeric, after, glued);
+  startTokensBefore(text, start, end);
+  const before = isNonCodeBefore(numeric, glued);
   tkText = '';
   if (before) return true;
-  const a0 = after.charCodeAt(0);
+  const a0 = end < limit ? text.charCodeAt(end) : NaN;
   // First character after any white space (the regexes below start with `\s*` / `\s+`).
-  const p = skipSpace(after, 0);
-  const f = after.charCodeAt(p);
-  if (a0 === 44 /* , */ && THOUSANDS_AFTER.test(after)) return true;
-  if (a0 === 46 /* . */ && isDigit(after.charCodeAt(1))) return true;
+  let p = end;
+  while (p < limit && isRegexSpace(text.charCodeAt(p))) p++;
+  const f = p < limit ? text.charCodeAt(p) : NaN;
+  if (a0 === 44 /* , */ && THOUSANDS_AFTER.test(text.slice(end, limit))) return true;
+  if (a0 === 46 /* . */ && end + 1 < limit && isDigit(text.charCodeAt(end + 1))) return true;
   if (a0 === 64 /* @ */ || f === 37 /* % */) return true;
   // Part of a URL, an e-mail address or a query string.
   let k = start - 1;
@@ -334,16 +333,16 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
 
   if (numeric) {
     // Each regex below is tried only when its first character can match (same result, less work).
-    if (p < after.length && mayStartUnit(f) && UNIT_AFTER.test(after)) return true;
+    if (p < limit && mayStartUnit(f) && UNIT_AFTER.test(text.slice(end, limit))) return true;
     // `15000 claims`: a count only when the token ends in 00.
-    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && COUNT_AFTER.test(after)) return true;
+    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && COUNT_AFTER.test(text.slice(end, limit))) return true;
     // `10000 units`: ends in 000 or 500.
     const c3 = text.charCodeAt(end - 3);
-    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && (c3 === 48 || c3 === 53) && UNITS_WORD_AFTER.test(after)) return true;
-    if (a0 === 45 && ZIP4_AFTER.test(after)) return true;
-    if (a0 === 32 && ((f >= 65 && f <= 90) || isDigit(f)) && STREET_AFTER.test(after)) return true;
+    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && (c3 === 48 || c3 === 53) && UNITS_WORD_AFTER.test(text.slice(end, limit))) return true;
+    if (a0 === 45 && ZIP4_AFTER.test(text.slice(end, limit))) return true;
+    if (a0 === 32 && ((f >= 65 && f <= 90) || isDigit(f)) && STREET_AFTER.test(text.slice(end, limit))) return true;
     if (f === 45 || f === 8211) {
-      const group = DIGIT_GROUP_AFTER.exec(after);
+      const group = DIGIT_GROUP_AFTER.exec(text.slice(end, limit));
       // `78701-1234`, LOINC `14647-2`, NDC `50242-040-62`: a digit group that is neither a
       // two-digit modifier nor another code of a range.
       if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5) return true;
