@@ -213,20 +213,25 @@ function resolveOpen(text: string, hits: CodeHit[], open: Map<CodeHit, Ambiguous
     if (b.system === 'cpt' || b.system === 'hcpcs') return 'hcpcs';
     return null;
   };
+  // Only open hits change; visiting just their indices, in text order, gives the same rounds.
+  const openAt: number[] = [];
+  for (let i = 0; i < hits.length; i++) if (open.has(hits[i]!)) openAt.push(i);
   for (let round = 0; round < 4 && open.size > 0; round++) {
     let changed = false;
-    hits.forEach((hit, i) => {
+    for (const i of openAt) {
+      const hit = hits[i]!;
       const shape = open.get(hit);
-      if (!shape) return;
-      const votes = [hits[i - 1], hits[i + 1]].filter((h): h is CodeHit => h !== undefined).map((h) => vote(hit, h));
-      const icd = votes.includes('icd10cm');
-      const hcpcs = votes.includes('hcpcs');
+      if (!shape) continue;
+      const prev = i > 0 ? vote(hit, hits[i - 1]!) : null;
+      const next = i + 1 < hits.length ? vote(hit, hits[i + 1]!) : null;
+      const icd = prev === 'icd10cm' || next === 'icd10cm';
+      const hcpcs = prev === 'hcpcs' || next === 'hcpcs';
       if (icd !== hcpcs) {
         setAmbiguous(text, hit, shape, icd ? 'icd10cm' : 'hcpcs');
         open.delete(hit);
         changed = true;
       }
-    });
+    }
     if (!changed) break;
   }
   for (const [hit, shape] of open) {
