@@ -155,6 +155,7 @@ function parseList(text: string, at: number, strict: boolean, add: Add, numbersO
   let count = 0;
   let pos = at;
   for (;;) {
+    if (!mayBeItem(text, pos)) break; // (ITEM cannot match: skip the slice and the regex)
     const rest = text.slice(pos, pos + 24);
     const m = ITEM.exec(rest);
     if (!m) break;
@@ -419,4 +420,19 @@ function isTwoDigits(s: string): boolean {
 /** What may stand before the hyphen of a lone `-25`: a blank or `(`, `,`, `;`, `/`. */
 function isHyphenItemLead(c: number): boolean {
   return isRegexSpace(c) || c === 40 || c === 44 || c === 59 || c === 47;
+}
+
+/**
+ * Whether ITEM can match at `pos`: an optional `-` and one blank, then exactly two letters or
+ * digits (the regex has no other way to match, its optional parts being neither).
+ */
+function mayBeItem(text: string, pos: number): boolean {
+  let q = pos;
+  if (text.charCodeAt(q) === 45) q++;
+  if (isRegexSpace(text.charCodeAt(q))) q++;
+  return isAlnumCode(text.charCodeAt(q)) && isAlnumCode(text.charCodeAt(q + 1)) && !isAlnumCode(text.charCodeAt(q + 2));
+}
+
+function isAlnumCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
