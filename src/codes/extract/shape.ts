@@ -43,6 +43,8 @@ export function classifyShape(written: string): Shape | null {
     if (n === 7 && !isMixedCase(written) && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
     return null;
   }
+  // With a dot only the dotted ICD-10-CM shape can read (no other pattern allows a dot).
+  if (t.includes('.')) return dottedIcd(t);
   if (/^X\d{4,}$/.test(t)) return null; // `x20610`: a phone extension, not an X-code (those need a 7th character)
   if (written[0] === 'x' && /^x\d{1,3}$/.test(written)) return null; // `x12`: units (`88305 x12`)
 
@@ -64,15 +66,6 @@ export function classifyShape(written: string): Shape | null {
       icdSuffixLikely: ICD_PLACEHOLDER_SUFFIX.test(suffix),
     };
   }
-  m = ICD_DOTTED.exec(t);
-  if (m) {
-    const category = m[1]!;
-    const rest = m[2]!;
-    if (!icdCategoryOk(category)) return null;
-    if (/^X+$/.test(rest)) return null; // `M54.x`, `E11.xx`: a family, not a code
-    if (category[0] === 'V' && /^\d{1,2}$/.test(rest)) return null; // ICD-9 V code (`V72.6`)
-    return { kind: 'icd10cm', code: t, dotted: true };
-  }
   const mixedCase = isMixedCase(written);
   if (n === 7 && !mixedCase && PCS.test(t) && isPcsLike(t)) return { kind: 'icd10pcs', code: t };
   m = ICD_UNDOTTED.exec(t);
@@ -90,6 +83,18 @@ export function classifyShape(written: string): Shape | null {
     return { kind: 'icd10cm', code: dot(t), dotted: false };
   }
   return null;
+}
+
+/** Dotted ICD-10-CM (`M54.50`), or null: `t` is upper case and has a dot. */
+function dottedIcd(t: string): Shape | null {
+  const m = ICD_DOTTED.exec(t);
+  if (!m) return null;
+  const category = m[1]!;
+  const rest = m[2]!;
+  if (!icdCategoryOk(category)) return null;
+  if (/^X+$/.test(rest)) return null; // `M54.x`, `E11.xx`: a family, not a code
+  if (category[0] === 'V' && /^\d{1,2}$/.test(rest)) return null; // ICD-9 V code (`V72.6`)
+  return { kind: 'icd10cm', code: t, dotted: true };
 }
 
 /**
