@@ -191,8 +191,9 @@ function isNonCodeBefore(numeric: boolean, glued: boolean): boolean {
   // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
   const t0 = low(0);
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
-  // a two-word state name (`New York 10001`), which needs the one before it.
-  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && STATE_FIRST_WORDS.has(low(1)))) return false;
+  // a state abbreviation in capitals (`TX 78701`) and a two-word state name (`New York 10001`),
+  // which need a number after them.
+  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(tok(0)) || STATE_FIRST_WORDS.has(low(1))))) return false;
   const t1 = low(1);
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
@@ -257,10 +258,14 @@ const NEAREST_TOKEN_WORDS = new Set([
   ...QUALIFIERS,
   ...OTHER_SYSTEMS,
   ...STATE_NAME_SET,
-  ...[...STATE_ABBREVIATIONS].map((s) => s.toLowerCase()),
   ...['$', '€', '£', 'usd', '#', 'check', 'chk', 'eft', 'code', 'codes', 'dx', 'service', 'type', 'cm', 'icd9', 'icd9cm', '9'],
   ...['-', '–', 'x', '.', ','],
 ]);
+
+/** `TX`, `CO`: a state abbreviation as written (two capitals). */
+function isStateAbbreviation(s: string): boolean {
+  return isTwoCapitals(s) && STATE_ABBREVIATIONS.has(s);
+}
 
 /** `/^[A-Z]{2}$/` without a regex. */
 function isTwoCapitals(s: string): boolean {
