@@ -66,6 +66,9 @@ const lowerTokens: string[] = new Array<string>(MAX_TOKENS).fill('');
  * most candidates are settled by their nearest one or two tokens, so the rest are never read.
  */
 let tkText = '';
+/** The character codes of `tkText`. */
+const EMPTY_CODES = new Uint16Array(0);
+let tkCodes: Uint16Array = EMPTY_CODES;
 let tkPos = 0;
 let tkFloor = 0;
 let tkCount = 0;
@@ -74,8 +77,9 @@ let tkDone = true;
 let tkEnd = 0;
 
 /** Start reading tokens backwards from just before `start`, on the same line, at most 64 characters. */
-function startTokensBefore(text: string, start: number, end: number): void {
+function startTokensBefore(text: string, codes: Uint16Array, start: number, end: number): void {
   tkText = text;
+  tkCodes = codes;
   tkEnd = end;
   tkPos = start - 1;
   tkFloor = Math.max(0, start - 64);
@@ -89,6 +93,7 @@ function startTokensBefore(text: string, start: number, end: number): void {
  * the line start ends the tokens.
  */
 function readToken(): void {
+  const codes = tkCodes;
   const text = tkText;
   const floor = tkFloor;
   let i = tkPos;
@@ -97,7 +102,7 @@ function readToken(): void {
     return;
   }
   while (i >= floor) {
-    const c = text.charCodeAt(i);
+    const c = codes[i]!;
     if (c === 10 || c === 13) break;
     if (c === 32 || c === 9 || c === 160) {
       i--;
@@ -113,11 +118,11 @@ function readToken(): void {
       caps = false;
       for (;;) {
         if (i < floor) break;
-        const d = text.charCodeAt(i);
+        const d = codes[i]!;
         if (isAlnum(d)) {
           if (d >= 65 && d <= 90) caps = true;
           i--;
-        } else if (d === 46 && i > floor && isAlnum(text.charCodeAt(i - 1))) {
+        } else if (d === 46 && i > floor && isAlnum(codes[i - 1]!)) {
           dotted = true;
           i--;
         } else break;
@@ -169,6 +174,22 @@ export function inGibberish(text: string, start: number, end: number): boolean {
   let symbols = 0;
   for (let i = a; i < b; i++) {
     const c = text.charCodeAt(i);
+    // Not one of `A-Za-z0-9,./;:()-–`.
+    if (!(isAlnum(c) || c === 44 || c === 46 || c === 47 || c === 59 || c === 58 || c === 40 || c === 41 || c === 45 || c === 8211)) symbols++;
+  }
+  return symbols >= 3;
+}
+
+/** {@link inGibberish} over the text's character codes. */
+function inGibberishCodes(codes: Uint16Array, start: number, end: number): boolean {
+  let a = start;
+  while (a > 0 && a > start - 80 && !isBlank(codes[a - 1]!)) a--;
+  let b = end;
+  while (b < codes.length && b < end + 80 && !isBlank(codes[b]!)) b++;
+  if (b - a <= 30) return false;
+  let symbols = 0;
+  for (let i = a; i < b; i++) {
+    const c = codes[i]!;
     // Not one of `A-Za-z0-9,./;:()-–`.
     if (!(isAlnum(c) || c === 44 || c === 46 || c === 47 || c === 59 || c === 58 || c === 40 || c === 41 || c === 45 || c === 8211)) symbols++;
   }
@@ -306,44 +327,45 @@ function mayStartUnit(c: number): boolean {
  * True when the token at [start, end) of `text` is not a billing code because of what
  * surrounds it. `numeric` says whether the token is all digits (or digits + F/T).
  */
-export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean): boolean {
+export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean, codes: Uint16Array): boolean {
   // The rules read at most WINDOW characters after the token; the window is cut out (`after`)
   // only when a regex has to run, the rest reads characters in place.
   const limit = Math.min(text.length, end + WINDOW);
   // A hyphen glued to a word before it (`INV-20551`), not a dash between words (`lac - 12032`).
   let h = start - 1;
-  while (h >= 0 && (text.charCodeAt(h) === 32 || text.charCodeAt(h) === 9)) h--;
-  const hc = h > 0 ? text.charCodeAt(h) : 0;
-  const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(text.charCodeAt(h - 1));
-  startTokensBefore(text, start, end);
+  while (h >= 0 && (codes[h]! === 32 || codes[h]! === 9)) h--;
+  const hc = h > 0 ? codes[h]! : 0;
+  const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(codes[h - 1]!);
+  startTokensBefore(text, codes, start, end);
   const before = isNonCodeBefore(numeric, glued);
   tkText = '';
+  tkCodes = EMPTY_CODES;
   if (before) return true;
-  const a0 = end < limit ? text.charCodeAt(end) : NaN;
+  const a0 = end < limit ? codes[end]! : NaN;
   // First character after any white space (the regexes below start with `\s*` / `\s+`).
   let p = end;
-  while (p < limit && isRegexSpace(text.charCodeAt(p))) p++;
-  const f = p < limit ? text.charCodeAt(p) : NaN;
+  while (p < limit && isRegexSpace(codes[p]!)) p++;
+  const f = p < limit ? codes[p]! : NaN;
   if (a0 === 44 /* , */ && THOUSANDS_AFTER.test(text.slice(end, limit))) return true;
-  if (a0 === 46 /* . */ && end + 1 < limit && isDigit(text.charCodeAt(end + 1))) return true;
+  if (a0 === 46 /* . */ && end + 1 < limit && isDigit(codes[end + 1]!)) return true;
   if (a0 === 64 /* @ */ || f === 37 /* % */) return true;
   // Part of a URL, an e-mail address or a query string.
   let k = start - 1;
-  while (k >= 0 && k > start - 200 && !isRegexSpace(text.charCodeAt(k))) k--;
+  while (k >= 0 && k > start - 200 && !isRegexSpace(codes[k]!)) k--;
   if (k < start - 1) {
     const chunk = text.slice(k + 1, start);
     if (chunk.includes('://') || chunk.includes('www.') || /[@=?&]/.test(chunk)) return true;
   }
-  if (inGibberish(text, start, end)) return true;
+  if (inGibberishCodes(codes, start, end)) return true;
 
   if (numeric) {
     // Each regex below is tried only when its first character can match (same result, less work).
     if (p < limit && mayStartUnit(f) && UNIT_AFTER.test(text.slice(end, limit))) return true;
     // `15000 claims`: a count only when the token ends in 00.
-    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && COUNT_AFTER.test(text.slice(end, limit))) return true;
+    if (codes[end - 1]! === 48 && codes[end - 2]! === 48 && COUNT_AFTER.test(text.slice(end, limit))) return true;
     // `10000 units`: ends in 000 or 500.
-    const c3 = text.charCodeAt(end - 3);
-    if (text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 48 && (c3 === 48 || c3 === 53) && UNITS_WORD_AFTER.test(text.slice(end, limit))) return true;
+    const c3 = codes[end - 3]!;
+    if (codes[end - 1]! === 48 && codes[end - 2]! === 48 && (c3 === 48 || c3 === 53) && UNITS_WORD_AFTER.test(text.slice(end, limit))) return true;
     if (a0 === 45 && ZIP4_AFTER.test(text.slice(end, limit))) return true;
     if (a0 === 32 && ((f >= 65 && f <= 90) || isDigit(f)) && STREET_AFTER.test(text.slice(end, limit))) return true;
     if (f === 45 || f === 8211) {

@@ -79,7 +79,7 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
     if (shape.kind === 'icd10cm' && text.charCodeAt(end) === 46 && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
     if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
-    if (isNonCodeContext(text, start, end, numeric)) continue;
+    if (isNonCodeContext(text, start, end, numeric, codes)) continue;
     if (shape.kind === 'ambiguous') {
       const hit: CodeHit = { code: shape.hcpcs, system: 'hcpcs', field, start, end, written };
       const decided = resolveFromContext(text, start, end, shape);
