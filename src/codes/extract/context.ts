@@ -38,6 +38,8 @@ const CODE_WORDS = new Set(['cpt', 'hcpcs', 'icd', 'code', 'codes', 'dx', 'px', 
 const STATE_NAME_SET = new Set(STATE_NAMES.split('|'));
 /** First words of two-word state names (`new`, `north`…): only these can start `new york`. */
 const STATE_FIRST_WORDS = new Set(STATE_NAMES.split('|').filter((s) => s.includes(' ')).map((s) => s.split(' ')[0]!));
+/** Second words of two-word state names (`york`, `carolina`…). */
+const STATE_SECOND_WORDS = new Set(STATE_NAMES.split('|').filter((s) => s.includes(' ')).map((s) => s.split(' ')[1]!));
 /** State abbreviations that are also English words or common abbreviations: need `City, ST`. */
 const STATE_WORDS = new Set(['OR', 'IN', 'ME', 'OK', 'HI', 'OH', 'PA', 'DE', 'AL', 'MD', 'CO', 'MA', 'ID']);
 const UNIT_AFTER =
@@ -214,7 +216,9 @@ function isNonCodeBefore(numeric: boolean, glued: boolean): boolean {
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
   // a state abbreviation in capitals (`TX 78701`) and a two-word state name (`New York 10001`),
   // which need a number after them.
-  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(tok(0)) || STATE_FIRST_WORDS.has(low(1))))) return false;
+  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(tok(0)) || (STATE_SECOND_WORDS.has(t0) && STATE_FIRST_WORDS.has(low(1)))))) {
+    return false;
+  }
   const t1 = low(1);
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
