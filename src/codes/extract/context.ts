@@ -329,7 +329,9 @@ function mayStartUnit(c: number): boolean {
 
 /**
  * True when the token at [start, end) of `text` is not a billing code because of what
- * surrounds it. `numeric` says whether the token is all digits (or digits + F/T).
+ * surrounds it. `numeric` says whether the token is all digits (or digits + F/T); `codes`
+ * holds the UTF-16 code units of `text` (`charCodeAt`), which the rules read instead of the
+ * string.
  */
 export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean, codes: Uint16Array): boolean {
   // The rules read at most WINDOW characters after the token; the window is cut out (`after`)
