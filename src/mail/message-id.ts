@@ -35,11 +35,17 @@ export function makeMessageId(dedupeKey: string, domain: string, caseId?: number
   return `<cd.${caseId ?? 0}.${digest}@${domain}>`;
 }
 
-/** Whether a Message-ID is on one of our domains (our own mail coming back). */
+/**
+ * Whether a Message-ID is one CaseDesk made (our own mail coming back): our `cd.<case>.<hash>`
+ * shape on one of our domains. The shape matters: coders may write from the same domain as the
+ * service (an in-house deployment), and their mail clients put that domain in their ids too.
+ */
 export function isOwnMessageId(messageId: string | null | undefined, domains: string[]): boolean {
   const normal = normalizeMessageId(messageId);
   if (!normal) return false;
-  const domain = normal.slice(normal.lastIndexOf('@') + 1, -1).toLowerCase();
+  const match = /^<cd\.\d+\.[0-9a-z]+@([^>]+)>$/i.exec(normal);
+  if (!match) return false;
+  const domain = match[1].toLowerCase();
   return domains.some((d) => d.toLowerCase() === domain);
 }
 

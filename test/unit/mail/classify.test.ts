@@ -77,7 +77,7 @@ describe('classifyMessage', () => {
   it('a bounce of our own reply is a bounce (so the outbox row can be marked), not own-loop', () => {
     const bounce = message({
       contentType: 'multipart/report; report-type=delivery-status; boundary="x"', parts: dsnParts,
-      messageId: '<bounce.1@casedesk.example>', from: { address: 'MAILER-DAEMON@casedesk.example', name: '' },
+      messageId: '<cd.1.0bounce@casedesk.example>', from: { address: 'MAILER-DAEMON@casedesk.example', name: '' },
     });
     const result = classifyMessage(bounce, ctx);
     expect(result.kind).toBe('bounce');

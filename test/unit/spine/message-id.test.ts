@@ -31,6 +31,8 @@ describe('Message-ID helpers', () => {
     expect(a).toMatch(/^<cd\.7\.[0-9a-f]{20}@casedesk\.example>$/);
     expect(isOwnMessageId(a, ['casedesk.example'])).toBe(true);
     expect(isOwnMessageId('<x@elsewhere.test>', ['casedesk.example'])).toBe(false);
+    // A coder writing from the service's own domain is not our mail coming back.
+    expect(isOwnMessageId('<CAF1234.abc@casedesk.example>', ['casedesk.example'])).toBe(false);
   });
 
   it('peeks the Message-ID of a raw message, folded or not', () => {
