@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { makeMessageId } from '../../mail/message-id.ts';
 import { textToHtml } from '../../drafts/render.ts';
 import { approveDraft, listDrafts, rejectDraft, showDraft } from '../../review/review.ts';
+import { createUnresolvedCodes } from '../../review/unresolved-codes.ts';
 import { createQueues } from '../../shared/queues.ts';
 import { createRedis } from '../../shared/redis.ts';
 import { ValidationError } from '../../shared/errors.ts';
@@ -72,7 +73,7 @@ export function registerDraftsCommand(program: Command): void {
       }
       await withDatabase(async ({ orm, config }) => {
         const result = await approveDraft(
-          { em: orm.em.fork(), makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId), textToHtml },
+          { em: orm.em.fork(), makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId), textToHtml, unresolvedCodes: createUnresolvedCodes(orm) },
           { draftId: draftId(id), actor: actorName(opts), bodyText },
         );
         const redis = createRedis(config.env.REDIS_URL);
