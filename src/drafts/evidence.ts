@@ -1,13 +1,8 @@
+import type { ExtractedCodes as ExtractorOutput } from '../codes/extract/types.ts';
 import type { CodeFacts, CodeLookup, CodeRef, CodeRelease, DateLike, ExtractedKind, LookupStatus, MueLimit, NcciEdit } from './code-facts.ts';
 
-/** The extracted codes of one question (see EXTRACTION.md). */
-export interface ExtractedCodes {
-  cpt: string[];
-  hcpcs: string[];
-  icd10cm: string[];
-  icd10pcs: string[];
-  modifiers: string[];
-}
+/** The extracted codes of one question (see EXTRACTION.md): the extractor's five lists, without positions. */
+export type ExtractedCodes = Omit<ExtractorOutput, 'hits'>;
 
 export interface DateOfService {
   /** `YYYY-MM-DD`. */
