@@ -1,43 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Command } from 'commander';
-import { registerSubscribersCommand } from '../../../src/cli/commands/subscribers.ts';
-import { AppError } from '../../../src/shared/errors.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCasedesk } from '../../support/cli.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
-/**
- * Run `casedesk subscribers …` in-process against the test database. The program holds only this
- * command (the full CLI imports every feature); `status` follows main.ts: 0 ok, 2 validation, 1
- * another AppError, and `err` is the error message.
- */
-async function cli(t: TestDatabase, ...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, PLANS: process.env.PLANS };
-  process.env.DATABASE_URL = t.db.driver === 'sqlite' ? t.db.path : t.db.url;
-  process.env.PLANS = 'trial:2,standard:50';
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const program = new Command('casedesk').exitOverride();
-    registerSubscribersCommand(program);
-    let status = 0;
-    try {
-      await program.parseAsync(['node', 'casedesk', 'subscribers', ...args]);
-    } catch (error) {
-      if (!(error instanceof AppError) && !(error instanceof Error && 'exitCode' in error)) throw error;
-      status = error instanceof AppError ? (error.code === 'validation' ? 2 : 1) : 2;
-      err += error.message;
-    }
-    return { status, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+/** `casedesk subscribers …` through the real CLI entry point, with two small plans. */
+const cli = (t: TestDatabase, ...args: string[]) => runCasedesk(t, ['subscribers', ...args], { PLANS: 'trial:2,standard:50' });
 
 describe.each(TEST_DRIVERS)('casedesk subscribers on %s', (driver) => {
   let t: TestDatabase;

@@ -1,41 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerUsersCommand } from '../../../src/cli/commands/users.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../../src/review/user.entity.ts';
 import { authenticate } from '../../../src/review/users.ts';
-import { AppError } from '../../../src/shared/errors.ts';
+import { runCasedesk } from '../../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 
-/** Run `casedesk users …` in-process against the test database (status as in main.ts: 0, 1, 2). */
-async function cli(t: TestDatabase, ...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const saved = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.db.driver === 'sqlite' ? t.db.path : t.db.url;
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const program = new Command('casedesk').exitOverride();
-    registerUsersCommand(program);
-    let status = 0;
-    try {
-      await program.parseAsync(['node', 'casedesk', 'users', ...args]);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      status = error.code === 'validation' ? 2 : 1;
-      err += error.message;
-    }
-    return { status, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    if (saved === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = saved;
-  }
-}
+/** `casedesk users …` through the real CLI entry point. */
+const cli = (t: TestDatabase, ...args: string[]) => runCasedesk(t, ['users', ...args]);
 
 describe('casedesk users', () => {
   let t: TestDatabase;
