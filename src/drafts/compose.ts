@@ -14,10 +14,10 @@ import type { ReplyRenderer } from './render.ts';
 /** CodeFacts bound to one EntityManager: the code database as the evidence core sees it. */
 export function codeFactsFor(em: EntityManager): CodeFacts {
   return {
-    lookupCode: (code, options) => lookupCode(em, code, { date: options.date }) as never,
-    findNcciEdit: (a, b, options) => findNcciEdit(em, a, b, { date: options.date }) as never,
-    findMue: (code, options) => findMue(em, code, { date: options.date }) as never,
-    releasesInForce: (date) => releasesInForce(em, date) as never,
+    lookupCode: (code, options) => lookupCode(em, code, { date: options.date }),
+    findNcciEdit: (a, b, options) => findNcciEdit(em, a, b, { date: options.date }),
+    findMue: (code, options) => findMue(em, code, { date: options.date }),
+    releasesInForce: (date) => releasesInForce(em, date),
   };
 }
 
@@ -52,13 +52,14 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
       return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [] }, versions: [] };
     }
     const evidence = await buildEvidence(codeFactsFor(em), { codes, units, dateOfService });
-    const related = await findRelatedCases(em, [...codes.cpt, ...codes.hcpcs, ...codes.icd10cm, ...codes.icd10pcs], { excludeCaseId: caseRow.id, limit: 3 });
+    // Past approved answers on the same codes, for the consultant (kept in the evidence; never mailed:
+    // their subjects are other coders' questions).
+    const related = await findRelatedCases(em, codes, { excludeCaseId: caseRow.id, limit: 3 });
     const rendered = deps.renderer.render('answer', {
       ...base,
       caseNumber,
       question: message.textNew,
       evidence,
-      related: related.map((r) => ({ caseNumber: r.caseNumber, date: typeof r.date === 'string' ? r.date.slice(0, 10) : isoDay(new Date(r.date)), subject: r.subject })),
       receivedDate: isoDay(received),
     });
     return {
