@@ -14,9 +14,9 @@ import { createReplyRenderer } from '../src/drafts/render.ts';
 import { InboundMessage } from '../src/ingest/ingest.entity.ts';
 import { readBounce } from '../src/mail/bounce.ts';
 import { classifyMessage } from '../src/mail/classify.ts';
-import { makeMessageId } from '../src/mail/message-id.ts';
+import { makeMessageId } from '../src/shared/message-id.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
-import { parseInbound } from '../src/mail/parse-stage.ts';
+import { fileInbound } from '../src/cases/file-inbound.ts';
 import { closeParsePool, parseMessageSafely } from '../src/mail/safe-parse.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { rawMessage } from '../test/support/casedesk.ts';
@@ -38,7 +38,7 @@ const cms: number[] = [];
 await parseMessageSafely(Buffer.from('Subject: warm\r\n\r\nx'), limits);
 t = performance.now();
 for (let i = 1; i <= n; i++) {
-  const r = await parseInbound({ em: orm.em.fork(), log: silentLogger, parse: (raw) => parseMessageSafely(raw, limits), classify: (m) => classifyMessage(m, ctx), readBounce, newText: extractNewText, ownDomain: 'casedesk.test', dueHours: 24, makeMessageId: (k, c) => makeMessageId(k, 'casedesk.test', c) }, { inboundId: i });
+  const r = await fileInbound({ em: orm.em.fork(), log: silentLogger, parse: (raw) => parseMessageSafely(raw, limits), classify: (m) => classifyMessage(m, ctx), readBounce, newText: extractNewText, ownDomain: 'casedesk.test', dueHours: 24, makeMessageId: (k, c) => makeMessageId(k, 'casedesk.test', c) }, { inboundId: i });
   if (r.outcome === 'case-message') cms.push(r.caseMessageId);
 }
 const parseMs = performance.now() - t;

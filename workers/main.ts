@@ -5,10 +5,10 @@ import { openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
 import { createReplyRenderer } from '../src/drafts/render.ts';
 import { startIngest, type IngestHandle } from '../src/ingest/mailbox-ingest.ts';
-import { sweepUnfinished } from '../src/ingest/sweep.ts';
+import { sweepUnfinished } from './sweep.ts';
 import { readBounce } from '../src/mail/bounce.ts';
 import { classifyMessage } from '../src/mail/classify.ts';
-import { makeMessageId } from '../src/mail/message-id.ts';
+import { makeMessageId } from '../src/shared/message-id.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
 import { closeParsePool, parseMessageSafely } from '../src/mail/safe-parse.ts';
 import { createUnresolvedCodes } from '../src/review/unresolved-codes.ts';
@@ -17,15 +17,14 @@ import { ConfigError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { createQueues, type Queues } from '../src/shared/queues.ts';
 import { createRedis, type Redis } from '../src/shared/redis.ts';
-import { createIntakePolicy } from '../src/subscribers/intake.ts';
+import { createIntakePolicy } from '../src/cases/intake.ts';
+import type { Role } from '../src/shared/roles.ts';
 import { buildWebServer } from '../src/web/server.ts';
 import { startDraftWorker } from './draft.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
 import { startSendWorker } from './send.worker.ts';
 import type { WorkerContext } from './worker-factory.ts';
 
-export const ROLES = ['ingest', 'parse', 'draft', 'send', 'web'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface RunningCaseDesk {
   orm: Orm;

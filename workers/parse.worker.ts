@@ -1,15 +1,15 @@
+import { fileInbound, type FileDeps } from '../src/cases/file-inbound.ts';
 import { InboundMessage } from '../src/ingest/ingest.entity.ts';
-import { parseInbound, type ParseDeps } from '../src/mail/parse-stage.ts';
 import type { Enqueuer } from '../src/shared/queues.ts';
 import { createStageWorker, type WorkerContext } from './worker-factory.ts';
 
 /** parse: stored message → case message (then draft and notices), or ignored / duplicate / quarantined. */
-export function startParseWorker(ctx: WorkerContext, deps: Omit<ParseDeps, 'em' | 'log'>, enqueuer: Enqueuer) {
+export function startParseWorker(ctx: WorkerContext, deps: Omit<FileDeps, 'em' | 'log'>, enqueuer: Enqueuer) {
   return createStageWorker(
     'parse',
     ctx,
     async ({ inboundId }, { em, log }) => {
-      const result = await parseInbound({ ...deps, em, log }, { inboundId });
+      const result = await fileInbound({ ...deps, em, log }, { inboundId });
       if (result.outcome === 'case-message') {
         for (const outboxId of result.outboxIds) await enqueuer.enqueueSend(outboxId);
         if (result.wantsDraft) await enqueuer.enqueueDraft(result.caseMessageId);

@@ -1,5 +1,5 @@
 import { Draft } from '../src/drafts/draft.entity.ts';
-import { Outbox } from '../src/send/outbox.entity.ts';
+import { Outbox } from '../src/cases/outbox.entity.ts';
 import { sendOutbox, type SendDeps } from '../src/send/send-stage.ts';
 import { createStageWorker, type WorkerContext } from './worker-factory.ts';
 

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Orm } from '../src/db/orm.ts';
+import type { Orm } from '../src/shared/db.ts';
 import { NotFoundError, PermanentError, ValidationError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { JOB_SCHEMAS, type JobData, type QueueName } from '../src/shared/queues.ts';

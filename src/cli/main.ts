@@ -8,17 +8,20 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
-import { registerRunCommands } from './commands/run.ts';
+import { registerRunCommands, type RoleStarter } from './commands/run.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
 import { registerUsersCommand } from './commands/users.ts';
 
-/** Build the `casedesk` command tree. Importing this module runs nothing. */
-export function buildProgram(): Command {
+/**
+ * Build the `casedesk` command tree. Importing this module runs nothing; the process entry is
+ * workers/cli.ts, which hands in how to start the long-running roles (workers/main.ts).
+ */
+export function buildProgram(start: RoleStarter): Command {
   const program = new Command('casedesk')
     .description('CaseDesk: email-based medical-coding consultations')
     .showHelpAfterError()
     .exitOverride();
-  registerRunCommands(program);
+  registerRunCommands(program, start);
   registerDraftsCommand(program);
   registerMessagesCommand(program);
   registerExtractCommand(program);
@@ -33,9 +36,9 @@ export function buildProgram(): Command {
 }
 
 /** Exit statuses: 0 ok, 1 a domain error (message on stderr), 2 bad usage or configuration. */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], start: RoleStarter): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(start).parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
@@ -50,14 +53,4 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`casedesk: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
-}
-
-const isMain = process.argv[1] && /(?:casedesk(?:\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
-if (isMain) {
-  // A command may set process.exitCode itself (a check that failed) without throwing.
-  const code = (await runCli(process.argv)) || Number(process.exitCode ?? 0);
-  process.exitCode = code;
-  // A command is over when runCli returns (long-running ones after their drain). Give stdout and
-  // stderr a moment to flush to a pipe, then exit even if a library left a handle open.
-  setTimeout(() => process.exit(code), 1_000).unref();
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
-import { isUniqueViolation } from '../db/orm.ts';
+import { isUniqueViolation } from '../shared/db.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { CodeRelease } from './code-release.entity.ts';
 import { fileChecksum, fileSize, readLines, type FileEncoding } from './line-reader.ts';

@@ -6,7 +6,7 @@ import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.enti
 import { AuditEntrySchema } from '../review/audit.entity.ts';
 import { CaseNoteSchema } from '../review/case-note.entity.ts';
 import { UserSchema } from '../review/user.entity.ts';
-import { OutboxSchema } from '../send/outbox.entity.ts';
+import { OutboxSchema } from '../cases/outbox.entity.ts';
 import { subscriberEntities } from '../subscribers/entities.ts';
 import { WebSessionSchema } from '../web/web-session.entity.ts';
 

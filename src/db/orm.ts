@@ -1,16 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConfig } from '../../config/index.ts';
+import type { Orm } from '../shared/db.ts';
 import { allEntities } from './entities.ts';
 import { postgresqlMigrations } from './migrations/postgresql/index.ts';
 import { sqliteMigrations } from './migrations/sqlite/index.ts';
 
-export type Orm = MikroORM;
-export type { EntityManager };
+export type { EntityManager, Orm } from '../shared/db.ts';
 
 /** MikroORM options for one database; the same entities, a migration list per driver. */
 export function ormOptions(db: DatabaseConfig): Options {
@@ -56,10 +56,4 @@ export async function openDatabase(db: DatabaseConfig, options: { migrate?: bool
   }
   if (options.migrate !== false) await orm.getMigrator().up();
   return orm;
-}
-
-/** Whether two writers raced on a unique key (the loser treats it as "already done"). */
-export function isUniqueViolation(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return err.name === 'UniqueConstraintViolationException' || /unique constraint|duplicate key/i.test(err.message);
 }

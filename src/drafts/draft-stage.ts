@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
-import { isUniqueViolation } from '../db/orm.ts';
+import { isUniqueViolation } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import { Draft, type DraftKind } from './draft.entity.ts';
 

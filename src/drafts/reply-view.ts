@@ -1,23 +1,16 @@
+import type { BaseView, NoticeViews, RenderedMail } from '../cases/notice-views.ts';
 import type { Evidence } from './evidence.ts';
 
 /**
  * View models of the reply templates. Templates compile in strict mode, so every field named
- * here must be present (use null, not undefined, for "none"). Notices carry no code facts.
+ * here must be present (use null, not undefined, for "none"). The drafted replies (`answer`,
+ * `needs-info`) are declared here; the automatic notices in src/cases/notice-views.ts, by intake.
  */
 
 export type ReplyKind = 'answer' | 'needs-info' | 'received' | 'not-subscribed' | 'over-quota';
 
 /** The line the consultant replaces with the answer; approval should refuse a draft that still has it. */
 export const CONSULTANT_ANSWER_MARKER = '[CONSULTANT ANSWER — write here]';
-
-interface BaseView {
-  /** The sender's display name; null gives a plain "Hello,". */
-  greetingName: string | null;
-  /** The subject of the coder's message, for the `Re:` line. */
-  originalSubject: string;
-  /** Signed as, e.g. `CaseDesk` (config MAIL_FROM_NAME). */
-  signatureName: string;
-}
 
 export interface RelatedCaseView {
   caseNumber: string;
@@ -52,42 +45,9 @@ export interface NeedsInfoView extends BaseView {
   receivedDate: string;
 }
 
-export interface ReceivedView extends BaseView {
-  caseNumber: string;
-  /** `within 1 business day` (config REPLY_PROMISE). */
-  replyPromise: string;
-}
-
-export interface PlanView {
-  name: string;
-  quota: number;
-}
-
-export interface NotSubscribedView extends BaseView {
-  /** Plans offered, from config PLANS. */
-  plans: PlanView[];
-  /** Where to ask about a subscription; null leaves the line out. */
-  contact: string | null;
-}
-
-export interface OverQuotaView extends BaseView {
-  plan: string;
-  quota: number;
-  used: number;
-  /** `YYYY-MM-DD`: the first day of next month (UTC). */
-  resetsOn: string;
-}
-
-export interface ReplyViews {
+export interface ReplyViews extends NoticeViews {
   answer: AnswerView;
   'needs-info': NeedsInfoView;
-  received: ReceivedView;
-  'not-subscribed': NotSubscribedView;
-  'over-quota': OverQuotaView;
 }
 
-export interface RenderedReply {
-  subject: string;
-  text: string;
-  html: string;
-}
+export type RenderedReply = RenderedMail;

@@ -1,5 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import type { Orm } from '../db/orm.ts';
+import type { Orm } from '../shared/db.ts';
 import type { Enqueuer } from '../shared/queues.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';

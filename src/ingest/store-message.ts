@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { isUniqueViolation } from '../db/orm.ts';
+import { isUniqueViolation } from '../shared/db.ts';
 import { InboundMessage, MailboxCursor } from './ingest.entity.ts';
 
 export interface FetchedMessage {

@@ -2,7 +2,7 @@ import {
   AUTO_REPLY_HEADERS, AUTO_REPLY_SUBJECTS, BOUNCE_BODY, BOUNCE_SUBJECTS, DAEMON_LOCAL_PART, DAEMON_NAME, LIST_HEADERS,
   NOREPLY_LOCAL_PART, SPAM_SUBJECT_TAG, VACATION_BODY, firstMatch, subjectCore,
 } from './classify-rules.ts';
-import { isOwnMessageId } from './message-id.ts';
+import { isOwnMessageId } from '../shared/message-id.ts';
 import type { ParsedMessage } from './parsed-message.ts';
 
 /** What one family of rules found: `decisive` signals settle the kind; `weak` ones only support. */

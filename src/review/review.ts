@@ -4,7 +4,7 @@ import { Draft, type DraftState } from '../drafts/draft.entity.ts';
 import { hasAnswerPlaceholder } from '../drafts/render.ts';
 import { CONSULTANT_ANSWER_MARKER } from '../drafts/reply-view.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
-import { Outbox } from '../send/outbox.entity.ts';
+import { Outbox } from '../cases/outbox.entity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { AuditEntry } from './audit.entity.ts';
 

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
-import { hashMessageId } from '../mail/message-id.ts';
+import { hashMessageId } from '../shared/message-id.ts';
 import { PermanentError, TransientError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { classifySmtpError } from './classify-smtp-error.ts';
-import { Outbox } from './outbox.entity.ts';
+import { Outbox } from '../cases/outbox.entity.ts';
 
 export interface OutgoingMail {
   from: { name: string; address: string };

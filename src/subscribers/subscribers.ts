@@ -1,16 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { z } from 'zod';
-import { Case } from '../cases/case.entity.ts';
-import { isUniqueViolation } from '../db/orm.ts';
+import { isUniqueViolation } from '../shared/db.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { Subscriber } from './subscriber.entity.ts';
 
 /** Plan name → monthly question quota (config PLANS). */
 export type Plans = Record<string, number>;
-
-export type QuotaDecision =
-  | { kind: 'subscriber'; subscriber: Subscriber; plan: string; quota: number; used: number; remaining: number; over: boolean }
-  | { kind: 'stranger' };
 
 const email = z.email();
 const domain = z.string().regex(/^@(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/);
@@ -112,26 +107,4 @@ export function monthBounds(now: Date): { start: Date; end: Date } {
 /** `YYYY-MM-DD` on which the quota starts afresh: the first day of next month (UTC), for the over-quota notice. */
 export function quotaResetsOn(now: Date): string {
   return monthBounds(now).end.toISOString().slice(0, 10);
-}
-
-/**
- * Questions a subscriber asked this calendar month (UTC): cases opened against it. A follow-up
- * in an open case is not a new case, so it does not count.
- */
-export async function monthlyUsage(em: EntityManager, subscriberId: number, now: Date): Promise<number> {
-  const { start, end } = monthBounds(now);
-  return em.count(Case, { subscriberId, openedAt: { $gte: start, $lt: end } });
-}
-
-/**
- * Whether a new question from `address` may open a case. Call it before opening the case (a
- * follow-up in an existing case does not come here): `over` is true when the month's quota is
- * already used up. A subscriber on a plan no longer in config gets quota 0, so it is over.
- */
-export async function quotaDecision(em: EntityManager, address: string, now: Date, plans: Plans): Promise<QuotaDecision> {
-  const subscriber = await findSubscriberFor(em, address);
-  if (!subscriber) return { kind: 'stranger' };
-  const quota = Object.hasOwn(plans, subscriber.plan) ? plans[subscriber.plan] : 0;
-  const used = await monthlyUsage(em, subscriber.id, now);
-  return { kind: 'subscriber', subscriber, plan: subscriber.plan, quota, used, remaining: Math.max(0, quota - used), over: used >= quota };
 }

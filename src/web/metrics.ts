@@ -5,8 +5,8 @@ import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { AuditEntry } from '../review/audit.entity.ts';
-import { Outbox } from '../send/outbox.entity.ts';
-import type { WebContext } from './server.ts';
+import { Outbox } from '../cases/outbox.entity.ts';
+import type { WebContext } from './context.ts';
 
 /** p-quantile (0..1) of ascending numbers; null for none. */
 export function quantile(sorted: number[], p: number): number | null {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { approveDraft, listDrafts, listInbound, rejectDraft, retryInbound, showDraft } from '../review/review.ts';
 import { ValidationError } from '../shared/errors.ts';
-import type { WebDeps } from './server.ts';
+import type { WebDeps } from './context.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 const listQuery = z.object({ state: z.enum(['pending', 'approved', 'rejected', 'sent', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findActiveUser, type UserView } from '../review/users.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Orm } from '../db/orm.ts';
+import type { Orm } from '../shared/db.ts';
 import type { Redis } from '../shared/redis.ts';
 import { createDatabaseSessionStore, SESSION_TTL_MS } from './session-store.ts';
 

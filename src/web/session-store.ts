@@ -1,5 +1,5 @@
 import type { Session } from 'fastify';
-import type { Orm } from '../db/orm.ts';
+import type { Orm } from '../shared/db.ts';
 import { WebSession } from './web-session.entity.ts';
 
 type Callback = (err?: unknown) => void;

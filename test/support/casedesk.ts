@@ -1,6 +1,7 @@
 import { parseConfig, type Config } from '../../config/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
-import { startCaseDesk, type Role, type RunningCaseDesk } from '../../workers/main.ts';
+import type { Role } from '../../src/shared/roles.ts';
+import { startCaseDesk, type RunningCaseDesk } from '../../workers/main.ts';
 import { createTestDatabase, type TestDatabase, type TestDriver } from './db.ts';
 import { testImapEnv } from './imap.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from './redis.ts';

@@ -1,9 +1,9 @@
 import { vi } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { main } from '../../workers/cli.ts';
 import type { TestDatabase } from './db.ts';
 
 /**
- * Run `casedesk <args…>` in-process through the real entry point (`runCli`, so the exit status
+ * Run `casedesk <args…>` in-process through the real entry point (workers/cli.ts's `main`, so the exit status
  * is exactly the CLI's: 0 ok, 2 bad usage or input, 1 another error), with extra environment
  * for the call (DATABASE_URL of the test database, …), capturing stdout and stderr.
  */
@@ -20,7 +20,7 @@ export async function runCasedesk(
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
   const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
   try {
-    const status = await runCli(['node', 'casedesk', ...args]);
+    const status = await main(['node', 'casedesk', ...args]);
     return { status, out, err };
   } finally {
     o.mockRestore();

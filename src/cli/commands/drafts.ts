@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { makeMessageId } from '../../mail/message-id.ts';
+import { makeMessageId } from '../../shared/message-id.ts';
 import { textToHtml } from '../../drafts/render.ts';
 import { approveDraft, listDrafts, rejectDraft, showDraft } from '../../review/review.ts';
 import { createUnresolvedCodes } from '../../review/unresolved-codes.ts';

@@ -1,16 +1,21 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../config/index.ts';
-import { ROLES, startCaseDesk, type Role } from '../../../workers/main.ts';
+import { loadConfig, type Config } from '../../../config/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
-import { createLogger } from '../../shared/logger.ts';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+import { QUEUE_ROLES, ROLES, type Role } from '../../shared/roles.ts';
 
-const QUEUE_ROLES: Role[] = ['parse', 'draft', 'send'];
+/**
+ * Starts roles in this process and returns a handle to stop them: workers/main.ts's
+ * `startCaseDesk`, handed in by the entry point (workers/cli.ts) so the CLI never imports the
+ * wiring above it.
+ */
+export type RoleStarter = (config: Config, options: { roles: Role[]; log: Logger }) => Promise<{ stop(): Promise<void> }>;
 
 /** Run roles until SIGTERM/SIGINT, then drain and exit cleanly (a second signal forces exit). */
-async function runRoles(roles: Role[]): Promise<void> {
+async function runRoles(start: RoleStarter, roles: Role[]): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL });
-  const running = await startCaseDesk(config, { roles, log });
+  const running = await start(config, { roles, log });
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -38,22 +43,22 @@ function parseQueues(value: string): Role[] {
 }
 
 /** `casedesk start | ingest | worker | web`: the long-running processes. */
-export function registerRunCommands(program: Command): void {
+export function registerRunCommands(program: Command, start: RoleStarter): void {
   program
     .command('start')
     .description('run everything in one process: ingest, the parse/draft/send workers and the web page')
-    .action(() => runRoles([...ROLES]));
+    .action(() => runRoles(start, [...ROLES]));
   program
     .command('ingest')
     .description('run mailbox ingest only (one leader per mailbox)')
-    .action(() => runRoles(['ingest']));
+    .action(() => runRoles(start, ['ingest']));
   program
     .command('worker')
     .description('run queue workers')
     .option('--queues <list>', `comma-separated queues (${QUEUE_ROLES.join(',')})`, QUEUE_ROLES.join(','))
-    .action((opts: { queues: string }) => runRoles(parseQueues(opts.queues)));
+    .action((opts: { queues: string }) => runRoles(start, parseQueues(opts.queues)));
   program
     .command('web')
     .description('run the web page and JSON API only')
-    .action(() => runRoles(['web']));
+    .action(() => runRoles(start, ['web']));
 }

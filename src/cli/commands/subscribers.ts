@@ -3,10 +3,11 @@ import type { EntityManager } from '@mikro-orm/core';
 import { printJson, withDatabase } from '../context.ts';
 import { NotFoundError, ValidationError } from '../../shared/errors.ts';
 import {
-  addSubscriber, findSubscriberFor, listSubscribers, monthBounds, monthlyUsage, normalizePattern, removeSubscriber, setPlan,
+  addSubscriber, findSubscriberFor, listSubscribers, monthBounds, normalizePattern, removeSubscriber, setPlan,
   type Plans,
 } from '../../subscribers/subscribers.ts';
 import type { Subscriber } from '../../subscribers/subscriber.entity.ts';
+import { monthlyUsage } from '../../cases/quota.ts';
 
 export interface SubscriberRow {
   pattern: string;

@@ -5,12 +5,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CodeRelease } from '../../codes/code-release.entity.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
-import { Outbox } from '../../send/outbox.entity.ts';
+import { Outbox } from '../../cases/outbox.entity.ts';
 import { addUser, listUsers, removeUser } from '../../review/users.ts';
 import { AppError } from '../../shared/errors.ts';
-import { addSubscriber, listSubscribers, monthlyUsage, removeSubscriber, setPlan } from '../../subscribers/subscribers.ts';
+import { monthlyUsage } from '../../cases/quota.ts';
+import { addSubscriber, listSubscribers, removeSubscriber, setPlan } from '../../subscribers/subscribers.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
-import type { WebContext } from '../server.ts';
+import type { WebContext } from '../context.ts';
 import type { createDatabaseSessionStore } from '../session-store.ts';
 
 const csrf = { _csrf: z.string().optional() };

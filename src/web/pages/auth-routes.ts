@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AuditEntry } from '../../review/audit.entity.ts';
 import { authenticate } from '../../review/users.ts';
 import { parseInput, sendPage } from '../page.ts';
-import type { WebContext } from '../server.ts';
+import type { WebContext } from '../context.ts';
 import type { createDatabaseSessionStore } from '../session-store.ts';
 
 const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024), next: z.string().max(2000).optional(), _csrf: z.string().optional() });

@@ -5,7 +5,7 @@ import { addCaseNote, askForMoreInfo, assignCase, recordCaseView, saveDraft } fr
 import { approveDraft, rejectDraft } from '../../review/review.ts';
 import { AppError, NotFoundError } from '../../shared/errors.ts';
 import { idParam, parseInput, redirectWith, sendPage } from '../page.ts';
-import type { WebContext } from '../server.ts';
+import type { WebContext } from '../context.ts';
 import { loadCasePage } from './case-view.ts';
 
 const caseQuery = z.object({ draft: z.coerce.number().int().positive().optional() });

@@ -6,7 +6,7 @@ import { hasAnswerPlaceholder } from '../../drafts/render.ts';
 import { CaseNote } from '../../review/case-note.entity.ts';
 import { recentViewers } from '../../review/actions.ts';
 import { caseNumber } from '../../review/review.ts';
-import { Outbox } from '../../send/outbox.entity.ts';
+import { Outbox } from '../../cases/outbox.entity.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { Subscriber } from '../../subscribers/subscriber.entity.ts';
 import { highlightSegments, sanitizeEmailHtml } from '../sanitize.ts';

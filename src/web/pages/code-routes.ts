@@ -5,7 +5,7 @@ import { candidateSystems } from '../../codes/normalize.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
 import { AppError } from '../../shared/errors.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
-import type { WebContext } from '../server.ts';
+import type { WebContext } from '../context.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const codesQuery = z.object({ q: z.string().trim().max(200).default(''), date: isoDate.optional().or(z.literal('').transform(() => undefined)) });

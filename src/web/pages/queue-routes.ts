@@ -5,7 +5,7 @@ import { recentViewers } from '../../review/actions.ts';
 import { listDrafts } from '../../review/review.ts';
 import { Subscriber } from '../../subscribers/subscriber.entity.ts';
 import { parseInput, sendPage } from '../page.ts';
-import type { WebContext } from '../server.ts';
+import type { WebContext } from '../context.ts';
 import { formatDuration } from '../views.ts';
 
 const queueQuery = z.object({

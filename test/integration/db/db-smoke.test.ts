@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Case } from '../../../src/cases/case.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
-import { isUniqueViolation } from '../../../src/db/orm.ts';
+import { isUniqueViolation } from '../../../src/shared/db.ts';
 import { createTestDatabase, TEST_DRIVERS } from '../../support/db.ts';
 
 describe.each(TEST_DRIVERS)('database on %s', (driver) => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
-import { hashMessageId } from '../../../src/mail/message-id.ts';
+import { hashMessageId } from '../../../src/shared/message-id.ts';
 import { showDraft } from '../../../src/review/review.ts';
-import { Outbox } from '../../../src/send/outbox.entity.ts';
+import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 

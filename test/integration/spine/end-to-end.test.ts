@@ -3,7 +3,7 @@ import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { addUser } from '../../../src/review/users.ts';
-import { Outbox } from '../../../src/send/outbox.entity.ts';
+import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { textToHtml } from '../../../src/drafts/render.ts';
-import { hashMessageId, makeMessageId } from '../../../src/mail/message-id.ts';
+import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
 import { approveDraft, showDraft } from '../../../src/review/review.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';

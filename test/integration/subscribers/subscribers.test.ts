@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Case } from '../../../src/cases/case.entity.ts';
 import { usageReport } from '../../../src/cli/commands/subscribers.ts';
-import { Outbox } from '../../../src/send/outbox.entity.ts';
+import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/shared/errors.ts';
-import { lastAutoNoticeAt } from '../../../src/subscribers/notice-history.ts';
-import {
-  addSubscriber, findSubscriberFor, listSubscribers, monthlyUsage, quotaDecision, removeSubscriber, setPlan,
-} from '../../../src/subscribers/subscribers.ts';
+import { lastAutoNoticeAt } from '../../../src/cases/notice-history.ts';
+import { monthlyUsage, quotaDecision } from '../../../src/cases/quota.ts';
+import { addSubscriber, findSubscriberFor, listSubscribers, removeSubscriber, setPlan } from '../../../src/subscribers/subscribers.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
 const plans = { trial: 2, standard: 50, pro: 200 };

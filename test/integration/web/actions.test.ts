@@ -6,7 +6,7 @@ import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { AuditEntry } from '../../../src/review/audit.entity.ts';
 import { CaseNote } from '../../../src/review/case-note.entity.ts';
 import { User } from '../../../src/review/user.entity.ts';
-import { Outbox } from '../../../src/send/outbox.entity.ts';
+import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { Subscriber } from '../../../src/subscribers/subscriber.entity.ts';
 import { WebSession } from '../../../src/web/web-session.entity.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { createReplyRenderer } from '../../../src/drafts/render.ts';
-import { hashMessageId, makeMessageId } from '../../../src/mail/message-id.ts';
+import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
 import { createUnresolvedCodes } from '../../../src/review/unresolved-codes.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';

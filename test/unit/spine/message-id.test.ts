@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashMessageId, isOwnMessageId, makeMessageId, normalizeMessageId, splitMessageIds } from '../../../src/mail/message-id.ts';
+import { hashMessageId, isOwnMessageId, makeMessageId, normalizeMessageId, splitMessageIds } from '../../../src/shared/message-id.ts';
 import { peekMessageId } from '../../../src/ingest/store-message.ts';
 
 describe('Message-ID helpers', () => {

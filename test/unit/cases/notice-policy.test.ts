@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayAutoReply } from '../../../src/subscribers/notice-policy.ts';
+import { mayAutoReply } from '../../../src/cases/notice-policy.ts';
 
 const now = new Date('2025-01-15T12:00:00Z');
 const hoursAgo = (h: number): Date => new Date(now.getTime() - h * 3600_000);

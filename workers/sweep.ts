@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { CaseMessage } from '../cases/case.entity.ts';
-import { Draft } from '../drafts/draft.entity.ts';
-import { Outbox } from '../send/outbox.entity.ts';
-import type { Enqueuer } from '../shared/queues.ts';
-import { InboundMessage } from './ingest.entity.ts';
+import { CaseMessage } from '../src/cases/case.entity.ts';
+import { Draft } from '../src/drafts/draft.entity.ts';
+import { Outbox } from '../src/cases/outbox.entity.ts';
+import type { Enqueuer } from '../src/shared/queues.ts';
+import { InboundMessage } from '../src/ingest/ingest.entity.ts';
 
 /**
  * Start-up sweep: re-queue every row whose stage never finished — stored messages not yet

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Outbox } from '../send/outbox.entity.ts';
+import { Outbox } from './outbox.entity.ts';
 import { AUTOMATIC_KINDS } from './notice-policy.ts';
 
 /**

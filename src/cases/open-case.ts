@@ -1,0 +1,125 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { InboundMessage } from '../ingest/ingest.entity.ts';
+import type { MessageClassification } from '../mail/parse-stage.ts';
+import type { ParsedMessage } from '../mail/parsed-message.ts';
+import { normalizeMessageId } from '../shared/message-id.ts';
+import { Case, CaseMessage } from './case.entity.ts';
+import { answerEveryone, type IntakeDecision, type IntakePolicy } from './intake.ts';
+import { Outbox } from './outbox.entity.ts';
+import type { ThreadDecision } from './threading.ts';
+
+export interface OpenCaseDeps {
+  /** The new text of a message: quoted history and signature removed (src/mail/new-text.ts). */
+  newText: (input: { text: string; html?: string | null; subject?: string | null }) => string;
+  dueHours: number;
+  /** Who gets a draft and which notices (src/cases/intake.ts); without one, every message is drafted. */
+  intake?: IntakePolicy;
+  /** Makes the Message-ID of an automatic notice (deterministic from its dedupe key). */
+  makeMessageId: (dedupeKey: string, caseId: number) => string;
+}
+
+export interface OpenCaseInput {
+  inboundId: number;
+  message: ParsedMessage;
+  classification: MessageClassification;
+  thread: ThreadDecision;
+  /** Normalised Message-ID (or our stand-in) and its hash. */
+  messageId: string;
+  messageIdHash: string;
+  now: Date;
+}
+
+export interface Filed {
+  caseId: number;
+  caseMessageId: number;
+  wantsDraft: boolean;
+  outboxIds: number[];
+}
+
+/**
+ * File one human message in one transaction: its case (the thread's, reopened when answered,
+ * or a new one), the intake decision (draft or not, the subscriber, the notices), the case
+ * message, the notices' outbox rows, and the inbound row marked `parsed`. A unique key that
+ * another run wrote first aborts the whole transaction (the caller settles on what is stored).
+ */
+export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput): Promise<Filed> {
+  const { message: msg, thread } = input;
+  const fromAddress = (msg.from?.address ?? '').toLowerCase();
+  const row = await tx.findOneOrFail(InboundMessage, { id: input.inboundId });
+  const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
+  const decision = await (deps.intake ?? answerEveryone)(tx, {
+    fromAddress, fromName: msg.from?.name || null, subject: msg.subject, isNewCase: thread.kind === 'new',
+    caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now,
+  });
+  if (thread.kind === 'new') {
+    caseRow.subscriberId = decision.subscriberId ?? null;
+    if (decision.caseState) caseRow.state = decision.caseState;
+  }
+  const caseMessage = tx.create(CaseMessage, caseMessageOf(deps, input, caseRow.id, fromAddress, decision.wantsDraft));
+  const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
+  row.state = 'parsed';
+  row.kind = 'human';
+  row.reasons = input.classification.reasons;
+  row.caseId = caseRow.id;
+  await tx.flush();
+  row.caseMessageId = caseMessage.id;
+  await tx.flush();
+  return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id) };
+}
+
+/** The thread's case (a follow-up reopens an answered case), or a new case due in `dueHours`. */
+async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: string, dueHours: number): Promise<Case> {
+  const { thread, message: msg, now } = input;
+  if (thread.kind === 'existing') {
+    const caseRow = await tx.findOneOrFail(Case, { id: thread.caseId });
+    caseRow.lastInboundAt = now;
+    if (caseRow.state === 'answered') caseRow.state = 'open';
+    return caseRow;
+  }
+  const caseRow = tx.create(Case, {
+    subject: msg.subject || '(no subject)',
+    requesterEmail: fromAddress || 'unknown@invalid',
+    requesterName: msg.from?.name || null,
+    openedAt: now,
+    lastInboundAt: now,
+    dueAt: new Date(now.getTime() + dueHours * 3_600_000),
+  });
+  await tx.flush();
+  return caseRow;
+}
+
+function caseMessageOf(deps: OpenCaseDeps, input: OpenCaseInput, caseId: number, fromAddress: string, wantsDraft: boolean) {
+  const msg = input.message;
+  return {
+    caseId,
+    direction: 'in' as const,
+    inboundMessageId: input.inboundId,
+    messageId: input.messageId,
+    messageIdHash: input.messageIdHash,
+    inReplyTo: normalizeMessageId(msg.inReplyTo),
+    references: msg.references,
+    fromAddress: fromAddress || 'unknown@invalid',
+    fromName: msg.from?.name || null,
+    toAddresses: msg.to.map((a) => a.address),
+    subject: msg.subject,
+    textNew: deps.newText({ text: msg.text, html: msg.html, subject: msg.subject }),
+    textFull: msg.text,
+    html: msg.html,
+    wantsDraft,
+    sentAt: msg.date ? new Date(msg.date) : input.now,
+  };
+}
+
+/** Outbox rows for the intake's notices, threaded under the question (`Auto-Submitted`). */
+function createNotices(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput, caseId: number, decision: IntakeDecision): Outbox[] {
+  return (decision.notices ?? []).map((n) =>
+    tx.create(Outbox, {
+      ...n,
+      caseId,
+      messageId: deps.makeMessageId(n.dedupeKey, caseId),
+      inReplyTo: input.messageId,
+      references: [...input.message.references, input.messageId],
+      autoSubmitted: true,
+    }),
+  );
+}
