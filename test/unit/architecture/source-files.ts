@@ -19,7 +19,7 @@ function toRepoPath(absolute: string): string {
   return relative(ROOT, absolute).split(sep).join('/');
 }
 
-/** Every source file under the checked folders; generated migrations are left out (they import nothing of ours). */
+/** Every source file under the checked folders (generated migrations included: they are part of the graph). */
 export function sourceFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
@@ -27,7 +27,7 @@ export function sourceFiles(): string[] {
       if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : walk(path);
       return SOURCE.test(name) && !name.endsWith('.d.ts') ? [toRepoPath(path)] : [];
     });
-  return CHECKED_ROOTS.flatMap((root) => walk(join(ROOT, root))).filter((f) => !f.startsWith('src/db/migrations/')).sort();
+  return CHECKED_ROOTS.flatMap((root) => walk(join(ROOT, root))).sort();
 }
 
 export interface ImportEdge {
