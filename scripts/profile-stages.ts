@@ -17,7 +17,7 @@ import { classifyMessage } from '../src/mail/classify.ts';
 import { makeMessageId } from '../src/shared/message-id.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
 import { fileInbound } from '../src/cases/file-inbound.ts';
-import { closeParsePool, parseMessageSafely } from '../src/mail/safe-parse.ts';
+import { ParsePool } from '../src/mail/safe-parse.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { rawMessage } from '../test/support/casedesk.ts';
 
@@ -35,10 +35,11 @@ const compose = createComposer({ renderer, signatureName: 'CaseDesk' });
 const ctx = { ownDomains: ['casedesk.test'], ownAddresses: ['a@casedesk.test'] };
 let t = performance.now();
 const cms: number[] = [];
-await parseMessageSafely(Buffer.from('Subject: warm\r\n\r\nx'), limits);
+const pool = new ParsePool();
+await pool.parse(Buffer.from('Subject: warm\r\n\r\nx'), limits);
 t = performance.now();
 for (let i = 1; i <= n; i++) {
-  const r = await fileInbound({ em: orm.em.fork(), log: silentLogger, parse: (raw) => parseMessageSafely(raw, limits), classify: (m) => classifyMessage(m, ctx), readBounce, newText: extractNewText, ownDomain: 'casedesk.test', dueHours: 24, makeMessageId: (k, c) => makeMessageId(k, 'casedesk.test', c) }, { inboundId: i });
+  const r = await fileInbound({ em: orm.em.fork(), log: silentLogger, parse: (raw) => pool.parse(raw, limits), classify: (m) => classifyMessage(m, ctx), readBounce, newText: extractNewText, ownDomain: 'casedesk.test', dueHours: 24, makeMessageId: (k, c) => makeMessageId(k, 'casedesk.test', c) }, { inboundId: i });
   if (r.outcome === 'case-message') cms.push(r.caseMessageId);
 }
 const parseMs = performance.now() - t;
@@ -46,5 +47,5 @@ t = performance.now();
 for (const id of cms) await draftReply({ em: orm.em.fork(), log: silentLogger, compose }, { caseMessageId: id });
 const draftMs = performance.now() - t;
 process.stdout.write(`parse: ${(parseMs / n).toFixed(2)} ms/message (sequential)\ndraft: ${(draftMs / cms.length).toFixed(2)} ms/message (sequential)\n`);
-await closeParsePool();
+await pool.close();
 await orm.close(true);

@@ -53,146 +53,180 @@ const sleep = (ms: number, signal: { stopped: boolean }) =>
  * repeat is idempotent.
  */
 export function startIngest(deps: IngestDeps): IngestHandle {
-  const state = { stopped: false };
-  const log = deps.log.child({ component: 'ingest', mailbox: deps.mailbox });
-  const lock = new LeaderLock(deps.redis, `${deps.lockPrefix}:ingest-leader:${deps.imap.user}:${deps.mailbox}`, deps.lockTtlMs ?? 30_000);
-  let client: ImapFlow | null = null;
-  let leader = false;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const ingest = new MailboxIngest(deps);
+  return {
+    ready: ingest.ready,
+    syncNow: () => ingest.requestSync(),
+    isLeader: () => ingest.leader,
+    isConnected: () => Boolean(ingest.client?.usable),
+    stop: () => ingest.stop(),
+  };
+}
+
+/** The state of one mailbox's ingest, owned by the handle `startIngest` returns. */
+class MailboxIngest {
+  readonly ready: Promise<void>;
+  client: ImapFlow | null = null;
+  leader = false;
+  private readonly state = { stopped: false };
+  private readonly log: Logger;
+  private readonly lock: LeaderLock;
+  private readonly lockTtlMs: number;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private markReady: () => void = () => undefined;
+  private readonly done: Promise<void>;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.log = deps.log.child({ component: 'ingest', mailbox: deps.mailbox });
+    this.lockTtlMs = deps.lockTtlMs ?? 30_000;
+    this.lock = new LeaderLock(deps.redis, `${deps.lockPrefix}:ingest-leader:${deps.imap.user}:${deps.mailbox}`, this.lockTtlMs);
+    this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.state.stopped = true;
+    this.client?.close();
+    await this.done;
+    await this.running?.catch(() => undefined);
+  }
 
   /** Coalesce sync requests: at most one running, at most one more queued behind it. */
-  const requestSync = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return running;
+  requestSync(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
     }
-    running = (async () => {
+    this.running = (async () => {
       try {
         do {
-          again = false;
-          await syncOnce();
-        } while (again && !state.stopped);
+          this.again = false;
+          await this.syncOnce();
+        } while (this.again && !this.state.stopped);
       } finally {
-        running = null;
+        this.running = null;
       }
     })();
-    return running;
-  };
+    return this.running;
+  }
 
-  const syncOnce = async (): Promise<void> => {
-    const imap = client;
-    if (!imap || !imap.usable || !leader || !imap.mailbox) return;
+  /** Store every message above the cursor, in batches; each batch is flagged \Seen, then the cursor moves. */
+  private async syncOnce(): Promise<void> {
+    const imap = this.client;
+    if (!imap || !imap.usable || !this.leader || !imap.mailbox) return;
     const uidValidity = Number(imap.mailbox.uidValidity);
-    const em = deps.orm.em.fork();
-    const { cursor, resync } = await loadCursor(em, deps.mailbox, uidValidity);
-    if (resync) log.warn({ uidValidity }, 'uidvalidity changed, resyncing mailbox');
+    const { cursor, resync } = await loadCursor(this.deps.orm.em.fork(), this.deps.mailbox, uidValidity);
+    if (resync) this.log.warn({ uidValidity }, 'uidvalidity changed, resyncing mailbox');
     const found = await imap.search({ uid: `${cursor.lastUid + 1}:*` }, { uid: true });
     const uids = (found || []).filter((uid) => uid > cursor.lastUid).sort((a, b) => a - b);
     if (uids.length === 0) return;
-    log.debug({ count: uids.length, fromUid: uids[0] }, 'new messages');
-    const batchSize = deps.batchSize ?? 25;
-    for (let i = 0; i < uids.length && !state.stopped && leader; i += batchSize) {
-      const batch = uids.slice(i, i + batchSize);
-      const fetched = await imap.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true });
-      for (const msg of fetched.sort((a, b) => a.uid - b.uid)) {
-        if (!msg.source) continue;
-        const outcome = await storeFetchedMessage(deps.orm.em.fork(), { mailbox: deps.mailbox, uidValidity }, { uid: msg.uid, source: msg.source });
-        if (outcome.kind === 'stored' || outcome.needsParse) await deps.enqueuer.enqueueParse(outcome.inboundId);
-        if (outcome.kind === 'stored') log.info({ inboundId: outcome.inboundId, uid: msg.uid, bytes: msg.source.length }, 'message stored');
-      }
-      await imap.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
-      await advanceCursor(deps.orm.em.fork(), deps.mailbox, uidValidity, batch[batch.length - 1]);
+    this.log.debug({ count: uids.length, fromUid: uids[0] }, 'new messages');
+    const batchSize = this.deps.batchSize ?? 25;
+    for (let i = 0; i < uids.length && !this.state.stopped && this.leader; i += batchSize) {
+      await this.syncBatch(imap, uidValidity, uids.slice(i, i + batchSize));
     }
-  };
+  }
 
-  const session = async (): Promise<void> => {
+  private async syncBatch(imap: ImapFlow, uidValidity: number, batch: number[]): Promise<void> {
+    const fetched = await imap.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true });
+    for (const msg of fetched.sort((a, b) => a.uid - b.uid)) {
+      if (!msg.source) continue;
+      const outcome = await storeFetchedMessage(this.deps.orm.em.fork(), { mailbox: this.deps.mailbox, uidValidity }, { uid: msg.uid, source: msg.source });
+      if (outcome.kind === 'stored' || outcome.needsParse) await this.deps.enqueuer.enqueueParse(outcome.inboundId);
+      if (outcome.kind === 'stored') this.log.info({ inboundId: outcome.inboundId, uid: msg.uid, bytes: msg.source.length }, 'message stored');
+    }
+    await imap.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
+    await advanceCursor(this.deps.orm.em.fork(), this.deps.mailbox, uidValidity, batch[batch.length - 1]);
+  }
+
+  private connectClient(): ImapFlow {
+    const { imap: settings } = this.deps;
     const imap = new ImapFlow({
-      host: deps.imap.host,
-      port: deps.imap.port,
-      secure: deps.imap.secure,
-      auth: { user: deps.imap.user, pass: deps.imap.password },
-      tls: { rejectUnauthorized: deps.imap.rejectUnauthorized },
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      auth: { user: settings.user, pass: settings.password },
+      tls: { rejectUnauthorized: settings.rejectUnauthorized },
       logger: false,
       disableAutoIdle: true,
       // IDLE is restarted regularly: some servers and NATs drop long-idle connections silently.
       maxIdleTime: 5 * 60_000,
     });
-    imap.on('error', (err: Error & { code?: string }) => log.warn({ code: err.code, msg: err.message }, 'imap connection error'));
-    client = imap;
+    imap.on('error', (err: Error & { code?: string }) => this.log.warn({ code: err.code, msg: err.message }, 'imap connection error'));
+    return imap;
+  }
+
+  /** One IMAP session while leader: sync, then IDLE and sync again on every wake-up, with a poll as a safety net. */
+  private async session(): Promise<void> {
+    const imap = this.connectClient();
+    this.client = imap;
     await imap.connect();
     const closed = new Promise<void>((resolve) => imap.once('close', () => resolve()));
-    await imap.mailboxOpen(deps.mailbox);
-    imap.on('exists', () => void requestSync().catch((err: Error) => log.error({ err: err.message }, 'sync failed')));
-    const poll = setInterval(() => void requestSync().catch((err: Error) => log.error({ err: err.message }, 'sync failed')), deps.pollSeconds * 1000);
-    log.info('imap connected');
+    await imap.mailboxOpen(this.deps.mailbox);
+    const syncSoon = () => void this.requestSync().catch((err: Error) => this.log.error({ err: err.message }, 'sync failed'));
+    imap.on('exists', syncSoon);
+    const poll = setInterval(syncSoon, this.deps.pollSeconds * 1000);
+    this.log.info('imap connected');
     try {
-      await requestSync();
-      markReady();
-      while (!state.stopped && imap.usable && leader) {
+      await this.requestSync();
+      this.markReady();
+      while (!this.state.stopped && imap.usable && this.leader) {
         // idle() returns when IDLE is broken: by our next command, maxIdleTime, or the connection.
         await Promise.race([imap.idle(), closed]);
-        if (state.stopped || !imap.usable || !leader) break;
-        await requestSync();
+        if (this.state.stopped || !imap.usable || !this.leader) break;
+        await this.requestSync();
       }
     } finally {
       clearInterval(poll);
-      client = null;
+      this.client = null;
       if (imap.usable) await imap.logout().catch(() => imap.close());
       else imap.close();
     }
-  };
+  }
 
-  const loop = async (): Promise<void> => {
+  /** Until stopped: take the leader lock, run sessions while holding it, back off after a failed session. */
+  private async loop(): Promise<void> {
     let backoff = 1_000;
-    while (!state.stopped) {
-      leader = await lock.acquire().catch((err: Error) => {
-        log.warn({ err: err.message }, 'leader lock unavailable');
+    while (!this.state.stopped) {
+      this.leader = await this.lock.acquire().catch((err: Error) => {
+        this.log.warn({ err: err.message }, 'leader lock unavailable');
         return false;
       });
-      if (!leader) {
-        await sleep(Math.max(1_000, (deps.lockTtlMs ?? 30_000) / 3), state);
+      if (!this.leader) {
+        await sleep(Math.max(1_000, this.lockTtlMs / 3), this.state);
         continue;
       }
-      const renew = setInterval(async () => {
-        const still = await lock.renew().catch(() => false);
-        if (!still && leader) {
-          leader = false;
-          log.warn('lost ingest leadership');
-          client?.close();
-        }
-      }, Math.max(500, (deps.lockTtlMs ?? 30_000) / 3));
-      try {
-        await session();
-        backoff = 1_000;
-      } catch (err) {
-        const e = err as Error & { code?: string };
-        log.warn({ code: e.code, err: e.message }, 'imap session ended');
-      } finally {
-        clearInterval(renew);
-      }
-      if (!state.stopped) {
-        await sleep(backoff, state);
+      const ok = await this.leadOneSession();
+      if (ok) backoff = 1_000;
+      if (!this.state.stopped) {
+        await sleep(backoff, this.state);
         backoff = Math.min(backoff * 2, 60_000);
       }
     }
-    if (leader) await lock.release().catch(() => undefined);
-    leader = false;
-  };
+    if (this.leader) await this.lock.release().catch(() => undefined);
+    this.leader = false;
+  }
 
-  const done = loop();
-  return {
-    ready,
-    syncNow: () => requestSync(),
-    isLeader: () => leader,
-    isConnected: () => Boolean(client?.usable),
-    stop: async () => {
-      state.stopped = true;
-      client?.close();
-      await done;
-      await running?.catch(() => undefined);
-    },
-  };
+  /** One session under the lock, renewing it; losing the lock closes the connection. True when the session ended cleanly. */
+  private async leadOneSession(): Promise<boolean> {
+    const renew = setInterval(async () => {
+      const still = await this.lock.renew().catch(() => false);
+      if (!still && this.leader) {
+        this.leader = false;
+        this.log.warn('lost ingest leadership');
+        this.client?.close();
+      }
+    }, Math.max(500, this.lockTtlMs / 3));
+    try {
+      await this.session();
+      return true;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      this.log.warn({ code: e.code, err: e.message }, 'imap session ended');
+      return false;
+    } finally {
+      clearInterval(renew);
+    }
+  }
 }

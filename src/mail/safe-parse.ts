@@ -47,11 +47,22 @@ const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url);
 const LARGE_BYTES = 1024 * 1024;
 
 /**
+ * Parse raw messages defensively: the size cap first, then (on a parser thread) a streaming
+ * pre-scan for header size, MIME depth and part count, then mailparser, all under a time limit.
+ * `parse` never rejects: a message over any limit resolves `{ ok: false, code, reason }` with a
+ * human-readable reason for the quarantine record. Whoever creates a pool closes it
+ * (workers/main.ts for the parse stage, the `classify` command for its one message).
+ *
  * A small pool of parser threads. Each thread parses one message at a time; the time limit
  * starts when the message reaches its thread (not while it waits in the queue) and is enforced by
  * terminating that thread, so a parse that hangs or loops costs one thread for `timeoutMs` and
  * never blocks the main event loop or the other threads. A thread that dies (heap limit) is
  * replaced on the next message. Idle threads are unref'd so a CLI process can exit.
+ *
+ * Why not piscina: its abort signal runs from submission, so a message waiting in its queue
+ * would use up its time limit before reaching a thread (ours starts the clock on the thread, once
+ * loaded); and the fairness rule below (large messages never hold every thread) needs the
+ * dispatch decision, which piscina keeps to itself. The pool is small; the rules are the point.
  */
 export class ParsePool {
   private readonly slots = new Set<Slot>();
@@ -164,24 +175,4 @@ export class ParsePool {
 function markDone(slot: Slot): void {
   slot.worker.removeAllListeners('message');
   slot.worker.on('error', () => undefined); // a late error from a terminated thread is expected
-}
-
-let sharedPool: ParsePool | null = null;
-
-/**
- * Parse one raw message defensively: the size cap first, then (on a parser thread) a streaming
- * pre-scan for header size, MIME depth and part count, then mailparser, all under a time limit.
- * Never rejects: a message over any limit resolves `{ ok: false, code, reason }` with a
- * human-readable reason for the quarantine record. Uses one shared pool, created on first use.
- */
-export function parseMessageSafely(raw: Buffer, limits: ParseLimits): Promise<SafeParseResult> {
-  sharedPool ??= new ParsePool();
-  return sharedPool.parse(raw, limits);
-}
-
-/** Stop the shared pool's threads (tests, graceful shutdown). */
-export async function closeParsePool(): Promise<void> {
-  const pool = sharedPool;
-  sharedPool = null;
-  await pool?.close();
 }

@@ -90,8 +90,11 @@ export async function removeUser(em: EntityManager, emailInput: string, actor = 
   return viewOf(user);
 }
 
-/** A hash to compare against when the user does not exist, so a wrong email costs as long as a wrong password. */
-let dummyHash: Promise<string> | null = null;
+/**
+ * A hash to compare against when the user does not exist, so a wrong email costs as long as a
+ * wrong password: the same scrypt cost as a real hash; its key (all zeros) matches no password.
+ */
+const DUMMY_HASH = ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, Buffer.alloc(16).toString('base64'), Buffer.alloc(KEY_LENGTH).toString('base64')].join('$');
 
 /**
  * Check a login. Returns the user, or null for an unknown/inactive email or a wrong password
@@ -101,7 +104,7 @@ export async function authenticate(em: EntityManager, emailInput: string, passwo
   const email = emailInput.trim().toLowerCase();
   const user = await em.findOne(User, { email, active: true });
   if (!user) {
-    await verifyPassword(password, await (dummyHash ??= hashPassword('not-a-real-password')));
+    await verifyPassword(password, DUMMY_HASH);
     return null;
   }
   if (!(await verifyPassword(password, user.passwordHash))) return null;

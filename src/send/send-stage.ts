@@ -51,74 +51,89 @@ export async function sendOutbox(deps: SendDeps, input: { outboxId: number; fina
   const { em, log } = deps;
   const row = await em.findOne(Outbox, { id: input.outboxId });
   if (!row) return { outcome: 'skipped', state: 'missing' };
-  if (row.state === 'sending') {
-    const age = Date.now() - new Date(row.updatedAt).getTime();
-    if (age < (deps.stuckAfterMs ?? 120_000)) throw new TransientError(`outbox ${row.id} is being sent by another worker`);
-    await em.nativeUpdate(Outbox, { id: row.id, state: 'sending' }, { state: 'unknown', lastError: 'process stopped during the SMTP transaction; check the recipient before resending', updatedAt: new Date() });
-    log.warn({ outboxId: row.id }, 'send outcome unknown after a crash');
-    return { outcome: 'unknown' };
-  }
+  if (row.state === 'sending') return settleStuck(deps, row);
   if (row.state !== 'queued') return { outcome: 'skipped', state: row.state };
 
   const claimed = await em.nativeUpdate(Outbox, { id: row.id, state: 'queued' }, { state: 'sending', attempts: row.attempts + 1, updatedAt: new Date() });
   if (claimed !== 1) return { outcome: 'skipped', state: 'claimed elsewhere' };
+  let response: string;
+  try {
+    ({ response } = await deps.send(outgoingMail(row, deps.from)));
+  } catch (err) {
+    return recordFailure(deps, row, err, input.finalAttempt === true);
+  }
+  await recordSent(em, row, deps.from, response);
+  log.info({ outboxId: row.id, caseId: row.caseId, kind: row.kind }, 'mail sent');
+  return { outcome: 'sent', response };
+}
 
+/** A row still `sending`: a peer at work (retry later), or a crash mid-send long ago (`unknown`, for a human). */
+async function settleStuck(deps: SendDeps, row: Outbox): Promise<SendResult> {
+  const age = Date.now() - new Date(row.updatedAt).getTime();
+  if (age < (deps.stuckAfterMs ?? 120_000)) throw new TransientError(`outbox ${row.id} is being sent by another worker`);
+  await deps.em.nativeUpdate(Outbox, { id: row.id, state: 'sending' }, { state: 'unknown', lastError: 'process stopped during the SMTP transaction; check the recipient before resending', updatedAt: new Date() });
+  deps.log.warn({ outboxId: row.id }, 'send outcome unknown after a crash');
+  return { outcome: 'unknown' };
+}
+
+/** The mail of one outbox row: threading headers, `Auto-Submitted` on notices, the case tag header. */
+function outgoingMail(row: Outbox, from: SendDeps['from']): OutgoingMail {
   const headers: Record<string, string> = {};
   if (row.autoSubmitted) {
     headers['Auto-Submitted'] = 'auto-replied';
     headers['X-Auto-Response-Suppress'] = 'All';
   }
   if (row.caseId) headers['X-CaseDesk-Case'] = `CD-${row.caseId}`;
-  let response: string;
-  try {
-    ({ response } = await deps.send({
-      from: deps.from,
-      to: row.toAddress,
-      subject: row.subject,
-      text: row.text,
-      html: row.html ?? undefined,
-      messageId: row.messageId,
-      inReplyTo: row.inReplyTo ?? undefined,
-      references: row.references,
-      headers,
-    }));
-  } catch (err) {
-    const verdict = classifySmtpError(err);
-    const giveUp = !verdict.retry || input.finalAttempt === true;
-    await em.nativeUpdate(Outbox, { id: row.id }, { state: giveUp ? 'failed' : 'queued', lastError: verdict.reason, updatedAt: new Date() });
-    if (giveUp && row.draftId) await em.nativeUpdate(Draft, { id: row.draftId }, { state: 'failed' });
-    log.warn({ outboxId: row.id, retry: !giveUp }, 'send failed');
-    if (giveUp) throw new PermanentError(verdict.reason, { cause: err });
-    throw new TransientError(verdict.reason, { cause: err });
-  }
+  return {
+    from,
+    to: row.toAddress,
+    subject: row.subject,
+    text: row.text,
+    html: row.html ?? undefined,
+    messageId: row.messageId,
+    inReplyTo: row.inReplyTo ?? undefined,
+    references: row.references,
+    headers,
+  };
+}
 
+/** Back to `queued` and retry (TransientError), or `failed` for good with its draft (PermanentError). */
+async function recordFailure(deps: SendDeps, row: Outbox, err: unknown, finalAttempt: boolean): Promise<never> {
+  const verdict = classifySmtpError(err);
+  const giveUp = !verdict.retry || finalAttempt;
+  await deps.em.nativeUpdate(Outbox, { id: row.id }, { state: giveUp ? 'failed' : 'queued', lastError: verdict.reason, updatedAt: new Date() });
+  if (giveUp && row.draftId) await deps.em.nativeUpdate(Draft, { id: row.draftId }, { state: 'failed' });
+  deps.log.warn({ outboxId: row.id, retry: !giveUp }, 'send failed');
+  if (giveUp) throw new PermanentError(verdict.reason, { cause: err });
+  throw new TransientError(verdict.reason, { cause: err });
+}
+
+/** `sent`, its draft `sent`, the reply as an outbound case message, and the case `answered` (a reply, not a notice). */
+async function recordSent(em: EntityManager, row: Outbox, from: SendDeps['from'], response: string): Promise<void> {
   await em.transactional(async (tx) => {
     await tx.nativeUpdate(Outbox, { id: row.id }, { state: 'sent', smtpResponse: response.slice(0, 500), sentAt: new Date(), lastError: null, updatedAt: new Date() });
     if (row.draftId) await tx.nativeUpdate(Draft, { id: row.draftId }, { state: 'sent' });
-    if (row.caseId) {
-      const known = await tx.findOne(CaseMessage, { outboxId: row.id }, { fields: ['id'] });
-      if (!known) {
-        tx.create(CaseMessage, {
-          caseId: row.caseId,
-          direction: 'out',
-          outboxId: row.id,
-          messageId: row.messageId,
-          messageIdHash: hashMessageId(row.messageId),
-          inReplyTo: row.inReplyTo ?? null,
-          references: row.references,
-          fromAddress: deps.from.address,
-          fromName: deps.from.name,
-          toAddresses: [row.toAddress],
-          subject: row.subject,
-          textNew: row.text,
-          textFull: row.text,
-          html: row.html ?? null,
-          sentAt: new Date(),
-        });
-      }
-      if (row.draftId) await tx.nativeUpdate(Case, { id: row.caseId, state: 'open' }, { state: 'answered' });
+    if (!row.caseId) return;
+    const known = await tx.findOne(CaseMessage, { outboxId: row.id }, { fields: ['id'] });
+    if (!known) {
+      tx.create(CaseMessage, {
+        caseId: row.caseId,
+        direction: 'out',
+        outboxId: row.id,
+        messageId: row.messageId,
+        messageIdHash: hashMessageId(row.messageId),
+        inReplyTo: row.inReplyTo ?? null,
+        references: row.references,
+        fromAddress: from.address,
+        fromName: from.name,
+        toAddresses: [row.toAddress],
+        subject: row.subject,
+        textNew: row.text,
+        textFull: row.text,
+        html: row.html ?? null,
+        sentAt: new Date(),
+      });
     }
+    if (row.draftId) await tx.nativeUpdate(Case, { id: row.caseId, state: 'open' }, { state: 'answered' });
   });
-  log.info({ outboxId: row.id, caseId: row.caseId, kind: row.kind }, 'mail sent');
-  return { outcome: 'sent', response };
 }

@@ -10,8 +10,14 @@ export interface SmtpSettings {
   rejectUnauthorized: boolean;
 }
 
+export interface SmtpSender {
+  send: MailSender;
+  close(): void;
+  verify(): Promise<boolean>;
+}
+
 /** A MailSender over SMTP (one pooled Nodemailer transport per process). */
-export function createSmtpSender(settings: SmtpSettings): { send: MailSender; close(): void; verify(): Promise<boolean> } {
+export function createSmtpSender(settings: SmtpSettings): SmtpSender {
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,

@@ -13,7 +13,7 @@ import { registerQueueRoutes } from './pages/queue-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerReviewApi } from './review-api.ts';
 import { registerSecurity, securityHeaders } from './security.ts';
-import { createPageRenderer } from './views.ts';
+import { createPageRenderer, type PageRenderer } from './views.ts';
 
 /** Build (not start) the HTTP server: the review pages, the JSON API, health and metrics. */
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
@@ -27,6 +27,29 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const render = createPageRenderer();
   const ctx: WebContext = { deps, render, renderer: deps.renderer ?? createReplyRenderer(), signatureName: deps.signatureName ?? 'CaseDesk', plans: deps.plans ?? {} };
 
+  registerErrorPages(app, render);
+  app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
+
+  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit, metricsToken: deps.metricsToken });
+  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
+  pruner.unref();
+  app.addHook('onClose', async () => clearInterval(pruner));
+  await app.register(fastifyFormbody);
+  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../public/', import.meta.url)), prefix: '/static/', index: false, maxAge: '1h' });
+
+  registerHealth(app, deps);
+  await registerAuthRoutes(app, ctx, sessions);
+  await registerQueueRoutes(app, ctx);
+  await registerCaseRoutes(app, ctx);
+  await registerCodeRoutes(app, ctx);
+  await registerAdminRoutes(app, ctx, sessions);
+  await registerMetrics(app, ctx);
+  await registerReviewApi(app, deps);
+  return app;
+}
+
+/** Domain errors → status (context.ts), as JSON for the API and scripts, as a page for a browser. */
+function registerErrorPages(app: FastifyInstance, render: PageRenderer): void {
   app.setErrorHandler((err, request, reply) => {
     const status = httpStatusFor(err);
     // Name, code and stack frames only: a database error's message can quote the SQL parameters (message text).
@@ -39,15 +62,10 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return reply.status(404).send({ error: 'not found' });
     return reply.status(404).type('text/html; charset=utf-8').send(render('error', { title: 'Not found', user: null, csrf: '', flash: null, nav: 'error', status: 404, message: 'There is no page here.' }));
   });
-  app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
+}
 
-  const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit, metricsToken: deps.metricsToken });
-  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
-  pruner.unref();
-  app.addHook('onClose', async () => clearInterval(pruner));
-  await app.register(fastifyFormbody);
-  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../public/', import.meta.url)), prefix: '/static/', index: false, maxAge: '1h' });
-
+/** `/healthz` (public): the database, Redis with the queue depths, and what `deps.health` adds (IMAP). 503 when one fails. */
+function registerHealth(app: FastifyInstance, deps: WebDeps): void {
   app.get('/healthz', { config: { public: true } }, async (_request, reply) => {
     const checks: Record<string, unknown> = {};
     let ok = true;
@@ -68,12 +86,4 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     if (deps.health) Object.assign(checks, await deps.health());
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...checks });
   });
-  await registerAuthRoutes(app, ctx, sessions);
-  await registerQueueRoutes(app, ctx);
-  await registerCaseRoutes(app, ctx);
-  await registerCodeRoutes(app, ctx);
-  await registerAdminRoutes(app, ctx, sessions);
-  await registerMetrics(app, ctx);
-  await registerReviewApi(app, deps);
-  return app;
 }

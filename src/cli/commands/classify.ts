@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../config/index.ts';
 import { readBounce } from '../../mail/bounce.ts';
 import { classifyMessage } from '../../mail/classify.ts';
-import { closeParsePool, parseLimitsFromEnv, parseMessageSafely } from '../../mail/safe-parse.ts';
+import { ParsePool, parseLimitsFromEnv } from '../../mail/safe-parse.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { printJson, readStdin } from '../context.ts';
 
@@ -23,8 +23,9 @@ export function registerClassifyCommand(program: Command): void {
       const config = loadConfig();
       const raw = await readStdin();
       if (raw.length === 0) throw new ValidationError('no message on standard input');
+      const pool = new ParsePool({ threads: 1 });
       try {
-        const result = await parseMessageSafely(raw, parseLimitsFromEnv(config.env));
+        const result = await pool.parse(raw, parseLimitsFromEnv(config.env));
         if (!result.ok) {
           printJson({ kind: 'quarantined', answerable: false, reasons: [`${result.code}: ${result.reason}`] });
           return;
@@ -35,7 +36,7 @@ export function registerClassifyCommand(program: Command): void {
         });
         printJson(options.bounce ? { ...classification, bounce: readBounce(result.message) } : classification);
       } finally {
-        await closeParsePool();
+        await pool.close();
       }
     });
 }

@@ -40,11 +40,21 @@ async function adminAct(request: FastifyRequest, reply: FastifyReply, ctx: WebCo
   }
 }
 
-/** Admin pages (admins only, enforced in security.ts): subscribers, users, releases, the audit log, bull-board. */
-export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext, sessions: ReturnType<typeof createDatabaseSessionStore>): Promise<void> {
-  const em = () => ctx.deps.orm.em.fork();
-  app.get('/admin', async (_request, reply) => reply.redirect('/admin/subscribers', 303));
+type Sessions = ReturnType<typeof createDatabaseSessionStore>;
 
+/** Admin pages (admins only, enforced in security.ts): subscribers, users, releases, the audit log, bull-board. */
+export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext, sessions: Sessions): Promise<void> {
+  app.get('/admin', async (_request, reply) => reply.redirect('/admin/subscribers', 303));
+  registerSubscriberAdmin(app, ctx);
+  registerUserAdmin(app, ctx, sessions);
+  registerReleaseList(app, ctx);
+  registerAuditLog(app, ctx);
+  await registerQueueBoard(app, ctx);
+}
+
+/** `/admin/subscribers`: the list with this month's usage; add, change plan, remove (each audited). */
+function registerSubscriberAdmin(app: FastifyInstance, ctx: WebContext): void {
+  const em = () => ctx.deps.orm.em.fork();
   app.get('/admin/subscribers', async (request, reply) => {
     const e = em();
     const now = new Date();
@@ -74,7 +84,11 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext,
       return `Removed ${s.pattern}.`;
     });
   });
+}
 
+/** `/admin/users`: the list; add a user (audited by addUser), remove one and end their sessions. */
+function registerUserAdmin(app: FastifyInstance, ctx: WebContext, sessions: Sessions): void {
+  const em = () => ctx.deps.orm.em.fork();
   app.get('/admin/users', async (request, reply) => {
     const rows = await listUsers(em(), { includeInactive: true });
     return sendPage(request, reply, ctx.render, 'admin-users', 'Users', { rows });
@@ -102,15 +116,22 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext,
       return redirectWith(request, reply, '/admin/users', 'error', err.message);
     }
   });
+}
 
+/** `/admin/releases`: every imported code-set release with its import counts. */
+function registerReleaseList(app: FastifyInstance, ctx: WebContext): void {
   app.get('/admin/releases', async (request, reply) => {
-    const rows = (await em().find(CodeRelease, {}, { orderBy: [{ system: 'asc' }, { effectiveDate: 'desc' }] })).map((r) => ({
+    const rows = (await ctx.deps.orm.em.fork().find(CodeRelease, {}, { orderBy: [{ system: 'asc' }, { effectiveDate: 'desc' }] })).map((r) => ({
       system: r.system, version: r.version, layout: r.layout, effectiveDate: r.effectiveDate, sourceFile: r.sourceFile, checksum: r.checksum.slice(0, 12),
       rows: r.rowsRead, added: r.rowsAdded, changed: r.rowsChanged, ended: r.rowsEnded, rejected: r.rowsRejected, importedAt: new Date(r.importedAt).toISOString(),
     }));
     return sendPage(request, reply, ctx.render, 'admin-releases', 'Code-set releases', { rows });
   });
+}
 
+/** `/admin/audit`: the audit log, newest first, filtered and paged; the latest sends beside it. */
+function registerAuditLog(app: FastifyInstance, ctx: WebContext): void {
+  const em = () => ctx.deps.orm.em.fork();
   app.get('/admin/audit', async (request, reply) => {
     const q = parseInput(auditQuery, request.query);
     const where: Record<string, unknown> = {};
@@ -129,7 +150,10 @@ export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext,
     const older = rows.length === 100 && last ? `/admin/audit?actor=${encodeURIComponent(q.actor)}&action=${encodeURIComponent(q.action)}&caseId=${q.caseId ?? ''}&before=${last.id}` : null;
     return sendPage(request, reply, ctx.render, 'admin-audit', 'Audit log', { rows, sent, filter: { actor: q.actor, action: q.action, caseId: q.caseId ?? '' }, older });
   });
+}
 
+/** `/admin/queues`: bull-board over the three queues. */
+async function registerQueueBoard(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const board = new FastifyAdapter();
   createBullBoard({
     queues: Object.values(ctx.deps.queues.queues).map((q) => new BullMQAdapter(q)),

@@ -27,25 +27,34 @@ async function act(request: FastifyRequest, reply: FastifyReply, back: string, f
   }
 }
 
+/** After a decision, on to the next pending draft by due time (the queue when there is none). */
+async function nextPending(ctx: WebContext): Promise<string> {
+  const next = await ctx.deps.orm.em.fork().findOne(Draft, { state: 'pending' }, { orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], fields: ['id', 'caseId'] });
+  return next ? `/cases/${next.caseId}?draft=${next.id}` : '/queue';
+}
+
+/** A draft's case and the page to come back to. @throws NotFoundError (404). */
+async function draftOf(ctx: WebContext, id: number) {
+  const draft = await ctx.deps.orm.em.fork().findOne(Draft, { id }, { fields: ['id', 'caseId'] });
+  if (!draft) throw new NotFoundError(`draft ${id} not found`);
+  return { draft, back: `/cases/${draft.caseId}?draft=${draft.id}` };
+}
+
 /**
  * The case page and its actions: approve and send, save, reject, ask for more info, assign to me,
  * internal note. A decision (approve, reject, ask) moves on to the next pending draft; a refusal
  * stays on the case with its reason.
  */
 export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
+  registerCasePage(app, ctx);
+  registerDraftDecisions(app, ctx);
+  registerCaseActions(app, ctx);
+}
+
+/** `/cases/:id` (recorded as viewed), `/drafts/:id` (to its case), and saving a draft's text. */
+function registerCasePage(app: FastifyInstance, ctx: WebContext): void {
   const { deps } = ctx;
   const em = () => deps.orm.em.fork();
-  /** After a decision, on to the next pending draft by due time (the queue when there is none). */
-  const nextPending = async () => {
-    const next = await em().findOne(Draft, { state: 'pending' }, { orderBy: [{ dueAt: 'asc' }, { id: 'asc' }], fields: ['id', 'caseId'] });
-    return next ? `/cases/${next.caseId}?draft=${next.id}` : '/queue';
-  };
-  const draftOf = async (id: number) => {
-    const draft = await em().findOne(Draft, { id }, { fields: ['id', 'caseId'] });
-    if (!draft) throw new NotFoundError(`draft ${id} not found`);
-    return { draft, back: `/cases/${draft.caseId}?draft=${draft.id}` };
-  };
-
   app.get('/cases/:id', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
     const { draft } = parseInput(caseQuery, request.query);
@@ -57,13 +66,29 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
 
   app.get('/drafts/:id', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
-    return reply.redirect((await draftOf(id)).back, 303);
+    return reply.redirect((await draftOf(ctx, id)).back, 303);
   });
 
+  app.post('/drafts/:id/save', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { bodyText } = parseInput(textBody, request.body);
+    const { back } = await draftOf(ctx, id);
+    return act(request, reply, back, async () => {
+      await saveDraft({ em: em(), renderConsultantReply: ctx.renderer.renderConsultantReply }, { draftId: id, actor: request.user!.email, bodyText });
+      return 'Draft saved.';
+    });
+  });
+}
+
+/** The decisions on a draft: approve and send, reject, ask the coder for more information. */
+function registerDraftDecisions(app: FastifyInstance, ctx: WebContext): void {
+  const { deps } = ctx;
+  const em = () => deps.orm.em.fork();
+  const next = () => nextPending(ctx);
   app.post('/drafts/:id/approve', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
     const { bodyText } = parseInput(textBody, request.body);
-    const { draft, back } = await draftOf(id);
+    const { draft, back } = await draftOf(ctx, id);
     const actor = request.user!.email;
     return act(request, reply, back, async () => {
       // Keep the edit even when approval is refused: the consultant fixes it and tries again.
@@ -71,32 +96,22 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
       const result = await approveDraft({ ...deps.approve, em: em() }, { draftId: id, actor });
       await deps.queues.enqueueSend(result.outboxId);
       return `CD-${draft.caseId}: reply approved, sending.`;
-    }, nextPending);
-  });
-
-  app.post('/drafts/:id/save', async (request, reply) => {
-    const { id } = parseInput(idParam, request.params);
-    const { bodyText } = parseInput(textBody, request.body);
-    const { back } = await draftOf(id);
-    return act(request, reply, back, async () => {
-      await saveDraft({ em: em(), renderConsultantReply: ctx.renderer.renderConsultantReply }, { draftId: id, actor: request.user!.email, bodyText });
-      return 'Draft saved.';
-    });
+    }, next);
   });
 
   app.post('/drafts/:id/reject', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
-    const { draft, back } = await draftOf(id);
+    const { draft, back } = await draftOf(ctx, id);
     return act(request, reply, back, async () => {
       const { reason } = parseInput(rejectBody, request.body);
       await rejectDraft(em(), { draftId: id, actor: request.user!.email, reason });
       return `CD-${draft.caseId}: draft rejected; nothing was sent.`;
-    }, nextPending);
+    }, next);
   });
 
   app.post('/drafts/:id/needs-info', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
-    const { draft, back } = await draftOf(id);
+    const { draft, back } = await draftOf(ctx, id);
     return act(request, reply, back, async () => {
       const result = await askForMoreInfo(
         { em: em(), makeMessageId: deps.approve.makeMessageId, textToHtml: deps.approve.textToHtml, renderer: ctx.renderer, signatureName: ctx.signatureName },
@@ -104,9 +119,13 @@ export async function registerCaseRoutes(app: FastifyInstance, ctx: WebContext):
       );
       await deps.queues.enqueueSend(result.outboxId);
       return `CD-${draft.caseId}: asked the coder for more information.`;
-    }, nextPending);
+    }, next);
   });
+}
 
+/** Case actions that decide nothing: assign to me, an internal note. */
+function registerCaseActions(app: FastifyInstance, ctx: WebContext): void {
+  const em = () => ctx.deps.orm.em.fork();
   app.post('/cases/:id/assign', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
     return act(request, reply, `/cases/${id}`, async () => {

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ParsePool, closeParsePool, parseMessageSafely, type ParseLimits } from '../../../src/mail/safe-parse.ts';
+import { ParsePool, type ParseLimits } from '../../../src/mail/safe-parse.ts';
 import {
   bombMessage, deepHtmlMessage, hugeHeaderMessage, invalidEncodingsMessage, manyPartsMessage, nestedMessage, nulMessage,
   ordinaryMessage, singleLineMessage,
@@ -10,13 +10,15 @@ const MB = 1024 * 1024;
 // The configured defaults (config/schema.ts): 25 MB, 20 s, depth 50, 500 parts.
 const limits: ParseLimits = { maxBytes: 25 * MB, timeoutMs: 20_000, maxDepth: 50, maxParts: 500 };
 
+// One pool for the plain cases, created and closed here as workers/main.ts does for the parse stage.
+const shared = new ParsePool();
 afterAll(async () => {
-  await closeParsePool();
+  await shared.close();
 });
 
-describe('parseMessageSafely', () => {
+describe('ParsePool.parse', () => {
   it('parses an ordinary message on the worker thread into a full ParsedMessage', async () => {
-    const result = await parseMessageSafely(ordinaryMessage(1), limits);
+    const result = await shared.parse(ordinaryMessage(1), limits);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.message).toMatchObject({
@@ -34,7 +36,7 @@ describe('parseMessageSafely', () => {
   });
 
   it('refuses a message over the size cap before copying or parsing it', async () => {
-    const result = await parseMessageSafely(singleLineMessage(30 * MB), limits);
+    const result = await shared.parse(singleLineMessage(30 * MB), limits);
     expect(result).toEqual({ ok: false, code: 'too-large', reason: expect.stringMatching(/^message is 314\d+ bytes, over the 26214400-byte limit$/) });
   });
 });

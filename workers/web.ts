@@ -1,0 +1,51 @@
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { Config } from '../config/index.ts';
+import type { ReplyRenderer } from '../src/drafts/render.ts';
+import { createUnresolvedCodes } from '../src/review/unresolved-codes.ts';
+import type { Orm } from '../src/shared/db.ts';
+import type { Logger } from '../src/shared/logger.ts';
+import { makeMessageId } from '../src/shared/message-id.ts';
+import type { Queues } from '../src/shared/queues.ts';
+import type { Redis } from '../src/shared/redis.ts';
+import { buildWebServer } from '../src/web/server.ts';
+
+export interface WebParts {
+  orm: Orm;
+  queues: Queues;
+  redis: Redis;
+  log: Logger;
+  renderer: ReplyRenderer;
+  /** Health of parts outside the web process (IMAP connection, …). */
+  health?: () => Promise<Record<string, unknown>>;
+  /** Called for every route as it is registered (tests enumerate the routes with it). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+/**
+ * The web server of the `web` role, built (not started) from configuration: the one builder
+ * both `casedesk web` and the web tests use, so the tests exercise the production wiring.
+ */
+export async function buildWebApp(config: Config, parts: WebParts): Promise<FastifyInstance> {
+  const { env } = config;
+  const https = (env.PUBLIC_URL ?? '').startsWith('https:');
+  return buildWebServer({
+    orm: parts.orm,
+    queues: parts.queues,
+    log: parts.log,
+    approve: {
+      makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
+      textToHtml: (text) => parts.renderer.renderConsultantReply(text).html,
+      unresolvedCodes: createUnresolvedCodes(parts.orm),
+    },
+    metricsToken: env.METRICS_TOKEN,
+    session: { secret: env.SESSION_SECRET, production: env.NODE_ENV === 'production', secureCookie: env.NODE_ENV === 'production' || https, behindTls: https },
+    renderer: parts.renderer,
+    signatureName: env.MAIL_FROM_NAME,
+    plans: env.PLANS,
+    rateLimit: { redis: parts.redis, prefix: env.QUEUE_PREFIX },
+    // The server speaks plain HTTP: an https PUBLIC_URL means a TLS proxy in front (trust private-network proxies only).
+    trustProxy: https ? 'loopback, linklocal, uniquelocal' : false,
+    health: parts.health,
+    onRoute: parts.onRoute,
+  });
+}
