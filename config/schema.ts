@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
-/** Environment booleans: accept the usual spellings, reject anything else loudly. */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+/**
+ * Environment booleans: zod's own string-to-boolean parser, held to the spellings CaseDesk has
+ * always accepted (lower case: true/false, 1/0, yes/no, on/off); anything else is rejected loudly.
+ */
+const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], case: 'sensitive' });
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalString = z.string().min(1).optional();

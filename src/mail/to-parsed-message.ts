@@ -1,5 +1,7 @@
 import iconv from 'iconv-lite';
+import libbase64 from 'libbase64';
 import libmime from 'libmime';
+import libqp from 'libqp';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { ScannedPart } from './mime-scan.ts';
 import type { Address, MessagePart, ParsedMessage } from './parsed-message.ts';
@@ -150,12 +152,10 @@ function insideEnclosed(scanned: ScannedPart[]): boolean[] {
   });
 }
 
+/** A part's body as bytes, its Content-Transfer-Encoding undone (libbase64 and libqp, as mailparser's own splitter uses). */
 function decodeTransfer(body: Buffer, encoding: string): Buffer {
-  if (encoding === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-  if (encoding === 'quoted-printable') {
-    const text = body.toString('latin1').replace(/=\r?\n/g, '');
-    return Buffer.from(text.replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
-  }
+  if (encoding === 'base64') return libbase64.decode(body.toString('latin1'));
+  if (encoding === 'quoted-printable') return libqp.decode(body);
   return body;
 }
 

@@ -25,6 +25,21 @@ describe('configuration', () => {
     expect(parseConfig({ IMAP_USER: '', HTTP_PORT: '' }).env.HTTP_PORT).toBe(3000);
   });
 
+  it.each([
+    ['true', true], ['1', true], ['yes', true], ['on', true],
+    ['false', false], ['0', false], ['no', false], ['off', false],
+  ])('reads the boolean %j as %s', (value, expected) => {
+    expect(parseConfig({ IMAP_SECURE: value, SMTP_SECURE: value }).env).toMatchObject({ IMAP_SECURE: expected, SMTP_SECURE: expected });
+  });
+
+  it.each(['TRUE', 'Yes', 'y', 'enabled', 'disabled', '2', 'maybe'])('rejects the boolean %j (only the lower-case spellings above)', (value) => {
+    expect(() => parseConfig({ IMAP_TLS_REJECT_UNAUTHORIZED: value })).toThrow(ConfigError);
+  });
+
+  it('keeps the boolean defaults when unset', () => {
+    expect(parseConfig({}).env).toMatchObject({ IMAP_SECURE: true, IMAP_TLS_REJECT_UNAUTHORIZED: true, SMTP_SECURE: false, SMTP_TLS_REJECT_UNAUTHORIZED: true });
+  });
+
   it('lists every bad key at once', () => {
     let error: unknown;
     try {
