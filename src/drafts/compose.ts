@@ -7,7 +7,7 @@ import { extractCodes } from '../codes/extract/index.ts';
 import { findDateOfService } from '../codes/extract/date-of-service.ts';
 import type { CodeFacts } from './code-facts.ts';
 import type { DraftContent } from './draft-stage.ts';
-import { buildEvidence, type ExtractedCodes } from './evidence.ts';
+import { buildEvidence, type DateOfService, type ExtractedCodes } from './evidence.ts';
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
 
@@ -22,6 +22,17 @@ export function codeFactsFor(em: EntityManager): CodeFacts {
 }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The date the evidence is built as of: the date of service written in the subject or the new
+ * text (the extractor's findDateOfService: a date right after a DOS label, the first valid one),
+ * else the day the message was sent (UTC), marked `received`.
+ */
+export function chooseDateOfService(message: { subject: string; textNew: string; sentAt: Date | string }): DateOfService {
+  const written = findDateOfService(`${message.subject}\n${message.textNew}`);
+  if (written) return { date: written.date, source: 'email', written: written.written };
+  return { date: isoDay(new Date(message.sentAt)), source: 'received', written: null };
+}
 
 /**
  * Compose the draft for one question: extract the codes from the subject and the new text,
@@ -39,10 +50,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     const units: Record<string, number> = {};
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
-    const written = findDateOfService(`${message.subject}\n${message.textNew}`);
-    const dateOfService = written
-      ? { date: written.date, source: 'email' as const, written: written.written }
-      : { date: isoDay(received), source: 'received' as const, written: null };
+    const dateOfService = chooseDateOfService(message);
     const base = { greetingName: message.fromName || null, originalSubject: caseRow.subject, signatureName: deps.signatureName };
     const caseNumber = `CD-${caseRow.id}`;
     const total = Object.values(codes).reduce((n, list) => n + list.length, 0);

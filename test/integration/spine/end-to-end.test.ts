@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
+import { importCodeFile } from '../../../src/codes/index.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
@@ -9,6 +11,13 @@ import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/cas
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/codes');
+const CODE_FIXTURES: [string, string, string | undefined][] = [
+  ['cpt', 'cpt-fixture-2025.txt', undefined],
+  ['ncci', 'ccipra-v311r0-f1.txt', '2025-01-01'],
+  ['mue', 'MCR_MUE_PractitionerServices_Eff_2025-01-01.csv', undefined],
+];
 
 describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve → threaded reply', (driver) => {
   let smtp: SmtpReceiver;
@@ -19,6 +28,8 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     smtp = await startSmtpReceiver();
     mailbox = await createTestMailbox('e2e');
     cd = await bootCaseDesk({ driver, mailbox, smtpPort: smtp.port });
+    // The code database the evidence is built from: made-up fixture releases in the official layouts.
+    for (const [system, file, effective] of CODE_FIXTURES) await importCodeFile(cd.app.orm, { system, file: resolve(FIXTURES, file), effective });
   });
   afterAll(async () => {
     await cd?.teardown();
@@ -48,6 +59,16 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
+  /** No job waiting, running or delayed, no message left `stored`, no outbox row `queued` or `sending`. */
+  const settled = async (): Promise<boolean> => {
+    const depths = Object.values(await cd.app.queues.depths());
+    const busy = depths.some((d) => (d.waiting ?? 0) + (d.active ?? 0) + (d.delayed ?? 0) > 0);
+    if (busy) return false;
+    const stored = await em().count(InboundMessage, { state: 'stored' });
+    const unsent = await em().count(Outbox, { state: { $in: ['queued', 'sending'] } });
+    return stored === 0 && unsent === 0;
+  };
+
   it('answers a question in its thread, threads the follow-up, ignores the out-of-office', async () => {
     await addSubscriber(em(), 'pat@clinic.test', 'standard', cd.config.env.PLANS);
     const questionId = `<q-${driver}-1@clinic.test>`;
@@ -64,7 +85,31 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
 
     const shown = await api(`/api/drafts/${draft.id}`);
     expect(shown.status).toBe(200);
-    expect(shown.body.evidence).toBeTruthy();
+    // The evidence is built from the imported releases as of the date of service in the question.
+    const evidence = shown.body.evidence as Record<string, unknown>;
+    expect(evidence.dateOfService).toMatchObject({ date: '2025-01-15', source: 'email', written: '01/15/2025' });
+    expect(evidence.codes).toEqual([
+      // In the CPT fixture: its (invented) descriptor, marked as CPT text.
+      expect.objectContaining({ code: '97530', systemLabel: 'CPT', status: 'valid', descriptor: 'Fixture text, not the CPT descriptor: invented therapy activity', cptText: true }),
+      // Not in the CPT fixture: a well-formed CPT code without licensed text.
+      expect.objectContaining({ code: '97140', systemLabel: 'CPT', status: 'valid', descriptor: 'CPT descriptor not licensed', cptText: false }),
+      // No ICD-10-CM release imported: not found, and said so.
+      expect.objectContaining({ code: 'M54.50', systemLabel: 'ICD-10-CM', status: 'unknown', descriptor: null }),
+    ]);
+    // The NCCI PTP fixture's edit for the pair, with its modifier indicator and rationale.
+    expect(evidence.pairs).toEqual([expect.objectContaining({
+      codes: ['97530', '97140'],
+      checked: true,
+      edit: expect.objectContaining({ column1: '97140', column2: '97530', modifierIndicator: '1', inForce: true, rationale: 'Mutually exclusive procedures' }),
+      summary: expect.stringContaining('modifier indicator 1'),
+    })]);
+    // The MUE fixture has no valid row for either code (97530's value "six" is rejected at import): checked, none.
+    expect(evidence.mue).toEqual([
+      expect.objectContaining({ code: '97530', checked: true, value: null, summary: 'No MUE for 97530 in force on 2025-01-15.' }),
+      expect.objectContaining({ code: '97140', checked: true, value: null, summary: 'No MUE for 97140 in force on 2025-01-15.' }),
+    ]);
+    expect(evidence.versions).toEqual(['CPT 2025', 'NCCI PTP v311r0', 'MUE 2025-01-01']);
+    expect(evidence.containsCptText).toBe(true);
 
     // The placeholder must be replaced by the consultant's answer before approval.
     const refused = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
@@ -114,7 +159,8 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     expect(ooo.caseId).toBe(draft.caseId);
 
     await waitFor(async () => (await em().count(Draft, {})) === 2, { timeoutMs: 20_000, what: 'follow-up draft' });
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing more can be sent once every queue is empty and every message and outbox row is settled.
+    await waitFor(settled, { timeoutMs: 20_000, what: 'queues drained, every message and outbox row settled' });
     expect(smtp.messages).toHaveLength(2);
     expect(await em().count(Outbox, {})).toBe(2);
   });

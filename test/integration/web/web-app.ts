@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { parseConfig } from '../../../config/index.ts';
 import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { createReplyRenderer } from '../../../src/drafts/render.ts';
-import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
-import { createUnresolvedCodes } from '../../../src/review/unresolved-codes.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';
+import { hashMessageId } from '../../../src/shared/message-id.ts';
 import { createQueues, type Queues } from '../../../src/shared/queues.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
-import { buildWebServer } from '../../../src/web/server.ts';
+import { buildWebApp } from '../../../workers/web.ts';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '../../support/db.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from '../../support/redis.ts';
 
@@ -26,18 +26,25 @@ export interface WebApp {
   close(): Promise<void>;
 }
 
-/** The web server alone (no workers), on a fresh database and queue prefix, as `casedesk web` builds it. */
+/**
+ * The web server alone (no workers), on a fresh database and queue prefix, built by the same
+ * builder as `casedesk web` (workers/web.ts) from a configuration like an operator's.
+ */
 export async function buildTestWebApp(driver: TestDriver = 'sqlite'): Promise<WebApp> {
   const db = await createTestDatabase(driver);
   const prefix = createQueuePrefix();
-  const redis = createRedis(TEST_REDIS_URL);
-  const queues = createQueues(redis, prefix.prefix);
-  const renderer = createReplyRenderer();
+  const config = parseConfig({
+    DATABASE_URL: db.db.driver === 'sqlite' ? db.db.path : db.db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix.prefix,
+    MAIL_FROM: 'answers@casedesk.test',
+    METRICS_TOKEN,
+  });
+  const redis = createRedis(config.env.REDIS_URL);
+  const queues = createQueues(redis, config.env.QUEUE_PREFIX);
   const routes: { method: string; url: string }[] = [];
-  const app = await buildWebServer({
-    orm: db.orm, queues, log: silentLogger,
-    approve: { makeMessageId: (key, caseId) => makeMessageId(key, 'casedesk.test', caseId), textToHtml: (t) => renderer.renderConsultantReply(t).html, unresolvedCodes: createUnresolvedCodes(db.orm) },
-    renderer, signatureName: 'CaseDesk', plans: { trial: 5, standard: 50, pro: 200 }, rateLimit: { redis, prefix: prefix.prefix }, metricsToken: METRICS_TOKEN,
+  const app = await buildWebApp(config, {
+    orm: db.orm, queues, redis, log: silentLogger, renderer: createReplyRenderer(),
     onRoute: (route) => {
       for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
     },
