@@ -8,6 +8,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
+import { registerPhiCommand } from './commands/phi.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
 import { registerUsersCommand } from './commands/users.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMessagesCommand(program);
   registerExtractCommand(program);
   registerClassifyCommand(program);
+  registerPhiCommand(program);
   registerCodesCommand(program);
   registerSubscribersCommand(program);
   registerUsersCommand(program);
