@@ -4,7 +4,7 @@ import type { Candidate } from './types.ts';
  * Contact details: phone and fax numbers, street addresses, email addresses.
  *
  * - Phone: a North American number written with separators (`(404) 555-0123`, `404-555-0123`,
- *   `404.555.0123`, `404 555 0123`, `+1 404 555 0123`, `1-800-555-0199`), area code and exchange
+ *   `404.555.0123`, `404/555-0123`, `404 555 0123`, `+1 404 555 0123`, `1-800-555-0199`), area code and exchange
  *   starting 2–9, with its extension (`ext. 204`, `x12`). Ten bare digits or a seven-digit
  *   `555-0123` count only after a phone label ("phone", "ph", "tel", "cell", "fax", "call",
  *   "P:", "F:"), because ten bare digits are as often an NPI or a claim number. A number right
@@ -21,7 +21,7 @@ export function findContacts(text: string, options: { senderAddress?: string | n
 
 const EXT = String.raw`(?:\s*,?\s*(?:ext\.?|extension|x|#)\s*\d{1,6}(?!\d))?`;
 const PHONE = new RegExp(
-  String.raw`(?<![\w+#$/.-])(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}(?![\d-]|\.\d|\/\d)${EXT}`,
+  String.raw`(?<![\w+#$/.-])(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .-]?|[2-9]\d{2}[ ./-])[2-9]\d{2}[ .-]\d{4}(?![\d-]|\.\d|\/\d)${EXT}`,
   'gi',
 );
 const PHONE_LABEL =
@@ -62,14 +62,19 @@ const ADDRESS_LABEL =
 
 function findAddresses(text: string): Candidate[] {
   const out: Candidate[] = [];
-  for (const m of text.matchAll(STREET)) out.push({ kind: 'address', start: m.index, end: m.index + m[0].length, labelled: false, priority: 6 });
+  const streetStarts = new Set<number>();
+  for (const m of text.matchAll(STREET)) {
+    streetStarts.add(m.index);
+    out.push({ kind: 'address', start: m.index, end: m.index + m[0].length, labelled: false, priority: 6 });
+  }
   for (const label of text.matchAll(ADDRESS_LABEL)) {
     const pos = label.index + label[0].length;
+    if (streetStarts.has(pos)) continue; // the street reading knows where the address ends
     const line = /[^\n]{0,120}/y;
     line.lastIndex = pos;
     const rest = line.exec(text)?.[0] ?? '';
     // Up to the end of the line or of the sentence, whichever comes first.
-    const value = rest.replace(/(?:\.\s+[A-Z]|[;!?]|\s+-\s).*$/, '').replace(/[\s.,;:]+$/, '');
+    const value = rest.replace(/(?:\.\s+[A-Z]|[;!?]|\s+-\s|\s+(?:but|and|or|because|since|so|when|where|which|who)\s).*$/, '').replace(/[\s.,;:]+$/, '');
     if (/\d/.test(value) && !/@/.test(value)) out.push({ kind: 'address', start: pos, end: pos + value.length, labelled: true, priority: 7 });
   }
   return out;

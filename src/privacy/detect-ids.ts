@@ -66,7 +66,7 @@ function findSsn(text: string): Candidate[] {
 const SEP = String.raw`(?:\s*(?:[:#=]|\bis\b|\bwas\b|\bno\b\.?|\bnumber\b|-(?!\d)))*\s*`;
 const ID_WORD = String.raw`(?:id(?:entification)?|#|no\b\.?|num(?:ber)?|nbr)`;
 const MEMBER_LABEL = new RegExp(
-  String.raw`\b(?:(?:member|mbr|mem|subscriber|subscr|sub|insured|insurance|ins|beneficiary|bene|recipient|enrollee|cardholder|id\s+card|policy\s*holder|medicaid|medi-cal)\s*${ID_WORD}|policy(?:\s*${ID_WORD})?|medicaid|medi-cal)(?![A-Za-z])${SEP}`,
+  String.raw`\b(?:(?:member|mbr|mem|subscriber|subscr|sub|insured|insurance|ins|beneficiary|bene|recipient|enrollee|cardholder|id\s+card|policy\s*holder|medicaid|medi-cal|mcd)\s*${ID_WORD}|policy(?:\s*${ID_WORD})?|medicaid|medi-cal)(?![A-Za-z])${SEP}`,
   'gi',
 );
 const MRN_LABEL = new RegExp(
@@ -94,7 +94,7 @@ function findLabelledIds(text: string): Candidate[] {
   };
   take(MRN_LABEL, 'mrn', 8);
   take(MEMBER_LABEL, 'member-id', 8);
-  take(BARE_ID, 'member-id', 7, (m) => !NOT_PATIENT_ID.test((m[1] ?? 'the').trim()));
+  take(BARE_ID, 'member-id', 7, (m) => !m[1] || !NOT_PATIENT_ID.test(m[1].trim()));
   return out;
 }
 

@@ -11,7 +11,8 @@ import type { Candidate } from './types.ts';
  * - weak cues, after which one to four capitalised words count: "patient", "pt", "pt.",
  *   "Mr.", "Mrs.", "Ms.", "Miss", "Mx." (ALL CAPS also after a title or "Patient:");
  * - two or more capitalised words right before a DOB, MRN, MBI, SSN or member-ID label
- *   ("Jane Doe, DOB 01/02/1960").
+ *   ("Jane Doe, DOB 01/02/1960") or right after such an identifier's value
+ *   ("MRN 100293847 (Nathan Brooks)", see findNamesAfterIdentifiers).
  *
  * A capitalised word that is common in coder mail ("Patient Portal", "pt Medicare", "Mr. Smith
  * Was seen") ends the name; see NOT_NAME_WORDS. The span is the name alone, without its cue.
@@ -39,7 +40,7 @@ const STRONG_CUE =
 const BARE_NAME_LABEL = /(?<=^|[\n;,(|]|\s)name\s*[:=]\s*/gim;
 const NOT_PATIENT_NAME_BEFORE =
   /\b(?:provider|payer|payor|plan|practice|facility|doctor|physician|company|group|file|user|code|drug|test|my|your|our|clinic|office|hospital|rendering|referring|billing|supervising|attending|ordering|employer|product|account|field|column|sender|contact|business|insurance|carrier|program|vendor|surgeon|procedure|device|brand|generic|medication|lab|pharmacy|agency|organization|org|full)\s*$/i;
-const WEAK_CUE = /(?<![\w-])(?:([Pp]atient|PATIENT|[Pp]t\.?)|(Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|MR\.|MRS\.|MS\.))(?=[\s:,(])[ \t]*([:,(-]?)[ \t]*/g;
+const WEAK_CUE = /(?<![\w-])(?:([Pp]atient|PATIENT|[Pp]t\.?)|(Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|MR\.|MRS\.|MS\.))(?=[\s:,(])([ \t]*[:,(-]?[ \t]*)/g;
 
 function findCues(text: string): Cue[] {
   const cues: Cue[] = [];
@@ -50,9 +51,30 @@ function findCues(text: string): Cue[] {
   }
   for (const m of text.matchAll(WEAK_CUE)) {
     const title = m[2] !== undefined;
-    cues.push({ end: m.index + m[0].length, mode: title || m[3] === ':' ? 'caps' : 'title-case' });
+    // After a title, "Patient:" or a table column ("Patient   SMITH, JOHN"), ALL CAPS is a name too.
+    const field = /:|\t|[ ]{2}/.test(m[3]!);
+    cues.push({ end: m.index + m[0].length, mode: title || field ? 'caps' : 'title-case' });
   }
   return cues;
+}
+
+const AFTER_VALUE = /[ \t]*[,(–-]?[ \t]*/y;
+
+/**
+ * "MRN 100293847 (Nathan Brooks)", "acct 55-201934 - Jane Doe": two or more capitalised words
+ * right after an identifier's value (`ends`: where each identifier ends).
+ */
+export function findNamesAfterIdentifiers(text: string, ends: number[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const end of ends) {
+    AFTER_VALUE.lastIndex = end;
+    const start = end + (AFTER_VALUE.exec(text)?.[0].length ?? 0);
+    const nameEnd = readName(text, start, 'caps');
+    if (nameEnd !== null && /\S[ \t,]+\S/.test(text.slice(start, nameEnd))) {
+      out.push({ kind: 'name', start, end: nameEnd, labelled: false, priority: 5 });
+    }
+  }
+  return out;
 }
 
 const TOKEN = /[A-Za-z][A-Za-z'’-]*\.?/y;
@@ -77,6 +99,8 @@ function readName(text: string, pos: number, mode: Mode): number | null {
       if (tokens === 0 && kind !== 'name' && !nextIsName(text, at + raw.length, mode)) break;
       end = at + nameLength(raw);
       tokens++;
+      // "Jackson. Kenalog": a full word with a period ends the sentence, and the name.
+      if (kind === 'name' && raw.endsWith('.')) break;
     } else if (kind === 'particle') {
       if (!nextIsName(text, at + raw.length, mode)) break;
     }
@@ -107,14 +131,21 @@ function tokenKind(raw: string, word: string, mode: Mode, first: boolean): Token
   return 'stop';
 }
 
+/** Whether a name word follows (after any particles: "de la Cruz"). */
 function nextIsName(text: string, from: number, mode: Mode): boolean {
-  GAP.lastIndex = from;
-  const gap = GAP.exec(text);
-  if (!gap) return false;
-  TOKEN.lastIndex = from + gap[0].length;
-  const m = TOKEN.exec(text);
-  if (!m) return false;
-  return tokenKind(m[0], m[0].replace(/[.'’]+$|['’]s$/g, ''), mode, false) === 'name';
+  let at = from;
+  for (let n = 0; n < 3; n++) {
+    GAP.lastIndex = at;
+    const gap = GAP.exec(text);
+    if (!gap) return false;
+    TOKEN.lastIndex = at + gap[0].length;
+    const m = TOKEN.exec(text);
+    if (!m) return false;
+    const kind = tokenKind(m[0], m[0].replace(/[.'’]+$|['’]s$/g, ''), mode, false);
+    if (kind !== 'particle') return kind === 'name';
+    at = at + gap[0].length + m[0].length;
+  }
+  return false;
 }
 
 /** A token's length in the name: a trailing possessive `'s` or a sentence period is not part of it. */
@@ -127,7 +158,7 @@ function nameLength(raw: string): number {
 
 const ID_LABEL_AHEAD = String.raw`(?:DOB|D\.O\.B\.?|date of birth|MRN|MBI|SSN|member\s*(?:id|#)|acct\s*#|account\s*#)\b`;
 const NAME_BEFORE_ID = new RegExp(
-  String.raw`((?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?:,?[ \t]+(?:[A-Z][A-Za-z'’-]+|[A-Z]\.)){1,4})[ \t]*[,(:–-]?[ \t]*(?=${ID_LABEL_AHEAD})`,
+  String.raw`((?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?:,?[ \t]+(?:[A-Z][A-Za-z'’-]+|[A-Z]\.?)){1,4})[ \t]*[,(:–-]?[ \t]*(?=${ID_LABEL_AHEAD})`,
   'g',
 );
 
@@ -140,8 +171,9 @@ function namesBeforeIdentifiers(text: string): Candidate[] {
     let first = 0;
     while (first < words.length && NOT_NAME_WORDS.has(words[first]![0].replace(/\.$/, '').toLowerCase())) first++;
     const kept = words.slice(first);
-    if (kept.length < 2 || kept.some((w) => NOT_NAME_WORDS.has(w[0].replace(/\.$/, '').toLowerCase()))) continue;
-    if (!kept.some((w) => /^[A-Z][a-z]/.test(w[0]))) continue;
+    if (kept.some((w) => NOT_NAME_WORDS.has(w[0].replace(/\.$/, '').toLowerCase()))) continue;
+    // Two words of a name at least ("KOWALSKI, ANNA M" has two and an initial).
+    if (kept.filter((w) => w[0].replace(/\.$/, '').length >= 2).length < 2) continue;
     const start = m.index + kept[0]!.index;
     const last = kept[kept.length - 1]!;
     out.push({ kind: 'name', start, end: m.index + last.index + nameLength(last[0]), labelled: false, priority: 5 });

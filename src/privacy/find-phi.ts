@@ -1,7 +1,7 @@
 import { findContacts } from './detect-contact.ts';
 import { findDatesOfBirth } from './detect-dob.ts';
 import { findIdentifiers } from './detect-ids.ts';
-import { findNames } from './detect-names.ts';
+import { findNames, findNamesAfterIdentifiers } from './detect-names.ts';
 import { findProtectedSpans } from './protected-spans.ts';
 import type { Candidate, PhiSpan, ProtectedSpan } from './types.ts';
 
@@ -21,17 +21,19 @@ export const PHI_MAX_TEXT = 512 * 1024;
  * what each kind covers); then
  * 1. an unlabelled candidate that overlaps a billing code, an NPI or a date of service is dropped
  *    (a phone-shaped number that is really `99213-25`, a street-like run that starts with a code);
- *    a labelled one ("MRN: 12345") is kept, because its label says what it is, except over an
- *    NPI or a date of service, which are never removed;
+ *    a labelled one ("MRN: 12345", "acct # 1234567893") is kept over a code or a number that is
+ *    an NPI only by its check digit, because its label says what it is, but never over an NPI
+ *    written after "NPI" or a date of service, which are never removed;
  * 2. of overlapping candidates, the higher priority wins (labelled before unlabelled), then the
  *    longer one.
  */
 export function findPhi(text: string, options: FindPhiOptions = {}): PhiSpan[] {
   const source = text.length > PHI_MAX_TEXT ? text.slice(0, PHI_MAX_TEXT) : text;
+  const identifiers = [...findIdentifiers(source), ...findDatesOfBirth(source)];
   const candidates = [
-    ...findIdentifiers(source),
-    ...findDatesOfBirth(source),
+    ...identifiers,
     ...findNames(source),
+    ...findNamesAfterIdentifiers(source, identifiers.filter((c) => c.labelled).map((c) => c.end)),
     ...findContacts(source, { senderAddress: options.senderAddress ?? null }),
   ].filter((c) => c.end > c.start);
   const kept = dropProtected(candidates, findProtectedSpans(source));
@@ -42,7 +44,7 @@ function dropProtected(candidates: Candidate[], protectedSpans: ProtectedSpan[])
   return candidates.filter((c) => {
     for (const p of protectedSpans) {
       if (p.end <= c.start || p.start >= c.end || !p.strong) continue;
-      if (!c.labelled || p.kind !== 'code') return false;
+      if (!c.labelled || !p.overridable) return false;
     }
     return true;
   });

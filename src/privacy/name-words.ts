@@ -38,6 +38,9 @@ deductible coinsurance abn eob era lcd ncd ncci mue global period bundled bundle
 independent additional initial subsequent critical emergency emergent urgent routine telehealth virtual audio video
 phone fax email address street apt
 pregnant diabetic obese smoker sx rx fx pain chronic acute stable unstable
+access financial relations advocate advocacy experience safety satisfaction centered engagement flow
+transport transportation accounts statement statements scheduling protection affordable act assistance
+navigator coordinator liaison population services driven outcomes request model
 question questions issue issues problem problems case cases help support team group practice
 positive negative normal abnormal test tests result results
 his/her he/she s/he n/a na unknown none tbd

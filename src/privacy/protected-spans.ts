@@ -25,6 +25,7 @@ function codeSpans(text: string): ProtectedSpan[] {
     start: hit.start,
     end: hit.end,
     strong: !(hit.system === 'modifier' && hit.attachedTo === undefined),
+    overridable: true,
   }));
 }
 
@@ -36,11 +37,11 @@ function npiSpans(text: string): ProtectedSpan[] {
   for (const label of text.matchAll(NPI_LABEL)) {
     for (const m of label[0].matchAll(TEN_DIGITS)) {
       const start = label.index + m.index;
-      out.push({ kind: 'npi', start, end: start + 10, strong: true });
+      out.push({ kind: 'npi', start, end: start + 10, strong: true, overridable: false });
     }
   }
   for (const m of text.matchAll(TEN_DIGITS)) {
-    if (isNpiCheckValid(m[0])) out.push({ kind: 'npi', start: m.index, end: m.index + 10, strong: true });
+    if (isNpiCheckValid(m[0])) out.push({ kind: 'npi', start: m.index, end: m.index + 10, strong: true, overridable: true });
   }
   return out;
 }
@@ -73,7 +74,7 @@ function dateOfServiceSpans(text: string): ProtectedSpan[] {
     for (let n = 0; n < 12; n++) {
       const date = readDateAt(text, pos) ?? readPartial(text, pos);
       if (!date) break;
-      out.push({ kind: 'dos', start: pos, end: date.end, strong: true });
+      out.push({ kind: 'dos', start: pos, end: date.end, strong: true, overridable: false });
       DATE_JOINER.lastIndex = date.end;
       const joiner = DATE_JOINER.exec(text);
       if (!joiner) break;

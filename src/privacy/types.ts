@@ -50,4 +50,10 @@ export interface ProtectedSpan {
    * (`GA` in `Macon, GA 31201` reads as a modifier). Weak spans do not veto an identifier.
    */
   strong: boolean;
+  /**
+   * True when an identifier's own label outranks this reading: a code hit, or ten digits that
+   * are an NPI only by their check digit ("MRN: 1234567893"). False for an NPI after "NPI" and for
+   * a date of service, which are never removed.
+   */
+  overridable: boolean;
 }

@@ -26,10 +26,15 @@ export function registerPhiCommand(program: Command): void {
 
 /** The command's work without I/O: raw input in, the spans of its new text out. */
 export async function runPhi(raw: Buffer | string): Promise<{ spans: PhiSpan[] }> {
+  const { newText, senderAddress } = await readPhiInput(raw);
+  return { spans: findPhi(newText, { senderAddress }) };
+}
+
+/** What the guard reads of one raw input: the new text (as the pipeline takes it) and the sender's address. */
+export async function readPhiInput(raw: Buffer | string): Promise<{ newText: string; senderAddress: string | null }> {
   const message = await readMessage(raw);
   const newText = extractNewText({ text: message.text, html: message.html, subject: message.subject });
-  const senderAddress = await readSenderAddress(raw);
-  return { spans: findPhi(newText, { senderAddress }) };
+  return { newText, senderAddress: await readSenderAddress(raw) };
 }
 
 /** The From address of raw RFC 5322 input (lower case), or null for plain text or no From. */
