@@ -131,23 +131,25 @@ function isCovered(text: string, at: number, length: number, found: PhiSpan[]): 
   return true;
 }
 
+/**
+ * Coverage per label. A text labelled more than once (or also as an uncued name) occurs more than
+ * once: labels take the covered occurrences first, uncued names what is left.
+ */
 function scoreCoverage(msg: LabelledPhiMessage, text: string, found: PhiSpan[], result: PhiEvaluation): void {
-  const used = new Map<string, number>();
-  const check = (needle: string, where: string): boolean | null => {
-    const all = occurrences(text, needle);
-    const n = used.get(needle) ?? 0;
-    used.set(needle, n + 1);
-    const at = all[n] ?? all[0];
-    if (at === undefined) {
-      result.problems.push(`${msg.id}\t${where}\tLABEL NOT IN NEW TEXT ${JSON.stringify(needle)}`);
-      return null;
+  const pools = new Map<string, boolean[]>();
+  const take = (needle: string, where: string): boolean | null => {
+    let pool = pools.get(needle);
+    if (!pool) {
+      pool = occurrences(text, needle).map((at) => isCovered(text, at, needle.length, found)).sort((a, b) => Number(b) - Number(a));
+      pools.set(needle, pool);
+      if (pool.length === 0) result.problems.push(`${msg.id}\t${where}\tLABEL NOT IN NEW TEXT ${JSON.stringify(needle)}`);
     }
-    return isCovered(text, at, needle.length, found);
+    return pool.length === 0 ? null : pool.length === 1 ? pool[0]! : pool.shift()!;
   };
-  for (const label of msg.spans) if (check(label.text, label.kind)) result.byKind[label.kind].covered++;
+  for (const label of msg.spans) if (take(label.text, label.kind)) result.byKind[label.kind].covered++;
   for (const name of msg.uncuedNames) {
     result.uncued.total++;
-    if (check(name, 'uncued-name')) result.uncued.covered++;
+    if (take(name, 'uncued-name')) result.uncued.covered++;
   }
 }
 

@@ -25,7 +25,7 @@ const PHONE = new RegExp(
   'gi',
 );
 const PHONE_LABEL =
-  /\b(?:phone|ph|tel|telephone|cell|cellphone|mobile|fax|facsimile|call(?:\s*back)?|callback|cb|contact\s+(?:number|#|no\.?)|[PFCMT](?=\s*:))\b\.?(?:\s*(?:#|:|=|\bno\b\.?|\bnumber\b|\bis\b|\bat\b|-(?!\d)))*\s*/gi;
+  /(?:\b(?:phone|ph|tel|telephone|cell|cellphone|mobile|fax|facsimile|call(?:\s*back)?|callback|cb|contact\s+(?:number|no\.?))\b|\bcontact\s*#|\b[PFCMT](?=\s*:)|\b(?:his|her|their|my|mom'?s|dad'?s|mother'?s|father'?s|wife'?s|husband'?s)\s+(?:#|number\b|cell\b|phone\b))\.?(?:\s*(?:#|:|=|\bno\b\.?|\bnumber\b|\bis\b|\bat\b|-(?!\d)))*\s*/gi;
 const BARE_PHONE = new RegExp(String.raw`(?:[2-9]\d{9}|[2-9]\d{2}[ .-]\d{4})(?![\d-])${EXT}`, 'iy');
 const NOT_A_PHONE_BEFORE =
   /\b(?:claim|icn|dcn|tcn|reference|ref|authorization|auth|ticket|case|invoice|confirmation|tracking|order|batch|check|eft|trace|tax\s*id|tin|ein|npi|ptan|policy|member|group|account|acct|mrn|id)\b[\s#:.=-]*(?:(?:no|number|id)\b[\s#:.=-]*)?$/i;

@@ -40,7 +40,7 @@ const STRONG_CUE =
 const BARE_NAME_LABEL = /(?<=^|[\n;,(|]|\s)name\s*[:=]\s*/gim;
 const NOT_PATIENT_NAME_BEFORE =
   /\b(?:provider|payer|payor|plan|practice|facility|doctor|physician|company|group|file|user|code|drug|test|my|your|our|clinic|office|hospital|rendering|referring|billing|supervising|attending|ordering|employer|product|account|field|column|sender|contact|business|insurance|carrier|program|vendor|surgeon|procedure|device|brand|generic|medication|lab|pharmacy|agency|organization|org|full)\s*$/i;
-const WEAK_CUE = /(?<![\w-])(?:([Pp]atient|PATIENT|[Pp]t\.?)|(Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|MR\.|MRS\.|MS\.))(?=[\s:,(])([ \t]*[:,(-]?[ \t]*)/g;
+const WEAK_CUE = /(?<![\w-])(?:([Pp]atient|PATIENT|[Pp]t\.?)|(Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|MR\.|MRS\.|MS\.)|(mr\.?|mrs\.?|ms\.))(?=[\s:,(])([ \t]*[:,(-]?[ \t]*)/g;
 
 function findCues(text: string): Cue[] {
   const cues: Cue[] = [];
@@ -50,15 +50,16 @@ function findCues(text: string): Cue[] {
     cues.push({ end: m.index + m[0].length, mode: 'any-case' });
   }
   for (const m of text.matchAll(WEAK_CUE)) {
-    const title = m[2] !== undefined;
-    // After a title, "Patient:" or a table column ("Patient   SMITH, JOHN"), ALL CAPS is a name too.
-    const field = /:|\t|[ ]{2}/.test(m[3]!);
-    cues.push({ end: m.index + m[0].length, mode: title || field ? 'caps' : 'title-case' });
+    // After a title, "Patient:" or a table column ("Patient   SMITH, JOHN"), ALL CAPS is a name
+    // too; after a title typed in lower case ("mr bixby"), so is lower case.
+    const field = /:|\t|[ ]{2}/.test(m[4]!);
+    const mode: Mode = m[3] !== undefined ? 'any-case' : m[2] !== undefined || field ? 'caps' : 'title-case';
+    cues.push({ end: m.index + m[0].length, mode });
   }
   return cues;
 }
 
-const AFTER_VALUE = /[ \t]*[,(–-]?[ \t]*/y;
+const AFTER_VALUE = /[ \t]*[,(–|/-]?[ \t]*/y;
 
 /**
  * "MRN 100293847 (Nathan Brooks)", "acct 55-201934 - Jane Doe": two or more capitalised words
@@ -158,9 +159,18 @@ function nameLength(raw: string): number {
 
 const ID_LABEL_AHEAD = String.raw`(?:DOB|D\.O\.B\.?|date of birth|MRN|MBI|SSN|member\s*(?:id|#)|acct\s*#|account\s*#)\b`;
 const NAME_BEFORE_ID = new RegExp(
-  String.raw`((?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?:,?[ \t]+(?:[A-Z][A-Za-z'’-]+|[A-Z]\.?)){1,4})[ \t]*[,(:–-]?[ \t]*(?=${ID_LABEL_AHEAD})`,
+  String.raw`((?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?:,?[ \t]+(?:[A-Z][A-Za-z'’-]+|[A-Z]\.?)){1,4})[ \t]*[,(:–|/-]?[ \t]*(?=${ID_LABEL_AHEAD})`,
   'g',
 );
+
+/**
+ * A word in front of a name that is not part of it: a common word, or the first of three or more
+ * words when it reads as a verb or adverb ("Admitting Harriet Cole, DOB …").
+ */
+function isLeadingNonName(word: string, wordsLeft: number): boolean {
+  const w = word.replace(/\.$/, '').toLowerCase();
+  return NOT_NAME_WORDS.has(w) || (wordsLeft >= 3 && /(?:ing|ed|ly)$/.test(w));
+}
 
 /** "Jane Doe, DOB 01/02/1960", "Doe, Jane (MRN 123456)": capitalised words right before an identifier label. */
 function namesBeforeIdentifiers(text: string): Candidate[] {
@@ -169,7 +179,7 @@ function namesBeforeIdentifiers(text: string): Candidate[] {
     const words = [...m[1]!.matchAll(/[A-Za-z][A-Za-z'’-]*\.?/g)];
     // Drop leading words that are not names ("Thanks Anna Lee", "Medicare pt Anna Lee").
     let first = 0;
-    while (first < words.length && NOT_NAME_WORDS.has(words[first]![0].replace(/\.$/, '').toLowerCase())) first++;
+    while (first < words.length && isLeadingNonName(words[first]![0], words.length - first)) first++;
     const kept = words.slice(first);
     if (kept.some((w) => NOT_NAME_WORDS.has(w[0].replace(/\.$/, '').toLowerCase()))) continue;
     // Two words of a name at least ("KOWALSKI, ANNA M" has two and an initial).

@@ -36,25 +36,40 @@ export function findPhi(text: string, options: FindPhiOptions = {}): PhiSpan[] {
     ...findNamesAfterIdentifiers(source, identifiers.filter((c) => c.labelled).map((c) => c.end)),
     ...findContacts(source, { senderAddress: options.senderAddress ?? null }),
   ].filter((c) => c.end > c.start);
-  const kept = dropProtected(candidates, findProtectedSpans(source));
-  return resolveOverlaps(kept).map((c) => ({ kind: c.kind, start: c.start, end: c.end, text: source.slice(c.start, c.end) }));
+  const kept = dropProtected(candidates, findProtectedSpans(source), source.length);
+  return resolveOverlaps(kept, source.length).map((c) => ({ kind: c.kind, start: c.start, end: c.end, text: source.slice(c.start, c.end) }));
 }
 
-function dropProtected(candidates: Candidate[], protectedSpans: ProtectedSpan[]): Candidate[] {
+/**
+ * Step 1, linear in the text: the positions each kind of protected span covers, then one look
+ * at each candidate's positions (candidates and protected spans are short).
+ */
+function dropProtected(candidates: Candidate[], protectedSpans: ProtectedSpan[], length: number): Candidate[] {
+  const FIXED = 1;
+  const OVERRIDABLE = 2;
+  const cover = new Uint8Array(length + 1);
+  for (const p of protectedSpans) {
+    if (!p.strong) continue;
+    const bit = p.overridable ? OVERRIDABLE : FIXED;
+    for (let i = p.start; i < p.end; i++) cover[i]! |= bit;
+  }
   return candidates.filter((c) => {
-    for (const p of protectedSpans) {
-      if (p.end <= c.start || p.start >= c.end || !p.strong) continue;
-      if (!c.labelled || !p.overridable) return false;
-    }
+    const veto = c.labelled ? FIXED : FIXED | OVERRIDABLE;
+    for (let i = c.start; i < c.end; i++) if (cover[i]! & veto) return false;
     return true;
   });
 }
 
-function resolveOverlaps(candidates: Candidate[]): Candidate[] {
+/** Step 2: best first (priority, then length), each taken when none of its positions is taken yet. */
+function resolveOverlaps(candidates: Candidate[], length: number): Candidate[] {
   const ranked = [...candidates].sort((a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const taken = new Uint8Array(length + 1);
   const chosen: Candidate[] = [];
   for (const c of ranked) {
-    if (chosen.some((k) => k.start < c.end && c.start < k.end)) continue;
+    let free = true;
+    for (let i = c.start; i < c.end && free; i++) free = taken[i] === 0;
+    if (!free) continue;
+    taken.fill(1, c.start, c.end);
     chosen.push(c);
   }
   return chosen.sort((a, b) => a.start - b.start);
