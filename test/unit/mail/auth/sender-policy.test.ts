@@ -5,7 +5,7 @@ const NOW = new Date('2025-03-03T12:00:00Z');
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
 const none: NoticeCounts = { noticesToDomainLastHour: 0, acksToSenderLast24h: 0, lastNoticeToSenderAt: null, lastRefusalToSenderAt: null };
 
-type Row = [string, Partial<NoticeInput> & { counts?: Partial<NoticeCounts> }, string];
+type Row = [string, Partial<Omit<NoticeInput, 'counts'>> & { counts?: Partial<NoticeCounts> }, string];
 
 const decide = (row: Row[1]): string => {
   const d = decideNotice({
