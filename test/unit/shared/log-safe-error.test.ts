@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError, ValidationError } from '../../../src/shared/errors.ts';
@@ -18,7 +18,14 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-function sqliteWithRow(): Database.Database {
+/** better-sqlite3 (the driver under MikroORM's SQLite), with just the calls used here typed. */
+interface SqliteDb {
+  exec(sql: string): void;
+  prepare(sql: string): { run(...params: unknown[]): unknown };
+}
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => SqliteDb;
+
+function sqliteWithRow(): SqliteDb {
   const db = new Database(':memory:');
   db.exec('create table subscriber (id integer primary key, pattern text not null unique, plan text check (length(plan) < 10))');
   db.prepare('insert into subscriber (pattern, plan) values (?, ?)').run(PLANTED, 'pro');
