@@ -19,4 +19,4 @@ export {
 export { readSpamVerdict } from './spam-verdict.ts';
 export { selectTrustedResults, type TrustedResults, type TrustedSelection } from './trusted-results.ts';
 export { verdictFromResults, type SenderVerdict, type VerdictWithReasons } from './verdict.ts';
-export { checkDkimAndDmarc, type DNSResolver } from './verify-dkim.ts';
+export { checkDkimAndDmarc, systemResolver, type DNSResolver } from './verify-dkim.ts';

@@ -1,8 +1,12 @@
+import { promises as dns } from 'node:dns';
 import { dkimVerify, dmarc, type DNSResolver } from 'mailauth';
 import { normalizeDomain } from './alignment.ts';
 import type { VerdictWithReasons } from './verdict.ts';
 
 export type { DNSResolver } from 'mailauth';
+
+/** The system's DNS, for production wiring (tests pass a table instead). */
+export const systemResolver: DNSResolver = (name, rrtype) => dns.resolve(name, rrtype) as Promise<string[][] | string[]>;
 
 export interface DkimCheckOptions {
   /** DNS lookups go here and nowhere else (tests answer from a table). */
