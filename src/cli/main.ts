@@ -9,6 +9,7 @@ import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerRunCommands, type RoleStarter } from './commands/run.ts';
+import { registerPhiCommand } from './commands/phi.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
 import { registerUsersCommand } from './commands/users.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerMessagesCommand(program);
   registerExtractCommand(program);
   registerClassifyCommand(program);
+  registerPhiCommand(program);
   registerCodesCommand(program);
   registerSubscribersCommand(program);
   registerUsersCommand(program);
