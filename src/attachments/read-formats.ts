@@ -3,6 +3,10 @@ import mammoth from 'mammoth';
 import { getDocumentProxy } from 'unpdf';
 import { decodeTextFile, finishText, type TextLimits } from './extract-text.ts';
 import type { AttachmentKind, TextResult } from './types.ts';
+import { declaredZipSize } from './zip-size.ts';
+
+/** XML a Word document may declare before it is refused unread (a few thousand pages of text are far less). */
+export const MAX_DOCX_XML_BYTES = 64 * 1024 * 1024;
 
 /**
  * The readers of each format. They parse untrusted files, so they run inside the text worker
@@ -60,6 +64,11 @@ function pdfFailure(err: unknown): TextResult {
 }
 
 async function readDocx(bytes: Uint8Array, limits: TextLimits): Promise<TextResult> {
+  const xml = declaredZipSize(bytes, (name) => /\.(xml|rels)$/i.test(name));
+  if (xml !== null && xml > MAX_DOCX_XML_BYTES) {
+    const size = Number.isFinite(xml) ? `${Math.round(xml / (1024 * 1024))} MB` : 'a ZIP64 size';
+    return { status: 'failed', code: 'too-large', reason: `the Word document declares ${size} of XML (a decompression bomb?): not read` };
+  }
   try {
     const { value } = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
     return finishText(value, limits, null);

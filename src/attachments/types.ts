@@ -48,7 +48,7 @@ export type ScanResult =
 /** Why an attachment has no text although nothing went wrong. */
 export type NoTextCode = 'image' | 'unsupported' | 'empty' | 'no-text-layer' | 'not-stored';
 /** Why reading an attachment's text failed. */
-export type TextFailureCode = 'timeout' | 'memory' | 'encrypted' | 'broken' | 'worker';
+export type TextFailureCode = 'timeout' | 'memory' | 'too-large' | 'encrypted' | 'broken' | 'worker';
 
 export type TextResult =
   | { status: 'text'; text: string; truncated: boolean; pages: number | null }

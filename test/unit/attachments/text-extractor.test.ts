@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ATTACHMENT_LIMITS } from '../../../src/attachments/limits.ts';
 import { TextExtractor } from '../../../src/attachments/text-extractor.ts';
 import type { TextResult } from '../../../src/attachments/types.ts';
-import { DENIAL_LETTER_LINES, makeDocx, makePdf, PNG_1X1 } from '../../fixtures/attachments/make-files.ts';
+import { declareZipEntrySize, DENIAL_LETTER_LINES, makeDocx, makePdf, PNG_1X1 } from '../../fixtures/attachments/make-files.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/attachments/${name}`, import.meta.url));
 const limits = { ...DEFAULT_ATTACHMENT_LIMITS, textTimeoutMs: 15_000 };
@@ -114,6 +114,15 @@ describe('TextExtractor: hostile and broken files', () => {
     }],
   ])('a broken DOCX (%s) fails with a reason', async (_label, make) => {
     expect(await extractor.extract(await make(), 'docx', limits)).toMatchObject({ status: 'failed', code: 'broken' });
+  });
+});
+
+describe('TextExtractor: decompression bombs', () => {
+  it('refuses unread a DOCX that declares more XML than any real document holds', async () => {
+    const bomb = declareZipEntrySize(await makeDocx(['99213']), 'word/document.xml', 2_000_000_000);
+    expect(await extractor.extract(bomb, 'docx', limits)).toEqual({
+      status: 'failed', code: 'too-large', reason: 'the Word document declares 1907 MB of XML (a decompression bomb?): not read',
+    });
   });
 });
 
