@@ -243,7 +243,8 @@ clamd_pid() {
 # clamd's PING over TCP (z-prefixed: NUL-terminated reply, connection closed after it).
 clamd_ping() {
   local reply
-  reply=$(exec 3<>"/dev/tcp/127.0.0.1/$CLAMD_PORT" && printf 'zPING\0' >&3 && timeout 2 cat <&3 | tr -d '\0') 2>/dev/null || return 1
+  # stderr is silenced inside the substitution: a refused connection is an answer here, not an error.
+  reply=$(exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$CLAMD_PORT" && printf 'zPING\0' >&3 && timeout 2 cat <&3 | tr -d '\0') || return 1
   [ "$reply" = PONG ]
 }
 
