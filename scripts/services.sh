@@ -4,13 +4,15 @@
 #            users casedesk@example.test / casedesk-pw (the service mailbox), coder@example.test / coder-pw
 #   Redis    127.0.0.1:${SVC_REDIS_PORT:-6379}, no persistence (only started if nothing answers there)
 #   PostgreSQL 127.0.0.1:5432 with database `test` (only started if nothing answers there)
+#   clamd    127.0.0.1:${CLAMD_PORT:-3310} and $SVC_DIR/clamav/clamd.sock (Debian's clamav-daemon), with a
+#            local test signature database only: see start_clamd
 #
 # usage: scripts/services.sh start|stop|status|release PID
 #   start    idempotent; installs missing Debian packages (root, or sudo) and starts what is down.
 #            With SERVICES_LEASE=<pid> the caller takes a lease instead of keeping services up for good.
 #   stop     stops only what this script started (listed in $SVC_DIR/started).
 #   release  drops lease PID; stops when no live lease is left and no plain `start` asked to keep them.
-#   status   prints what is up; exit 0 when Dovecot, Redis and PostgreSQL all answer, else 3.
+#   status   prints what is up; exit 0 when Dovecot, Redis, PostgreSQL and clamd all answer, else 3.
 #
 # State lives in $SVC_DIR (default: .svc/ in the repo). Dovecot's unprivileged processes must be able
 # to traverse that path; when the checkout is not traversable (a clone under a 0700 mktemp folder),
@@ -22,6 +24,7 @@ IMAP_PORT=${DOVECOT_IMAP_PORT:-1143}
 LMTP_PORT=${DOVECOT_LMTP_PORT:-2424}
 REDIS_PORT=${SVC_REDIS_PORT:-6379}
 PG_PORT=5432
+CLAMD_PORT=${CLAMD_PORT:-3310}
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
@@ -221,6 +224,89 @@ stop_pg() {
   say "postgresql: stopped cluster $1/main"
 }
 
+# --- ClamAV (clamd) ----------------------------------------------------------------------------
+# freshclam cannot reach ClamAV's mirrors from the project's machines, and clamd refuses to start
+# without any database ("cli_loaddbdir: No supported database files found", exit 1). So this clamd
+# reads a database folder of its own holding one custom body-signature file, casedesk-test.ndb,
+# with one signature: the 68-byte EICAR test file at offset 0 (written here as hex, so no file in
+# the repository trips a virus scanner). That single .ndb is the minimal set clamd accepts (no
+# main/daily/bytecode .cvd is needed); it loads in well under a second and reports a match as
+# `Eicar-Test-Signature.UNOFFICIAL` (ClamAV's suffix for databases it did not sign). It detects
+# EICAR and nothing else, so it is for tests and local demos only: in production CLAMAV_URL points
+# at a clamd whose database freshclam keeps current.
+CLAMD=
+CLAMD_EICAR_HEX=58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a
+clamd_pid() {
+  local f=$CLAMD/run/clamd.pid
+  [ -f "$f" ] && pid_alive "$(cat "$f")" && cat "$f"
+}
+# clamd's PING over TCP (z-prefixed: NUL-terminated reply, connection closed after it).
+clamd_ping() {
+  local reply
+  # stderr is silenced inside the substitution: a refused connection is an answer here, not an error.
+  reply=$(exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$CLAMD_PORT" && printf 'zPING\0' >&3 && timeout 2 cat <&3 | tr -d '\0') || return 1
+  [ "$reply" = PONG ]
+}
+
+write_clamd_conf() {
+  local sock=$CLAMD/run/clamd.sock
+  echo "# Written by scripts/services.sh (tests and local demo only; see the comment there)."
+  echo "DatabaseDirectory $CLAMD/db"
+  echo "TCPAddr 127.0.0.1"
+  echo "TCPSocket $CLAMD_PORT"
+  # A unix socket too, unless the path is too long for one (sun_path holds 107 bytes).
+  [ ${#sock} -lt 100 ] && printf 'LocalSocket %s\nLocalSocketMode 666\n' "$sock"
+  echo "PidFile $CLAMD/run/clamd.pid"
+  echo "LogFile $CLAMD/run/clamd.log"
+  echo "LogTime yes"
+  echo "Foreground no"
+  # Root-started clamd drops to Debian's clamav user; as any other user it stays that user.
+  [ "$(id -u)" -eq 0 ] && id clamav >/dev/null 2>&1 && echo "User clamav"
+  # INSTREAM must take the largest attachment (MAX_ATTACHMENT_BYTES, 15 MB by default) with room to spare.
+  echo "StreamMaxLength 64M"
+}
+
+start_clamd() {
+  if clamd_pid >/dev/null && clamd_ping; then
+    say "clamd: already up (127.0.0.1:$CLAMD_PORT)"
+    return
+  fi
+  if port_open "$CLAMD_PORT"; then
+    clamd_ping || die "port $CLAMD_PORT is taken by something that does not answer clamd's PING (set CLAMD_PORT)"
+    say "clamd: 127.0.0.1:$CLAMD_PORT already answers PING (not started by this script)"
+    return
+  fi
+  installed clamav-daemon || apt_install clamav-daemon
+  command -v clamd >/dev/null || die "clamav-daemon is installed but clamd is not on PATH"
+  mkdir -p "$CLAMD/db" "$CLAMD/run"
+  chmod 755 "$CLAMD" "$CLAMD/db" "$CLAMD/run"
+  [ "$(id -u)" -eq 0 ] && id clamav >/dev/null 2>&1 && chown clamav:clamav "$CLAMD/run"
+  rm -f "$CLAMD/run/clamd.pid" "$CLAMD/run/clamd.sock"
+  printf 'Eicar-Test-Signature:0:0:%s\n' "$CLAMD_EICAR_HEX" >"$CLAMD/db/casedesk-test.ndb"
+  write_clamd_conf >"$CLAMD/clamd.conf"
+  chmod 644 "$CLAMD/db/casedesk-test.ndb" "$CLAMD/clamd.conf"
+  # clamd loads its database, then detaches (Foreground no) and writes its pid file.
+  clamd -c "$CLAMD/clamd.conf" </dev/null >>"$CLAMD/stderr.log" 2>&1 9>&- ||
+    { tail -n 20 "$CLAMD/stderr.log" "$CLAMD/run/clamd.log" >&2 2>/dev/null; die "clamd did not start"; }
+  local i
+  for ((i = 0; i < 300; i++)); do clamd_ping && break; sleep 0.1; done
+  clamd_ping || { tail -n 20 "$CLAMD/run/clamd.log" >&2 2>/dev/null; die "clamd did not answer PING on $CLAMD_PORT within 30 s"; }
+  mark_started "clamd $CLAMD_PORT"
+  say "clamd: started (127.0.0.1:$CLAMD_PORT$([ -S "$CLAMD/run/clamd.sock" ] && echo ", unix:$CLAMD/run/clamd.sock"), EICAR test signature only)"
+}
+
+stop_clamd() {
+  local pid
+  pid=$(clamd_pid) || true
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  if ! wait_port_closed "$1"; then
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    wait_port_closed "$1" 100 || say "clamd: port $1 still open"
+  fi
+  rm -f "$CLAMD/run/clamd.pid"
+  say "clamd: stopped"
+}
+
 # --- the SMTP sink scripts/run-local.sh starts -------------------------------------------------
 stop_sink() {
   local f=$SVC_DIR/smtp-sink.pid
@@ -255,6 +341,7 @@ prune_stale() {
       dovecot) port_open "$2" && kept+=("$line") ;;
       redis) port_open "$2" && kept+=("$line") ;;
       postgresql) port_open "$PG_PORT" && kept+=("$line") ;;
+      clamd) port_open "$2" && kept+=("$line") ;;
     esac
   done <"$f"
   if [ ${#kept[@]} -eq 0 ]; then
@@ -271,6 +358,7 @@ cmd_start() {
   start_dovecot
   start_redis
   start_pg
+  start_clamd
   if [ -n "${SERVICES_LEASE:-}" ]; then
     mkdir -p "$SVC_DIR/leases" && : >"$SVC_DIR/leases/$SERVICES_LEASE"
   else
@@ -291,6 +379,7 @@ cmd_stop() {
         dovecot) stop_dovecot "$2" "$3" ;;
         redis) stop_redis "$2" ;;
         postgresql) stop_pg "$2" ;;
+        clamd) stop_clamd "$2" ;;
       esac
     done
   else
@@ -325,6 +414,11 @@ cmd_status() {
   fi
   if redis_up; then say "redis      up    127.0.0.1:$REDIS_PORT$(mine redis)"; else say "redis      down  ($REDIS_PORT)"; ok=3; fi
   if port_open "$PG_PORT"; then say "postgresql up    127.0.0.1:$PG_PORT$(mine postgresql)"; else say "postgresql down  ($PG_PORT)"; ok=3; fi
+  if clamd_ping; then
+    say "clamd      up    127.0.0.1:$CLAMD_PORT$([ -S "$CLAMD/run/clamd.sock" ] && echo " unix:$CLAMD/run/clamd.sock")$(mine clamd)"
+  else
+    say "clamd      down  ($CLAMD_PORT)"; ok=3
+  fi
   if [ -f "$SVC_DIR/smtp-sink.pid" ] && pid_alive "$(cat "$SVC_DIR/smtp-sink.pid")"; then
     say "smtp-sink  up    pid $(cat "$SVC_DIR/smtp-sink.pid")"
   fi
@@ -334,6 +428,7 @@ cmd_status() {
 
 resolve_svc_dir
 DOVE=$SVC_DIR/dovecot
+CLAMD=$SVC_DIR/clamav
 case "${1:-}" in
   start) lock; cmd_start ;;
   stop) lock; cmd_stop ;;
