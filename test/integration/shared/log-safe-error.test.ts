@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toUnrecoverableError } from '../../../src/shared/job-errors.ts';
+import { toUnrecoverableError } from '../../../workers/job-errors.ts';
 import { logSafeError } from '../../../src/shared/log-safe-error.ts';
 import { Subscriber } from '../../../src/subscribers/subscriber.entity.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';

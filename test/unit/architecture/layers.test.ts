@@ -20,11 +20,11 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/shared'], // errors, logger, queues, redis, database helpers, Message-ID helpers, roles
   ['config'], // the environment's zod schema (the only reader of process.env)
   ['src/crypto'], // envelope encryption, used by entities (coming)
-  ['src/privacy'], // the PHI guard, pure (coming; used by drafts and web)
   ['src/ingest'], // IMAP → stored raw message
   ['src/attachments'], // attachment storage, scan and text (coming; used by mail parse, drafts, web)
   ['src/mail', 'src/mail/auth'], // parse, classify, new text, bounces; sender authentication (coming)
   ['src/codes'], // the code database and the extractor
+  ['src/privacy'], // the PHI guard, pure (reads the extractor's hits to protect codes; used by cases, drafts and web)
   ['src/subscribers'], // who is subscribed, on which plan
   ['src/cases'], // thread, open, intake and its notices, the outbox rows of a case
   ['src/drafts', 'src/drafts/suggest'], // compose the reply and its evidence; suggested answers (coming)

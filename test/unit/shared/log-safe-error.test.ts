@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError, ValidationError } from '../../../src/shared/errors.ts';
-import { toRetryableError, toUnrecoverableError } from '../../../src/shared/job-errors.ts';
+import { toRetryableError, toUnrecoverableError } from '../../../workers/job-errors.ts';
 import { logSafeError, safeErrorSummary } from '../../../src/shared/log-safe-error.ts';
 
 const PLANTED = 'Jane Q. Patient 1957-03-04 MRN 00482913';

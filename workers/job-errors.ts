@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { logSafeError, safeErrorSummary } from './log-safe-error.ts';
+import { logSafeError, safeErrorSummary } from '../src/shared/log-safe-error.ts';
 
 /**
  * BullMQ writes a failed job's `err.message` (as `failedReason`) and `err.stack` into Redis in
