@@ -10,6 +10,7 @@ import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
+import { registerSuggestCommand } from './commands/suggest.ts';
 import { registerUsersCommand } from './commands/users.ts';
 
 /** Build the `casedesk` command tree. Importing this module runs nothing. */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDraftsCommand(program);
   registerMessagesCommand(program);
   registerExtractCommand(program);
+  registerSuggestCommand(program);
   registerClassifyCommand(program);
   registerCodesCommand(program);
   registerSubscribersCommand(program);
