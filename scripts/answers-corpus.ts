@@ -204,7 +204,7 @@ export function statedProblems(s: Suggestion): string[] {
     } else if (f.kind === 'code') {
       need(has(a, f.code), `code ${f.code}`);
       const unchecked = has(a, `${f.code} is a CPT code. No CPT release is loaded`);
-      if (f.valid) need(unchecked || has(a, `${f.code} is a valid`) || has(a, `${f.code} is not billable as written`) || new RegExp(`${f.code.replace('.', '\\.')}( \\([^)]*\\))? is a header`).test(a), `valid ${f.code}`);
+      if (f.valid) need(unchecked || has(a, `${f.code} is a valid`) || has(a, `${f.code} is not billable as written`) || has(a, `${f.code} is a header`), `valid ${f.code}`);
       else need(has(a, `${f.code} is not valid`) || has(a, `${f.code} is not yet valid`) || has(a, `${f.code} is not a valid`), `not valid ${f.code}`);
       if (f.header) for (const c of f.children.slice(0, 3)) need(has(a, c), `child ${c} of ${f.code}`);
       if (!unchecked) need(/(ICD-10-CM|ICD-10-PCS|HCPCS|CPT) \S+, effective \d{4}-\d{2}-\d{2}/.test(a), `release of ${f.code}`);

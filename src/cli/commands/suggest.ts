@@ -8,6 +8,7 @@ import { printJson, readStdin, withDatabase } from '../context.ts';
 import type { Orm } from '../../db/orm.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HTML_DOCUMENT = /^\s*<(?:!doctype|html|body|div|p|table)\b/i;
 
 /**
  * Registers `casedesk suggest [--date YYYY-MM-DD] [--json] < message` (SUGGEST.md): the answer
@@ -35,6 +36,8 @@ export async function runSuggest(orm: Orm, raw: Buffer | string, options: { date
     throw new ValidationError(`--date "${options.date}" is not a date (YYYY-MM-DD)`);
   }
   const message = await readMessage(raw);
+  // Plain input that is an HTML document (a body saved without its headers) is read as HTML.
+  if (message.html === null && HTML_DOCUMENT.test(message.text)) Object.assign(message, { html: message.text, text: '' });
   const text = extractNewText({ text: message.text, html: message.html, subject: message.subject });
   return suggestAnswer(suggestPortFor(orm.em.fork()), { subject: message.subject, text, fallbackDate: options.date ?? today() });
 }

@@ -96,7 +96,7 @@ function headerText(c: CodeEvidence, name: string, cite: string): string {
   }
   const text = described(c);
   const list = children.length ? ` Billable codes under it: ${listRefs(children, 10, c.childCount)}.` : '';
-  return `${c.code}${text ? ` (${text})` : ''} is a header in ${name} (${cite}), not a billable code: a more specific code is needed.${list}`;
+  return `${c.code} is a header in ${name} (${cite})${text ? `: ${text.replace(/\.?\s*$/, '')}` : ''}. It is not a billable code: a more specific code is needed.${list}`;
 }
 
 function unknownText(c: CodeEvidence, name: string, cite: string, ctx: CodeParagraphContext): string {

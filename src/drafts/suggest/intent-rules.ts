@@ -47,7 +47,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   { intent: 'ncci-pair', pattern: /\bmutually exclusive\b|\bco[- ]?97\b|\b(?:included|inclusive|incidental) (?:in|to|with)\b|\bpart of (?:the )?(?:qqp|other|primary)/, note: 'exclusive, CO-97, included in' },
   {
     intent: 'ncci-pair',
-    pattern: /\bseparately\s+(?:report\w*|bill\w*|pay\w*|cod\w*|paid|charg\w*|submit\w*)|\b(?:report|bill|code|charge|pay|paid)\w*\s+(?:(?:it|them|this|that|both|each|these)\s+)?separately\b|\bseparate(?:ly)? (?:line|service)s?\b/,
+    pattern: /\bseparately\s+(?:report\w*|bill\w*|pay\w*|cod\w*|paid|charg\w*|submit\w*)|\b(?:report|bill|code|charge|pay|paid|claim|submit)\w*\b[^.?!\n]{0,50}\bseparately\b|\bseparate(?:ly)? (?:line|service)s?\b/,
     note: 'separately reportable / billed separately',
   },
   { intent: 'ncci-pair', pattern: /\btogether\b/, when: anyCode, note: 'billed together' },
@@ -75,7 +75,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   { intent: 'units', pattern: /\bper\s+(?:day|dos|date|claim|line|visit|session|encounter|date of service)\b/, note: 'per day' },
   {
     intent: 'units',
-    pattern: /\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)\s+(?:vials?|injections?|times|sessions?|lines?|strips?|boxes)\b|\bx\s?\d+\b/,
+    pattern: /\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)\s+(?:vials?|injections?|times|lines|strips|boxes)\b|\bx\s?\d+\b/,
     when: anyCode,
     note: 'x8, eight vials, billed 3 times',
   },
@@ -141,7 +141,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   {
     intent: 'descriptor',
-    pattern: new RegExp(`\\bwhat\\s+(?:does|do|did)\\s+${ANY_CODE}\\s+(?:mean|stand|cover|describe|represent|include|refer|pay|say|involve|entail|capture)\\w*|\\bwhat\\s+${ANY_CODE}\\s+(?:means|stands for|is for|covers|describes)\\b`),
+    pattern: new RegExp(`\\bwhat\\s+(?:does|do|did)\\s+${ANY_CODE}\\s+(?:mean|stand|cover|describe|represent|include|refer|pay|say|involve|entail|capture)\\w*|\\bwhat\\s+${ANY_CODE}\\s+(?:means|stands for|is for|covers|describes)\\b|\\bwhat\\s+${ANY_CODE}\\s+(?:is|was)\\b(?!\\s+(?:valid|billable|bundl\\w*|allowed|covered|billed|paid|used|the mue))`),
     note: 'what does X mean',
   },
   {
@@ -168,7 +168,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   {
     intent: 'code-for-words',
-    pattern: /\bcodes?\s+(?:for|to use for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) code\b|\b(?:is|there) (?:there )?(?:a|any) (?:specific )?code for\b/,
+    pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) code\b|\b(?:is|there) (?:there )?(?:a|any) (?:specific )?code for\b/,
     note: 'code for <words>, how do I code <words>',
   },
 ];

@@ -11,7 +11,8 @@ const isProcedure = (h: CodeHit) => h.system === 'cpt' || h.system === 'hcpcs';
 /**
  * The code each modifier is written on: the extractor's `attachedTo` (`97140-59`, `L3908 RT`),
  * else a procedure code that the words tie it to ("59 on 97140", "97140 with XS"); null when
- * the question does not say. The first mention that says wins.
+ * the question does not say; with a single procedure code named, that code. The first mention
+ * that says wins.
  */
 export function findModifierTargets(extraction: ExtractedCodes, texts: { subject: string; body: string }): Record<string, string | null> {
   const out: Record<string, string | null> = {};
@@ -24,6 +25,13 @@ export function findModifierTargets(extraction: ExtractedCodes, texts: { subject
       if (h.system !== 'modifier' || out[h.code]) continue;
       out[h.code] = h.attachedTo ?? tiedCode(text, hits, i);
     }
+  }
+  // With one procedure code named, a modifier the words do not tie elsewhere is about that code
+  // ("L1902 for the left ankle - do I need LT on it?").
+  const procedures = new Set(extraction.hits.filter(isProcedure).map((h) => h.code));
+  if (procedures.size === 1) {
+    const [only] = procedures;
+    for (const mod of Object.keys(out)) out[mod] ??= only;
   }
   return out;
 }
