@@ -107,7 +107,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
 
   // --- billable ------------------------------------------------------------------------------
-  { intent: 'billable', pattern: /(?<!separately |separate )\b(?:non-?|not |un)?billable\b|\bpayable as (?:is|written)\b/, note: 'billable, non-billable' },
+  { intent: 'billable', pattern: /(?<!separately |separate )\b(?:non-?|not |un)?billable\b(?! (?:together|with|alongside|along with|on the same|the same day|same day|in addition)\b)|\bpayable as (?:is|written)\b/, note: 'billable, non-billable' },
   {
     intent: 'billable',
     pattern: /\bspecific enough\b|\bmore specific\b|\bspecificity\b|\b(?:more|extra|another|additional|missing) (?:digits?|characters?)\b|\btruncat\w*|\bincomplete\b|\bcomplete code\b|\btoo short\b|\bfull code\b/,
@@ -143,6 +143,12 @@ export const INTENT_RULES: readonly IntentRule[] = [
     intent: 'descriptor',
     pattern: new RegExp(`\\bwhat\\s+(?:does|do|did)\\s+${ANY_CODE}\\s+(?:mean|stand|cover|describe|represent|include|refer|pay|say|involve|entail|capture)\\w*|\\bwhat\\s+${ANY_CODE}\\s+(?:means|stands for|is for|covers|describes)\\b|\\bwhat\\s+${ANY_CODE}\\s+(?:is|was)\\b(?!\\s+(?:valid|billable|bundl\\w*|allowed|covered|billed|paid|used|the mue))`),
     note: 'what does X mean',
+  },
+  {
+    intent: 'descriptor',
+    pattern: /\bwhat (?:does|do|did) (?:it|this|that|they|this code|that code|each (?:one|code)) (?:mean|stand for|cover|describe|include|represent|refer to)\b/,
+    when: anyCode,
+    note: 'what does it cover (the code named before)',
   },
   {
     intent: 'descriptor',
