@@ -177,4 +177,9 @@ export const INTENT_RULES: readonly IntentRule[] = [
     pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) code\b|\b(?:is|there) (?:there )?(?:a|any) (?:specific )?code for\b/,
     note: 'code for <words>, how do I code <words>',
   },
+  {
+    intent: 'code-for-words',
+    pattern: /\b(?:what|which)(?:'s|s|\s+is|\s+are)?\s+(?:the\s+)?(?:right\s+|correct\s+|proper\s+|best\s+)?(?:hcpcs|cpt|icd[- ]?10(?:[- ]?(?:cm|pcs))?|dx|diagnosis|[jlegakq][- ]code)\s+(?:(?:code|number)\s+)?(?:is\s+)?for\s+(?!qq|\d)/,
+    note: 'what is the HCPCS for <words>',
+  },
 ];

@@ -13,6 +13,7 @@ export interface LookingFor {
  * description starts; the description runs to the end of the sentence.
  */
 const TRIGGERS: RegExp[] = [
+  /\b(?:what|which)(?:'s|s|\s+is|\s+are)?\s+(?:the\s+)?(?:right\s+|correct\s+|proper\s+|best\s+)?(?:hcpcs|cpt|icd[- ]?10(?:[- ]?(?:cm|pcs))?|dx|diagnosis|[jlegakq][- ]code)\s+(?:(?:code|number)\s+)?(?:is\s+)?for\s+/g,
   /\bcodes?\s+(?:(?:to use|should (?:i|we|you) use|would (?:i|we|you) use|do (?:i|we|you) use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+/g,
   /\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\s+(?:for\s+)?/g,
   /\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\s+/g,
@@ -57,7 +58,7 @@ function cleanWords(rest: string): string | null {
     .replace(/\s+/g, ' ')
     .trim();
   words = words.replace(LEADING, '').replace(TRAILING, '').replace(/[\s,'/-]+$/, '').trim();
-  const meaningful = words.split(' ').filter((w) => w.length > 2);
+  const meaningful = words.split(' ').filter((w) => w.length > 2 && /[a-z]/.test(w));
   if (meaningful.length === 0 || /^(?:it|this|that|them|these|those|dos|date|the claim)$/.test(words)) return null;
   return words;
 }

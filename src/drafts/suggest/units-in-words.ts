@@ -8,7 +8,7 @@ const COUNT = '(\\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven
 /** "8 units of J1885", "eight units J1885", "units: 8 of 97110". */
 const BEFORE = new RegExp(`\\b${COUNT}\\s*(?:units?|u)\\s*(?:of\\s+|for\\s+|x\\s+)?(?:code\\s+|cpt\\s+|hcpcs\\s+)?$`, 'i');
 /** "J1885 (8 units)", "97110 for 6 units", "J1885 - billed eight units", "97110, 4 units". */
-const AFTER = new RegExp(`^\\s*[-–:,(=]?\\s*(?:(?:was|were|is|be|billed|billing|at|for|with|times|we\\s+billed|billed\\s+as)\\s+){0,2}(?:${COUNT}\\s*(?:units?|u)\\b|(?:qty|quantity)(?:\\s+of)?[\\s:=]*${COUNT}\\b|[x×*]\\s?(\\d{1,3})\\b(?![.,]\\d))`, 'i');
+const AFTER = new RegExp(`^\\s*[-–:,(=]?\\s*(?:[a-z]+\\s+){0,3}\\(?\\s*(?:${COUNT}\\s*(?:units?|u)\\b|(?:qty|quantity)(?:\\s+of)?[\\s:=]*${COUNT}\\b|[x×*]\\s?(\\d{1,3})\\b(?![.,]\\d))`, 'i');
 
 function toNumber(word: string): number | null {
   const n = /^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word.toLowerCase()] ?? null);
@@ -18,7 +18,8 @@ function toNumber(word: string): number | null {
 /**
  * Units written in words next to a procedure code, where the extractor's own units (`x8`,
  * `*2`, `3 units` glued to the code) are missing: "eight units of J1885", "J1885 for 8 units".
- * Only the words right before or right after the code count (never across a sentence).
+ * Only the words right before or right after the code count (up to three filler words, never
+ * past the next code).
  */
 export function unitsInWords(texts: { subject: string; body: string }, hits: CodeHit[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -29,8 +30,10 @@ export function unitsInWords(texts: { subject: string; body: string }, hits: Cod
       continue;
     }
     const text = texts[h.field];
+    // Only up to the next code: "97110 and 97140 x2" gives 97140 the units, not 97110.
+    const next = hits.find((x) => x.field === h.field && x.start >= h.end && x.system !== 'modifier');
     const before = BEFORE.exec(text.slice(Math.max(0, h.start - 30), h.start));
-    const after = AFTER.exec(text.slice(h.end, h.end + 40));
+    const after = AFTER.exec(text.slice(h.end, Math.min(h.end + 40, next?.start ?? Infinity)));
     const n = toNumber((before?.[1] ?? after?.[1] ?? after?.[2] ?? after?.[3]) ?? '');
     if (n !== null) out[h.code] = n;
   }
