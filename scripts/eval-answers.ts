@@ -10,40 +10,13 @@
  * Options: `--db=<file>` keeps (and reuses) the scratch database; `--only=<id prefix>`;
  * `--verbose` lists every question that is not all right, with its problems.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSuggest } from '../src/cli/commands/suggest.ts';
-import { importCodeFile } from '../src/codes/index.ts';
-import { openDatabase, type Orm } from '../src/db/orm.ts';
 import { INTENTS } from '../src/drafts/suggest/types.ts';
 import { loadAnswersCorpus, scoreSuggestion, type LabelledQuestion, type QuestionScore } from './answers-corpus.ts';
-
-const DATA = '../shared/data';
-const FIXTURES = 'test/fixtures/answers';
-/** The date passed as `--date` when a question writes no date of service and its label gives none. */
-export const DEFAULT_DATE = '2026-01-15';
-
-/**
- * The imports. The NCCI and MUE fixtures get their version and effective date explicitly: until
- * the importer reads MUE names like `..._Eff_01-01-2026.csv` (MM-DD-YYYY) it cannot tell them.
- */
-export const EVAL_IMPORTS: { system: string; file: string; version?: string; effective?: string }[] = [
-  { system: 'icd10cm', file: `${DATA}/icd10cm/fy2025/icd10cm_order_2025.txt` },
-  { system: 'icd10cm', file: `${DATA}/icd10cm/fy2026/icd10cm-codes-2026.txt` },
-  { system: 'hcpcs', file: `${DATA}/hcpcs/2025-jan/HCPC2025_JAN_ANWEB_12172024.txt` },
-  { system: 'ncci', file: `${FIXTURES}/codes/ccipra-v310r0-f1.txt`, version: '2025Q1', effective: '2025-01-01' },
-  { system: 'ncci', file: `${FIXTURES}/codes/ccipra-v320r0-f1.txt`, version: '2026Q1', effective: '2026-01-01' },
-  { system: 'mue', file: `${FIXTURES}/codes/MCR_MUE_PractitionerServices_Eff_01-01-2025.csv`, version: '2025Q1', effective: '2025-01-01' },
-  { system: 'mue', file: `${FIXTURES}/codes/MCR_MUE_PractitionerServices_Eff_01-01-2026.csv`, version: '2026Q1', effective: '2026-01-01' },
-];
-
-export async function openEvalDatabase(path: string): Promise<Orm> {
-  const fresh = !existsSync(path);
-  const orm = await openDatabase({ driver: 'sqlite', path }, { migrate: true });
-  if (fresh) for (const i of EVAL_IMPORTS) await importCodeFile(orm, i);
-  return orm;
-}
+import { DEFAULT_DATE, FIXTURES, openEvalDatabase } from './answers-db.ts';
 
 interface Tally {
   n: number;
