@@ -64,13 +64,20 @@ export const INTENT_RULES: readonly IntentRule[] = [
     note: 'can I bill A with B',
   },
   { intent: 'ncci-pair', pattern: /qqp[^.?!\n]{0,25}?(?:\bwith\b|\+|&|\bplus\b|\bw\/|\balong with\b|\bvs\.?\b|\bversus\b)\s*(?:an?\s+|the\s+)?qqp/, when: twoProcedures, note: 'A with B, A + B' },
-  { intent: 'ncci-pair', pattern: /\b(?:pair|pairs|paired|combo|combination)\b/, when: twoProcedures, note: 'code pair / combination' },
+  { intent: 'ncci-pair', pattern: /\b(?:pair|pairs|paired|combo|combination|conflicts?|clash|compatible|incompatible)\b/, when: twoProcedures, note: 'code pair, conflict, compatible' },
+  { intent: 'ncci-pair', pattern: /\bqqp (?:include|includes|cover|covers|bundle|bundles|absorb|absorbs)\b[^.?!\n]{0,20}qqp|\b(?:include|includes|cover|covers) (?:the )?qqp\b/, when: twoProcedures, note: 'does A include B' },
+  {
+    intent: 'ncci-pair',
+    pattern: /\b(?:paid|payable|pay|denied|deny|reimbursed)\b[^.?!\n]{0,40}\b(?:when|if|with)\b[^.?!\n]{0,40}\b(?:also|both|too)\b/,
+    when: twoProcedures,
+    note: 'is A paid when B is also billed',
+  },
   { intent: 'ncci-pair', pattern: /\bboth\b[^.?!\n]{0,40}\b(?:bill\w*|report\w*|cod(?:e|ed)|paid|pay|payable|go on the claim)\b|\b(?:bill|report|code)\w* both\b/, when: pairContext, note: 'can both be billed' },
   { intent: 'ncci-pair', pattern: /\b(?:deny|denied|denial|denying|rejected)\b[^.?!\n]{0,60}\b(?:with|because of|against)\s+(?:the\s+)?qqp/, when: twoProcedures, note: 'denied with another code' },
 
   // --- units ---------------------------------------------------------------------------------
   { intent: 'units', pattern: /\bunits?\b|\bmues?\b|\bmedically unlikely\b|\bmai\b|\bdos edit\b/, note: 'units, MUE' },
-  { intent: 'units', pattern: /\bhow many\b(?! (?:codes?|modifiers?|digits?|characters?)\b)/, note: 'how many (times, units…)' },
+  { intent: 'units', pattern: /\bhow (?:many|much)\b(?! (?:codes?|modifiers?|digits?|characters?|does|do|is|will|time)\b)|\bqty\b|\bquantity\b/, when: anyCode, note: 'how many (times, units…), quantity' },
   { intent: 'units', pattern: /\bmax(?:imum)?\b|\blimits?\b|\bcap(?:ped)?\b|\bexceed\w*|\btoo many\b|\bover the (?:max|limit)\b/, when: anyCode, note: 'maximum, limit, exceeded' },
   { intent: 'units', pattern: /\bper\s+(?:day|dos|date|claim|line|visit|session|encounter|date of service)\b/, note: 'per day' },
   {
@@ -92,6 +99,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
     pattern: /\b(?:deleted|terminated|retired|discontinued|expired|inactivated|obsolete|end[- ]?dated|sunset(?:ted)?|went away|gone away|no longer (?:exists?|valid|active|available|used))\b/,
     note: 'deleted, terminated',
   },
+  { intent: 'validity', pattern: /\b(?:an?|the) (?:valid|active|current|good|real|deleted|retired|terminated|discontinued|new) code\b/, when: anyCode, note: 'is X an active code' },
   { intent: 'validity', pattern: /\breplaced\b|\breplacement (?:code|for)\b|\bwhat replaced\b/, when: anyCode, note: 'replaced by' },
   {
     intent: 'validity',
@@ -112,6 +120,11 @@ export const INTENT_RULES: readonly IntentRule[] = [
     intent: 'billable',
     pattern: /\bspecific enough\b|\bmore specific\b|\bspecificity\b|\b(?:more|extra|another|additional|missing) (?:digits?|characters?)\b|\btruncat\w*|\bincomplete\b|\bcomplete code\b|\btoo short\b|\bfull code\b/,
     note: 'specific enough, truncated',
+  },
+  {
+    intent: 'billable',
+    pattern: /\b(?:can|may|could) qqd be (?:billed|coded|submitted|reported|billable)\b|\b(?:need|needs|require|requires|missing) (?:an? )?(?:extension|encounter character)\b/,
+    note: 'can <diagnosis> be billed, needs an extension',
   },
   { intent: 'billable', pattern: /\bheader\b|\bcategory code\b|\bparent code\b|\bnon-?specific\b/, note: 'header code' },
   {
@@ -152,6 +165,12 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   {
     intent: 'descriptor',
+    pattern: /\bwhat (?:is|was) (?:it|this|that)(?: code)?(?: for)?\s*\?|\bexplain (?:what )?(?:the )?(?:code )?qq[pdx]\b/,
+    when: anyCode,
+    note: 'G2211 - what is it? explain X',
+  },
+  {
+    intent: 'descriptor',
     pattern: /\bdescri(?:ption|ptor|be|bes)s?\b|\bdefinition\b|\bdefine\b|\bmeaning of\b|\bstands? for\b|\bwhat it means\b|\bwhat (?:that|this|the code) means\b|\bofficial (?:title|text|wording)\b|\bcode title\b|\blong (?:desc|title)\b/,
     when: anyCode,
     note: 'description, descriptor, meaning of',
@@ -174,7 +193,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   {
     intent: 'code-for-words',
-    pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) code\b|\b(?:is|there) (?:there )?(?:a|any) (?:specific )?code for\b/,
+    pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) (?:\w+ )?code\b|\bis there (?:a|an|any) (?:\w+ ){0,2}code for\b|\bneed (?:a|an|the) (?:icd[- ]?10 |hcpcs |cpt |dx |diagnosis |j )?(?:code|dx) for\b/,
     note: 'code for <words>, how do I code <words>',
   },
   {

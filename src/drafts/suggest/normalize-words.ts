@@ -17,7 +17,8 @@ const KEYWORDS = [
   'character', 'characters', 'description', 'descriptor', 'definition', 'meaning', 'diagnosis', 'appropriate', 'exceed',
   'exceeds', 'exceeded', 'medically', 'unlikely', 'column', 'mutually', 'exclusive', 'inclusive', 'included', 'header',
   'category', 'placeholder', 'seventh', 'correct', 'procedure', 'allowed', 'append', 'appended', 'active', 'still',
-  'billed', 'billing', 'denied', 'denial', 'what', 'which', 'stand', 'stands', 'mean', 'means', 'same',
+  'billed', 'billing', 'denied', 'denial', 'what', 'which', 'stand', 'stands', 'mean', 'means', 'same', 'include', 'includes',
+  'cover', 'covered', 'covers', 'exist', 'exists', 'existing', 'mean', 'meaning', 'describe', 'describes',
 ] as const;
 
 /** Short or first-letter typos that the edit-distance rule cannot safely catch. */
