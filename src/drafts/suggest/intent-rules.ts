@@ -35,6 +35,8 @@ const ANY_CODE = `(?:the\\s+)?(?:(?:cpt|hcpcs|icd[- ]?10(?:[- ]?(?:cm|pcs))?|dx|
 const VISIT = /\b(?:e\/m|e&m|e\s?and\s?m|em visit|e\/m visit|office visit|ov|evaluation and management|visit|consult(?:ation)?|new patient|established patient)\b/;
 
 const twoProcedures = (c: RuleContext) => c.procedures >= 2;
+/** Coverage, payment-rate and authorisation talk: questions the code data cannot answer. */
+const COVERAGE = /\b(?:cover|covered|coverage|covers|medical necessity|lcd|ncd|prior auth\w*|authori[sz]ation|allowable|fee schedule|rates?|reimbursement|credential\w*)\b/;
 const pairContext = (c: RuleContext) => c.procedures >= 2 || (c.procedures >= 1 && VISIT.test(c.text));
 const anyCode = (c: RuleContext) => c.procedures + c.diagnoses > 0;
 const diagnosisNamed = (c: RuleContext) => c.diagnoses > 0;
@@ -76,7 +78,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   { intent: 'ncci-pair', pattern: /\b(?:deny|denied|denial|denying|rejected)\b[^.?!\n]{0,60}\b(?:with|because of|against)\s+(?:the\s+)?qqp/, when: twoProcedures, note: 'denied with another code' },
 
   // --- units ---------------------------------------------------------------------------------
-  { intent: 'units', pattern: /\bunits?\b|\bmues?\b|\bmedically unlikely\b|\bmai\b|\bdos edit\b/, note: 'units, MUE' },
+  { intent: 'units', pattern: /\bunits?\b(?! (?:description|descriptor|of measure|dose|price|cost|conversion)\b)|\bmues?\b|\bmedically unlikely\b|\bmai\b|\bdos edit\b/, note: 'units, MUE' },
   { intent: 'units', pattern: /\bhow (?:many|much)\b(?! (?:codes?|modifiers?|digits?|characters?|does|do|is|will|time)\b)|\bqty\b|\bquantity\b/, when: anyCode, note: 'how many (times, units…), quantity' },
   { intent: 'units', pattern: /\bmax(?:imum)?\b|\blimits?\b|\bcap(?:ped)?\b|\bexceed\w*|\btoo many\b|\bover the (?:max|limit)\b/, when: anyCode, note: 'maximum, limit, exceeded' },
   { intent: 'units', pattern: /\bper\s+(?:day|dos|date|claim|line|visit|session|encounter|date of service)\b/, note: 'per day' },
@@ -118,7 +120,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   { intent: 'billable', pattern: /(?<!separately |separate )\b(?:non-?|not |un)?billable\b(?! (?:together|with|alongside|along with|on the same|the same day|same day|in addition)\b)|\bpayable as (?:is|written)\b/, note: 'billable, non-billable' },
   {
     intent: 'billable',
-    pattern: /\bspecific enough\b|\bmore specific\b|\bspecificity\b|\b(?:more|extra|another|additional|missing) (?:digits?|characters?)\b|\btruncat\w*|\bincomplete\b|\bcomplete code\b|\btoo short\b|\bfull code\b/,
+    pattern: /\b(?:specific|complete|detailed|good) enough\b|\benough to bill\b|\bmore specific\b|\bspecificity\b|\b(?:more|extra|another|additional|missing) (?:digits?|characters?)\b|\btruncat\w*|\bincomplete\b|\bcomplete code\b|\btoo short\b|\bfull code\b/,
     note: 'specific enough, truncated',
   },
   {
@@ -137,6 +139,20 @@ export const INTENT_RULES: readonly IntentRule[] = [
     pattern: /\b(?:can|may|could|should) (?:i|we|you|they)\s+(?:still\s+)?(?:bill|code|submit|report|put)\s+(?:with\s+)?(?:the\s+)?(?:dx\s+|diagnosis\s+|code\s+)?qqd\b|\bbill(?:ed)?\s+(?:qqd|it|this)\s+as\s+is\b|\bqqd (?:as is|alone|by itself)\b/,
     when: diagnosisNamed,
     note: 'can I bill <diagnosis code>',
+  },
+  {
+    intent: 'ncci-pair',
+    pattern: /\?|\b(?:can|may|should|will|would|is it|are they|ok|okay|allowed|correct|right)\b/,
+    when: (c) => twoProcedures(c) && !COVERAGE.test(c.text),
+    fallback: ['ncci-pair', 'units', 'validity', 'billable', 'descriptor', 'code-for-words'],
+    note: 'a question naming two procedure codes and nothing else: is the pair billable',
+  },
+  {
+    intent: 'billable',
+    pattern: /\b(?:bill|billed|billing|submit|use|code)\b[^.?!\n]{0,40}\?|\bok(?:ay)? to (?:bill|use|submit)\b/,
+    when: (c) => c.diagnoses > 0 && c.procedures === 0,
+    fallback: ['validity', 'billable', 'descriptor', 'code-for-words'],
+    note: 'a question about billing a diagnosis code, and nothing more precise',
   },
   {
     intent: 'billable',
@@ -195,6 +211,11 @@ export const INTENT_RULES: readonly IntentRule[] = [
     intent: 'code-for-words',
     pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) (?:\w+ )?code\b|\bis there (?:a|an|any) (?:\w+ ){0,2}code for\b|\bneed (?:a|an|the) (?:icd[- ]?10 |hcpcs |cpt |dx |diagnosis |j )?(?:code|dx) for\b/,
     note: 'code for <words>, how do I code <words>',
+  },
+  {
+    intent: 'code-for-words',
+    pattern: /(?:^|\n|[.?!]\s)[a-z][a-z ,'/-]{4,80}\s[-–:]\s*(?:which|what)(?:'s| is)?\s+(?:the\s+)?(?:icd[- ]?10(?:[- ]?cm)?|dx|hcpcs|cpt|code)(?:\s+code)?\s*\?/,
+    note: '<description> - which ICD-10?',
   },
   {
     intent: 'code-for-words',

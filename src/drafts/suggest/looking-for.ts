@@ -13,6 +13,8 @@ export interface LookingFor {
  * description starts; the description runs to the end of the sentence.
  */
 const TRIGGERS: RegExp[] = [
+  // "trigger thumb right - which icd 10?": the description comes first.
+  /(?:^|\n|[.?!]\s)(?=[a-z][a-z ,'/-]{4,80}\s[-–:]\s*(?:which|what)(?:'s| is)?\s+(?:the\s+)?(?:icd[- ]?10(?:[- ]?cm)?|dx|hcpcs|cpt|code)(?:\s+code)?\s*\?)/g,
   /\b(?:what|which)(?:'s|s|\s+is|\s+are)?\s+(?:the\s+)?(?:right\s+|correct\s+|proper\s+|best\s+)?(?:hcpcs|cpt|icd[- ]?10(?:[- ]?(?:cm|pcs))?|dx|diagnosis|[jlegakq][- ]code)\s+(?:(?:code|number)\s+)?(?:is\s+)?for\s+/g,
   /\bcodes?\s+(?:(?:to use|should (?:i|we|you) use|would (?:i|we|you) use|do (?:i|we|you) use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+/g,
   /\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\s+(?:for\s+)?/g,
@@ -42,7 +44,7 @@ export function findLookingFor(text: string): LookingFor | null {
   for (const trigger of TRIGGERS) {
     // matchAll works on a copy of the regex: the table's lastIndex is never touched.
     for (const m of text.matchAll(trigger)) {
-      const words = cleanWords(text.slice(m.index + m[0].length));
+      const words = cleanWords(text.slice(m.index + m[0].length).replace(/\s[-–:]\s*(?:which|what)\b.*$/s, ''));
       if (words) return { words, system: systemAskedFor(text) };
     }
   }

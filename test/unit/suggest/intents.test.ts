@@ -21,6 +21,7 @@ describe('detectIntents: the wording the issue names', () => {
     ['Is 97140 payable when 97530 is also billed?', ['ncci-pair']],
     ['97140 and 97530 - any conflict?', ['ncci-pair']],
     ['Does 97530 include 97140?', ['ncci-pair']],
+    ['B12 injection (96372) given with a flu vaccine admin 90471 - will the 96372 get denied?', ['ncci-pair']],
     // units
     ['J1885 x8 - ok?', ['units']],
     ['we gave eight units of J1885, is that the max?', ['units']],
@@ -42,6 +43,7 @@ describe('detectIntents: the wording the issue names', () => {
     ['M75.1 rejected on the claim, what now?', ['billable']],
     ['Can M54.5 be billed as a primary dx?', ['billable']],
     ['does T14.90 need an extension?', ['billable']],
+    ['Is Z59.86 complete enough to bill?', ['billable']],
     // descriptor
     ['What is L3908?', ['descriptor']],
     ['What does G2211 mean exactly?', ['descriptor']],
@@ -61,10 +63,12 @@ describe('detectIntents: the wording the issue names', () => {
     ['What HCPCS code is used for forearm crutches?', ['code-for-words']],
     ['Is there a HCPCS code for a knee scooter?', ['code-for-words']],
     ['Need a dx code for chronic fatigue', ['code-for-words']],
+    ['trigger thumb right - which icd 10?', ['code-for-words']],
     // other
     ['Does Medicare cover acupuncture for chronic low back pain?', ['other']],
     ['Thank you, that answers it!', ['other']],
     ["What's the timely filing limit for BCBS of Texas?", ['other']],
+    ['Does Medicare cover 97110 and 97140 for maintenance therapy?', ['other']],
   ];
   it.each(table)('%s', (text, expected) => {
     expect(intentsOf(text).sort()).toEqual([...expected].sort());
@@ -97,6 +101,9 @@ describe('detectIntents: words that must not trigger', () => {
   });
   it('"same day" with one procedure and no visit is not a pair question', () => {
     expect(intentsOf('How many times can 96372 be billed on the same day?')).toEqual(['units']);
+  });
+  it('"unit description" asks for the descriptor, not a unit limit', () => {
+    expect(intentsOf("what's the unit description on J1950 (per 3.75 mg?)")).toEqual(['descriptor']);
   });
   it('"in one session" is not a count of units', () => {
     expect(intentsOf('we do 97116 and 97530 in one session. Is there a CCI edit?')).toEqual(['ncci-pair']);
