@@ -67,7 +67,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   { intent: 'ncci-pair', pattern: /qqp[^.?!\n]{0,25}?(?:\bwith\b|\+|&|\bplus\b|\bw\/|\balong with\b|\bvs\.?\b|\bversus\b)\s*(?:an?\s+|the\s+)?qqp/, when: twoProcedures, note: 'A with B, A + B' },
   { intent: 'ncci-pair', pattern: /\b(?:pair|pairs|paired|combo|combination|conflicts?|clash|compatible|incompatible)\b/, when: twoProcedures, note: 'code pair, conflict, compatible' },
-  { intent: 'ncci-pair', pattern: /\bqqp (?:include|includes|cover|covers|bundle|bundles|absorb|absorbs)\b[^.?!\n]{0,20}qqp|\b(?:include|includes|cover|covers) (?:the )?qqp\b/, when: twoProcedures, note: 'does A include B' },
+  { intent: 'ncci-pair', pattern: /\bqqp (?:include|includes|cover|covers|bundle|bundles|absorb|absorbs)\b[^.?!\n]{0,20}qqp/, when: twoProcedures, note: 'does A include B' },
   {
     intent: 'ncci-pair',
     pattern: /\b(?:paid|payable|pay|denied|deny|reimbursed)\b[^.?!\n]{0,40}\b(?:when|if|with)\b[^.?!\n]{0,40}\b(?:also|both|too)\b/,
