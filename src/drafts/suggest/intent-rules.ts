@@ -181,7 +181,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   {
     intent: 'descriptor',
-    pattern: /\bwhat (?:is|was) (?:it|this|that)(?: code)?(?: for)?\s*\?|\bexplain (?:what )?(?:the )?(?:code )?qq[pdx]\b/,
+    pattern: /\bwhat (?:is|was) (?:it|this|that)(?: (?:code|dx|diagnosis|one|item|drug|supply|modifier))?(?: for)?\s*\?|\bexplain (?:what )?(?:the )?(?:code )?qq[pdx]\b/,
     when: anyCode,
     note: 'G2211 - what is it? explain X',
   },
@@ -209,7 +209,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
   },
   {
     intent: 'code-for-words',
-    pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) (?:\w+ )?code\b|\bis there (?:a|an|any) (?:\w+ ){0,2}code for\b|\bneed (?:a|an|the) (?:icd[- ]?10 |hcpcs |cpt |dx |diagnosis |j )?(?:code|dx) for\b/,
+    pattern: /\bcodes?\s+(?:(?:to use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+(?!qq|(?:the\s+)?(?:dos|date|claim)\b)|\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\b(?!\s+(?:qq|it|this|them|that)\b)|\bwhat (?:(?:hcpcs|cpt|icd[- ]?10|dx|code|codes|[jlegakq][- ]code)\s+)?(?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\b|\blooking for (?:a|the) (?:\w+ )?code\b|\bis there (?:a|an|any) (?:\w+ ){0,2}code for\b|\bneed (?:a|an|the) (?:icd[- ]?10 |hcpcs |cpt |dx |diagnosis |j )?(?:code|dx) for\b/,
     note: 'code for <words>, how do I code <words>',
   },
   {

@@ -18,7 +18,7 @@ const TRIGGERS: RegExp[] = [
   /\b(?:what|which)(?:'s|s|\s+is|\s+are)?\s+(?:the\s+)?(?:right\s+|correct\s+|proper\s+|best\s+)?(?:hcpcs|cpt|icd[- ]?10(?:[- ]?(?:cm|pcs))?|dx|diagnosis|[jlegakq][- ]code)\s+(?:(?:code|number)\s+)?(?:is\s+)?for\s+/g,
   /\bcodes?\s+(?:(?:to use|should (?:i|we|you) use|would (?:i|we|you) use|do (?:i|we|you) use|(?:is|are|would be|should be)(?: \w+){0,2}|(?:can|could|should|would) be used)\s+)?(?:for|that (?:describes?|covers?|fits?|matches))\s+/g,
   /\bhow (?:do|would|should|can|to) (?:i |we |you )?(?:code|bill|report)\s+(?:for\s+)?/g,
-  /\bwhat (?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\s+/g,
+  /\bwhat (?:(?:hcpcs|cpt|icd[- ]?10|dx|code|codes|[jlegakq][- ]code)\s+)?(?:do|should|would|can) (?:i|we|you) (?:use|bill|code|report) for\s+/g,
   /\bneed (?:a|an|the) (?:icd[- ]?10 |hcpcs |cpt |dx |diagnosis |j )?(?:code|dx) for\s+/g,
   /\b(?:what|which)(?:'s|s|\s+is|\s+are|\s+would be|\s+should be)?\s+(?:the\s+)?(?:right|correct|proper|best|appropriate|applicable)?\s*(?:icd[- ]?10(?:[- ]?(?:cm|pcs))?|dx|diagnosis|cpt|hcpcs|procedure|pcs|[jlegazq]|supply|drug|billing|dme)?[- ]?codes?\s+(?:(?:should|would|do|can|could|will)\s+(?:i|we|you)\s+(?:use|bill|code|report|pick|choose)\s+)?(?:for|fits?|describes?|covers?|matches)\s+/g,
 ];

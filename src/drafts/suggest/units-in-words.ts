@@ -37,5 +37,21 @@ export function unitsInWords(texts: { subject: string; body: string }, hits: Cod
     const n = toNumber((before?.[1] ?? after?.[1] ?? after?.[2] ?? after?.[3]) ?? '');
     if (n !== null) out[h.code] = n;
   }
-  return out;
+  return withLoneCount(texts, hits, out);
+}
+
+const COUNT_ANYWHERE = new RegExp(`\\b${COUNT}\\s*units?\\b`, 'gi');
+
+/**
+ * One procedure code and one count of units anywhere in the question ("Can 20553 be reported
+ * twice? We did 2 units."): the count is that code's.
+ */
+function withLoneCount(texts: { subject: string; body: string }, hits: CodeHit[], out: Record<string, number>): Record<string, number> {
+  const procedures = new Set(hits.filter((h) => h.system === 'cpt' || h.system === 'hcpcs').map((h) => h.code));
+  if (procedures.size !== 1 || Object.keys(out).length > 0) return out;
+  const counts = [...`${texts.subject}\n${texts.body}`.matchAll(COUNT_ANYWHERE)].map((m) => toNumber(m[1] ?? ''));
+  const distinct = [...new Set(counts)];
+  if (distinct.length !== 1 || distinct[0] === null) return out;
+  const [code] = procedures;
+  return { [code]: distinct[0] };
 }

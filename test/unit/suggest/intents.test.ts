@@ -51,6 +51,7 @@ describe('detectIntents: the wording the issue names', () => {
     ['Can you tell me what M62.830 is?', ['descriptor']],
     ['Is G0442 still active, and what does it cover?', ['validity', 'descriptor']],
     ['G2211 - what is it?', ['descriptor']],
+    ['b35.1 - what is this dx?', ['descriptor']],
     // modifier
     ['Is RT required on L3908? We dispensed L3908-RT.', ['modifier']],
     ['What does the GA modifier mean?', ['modifier']],
@@ -64,6 +65,7 @@ describe('detectIntents: the wording the issue names', () => {
     ['Is there a HCPCS code for a knee scooter?', ['code-for-words']],
     ['Need a dx code for chronic fatigue', ['code-for-words']],
     ['trigger thumb right - which icd 10?', ['code-for-words']],
+    ['What HCPCS do we bill for ropivacaine injection?', ['code-for-words']],
     // other
     ['Does Medicare cover acupuncture for chronic low back pain?', ['other']],
     ['Thank you, that answers it!', ['other']],

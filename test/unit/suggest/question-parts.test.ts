@@ -32,6 +32,8 @@ describe('unitsInWords', () => {
     ['45380 billed once (1 unit) even though 3 lesions', { '45380': 1 }],
     ['97110 and 97140 x2', { '97140': 2 }],
     ['97110 for the low back', {}],
+    ['Can 20553 be reported twice on the same date? We did 2 units.', { '20553': 2 }],
+    ['97110 and 97140 were done. We did 2 units and 3 units.', {}],
   ])('%s', (text, expected) => {
     expect(units(text)).toEqual(expected);
   });
