@@ -69,7 +69,7 @@ export function codeParagraph(c: CodeEvidence, ctx: CodeParagraphContext): strin
     case 'not-yet-valid':
       return notYetValidText(c, ctx);
     default:
-      return c.header ? headerText(c, name, cite) : validText(c, name, cite, ctx);
+      return c.header ? headerText(c, cite) : validText(c, name, cite, ctx);
   }
 }
 
@@ -87,7 +87,7 @@ function validText(c: CodeEvidence, name: string, cite: string, ctx: CodeParagra
   return `${c.code} is a ${billable} ${name} code on ${ctx.date} (${cite})${text ? `: ${text}` : ''}.${plain(c)}`;
 }
 
-function headerText(c: CodeEvidence, name: string, cite: string): string {
+function headerText(c: CodeEvidence, cite: string): string {
   const children = dedupeRefs(c.children);
   const seventh = seventhCompletions(c.code, children);
   if (seventh) {
@@ -96,7 +96,7 @@ function headerText(c: CodeEvidence, name: string, cite: string): string {
   }
   const text = described(c);
   const list = children.length ? ` Billable codes under it: ${listRefs(children, 10, c.childCount)}.` : '';
-  return `${c.code} is a header in ${name} (${cite})${text ? `: ${text.replace(/\.?\s*$/, '')}` : ''}. It is not a billable code: a more specific code is needed.${list}`;
+  return `${c.code} is a header code (${cite})${text ? `: ${text.replace(/\.?\s*$/, '')}` : ''}. It is not a billable code: a more specific code is needed.${list}`;
 }
 
 function unknownText(c: CodeEvidence, name: string, cite: string, ctx: CodeParagraphContext): string {

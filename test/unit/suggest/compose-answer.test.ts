@@ -91,7 +91,7 @@ describe('composeAnswer: validity, billable, descriptor', () => {
   it('a header lists its billable children and says a more specific code is needed', async () => {
     const s = await ask('Is M54.5 specific enough to bill? dos 01/03/2026');
     expect(s.facts).toEqual([{ kind: 'code', code: 'M54.5', system: 'icd10cm', valid: true, billable: false, header: true, children: ['M54.50', 'M54.51', 'M54.59'] }]);
-    expect(s.answer).toContain('M54.5 is a header in ICD-10-CM (ICD-10-CM FY2026, effective 2025-10-01): Low back pain. It is not a billable code: a more specific code is needed.');
+    expect(s.answer).toContain('M54.5 is a header code (ICD-10-CM FY2026, effective 2025-10-01): Low back pain. It is not a billable code: a more specific code is needed.');
     expect(s.answer).toContain('M54.50 (Low back pain, unspecified); M54.51');
   });
 
