@@ -10,3 +10,4 @@ export { composeAnswer, type ComposeInput } from './compose-answer.ts';
 export type { SuggestPort, SearchCandidate } from './lookups.ts';
 export { INTENTS, type Intent, type Fact, type NcciFact, type MueFact, type CodeFact, type ModifierFact, type SearchFact, type Suggestion } from './types.ts';
 export { toContractJson } from './contract-json.ts';
+export { unitsInWords } from './units-in-words.ts';

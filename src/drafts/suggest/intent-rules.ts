@@ -144,7 +144,7 @@ export const INTENT_RULES: readonly IntentRule[] = [
     intent: 'ncci-pair',
     pattern: /\?|\b(?:can|may|should|will|would|is it|are they|ok|okay|allowed|correct|right)\b/,
     when: (c) => twoProcedures(c) && !COVERAGE.test(c.text),
-    fallback: ['ncci-pair', 'units', 'validity', 'billable', 'descriptor', 'code-for-words'],
+    fallback: ['ncci-pair', 'units', 'validity', 'billable', 'descriptor', 'modifier', 'code-for-words'],
     note: 'a question naming two procedure codes and nothing else: is the pair billable',
   },
   {

@@ -55,6 +55,7 @@ describe('detectIntents: the wording the issue names', () => {
     // modifier
     ['Is RT required on L3908? We dispensed L3908-RT.', ['modifier']],
     ['What does the GA modifier mean?', ['modifier']],
+    ['Should 97110 and 97140 both have the GP modifier?', ['modifier']],
     ['We billed 97140-59 with 97530, right code for the 59?', ['ncci-pair', 'modifier']],
     ['Which modifier do I need to bill 97140 with 97530?', ['ncci-pair', 'modifier']],
     // code-for-words
