@@ -11,6 +11,7 @@ import { registerMessagesCommand } from './commands/messages.ts';
 import { registerRunCommands, type RoleStarter } from './commands/run.ts';
 import { registerPhiCommand } from './commands/phi.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
+import { registerSuggestCommand } from './commands/suggest.ts';
 import { registerUsersCommand } from './commands/users.ts';
 
 /**
@@ -26,6 +27,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerDraftsCommand(program);
   registerMessagesCommand(program);
   registerExtractCommand(program);
+  registerSuggestCommand(program);
   registerClassifyCommand(program);
   registerPhiCommand(program);
   registerCodesCommand(program);
