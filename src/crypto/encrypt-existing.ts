@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { ValueCipher } from './cipher.ts';
+import { dialectOf, runSql, sealedCondition, sqlNames, type EncryptedColumn } from './columns.ts';
+import { KeyConfigError } from './errors.ts';
+
+export interface EncryptExistingOptions {
+  /** Rows per transaction (default 200). Values are read one by one, so a batch of raw sources stays small in memory. */
+  batchSize?: number;
+  /** Only count the plaintext values. */
+  dryRun?: boolean;
+  /** After each batch: ids and counts only. */
+  onBatch?: (progress: { label: string; encrypted: number; lastId: number }) => void;
+}
+
+export interface EncryptExistingResult {
+  columns: { label: string; plaintextBefore: number; encrypted: number }[];
+  total: number;
+  /** SQLite: whether the WAL was checkpointed and truncated (old page images gone from the -wal file). */
+  walTruncated: boolean | null;
+}
+
+/** How many values of a column are still plaintext. */
+export async function countPlaintext(em: EntityManager, col: EncryptedColumn): Promise<number> {
+  const { table } = sqlNames(col);
+  const rows = await runSql<{ n: number | string }>(em, `select count(*) as n from ${table} where ${sealedCondition(dialectOf(em.getPlatform()), col, false)}`);
+  return Number(rows[0].n);
+}
+
+/**
+ * `casedesk db encrypt-existing`: encrypt every value of the given columns that is still
+ * plaintext (written before encryption, or by a development run without a key).
+ *
+ * Resumable and idempotent: the state is the data itself. Each batch selects the next plaintext
+ * rows in id order, and each row is updated only while it is still plaintext, so a crash loses
+ * at most an uncommitted batch, a second run continues where the first stopped, and a row a
+ * running service rewrote meanwhile (already encrypted) is left alone. Services may keep running.
+ *
+ * On SQLite `secure_delete` is switched on for the connection, so the pages that held the
+ * plaintext are zeroed rather than left in the file, and the WAL is checkpointed and truncated
+ * at the end. PostgreSQL keeps old row versions until VACUUM (pg_dump never shows them).
+ */
+export async function encryptExisting(
+  em: EntityManager,
+  cipher: ValueCipher,
+  columns: EncryptedColumn[],
+  options: EncryptExistingOptions = {},
+): Promise<EncryptExistingResult> {
+  if (!cipher.encrypts && !options.dryRun) throw new KeyConfigError('encrypt-existing needs DATA_KEY or DATA_KEY_FILE');
+  const dialect = dialectOf(em.getPlatform());
+  if (dialect === 'sqlite' && !options.dryRun) await runSql(em, 'pragma secure_delete = on');
+  const result: EncryptExistingResult = { columns: [], total: 0, walTruncated: null };
+  for (const col of columns) {
+    const plaintextBefore = await countPlaintext(em, col);
+    const encrypted = options.dryRun || plaintextBefore === 0 ? 0 : await encryptColumn(em, cipher, col, options);
+    result.columns.push({ label: col.label, plaintextBefore, encrypted });
+    result.total += encrypted;
+  }
+  if (dialect === 'sqlite' && !options.dryRun && result.total > 0) {
+    const [row] = await runSql<{ busy: number }>(em, 'pragma wal_checkpoint(truncate)');
+    result.walTruncated = row ? Number(row.busy) === 0 : null;
+  }
+  return result;
+}
+
+async function encryptColumn(em: EntityManager, cipher: ValueCipher, col: EncryptedColumn, options: EncryptExistingOptions): Promise<number> {
+  const dialect = dialectOf(em.getPlatform());
+  const { table, column, id } = sqlNames(col);
+  const plaintext = sealedCondition(dialect, col, false);
+  const batchSize = options.batchSize ?? 200;
+  let lastId = 0;
+  let encrypted = 0;
+  for (;;) {
+    const ids = await runSql<{ id: number | string }>(em, `select ${id} as id from ${table} where ${id} > ? and ${plaintext} order by ${id} limit ?`, [lastId, batchSize]);
+    if (ids.length === 0) return encrypted;
+    const done = await em.fork().transactional(async (tx) => {
+      let n = 0;
+      for (const { id: rowId } of ids) {
+        const [row] = await runSql<{ v: string | Buffer }>(tx, `select ${column} as v from ${table} where ${id} = ? and ${plaintext}`, [rowId]);
+        if (!row) continue;
+        const sealed = col.form === 'text' ? cipher.sealText(String(row.v), col.label) : cipher.sealBytes(Buffer.from(row.v as Buffer), col.label);
+        await runSql(tx, `update ${table} set ${column} = ? where ${id} = ? and ${plaintext}`, [sealed, rowId]);
+        n += 1;
+      }
+      return n;
+    });
+    encrypted += done;
+    lastId = Number(ids[ids.length - 1].id);
+    options.onBatch?.({ label: col.label, encrypted, lastId });
+  }
+}

@@ -1,0 +1,109 @@
+import { Type, type EntityProperty, type Platform, type TransformContext } from '@mikro-orm/core';
+import { cipherOf } from './cipher.ts';
+import { EncryptedQueryError } from './errors.ts';
+
+/**
+ * MikroORM column types that encrypt on the way to the database and decrypt on the way back,
+ * so entity code keeps reading and writing plain strings and Buffers. Use one instance per
+ * property, with the column's stable label:
+ *
+ *   textFull: { type: new EncryptedTextType('case_message.text_full') },
+ *   raw: { type: new EncryptedBlobType('inbound_message.raw'), lazy: true },
+ *
+ * The label is bound into every ciphertext (authenticated data), so it must never change, even
+ * if the table or column is renamed: it is a name for the column's content, not its SQL name.
+ *
+ * Each write gets a fresh random IV, so the same plaintext encrypts differently every time. The
+ * unit of work compares snapshots of database values; `compareValues` therefore compares the
+ * decrypted contents (else every loaded entity would look changed at every flush), and
+ * `ensureComparable` is off so loading does not encrypt each value a second time.
+ *
+ * A value without the encrypted header (a row written before encryption) is read as is, unless
+ * the keyring refuses plaintext; `encryptExisting` converts such rows. Querying an encrypted
+ * column by value throws EncryptedQueryError: it could never match.
+ */
+abstract class EncryptedType<T extends string | Buffer> extends Type<T | null | undefined, T | null | undefined> {
+  constructor(readonly label: string) {
+    super();
+    if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(label)) throw new RangeError(`encrypted column label must be table.column: ${label}`);
+  }
+
+  protected abstract seal(plain: T, platform: Platform): T;
+  protected abstract open(stored: T, platform: Platform): T;
+  protected abstract same(a: T, b: T): boolean;
+
+  override convertToDatabaseValue(value: T | null | undefined, platform: Platform, context?: TransformContext): T | null | undefined {
+    if (value == null) return value;
+    if (context?.mode === 'query') throw new EncryptedQueryError(this.label);
+    return this.seal(value, platform);
+  }
+
+  override convertToJSValue(value: T | null | undefined, platform: Platform): T | null | undefined {
+    if (value == null) return value;
+    return this.open(value, platform);
+  }
+
+  override compareValues(a: T | null | undefined, b: T | null | undefined): boolean {
+    if (a == null || b == null) return a == b;
+    if (this.same(a, b)) return true;
+    return this.same(this.open(a, this.platform!), this.open(b, this.platform!));
+  }
+
+  override ensureComparable(): boolean {
+    return false;
+  }
+}
+
+/** A text column whose content is stored as `enc:1:<key id>:<base64>` (column type stays `text`). */
+export class EncryptedTextType extends EncryptedType<string> {
+  protected seal(plain: string, platform: Platform): string {
+    return cipherOf(platform).sealText(plain, this.label);
+  }
+
+  protected open(stored: string, platform: Platform): string {
+    return cipherOf(platform).openText(stored, this.label);
+  }
+
+  protected same(a: string, b: string): boolean {
+    return a === b;
+  }
+
+  override compareAsType(): string {
+    return 'string';
+  }
+
+  override get runtimeType(): string {
+    return 'string';
+  }
+
+  override getColumnType(prop: EntityProperty, platform: Platform): string {
+    return platform.getTextTypeDeclarationSQL(prop);
+  }
+}
+
+/** A blob/bytea column (raw sources) stored in the binary form: 36 bytes more per value. */
+export class EncryptedBlobType extends EncryptedType<Buffer> {
+  protected seal(plain: Buffer, platform: Platform): Buffer {
+    return cipherOf(platform).sealBytes(plain, this.label);
+  }
+
+  protected open(stored: Buffer, platform: Platform): Buffer {
+    return cipherOf(platform).openBytes(Buffer.isBuffer(stored) ? stored : Buffer.from(stored), this.label);
+  }
+
+  protected same(a: Buffer, b: Buffer): boolean {
+    return Buffer.compare(a, b) === 0;
+  }
+
+  override compareAsType(): string {
+    return 'Buffer';
+  }
+
+  override get runtimeType(): string {
+    return 'Buffer';
+  }
+
+  override getColumnType(_prop: EntityProperty, platform: Platform): string {
+    return platform.getBlobDeclarationSQL();
+  }
+}
