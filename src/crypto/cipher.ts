@@ -32,7 +32,7 @@ export function checkPlaintext(policy: PlaintextPolicy, label: string): void {
 export class PlaintextCipher implements ValueCipher {
   readonly encrypts = false;
 
-  sealText(plain: string): string {
+  sealText(plain: string, _label?: string): string {
     return plain;
   }
 
@@ -41,7 +41,7 @@ export class PlaintextCipher implements ValueCipher {
     return stored;
   }
 
-  sealBytes(plain: Buffer): Buffer {
+  sealBytes(plain: Buffer, _label?: string): Buffer {
     return plain;
   }
 

@@ -8,6 +8,12 @@ export interface EncryptExistingOptions {
   batchSize?: number;
   /** Only count the plaintext values. */
   dryRun?: boolean;
+  /**
+   * Rewrite the files afterwards so no old page still holds plaintext: VACUUM on SQLite (default
+   * on: a page rebuilt by the B-tree keeps stale bytes even with secure_delete), VACUUM FULL of
+   * the touched tables on PostgreSQL (default off: it locks the tables; pg_dump never shows dead rows).
+   */
+  compact?: boolean;
   /** After each batch: ids and counts only. */
   onBatch?: (progress: { label: string; encrypted: number; lastId: number }) => void;
 }
@@ -15,6 +21,8 @@ export interface EncryptExistingOptions {
 export interface EncryptExistingResult {
   columns: { label: string; plaintextBefore: number; encrypted: number }[];
   total: number;
+  /** Whether the files were rewritten (see `compact`). */
+  compacted: boolean;
   /** SQLite: whether the WAL was checkpointed and truncated (old page images gone from the -wal file). */
   walTruncated: boolean | null;
 }
@@ -35,9 +43,11 @@ export async function countPlaintext(em: EntityManager, col: EncryptedColumn): P
  * at most an uncommitted batch, a second run continues where the first stopped, and a row a
  * running service rewrote meanwhile (already encrypted) is left alone. Services may keep running.
  *
- * On SQLite `secure_delete` is switched on for the connection, so the pages that held the
- * plaintext are zeroed rather than left in the file, and the WAL is checkpointed and truncated
- * at the end. PostgreSQL keeps old row versions until VACUUM (pg_dump never shows them).
+ * Old plaintext must leave the files too, not just the rows. On SQLite `secure_delete` is
+ * switched on for the connection (freed cells are zeroed), the file is rebuilt with VACUUM (the
+ * B-tree leaves stale bytes in rebuilt pages otherwise) and the WAL checkpointed and truncated.
+ * PostgreSQL keeps old row versions in its files until VACUUM reuses them; pg_dump never shows
+ * them, and `compact` runs VACUUM FULL. Backups taken before the run still hold plaintext.
  */
 export async function encryptExisting(
   em: EntityManager,
@@ -48,18 +58,28 @@ export async function encryptExisting(
   if (!cipher.encrypts && !options.dryRun) throw new KeyConfigError('encrypt-existing needs DATA_KEY or DATA_KEY_FILE');
   const dialect = dialectOf(em.getPlatform());
   if (dialect === 'sqlite' && !options.dryRun) await runSql(em, 'pragma secure_delete = on');
-  const result: EncryptExistingResult = { columns: [], total: 0, walTruncated: null };
+  const result: EncryptExistingResult = { columns: [], total: 0, compacted: false, walTruncated: null };
   for (const col of columns) {
     const plaintextBefore = await countPlaintext(em, col);
     const encrypted = options.dryRun || plaintextBefore === 0 ? 0 : await encryptColumn(em, cipher, col, options);
     result.columns.push({ label: col.label, plaintextBefore, encrypted });
     result.total += encrypted;
   }
-  if (dialect === 'sqlite' && !options.dryRun && result.total > 0) {
+  if (!options.dryRun && result.total > 0) await compactFiles(em, columns, options.compact ?? dialect === 'sqlite', result);
+  return result;
+}
+
+async function compactFiles(em: EntityManager, columns: EncryptedColumn[], compact: boolean, result: EncryptExistingResult): Promise<void> {
+  const dialect = dialectOf(em.getPlatform());
+  if (compact) {
+    if (dialect === 'sqlite') await runSql(em, 'vacuum');
+    else for (const table of new Set(columns.map((c) => sqlNames(c).table))) await runSql(em, `vacuum full ${table}`);
+    result.compacted = true;
+  }
+  if (dialect === 'sqlite') {
     const [row] = await runSql<{ busy: number }>(em, 'pragma wal_checkpoint(truncate)');
     result.walTruncated = row ? Number(row.busy) === 0 : null;
   }
-  return result;
 }
 
 async function encryptColumn(em: EntityManager, cipher: ValueCipher, col: EncryptedColumn, options: EncryptExistingOptions): Promise<number> {
