@@ -15,6 +15,9 @@ export interface ValueCipher {
   openText(stored: string, label: string): string;
   sealBytes(plain: Buffer, label: string): Buffer;
   openBytes(stored: Buffer, label: string): Buffer;
+  /** Whether two stored values hold the same content (the unit of work's change check). */
+  sameText(a: string, b: string, label: string): boolean;
+  sameBytes(a: Buffer, b: Buffer, label: string): boolean;
 }
 
 /** How a cipher treats a stored value without the encrypted header. */
@@ -48,6 +51,14 @@ export class PlaintextCipher implements ValueCipher {
   openBytes(stored: Buffer, label: string): Buffer {
     if (isSealedBytes(stored)) throw new KeyUnavailableError(`${label}: the value is encrypted but no DATA_KEY is configured`);
     return stored;
+  }
+
+  sameText(a: string, b: string): boolean {
+    return a === b;
+  }
+
+  sameBytes(a: Buffer, b: Buffer): boolean {
+    return a.equals(b);
   }
 }
 

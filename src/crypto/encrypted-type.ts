@@ -15,8 +15,9 @@ import { EncryptedQueryError } from './errors.ts';
  *
  * Each write gets a fresh random IV, so the same plaintext encrypts differently every time. The
  * unit of work compares snapshots of database values; `compareValues` therefore compares the
- * decrypted contents (else every loaded entity would look changed at every flush), and
- * `ensureComparable` is off so loading does not encrypt each value a second time.
+ * contents through the cipher (else every loaded entity would look changed at every flush; the
+ * keyring answers from its OpenedValueCache without decrypting), and `ensureComparable` is off
+ * so loading does not encrypt each value a second time.
  *
  * A value without the encrypted header (a row written before encryption) is read as is, unless
  * the keyring refuses plaintext; `encryptExisting` converts such rows. Querying an encrypted
@@ -30,7 +31,7 @@ abstract class EncryptedType<T extends string | Buffer> extends Type<T | null | 
 
   protected abstract seal(plain: T, platform: Platform): T;
   protected abstract open(stored: T, platform: Platform): T;
-  protected abstract same(a: T, b: T): boolean;
+  protected abstract same(a: T, b: T, platform: Platform): boolean;
 
   override convertToDatabaseValue(value: T | null | undefined, platform: Platform, context?: TransformContext): T | null | undefined {
     if (value == null) return value;
@@ -45,8 +46,7 @@ abstract class EncryptedType<T extends string | Buffer> extends Type<T | null | 
 
   override compareValues(a: T | null | undefined, b: T | null | undefined): boolean {
     if (a == null || b == null) return a == b;
-    if (this.same(a, b)) return true;
-    return this.same(this.open(a, this.platform!), this.open(b, this.platform!));
+    return this.same(a, b, this.platform!);
   }
 
   override ensureComparable(): boolean {
@@ -64,8 +64,8 @@ export class EncryptedTextType extends EncryptedType<string> {
     return cipherOf(platform).openText(stored, this.label);
   }
 
-  protected same(a: string, b: string): boolean {
-    return a === b;
+  protected same(a: string, b: string, platform: Platform): boolean {
+    return a === b || cipherOf(platform).sameText(a, b, this.label);
   }
 
   override compareAsType(): string {
@@ -91,8 +91,8 @@ export class EncryptedBlobType extends EncryptedType<Buffer> {
     return cipherOf(platform).openBytes(Buffer.isBuffer(stored) ? stored : Buffer.from(stored), this.label);
   }
 
-  protected same(a: Buffer, b: Buffer): boolean {
-    return Buffer.compare(a, b) === 0;
+  protected same(a: Buffer, b: Buffer, platform: Platform): boolean {
+    return cipherOf(platform).sameBytes(Buffer.from(a), Buffer.from(b), this.label);
   }
 
   override compareAsType(): string {

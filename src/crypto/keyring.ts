@@ -4,6 +4,7 @@ import { newDataKeyBytes, unwrapDataKey, wrapDataKey } from './data-key-wrap.ts'
 import { isSealedBytes, isSealedText, openBytes, openText, sealBytes, sealText, type DataKeyMaterial } from './envelope.ts';
 import { KeyConfigError, KeyUnavailableError } from './errors.ts';
 import type { MasterKey } from './master-key.ts';
+import { OpenedValueCache } from './opened-cache.ts';
 
 export interface KeyringOptions {
   store: DataKeyStore;
@@ -19,6 +20,8 @@ export interface KeyringOptions {
   plaintext?: PlaintextPolicy;
   /** Told about failures of background refreshes (a logger adapter); ids and codes only. */
   onError?: (err: unknown) => void;
+  /** Plaintext bytes the change-check cache may hold (default 16 MB; see OpenedValueCache). */
+  cacheBytes?: number;
 }
 
 /** What `describe` reports of one data key; never key material. */
@@ -54,11 +57,13 @@ export class Keyring implements ValueCipher {
   private readonly now: () => Date;
   private readonly plaintext: PlaintextPolicy;
   private refreshing: Promise<unknown> | null = null;
+  private readonly opened: OpenedValueCache;
 
   private constructor(private readonly options: KeyringOptions) {
     if (options.masterKeys.length === 0) throw new KeyConfigError('a keyring needs a master key');
     this.now = options.now ?? (() => new Date());
     this.plaintext = options.plaintext ?? 'accept';
+    this.opened = new OpenedValueCache(options.cacheBytes);
   }
 
   /** Load and unwrap every data key; create the first one when there is none. */
@@ -163,7 +168,9 @@ export class Keyring implements ValueCipher {
   };
 
   sealText(plain: string, label: string): string {
-    return sealText(this.activeKey(), plain, label);
+    const sealed = sealText(this.activeKey(), plain, label);
+    this.opened.set(OpenedValueCache.textKey(label, sealed), plain);
+    return sealed;
   }
 
   openText(stored: string, label: string): string {
@@ -171,11 +178,15 @@ export class Keyring implements ValueCipher {
       checkPlaintext(this.plaintext, label);
       return stored;
     }
-    return openText(stored, label, this.keyFor);
+    const plain = openText(stored, label, this.keyFor);
+    this.opened.set(OpenedValueCache.textKey(label, stored), plain);
+    return plain;
   }
 
   sealBytes(plain: Buffer, label: string): Buffer {
-    return sealBytes(this.activeKey(), plain, label);
+    const sealed = sealBytes(this.activeKey(), plain, label);
+    this.opened.set(OpenedValueCache.bytesKey(label, sealed), plain);
+    return sealed;
   }
 
   openBytes(stored: Buffer, label: string): Buffer {
@@ -183,6 +194,25 @@ export class Keyring implements ValueCipher {
       checkPlaintext(this.plaintext, label);
       return stored;
     }
-    return openBytes(stored, label, this.keyFor);
+    const plain = openBytes(stored, label, this.keyFor);
+    this.opened.set(OpenedValueCache.bytesKey(label, stored), plain);
+    return plain;
+  }
+
+  sameText(a: string, b: string, label: string): boolean {
+    if (a === b) return true;
+    const plain = (v: string) => (isSealedText(v) ? ((this.opened.get(OpenedValueCache.textKey(label, v)) as string | undefined) ?? this.openText(v, label)) : v);
+    return plain(a) === plain(b);
+  }
+
+  sameBytes(a: Buffer, b: Buffer, label: string): boolean {
+    if (a.equals(b)) return true;
+    const plain = (v: Buffer) => (isSealedBytes(v) ? ((this.opened.get(OpenedValueCache.bytesKey(label, v)) as Buffer | undefined) ?? this.openBytes(v, label)) : v);
+    return plain(a).equals(plain(b));
+  }
+
+  /** What the change-check cache holds (entries, plaintext bytes). */
+  cacheStats(): { entries: number; bytes: number } {
+    return this.opened.stats();
   }
 }
