@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM, Platform } from '@mikro-orm/core';
 import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
-import { EncryptedBlobType, EncryptedTextType } from './encrypted-type.ts';
+import { EncryptedBlobType, EncryptedJsonType, EncryptedTextType } from './encrypted-type.ts';
 import { BINARY_MAGIC, TEXT_PREFIX } from './envelope.ts';
 
 /** One encrypted column as SQL sees it: where it is, its label, and which stored form it uses. */
@@ -10,7 +10,8 @@ export interface EncryptedColumn {
   /** The single-column integer primary key batches walk in order. */
   idColumn: string;
   label: string;
-  form: 'text' | 'bytes';
+  /** text: `enc:1:…` in a text column; bytes: the binary form in a blob; json: `"enc:1:…"` in a json/jsonb column. */
+  form: 'text' | 'bytes' | 'json';
 }
 
 export type Dialect = 'sqlite' | 'postgresql';
@@ -30,8 +31,9 @@ export function encryptedColumns(orm: MikroORM): EncryptedColumn[] {
     const idColumn = meta.properties[meta.primaryKeys[0]].fieldNames[0];
     for (const prop of meta.props) {
       const t = prop.customType;
-      if (t instanceof EncryptedTextType || t instanceof EncryptedBlobType) {
-        out.push({ table: meta.tableName, column: prop.fieldNames[0], idColumn, label: t.label, form: t instanceof EncryptedBlobType ? 'bytes' : 'text' });
+      if (t instanceof EncryptedTextType || t instanceof EncryptedBlobType || t instanceof EncryptedJsonType) {
+        const form = t instanceof EncryptedBlobType ? 'bytes' : t instanceof EncryptedJsonType ? 'json' : 'text';
+        out.push({ table: meta.tableName, column: prop.fieldNames[0], idColumn, label: t.label, form });
       }
     }
   }
@@ -55,6 +57,11 @@ export function sealedCondition(dialect: Dialect, col: EncryptedColumn, sealed: 
   const c = sqlNames(col).column;
   const op = sealed ? '=' : '<>';
   if (col.form === 'text') return `(${c} is not null and substr(${c}, 1, ${TEXT_PREFIX.length}) ${op} '${TEXT_PREFIX}')`;
+  if (col.form === 'json') {
+    if (dialect === 'sqlite') return `(${c} is not null and substr(${c}, 1, ${TEXT_PREFIX.length + 1}) ${op} '"${TEXT_PREFIX}')`;
+    const isSealed = `(jsonb_typeof(${c}) = 'string' and left(${c} #>> '{}', ${TEXT_PREFIX.length}) = '${TEXT_PREFIX}')`;
+    return `(${c} is not null and ${sealed ? isSealed : `not ${isSealed}`})`;
+  }
   if (dialect === 'postgresql') return `(${c} is not null and substring(${c} from 1 for 4) ${op} decode('${MAGIC_HEX}', 'hex'))`;
   return `(${c} is not null and substr(${c}, 1, 4) ${op} X'${MAGIC_HEX}')`;
 }
@@ -69,6 +76,8 @@ export function keyIdExpression(dialect: Dialect, col: EncryptedColumn): string 
   let expr: string;
   if (col.form === 'text') {
     expr = dialect === 'postgresql' ? `split_part(${c}, ':', 3)` : `substr(${c}, ${start}, instr(substr(${c}, ${start}), ':') - 1)`;
+  } else if (col.form === 'json') {
+    expr = dialect === 'postgresql' ? `split_part(${c} #>> '{}', ':', 3)` : `substr(${c}, ${start + 1}, instr(substr(${c}, ${start + 1}), ':') - 1)`;
   } else {
     expr = dialect === 'postgresql' ? `encode(substring(${c} from 5 for 4), 'hex')` : `lower(hex(substr(${c}, 5, 4)))`;
   }
@@ -79,7 +88,7 @@ export function keyIdExpression(dialect: Dialect, col: EncryptedColumn): string 
 export function parseKeyId(col: EncryptedColumn, value: unknown): number | null {
   if (value == null) return null;
   const s = String(value);
-  const id = col.form === 'text' ? Number(s) : Number.parseInt(s, 16);
+  const id = col.form === 'bytes' ? Number.parseInt(s, 16) : Number(s);
   return Number.isInteger(id) && id > 0 ? id : null;
 }
 

@@ -82,6 +82,14 @@ async function compactFiles(em: EntityManager, columns: EncryptedColumn[], compa
   }
 }
 
+/** The encrypted form of a plaintext value as the driver returned it (a jsonb value comes parsed from PostgreSQL). */
+function sealStored(cipher: ValueCipher, col: EncryptedColumn, value: unknown): string | Buffer {
+  if (col.form === 'bytes') return cipher.sealBytes(Buffer.from(value as Buffer), col.label);
+  if (col.form === 'text') return cipher.sealText(String(value), col.label);
+  const json = typeof value === 'string' ? value : JSON.stringify(value);
+  return JSON.stringify(cipher.sealText(json, col.label));
+}
+
 async function encryptColumn(em: EntityManager, cipher: ValueCipher, col: EncryptedColumn, options: EncryptExistingOptions): Promise<number> {
   const dialect = dialectOf(em.getPlatform());
   const { table, column, id } = sqlNames(col);
@@ -95,9 +103,9 @@ async function encryptColumn(em: EntityManager, cipher: ValueCipher, col: Encryp
     const done = await em.fork().transactional(async (tx) => {
       let n = 0;
       for (const { id: rowId } of ids) {
-        const [row] = await runSql<{ v: string | Buffer }>(tx, `select ${column} as v from ${table} where ${id} = ? and ${plaintext}`, [rowId]);
+        const [row] = await runSql<{ v: unknown }>(tx, `select ${column} as v from ${table} where ${id} = ? and ${plaintext}`, [rowId]);
         if (!row) continue;
-        const sealed = col.form === 'text' ? cipher.sealText(String(row.v), col.label) : cipher.sealBytes(Buffer.from(row.v as Buffer), col.label);
+        const sealed = sealStored(cipher, col, row.v);
         await runSql(tx, `update ${table} set ${column} = ? where ${id} = ? and ${plaintext}`, [sealed, rowId]);
         n += 1;
       }

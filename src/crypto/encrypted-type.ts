@@ -1,5 +1,6 @@
 import { Type, type EntityProperty, type Platform, type TransformContext } from '@mikro-orm/core';
 import { cipherOf } from './cipher.ts';
+import { isSealedText } from './envelope.ts';
 import { EncryptedQueryError } from './errors.ts';
 
 /**
@@ -106,4 +107,69 @@ export class EncryptedBlobType extends EncryptedType<Buffer> {
   override getColumnType(_prop: EntityProperty, platform: Platform): string {
     return platform.getBlobDeclarationSQL();
   }
+}
+
+type Json = Record<string, unknown> | unknown[];
+
+/**
+ * A JSON column (draft.evidence) whose whole value is encrypted: stored as a JSON string that
+ * holds the text form (`"enc:1:…"`), so the column keeps its json/jsonb type and a row from
+ * before encryption (a JSON object) still reads as it is.
+ */
+export class EncryptedJsonType extends Type<Json | null | undefined, string | null | undefined> {
+  constructor(readonly label: string) {
+    super();
+    if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(label)) throw new RangeError(`encrypted column label must be table.column: ${label}`);
+  }
+
+  override convertToDatabaseValue(value: Json | null | undefined, platform: Platform, context?: TransformContext): string | null | undefined {
+    if (value == null) return value;
+    if (context?.mode === 'query') throw new EncryptedQueryError(this.label);
+    return JSON.stringify(cipherOf(platform).sealText(JSON.stringify(value), this.label));
+  }
+
+  override convertToJSValue(value: unknown, platform: Platform): Json | null | undefined {
+    if (value == null) return value as null | undefined;
+    const stored = storedJson(value, platform);
+    if (typeof stored === 'string' && isSealedText(stored)) return JSON.parse(cipherOf(platform).openText(stored, this.label)) as Json;
+    return stored as Json;
+  }
+
+  override compareValues(a: unknown, b: unknown): boolean {
+    if (a == null || b == null) return a == b;
+    if (a === b) return true;
+    const platform = this.platform!;
+    const [sa, sb] = [storedJson(a, platform), storedJson(b, platform)];
+    const sealed = (v: unknown): v is string => typeof v === 'string' && isSealedText(v);
+    if (sealed(sa) && sealed(sb)) return cipherOf(platform).sameText(sa, sb, this.label);
+    const text = (v: unknown): string => (sealed(v) ? cipherOf(platform).openText(v, this.label) : JSON.stringify(v));
+    return text(sa) === text(sb);
+  }
+
+  override ensureComparable(): boolean {
+    return false;
+  }
+
+  override compareAsType(): string {
+    return 'any';
+  }
+
+  override get runtimeType(): string {
+    return 'object';
+  }
+
+  override getColumnType(_prop: EntityProperty, platform: Platform): string {
+    return platform.getJsonDeclarationSQL();
+  }
+}
+
+/**
+ * A stored JSON value as a JS value: PostgreSQL's driver parses jsonb already (a sealed value
+ * arrives as the string `enc:1:…`), SQLite gives the JSON text (`"enc:1:…"` or `{…}`); our own
+ * snapshots are JSON text on both.
+ */
+function storedJson(value: unknown, platform: Platform): unknown {
+  if (typeof value !== 'string' || isSealedText(value)) return value;
+  if (platform.convertsJsonAutomatically() && !/^["{[]/.test(value)) return value;
+  return JSON.parse(value) as unknown;
 }

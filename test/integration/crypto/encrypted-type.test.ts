@@ -19,6 +19,7 @@ const PLANTED = {
   title: 'Pt Zebediah Quarrington DOB 1961-04-17',
   body: 'MRN 4477001122, seen for low back pain; can 97760 go with 97530? ',
   raw: 'X-Planted: SSN 078-05-1120',
+  related: 'Re: Mrs Philippa Thistlewood knee brace',
 };
 
 describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
@@ -37,12 +38,13 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
     const em = db.orm.em.fork();
     const body = PLANTED.body.repeat(160);
     const raw = Buffer.concat([Buffer.from(`From: a@b.test\r\n${PLANTED.raw}\r\n\r\n`), randomBytes(2000)]);
-    em.create(SecretNote, { title: PLANTED.title, body, raw, tag: 'visible-control-tag' });
+    const facts = { dateOfService: '2025-01-17', related: [{ caseNumber: 'CD-3', subject: PLANTED.related }], codes: ['97760'] };
+    em.create(SecretNote, { title: PLANTED.title, body, raw, facts, tag: 'visible-control-tag' });
     em.create(SecretNote, { title: 'second', body: null, tag: 'x' });
     await em.flush();
 
     const got = await db.orm.em.fork().find(SecretNote, {}, { orderBy: { id: 'asc' }, populate: ['raw'] });
-    expect(got.map((n) => [n.title, n.body, n.tag])).toEqual([[PLANTED.title, body, 'visible-control-tag'], ['second', null, 'x']]);
+    expect(got.map((n) => [n.title, n.body, n.facts, n.tag])).toEqual([[PLANTED.title, body, facts, 'visible-control-tag'], ['second', null, null, 'x']]);
     expect(got[0].raw!.equals(raw)).toBe(true);
 
     const [stored] = await runSql<{ title: string; body: string; raw: Buffer }>(db.orm.em.fork(), 'select title, body, raw from secret_note order by id limit 1');
@@ -51,12 +53,12 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
 
     const bytes = databaseBytes(db.target);
     expect(found(bytes, ['visible-control-tag'])).toEqual(['visible-control-tag']);
-    expect(found(bytes, [PLANTED.title, 'Zebediah', '4477001122', PLANTED.raw, '078-05-1120'])).toEqual([]);
+    expect(found(bytes, [PLANTED.title, 'Zebediah', '4477001122', PLANTED.raw, '078-05-1120', 'Thistlewood', '2025-01-17'])).toEqual([]);
   });
 
   it('does not rewrite loaded rows at flush, and writes the fields that changed', async () => {
     const em = db.orm.em.fork();
-    const note = em.create(SecretNote, { title: 'unchanged title', body: 'first body', tag: 'flush' });
+    const note = em.create(SecretNote, { title: 'unchanged title', body: 'first body', facts: { a: 1, b: [2] }, tag: 'flush' });
     await em.flush();
     const before = await runSql<{ title: string }>(em, 'select title from secret_note where id = ?', [note.id]);
 
@@ -68,6 +70,11 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
     em2.getUnitOfWork().computeChangeSets();
     expect(em2.getUnitOfWork().getChangeSets().flatMap((c) => Object.keys(c.payload))).toEqual(['body']);
     await em2.flush();
+    loaded.facts = { ...loaded.facts, c: 3 };
+    em2.getUnitOfWork().computeChangeSets();
+    expect(em2.getUnitOfWork().getChangeSets().flatMap((c) => Object.keys(c.payload))).toEqual(['facts']);
+    await em2.flush();
+    expect((await db.orm.em.fork().findOneOrFail(SecretNote, { id: note.id })).facts).toEqual({ a: 1, b: [2], c: 3 });
 
     const after = await runSql<{ title: string }>(em, 'select title from secret_note where id = ?', [note.id]);
     expect(after[0].title).toBe(before[0].title);
@@ -76,9 +83,12 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
 
   it('reads rows written before encryption as they are', async () => {
     const em = db.orm.em.fork();
-    await runSql(em, `insert into secret_note (title, body, raw, tag) values (?, ?, ?, ?)`, ['legacy title', 'legacy body', Buffer.from('legacy raw'), 'legacy']);
-    const note = await db.orm.em.fork().findOneOrFail(SecretNote, { tag: 'legacy' }, { populate: ['raw'] });
-    expect([note.title, note.body, note.raw!.toString()]).toEqual(['legacy title', 'legacy body', 'legacy raw']);
+    await runSql(em, `insert into secret_note (title, body, raw, facts, tag) values (?, ?, ?, ?, ?)`, ['legacy title', 'legacy body', Buffer.from('legacy raw'), '{"hits":[{"code":"97760"}]}', 'legacy']);
+    const em2 = db.orm.em.fork();
+    const note = await em2.findOneOrFail(SecretNote, { tag: 'legacy' }, { populate: ['raw'] });
+    expect([note.title, note.body, note.raw!.toString(), note.facts]).toEqual(['legacy title', 'legacy body', 'legacy raw', { hits: [{ code: '97760' }] }]);
+    em2.getUnitOfWork().computeChangeSets();
+    expect(em2.getUnitOfWork().getChangeSets()).toHaveLength(0);
   });
 
   it('refuses a query by the value of an encrypted column', async () => {
@@ -109,6 +119,7 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
       title!: string;
       body?: string | null;
       raw?: Buffer | null;
+      facts?: Record<string, unknown> | null;
       tag!: string;
     }
     const PlainNoteSchema = new EntitySchema<PlainNote>({
@@ -119,6 +130,7 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
         title: { type: 'text' },
         body: { type: 'text', nullable: true },
         raw: { type: 'blob', nullable: true, lazy: true },
+        facts: { type: 'json', nullable: true },
         tag: { type: 'string', length: 32 },
       },
     });

@@ -8,7 +8,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { AuditChainHeadSchema, auditChainProperties } from '../../../src/audit/audit-chain.entity.ts';
 import { DataKeySchema } from '../../../src/crypto/data-key.entity.ts';
-import { EncryptedBlobType, EncryptedTextType } from '../../../src/crypto/encrypted-type.ts';
+import { EncryptedBlobType, EncryptedJsonType, EncryptedTextType } from '../../../src/crypto/encrypted-type.ts';
 import { TEST_PG_URL, type TestDriver } from '../../support/db.ts';
 
 /**
@@ -17,11 +17,13 @@ import { TEST_PG_URL, type TestDriver } from '../../support/db.ts';
  * Draft, CaseNote…), and audit_entry with today's columns plus the chain columns.
  */
 export class SecretNote {
-  [OptionalProps]?: 'body' | 'raw';
+  [OptionalProps]?: 'body' | 'raw' | 'facts';
   id!: number;
   title!: string;
   body?: string | null;
   raw?: Buffer | null;
+  /** Like draft.evidence: JSON with a date of service and other cases' subjects. */
+  facts?: Record<string, unknown> | null;
   /** A plain column, as codes and states stay. */
   tag!: string;
 }
@@ -34,6 +36,7 @@ export const SecretNoteSchema = new EntitySchema<SecretNote>({
     title: { type: new EncryptedTextType('secret_note.title') },
     body: { type: new EncryptedTextType('secret_note.body'), nullable: true },
     raw: { type: new EncryptedBlobType('secret_note.raw'), nullable: true, lazy: true },
+    facts: { type: new EncryptedJsonType('secret_note.facts'), nullable: true },
     tag: { type: 'string', length: 32 },
   },
 });
