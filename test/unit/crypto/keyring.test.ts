@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PlaintextCipher } from '../../../src/crypto/cipher.ts';
 import { DecryptError, KeyUnavailableError } from '../../../src/crypto/errors.ts';
 import { Keyring } from '../../../src/crypto/keyring.ts';
@@ -89,5 +89,30 @@ describe('PlaintextCipher (development without a key)', () => {
     const ring = await Keyring.open({ store: new MemoryDataKeyStore(), masterKeys: [master()] });
     expect(() => p.openText(ring.sealText('secret', L), L)).toThrow(KeyUnavailableError);
     expect(() => p.openBytes(ring.sealBytes(Buffer.from('secret'), 'x.raw'), 'x.raw')).toThrow(KeyUnavailableError);
+  });
+});
+
+describe('Keyring auto-refresh', () => {
+  it('loads keys other processes created, in the background, and reports a failing refresh', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new MemoryDataKeyStore();
+      const mk = master();
+      const errors: unknown[] = [];
+      const reader = await Keyring.open({ store, masterKeys: [mk], onError: (e) => errors.push(e) });
+      const writer = await Keyring.open({ store, masterKeys: [mk], activationDelayMs: 0 });
+      await writer.createDataKey();
+      const stop = reader.startAutoRefresh(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(reader.describe().map((k) => k.id)).toEqual([1, 2]);
+      store.list = async () => {
+        throw new Error('database down');
+      };
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(errors).toHaveLength(1);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
