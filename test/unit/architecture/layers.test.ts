@@ -19,7 +19,8 @@ import { findCycles, importGraph, ROOT, sourceFiles } from './source-files.ts';
 export const LAYERS: readonly (readonly string[])[] = [
   ['src/shared'], // errors, logger, queues, redis, database helpers, Message-ID helpers, roles
   ['config'], // the environment's zod schema (the only reader of process.env)
-  ['src/crypto'], // envelope encryption, used by entities (coming)
+  ['src/crypto'], // envelope encryption: master key, keyring, encrypted column types
+  ['src/audit'], // the hash-chained audit log core
   ['src/ingest'], // IMAP → stored raw message
   ['src/attachments'], // attachment storage, scan and text (coming; used by mail parse, drafts, web)
   ['src/mail', 'src/mail/auth'], // parse, classify, new text, bounces; sender authentication (coming)
