@@ -60,106 +60,121 @@ const WINDOW = 48;
 
 /** At most this many tokens before a candidate are read. */
 const MAX_TOKENS = 5;
-/** The tokens before the candidate being checked, nearest first, as written and lower-cased. */
-const tokens: string[] = new Array<string>(MAX_TOKENS).fill('');
-const lowerTokens: string[] = new Array<string>(MAX_TOKENS).fill('');
-/**
- * State of the lazy backwards tokenizer for the current candidate (one at a time, synchronous):
- * most candidates are settled by their nearest one or two tokens, so the rest are never read.
- */
-let tkText = '';
-/** The character codes of `tkText`. */
 const EMPTY_CODES = new Uint16Array(0);
-let tkCodes: Uint16Array = EMPTY_CODES;
-let tkPos = 0;
-let tkFloor = 0;
-let tkCount = 0;
-let tkDone = true;
-/** End of the candidate (start of what follows it). */
-let tkEnd = 0;
-
-/** Start reading tokens backwards from just before `start`, on the same line, at most 64 characters. */
-function startTokensBefore(text: string, codes: Uint16Array, start: number, end: number): void {
-  tkText = text;
-  tkCodes = codes;
-  tkEnd = end;
-  tkPos = start - 1;
-  tkFloor = Math.max(0, start - 64);
-  tkCount = 0;
-  tkDone = false;
-}
 
 /**
- * Read the next token before the candidate: a run of letters and digits (inner dots dropped:
- * `p.o.` → `po`) or a single punctuation character, in original case; blanks are skipped and
- * the line start ends the tokens.
+ * A lazy backwards tokenizer over the text before one candidate: most candidates are settled
+ * by their nearest one or two tokens, so the rest are never read. The caller owns it (one per
+ * scan) and {@link isNonCodeContext} restarts it for each candidate; nothing is kept between
+ * scans.
  */
-function readToken(): void {
-  const codes = tkCodes;
-  const text = tkText;
-  const floor = tkFloor;
-  let i = tkPos;
-  if (tkCount >= MAX_TOKENS) {
-    tkDone = true;
-    return;
+export class TokensBefore {
+  /** The tokens before the candidate being checked, nearest first, as written and lower-cased. */
+  private readonly tokens: string[] = new Array<string>(MAX_TOKENS).fill('');
+  private readonly lowerTokens: string[] = new Array<string>(MAX_TOKENS).fill('');
+  private text = '';
+  /** The character codes of `text`. */
+  private codes: Uint16Array = EMPTY_CODES;
+  private pos = 0;
+  private floor = 0;
+  private count = 0;
+  private done = true;
+  /** End of the candidate (start of what follows it). */
+  end = 0;
+
+  /** Start reading tokens backwards from just before `start`, on the same line, at most 64 characters. */
+  start(text: string, codes: Uint16Array, start: number, end: number): void {
+    this.text = text;
+    this.codes = codes;
+    this.end = end;
+    this.pos = start - 1;
+    this.floor = Math.max(0, start - 64);
+    this.count = 0;
+    this.done = false;
   }
-  while (i >= floor) {
-    const c = codes[i]!;
-    if (c === 10 || c === 13) break;
-    if (c === 32 || c === 9 || c === 160) {
-      i--;
-      continue;
+
+  /** Drop the references to the text once a candidate is settled. */
+  release(): void {
+    this.text = '';
+    this.codes = EMPTY_CODES;
+  }
+
+  /** The text after the candidate, at most `n` characters. */
+  after(n: number): string {
+    return this.text.slice(this.end, this.end + n);
+  }
+
+  /** Whether there is a k-th token (0 = nearest) before the candidate. */
+  has(k: number): boolean {
+    while (this.count <= k && !this.done) this.read();
+    return k < this.count;
+  }
+
+  /** The k-th token before the candidate as written, or `''`. */
+  tok(k: number): string {
+    return this.has(k) ? this.tokens[k]! : '';
+  }
+
+  /** The k-th token before the candidate lower-cased, or `''`. */
+  low(k: number): string {
+    return this.has(k) ? this.lowerTokens[k]! : '';
+  }
+
+  /**
+   * Read the next token before the candidate: a run of letters and digits (inner dots dropped:
+   * `p.o.` → `po`) or a single punctuation character, in original case; blanks are skipped and
+   * the line start ends the tokens.
+   */
+  private read(): void {
+    const codes = this.codes;
+    const floor = this.floor;
+    let i = this.pos;
+    if (this.count >= MAX_TOKENS) {
+      this.done = true;
+      return;
     }
-    let token: string;
-    // Lower-casing allocates; skip it for tokens that have no capital (most words) and for
-    // ASCII punctuation.
-    let caps: boolean;
-    if (isAlnum(c)) {
-      const end = i + 1;
-      let dotted = false;
-      caps = false;
-      for (;;) {
-        if (i < floor) break;
-        const d = codes[i]!;
-        if (isAlnum(d)) {
-          if (d >= 65 && d <= 90) caps = true;
-          i--;
-        } else if (d === 46 && i > floor && isAlnum(codes[i - 1]!)) {
-          dotted = true;
-          i--;
-        } else break;
+    while (i >= floor) {
+      const c = codes[i]!;
+      if (c === 10 || c === 13) break;
+      if (c === 32 || c === 9 || c === 160) {
+        i--;
+        continue;
       }
-      const word = text.slice(i + 1, end);
-      token = dotted ? word.replace(/\./g, '') : word;
-    } else {
-      token = text[i]!;
-      caps = c >= 128;
-      i--;
+      let token: string;
+      // Lower-casing allocates; skip it for tokens that have no capital (most words) and for
+      // ASCII punctuation.
+      let caps: boolean;
+      if (isAlnum(c)) {
+        const end = i + 1;
+        let dotted = false;
+        caps = false;
+        for (;;) {
+          if (i < floor) break;
+          const d = codes[i]!;
+          if (isAlnum(d)) {
+            if (d >= 65 && d <= 90) caps = true;
+            i--;
+          } else if (d === 46 && i > floor && isAlnum(codes[i - 1]!)) {
+            dotted = true;
+            i--;
+          } else break;
+        }
+        const word = this.text.slice(i + 1, end);
+        token = dotted ? word.replace(/\./g, '') : word;
+      } else {
+        token = this.text[i]!;
+        caps = c >= 128;
+        i--;
+      }
+      this.tokens[this.count] = token;
+      this.lowerTokens[this.count] = caps ? token.toLowerCase() : token;
+      this.count++;
+      this.pos = i;
+      return;
     }
-    tokens[tkCount] = token;
-    lowerTokens[tkCount] = caps ? token.toLowerCase() : token;
-    tkCount++;
-    tkPos = i;
-    return;
+    this.pos = i;
+    this.done = true;
   }
-  tkPos = i;
-  tkDone = true;
-}
-
-/** Whether there is a k-th token (0 = nearest) before the candidate. */
-function hasToken(k: number): boolean {
-  while (tkCount <= k && !tkDone) readToken();
-  return k < tkCount;
-}
-
-/** The k-th token before the candidate as written, or `''`. */
-function tok(k: number): string {
-  return hasToken(k) ? tokens[k]! : '';
-}
-
-/** The k-th token before the candidate lower-cased, or `''`. */
-function low(k: number): string {
-  return hasToken(k) ? lowerTokens[k]! : '';
 }
 
 /**
@@ -210,8 +225,11 @@ const ALPHA = /^[A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
-function isNonCodeBefore(numeric: boolean, glued: boolean): boolean {
+function isNonCodeBefore(r: TokensBefore, numeric: boolean, glued: boolean): boolean {
   // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
+  const low = (k: number): string => r.low(k);
+  const tok = (k: number): string => r.tok(k);
+  const hasToken = (k: number): boolean => r.has(k);
   const t0 = low(0);
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
   // a state abbreviation in capitals (`TX 78701`) and a two-word state name (`New York 10001`),
@@ -265,7 +283,7 @@ function isNonCodeBefore(numeric: boolean, glued: boolean): boolean {
     // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
     if (isTwoCapitals(s0) && STATE_ABBREVIATIONS.has(s0)) {
       if (t1 === ',') return true;
-      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(tkText.slice(tkEnd, tkEnd + WINDOW))) return true;
+      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(r.after(WINDOW))) return true;
     }
     if (t0 === ',' && isTwoCapitals(tok(1)) && STATE_ABBREVIATIONS.has(tok(1)) && low(2) === ',') return true;
     if (STATE_NAME_SET.has(t0) || (STATE_FIRST_WORDS.has(t1) && STATE_NAME_SET.has(`${t1} ${t0}`))) return true;
@@ -331,9 +349,16 @@ function mayStartUnit(c: number): boolean {
  * True when the token at [start, end) of `text` is not a billing code because of what
  * surrounds it. `numeric` says whether the token is all digits (or digits + F/T); `codes`
  * holds the UTF-16 code units of `text` (`charCodeAt`), which the rules read instead of the
- * string.
+ * string; `tokens` is the caller's tokenizer (one per scan, reused for every candidate).
  */
-export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean, codes: Uint16Array): boolean {
+export function isNonCodeContext(
+  text: string,
+  start: number,
+  end: number,
+  numeric: boolean,
+  codes: Uint16Array,
+  tokens: TokensBefore,
+): boolean {
   // The rules read at most WINDOW characters after the token; the window is cut out (`after`)
   // only when a regex has to run, the rest reads characters in place.
   const limit = Math.min(text.length, end + WINDOW);
@@ -342,10 +367,9 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
   while (h >= 0 && (codes[h]! === 32 || codes[h]! === 9)) h--;
   const hc = h > 0 ? codes[h]! : 0;
   const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(codes[h - 1]!);
-  startTokensBefore(text, codes, start, end);
-  const before = isNonCodeBefore(numeric, glued);
-  tkText = '';
-  tkCodes = EMPTY_CODES;
+  tokens.start(text, codes, start, end);
+  const before = isNonCodeBefore(tokens, numeric, glued);
+  tokens.release();
   if (before) return true;
   const a0 = end < limit ? codes[end]! : NaN;
   // First character after any white space (the regexes below start with `\s*` / `\s+`).

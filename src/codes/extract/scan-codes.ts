@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { isNonCodeContext, isRegexSpace } from './context.ts';
+import { isNonCodeContext, isRegexSpace, TokensBefore } from './context.ts';
 import { isAttachable } from './modifiers.ts';
 import { classifyShape, type Shape } from './shape.ts';
 import type { CodeHit, ExtractOptions } from './types.ts';
@@ -35,6 +35,7 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
   const codes = charCodes(text);
   let nextDigit = -1;
   let nextHyphen = -1;
+  const tokens = new TokensBefore();
   while (pos < n) {
     if (nextDigit < pos) nextDigit = findDigit(codes, pos);
     if (nextHyphen < pos) nextHyphen = findLetterHyphen(text, pos);
@@ -79,7 +80,7 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
     if (shape.kind === 'icd10cm' && text.charCodeAt(end) === 46 && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
     if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
-    if (isNonCodeContext(text, start, end, numeric, codes)) continue;
+    if (isNonCodeContext(text, start, end, numeric, codes, tokens)) continue;
     if (shape.kind === 'ambiguous') {
       const hit: CodeHit = { code: shape.hcpcs, system: 'hcpcs', field, start, end, written };
       const decided = resolveFromContext(text, start, end, shape);
