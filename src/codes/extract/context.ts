@@ -48,6 +48,20 @@ const UNIT_AFTER =
 const COUNT_AFTER =
   /^\s*(?:people|patients|pts|claims|denials|visits|encounters|charts|lines|members|lives|providers|rvus?|words|pages|emails|messages|records|accounts|users|employees|procedures|cases)\b/i;
 const UNITS_WORD_AFTER = /^\s*(?:units?|u)\b/i;
+/**
+ * Words of counting and quantity that put a number before a count noun (`we gave 12350 flu
+ * shots`, `did 10480 cases`, `roughly 15230 patients`): with such a noun after it, the number is
+ * a count, not a code (`how many 99213 visits` has no such word).
+ */
+const COUNT_WORDS_BEFORE = new Set(
+  ('gave give given giving administered administer processed process did done saw seen see had have has handled ' +
+    'received submitted sent filed mailed reviewed audited coded vaccinated treated served scheduled completed ' +
+    'performed shipped dispensed ran run about around roughly approximately approx nearly almost over under than ' +
+    'some total estimated ~ another additional').split(' '),
+);
+/** A count noun after a number, after at most two other words (`flu shots`, `B12 shots`). */
+const COUNT_NOUN_AFTER =
+  /^\s+(?:[A-Za-z0-9][\w-]*\s+){0,2}?(?:shots|doses|vaccines|vaccinations|immunizations|injections|infusions|cases|claims|patients|pts|visits|encounters|charts|people|persons|members|lives|tests|procedures|surgeries|appointments|calls|referrals|prescriptions|scripts|orders|kids|children|adults|seniors|employees|denials|lines|records|accounts|boxes|items|transactions|students|residents|admissions|discharges|deliveries|births|screenings|exams|scans|studies|films|x-rays|swabs|kits|bills|statements|letters|emails|messages|faxes)\b/i;
 const STREET_AFTER =
   /^\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?(?:[A-Z0-9][A-Za-z0-9'.]*\s+){0,4}(?:St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Ln|Lane|Way|Pkwy|Parkway|Ct|Court|Hwy|Highway|Pl|Place|Cir|Circle|Ter|Terrace|Trl|Trail|Sq|Square|Plaza|Loop|Pike|Expy|Expressway|Fwy|Freeway|Row|Crossing|Xing|Center|Ctr|Building|Bldg|Suite|Ste)\b\.?/;
 const ZIP4_AFTER = /^-\d{4}\b/;
@@ -369,6 +383,8 @@ export function isNonCodeContext(
   const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(codes[h - 1]!);
   tokens.start(text, codes, start, end);
   const before = isNonCodeBefore(tokens, numeric, glued);
+  // `we gave 12350 flu shots`, `roughly 15230 patients`: a count (read below, with its noun).
+  const countBefore = numeric && !before && COUNT_WORDS_BEFORE.has(tokens.low(0));
   tokens.release();
   if (before) return true;
   const a0 = end < limit ? codes[end]! : NaN;
@@ -401,9 +417,12 @@ export function isNonCodeContext(
     if (f === 45 || f === 8211) {
       const group = DIGIT_GROUP_AFTER.exec(text.slice(end, limit));
       // `78701-1234`, LOINC `14647-2`, NDC `50242-040-62`: a digit group that is neither a
-      // two-digit modifier nor another code of a range.
-      if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5) return true;
+      // two-digit modifier nor another code of a range. Written with blanks round the dash
+      // (`96365   -   1`, an empty table cell then units) only a long group is one.
+      const spaced = group !== null && /\s/.test(group[0].slice(0, group[0].length - group[1]!.length - group[2]!.length));
+      if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5 && (!spaced || group[1]!.length >= 3)) return true;
     }
+    if (countBefore && COUNT_NOUN_AFTER.test(text.slice(end, limit))) return true;
   }
   return false;
 }
