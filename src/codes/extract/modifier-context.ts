@@ -51,7 +51,7 @@ const NOT_AFTER_SPOKEN = /^\s*(?:of\b|to\b|through\b|thru\b|or more\b|and (?:old
  * ("the 50 states").
  */
 const AFTER_SPOKEN_NUMBER =
-  /^\s*(?:[.,;:?!)"”']|$|(?:and|or|but|nor|on|onto|off|for|with|in|from|at|after|before|instead|vs|versus|is|was|are|were|isn't|wasn't|goes|go|went|gone|got|gets|get|should|shouldn't|would|will|won't|can|can't|could|might|may|must|needs?|needed|did|didn't|does|doesn't|do|don't|has|have|had|triggered|caused|causes|applies|apply|only|too|also|alone|here|there|still|then|modifier|modifiers|mods?|really|itself|comes?|came|stays?|stayed)\b)/i;
+  /^\s*(?:[.,;:?!)"”']|$|(?:and|or|but|nor|on|onto|off|for|with|in|from|at|after|before|instead|vs|versus|is|was|are|were|isn't|wasn't|goes|go|went|gone|got|gets|get|should|shouldn't|would|will|won't|can|can't|could|might|may|must|needs?|needed|did|didn't|does|doesn't|do|don't|has|have|had|triggered|caused|causes|applies|apply|only|too|also|alone|here|there|still|then|modifier|modifiers|mods?|really|itself|comes?|came|stays?|stayed|even|though|anyway|again|yet|now|as|so|because|since|when|if|unless|right|correct|wrong|ok|okay)\b)/i;
 
 /** "the 95 goes away", "the 25 was fine", "the LT and RT codes", "no 59". */
 function determiners(text: string, talk: boolean, add: Add): void {
@@ -81,13 +81,29 @@ function onTheLine(text: string, add: Add): void {
 
 const QUESTION_END = /\b(?:or|and|vs\.?|not|be|is|it's|want|wants)\s+(-?)(\d{2})(?=\s*\?)/g;
 
-/** "is 73 correct or 74?", "Should it be 77?": a modifier offered as the answer. */
+/**
+ * "is 73 correct or 74?", "Should it be 77?": a modifier offered as the answer. After "or",
+ * "and", "vs" or "not" only when the sentence already names a modifier (`65 or 66?` is an age).
+ */
 function questionEnds(text: string, add: Add): void {
   QUESTION_END.lastIndex = 0;
   for (let m = QUESTION_END.exec(text); m; m = QUESTION_END.exec(text)) {
     const item = m[2]!;
-    if (NUMERIC_MODIFIERS.has(item)) add(m.index + m[0].length - 2, item, item);
+    if (!NUMERIC_MODIFIERS.has(item)) continue;
+    if (/^(?:or|and|vs|not)\b/i.test(m[0]) && !sentenceNamesModifier(text, m.index)) continue;
+    add(m.index + m[0].length - 2, item, item);
   }
+}
+
+/** Whether the sentence before `at` names a two-digit modifier or the word "modifier". */
+function sentenceNamesModifier(text: string, at: number): boolean {
+  const from = Math.max(0, at - 120);
+  const before = text.slice(from, at);
+  const cut = Math.max(before.lastIndexOf('. '), before.lastIndexOf('? '), before.lastIndexOf('! '), before.lastIndexOf('\n'));
+  const sentence = before.slice(cut + 1);
+  if (/\bmod(?:ifier)?s?\b/i.test(sentence)) return true;
+  for (const m of sentence.matchAll(/(?<![\w.$/-])(\d{2})(?![\w%])/g)) if (NUMERIC_MODIFIERS.has(m[1]!)) return true;
+  return false;
 }
 
 const LATER_IN_CLAUSE = /^[^.?!;:\n]{0,50}?\b(?:is|are|was|=|be)\s+(?:an?\s+|the\s+)?/i;

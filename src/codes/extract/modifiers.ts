@@ -44,8 +44,8 @@ export function scanModifiers(
     found.set(start, hit);
     fresh.push(hit);
   };
-  // A message about codes: codes here or in the subject, or the word "modifier".
-  const modifierTalk = codesElsewhere || codes.length > 0 || /\bmod(?:if(?:i|ie|ei|e)r)?s?\b/i.test(text);
+  // A message about codes: codes here or in the subject, the word "modifier", places of service.
+  const modifierTalk = codesElsewhere || codes.length > 0 || /\b(?:mod(?:if(?:i|ie|ei|e)r)?s?|POS|place of service)\b/i.test(text);
 
   attached(text, codes, add);
   tableColumn(text, cells, add);

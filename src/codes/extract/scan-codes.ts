@@ -6,7 +6,7 @@ import { columnAt, type TableCell } from './tables.ts';
 import type { CodeHit, ExtractOptions } from './types.ts';
 
 /** `L-1831`: HCPCS written with a hyphen after the letter. */
-const HYPHENATED_HCPCS = /^-(\d{4})(?:[xX](\d{1,3}))?(?![A-Za-z0-9.])/;
+const HYPHENATED_HCPCS = /^-(\d{4})(?:[xX](\d{1,3}))?(?![A-Za-z0-9]|\.\d)/;
 /** Units written after a code: `97110 x3`, `97530*2`, `97110 (3 units)`. */
 const UNITS_AFTER = /^\s*\(?\s*(?:[xX×*]\s*(\d{1,3})(?![\d.,:/])|(\d{1,2})\s*units?\b)/;
 /** A modifier attached with a hyphen: `-25`, `-LT`. */
