@@ -240,66 +240,63 @@ const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
 function isNonCodeBefore(r: TokensBefore, numeric: boolean, glued: boolean): boolean {
-  // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
-  const low = (k: number): string => r.low(k);
-  const tok = (k: number): string => r.tok(k);
-  const hasToken = (k: number): boolean => r.has(k);
-  const t0 = low(0);
+  // Tokens are read on demand: `r.low(k)` lower-cased, `r.tok(k)` as written, `''` past the last.
+  const t0 = r.low(0);
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
   // a state abbreviation in capitals (`TX 78701`) and a two-word state name (`New York 10001`),
   // which need a number after them.
-  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(tok(0)) || (STATE_SECOND_WORDS.has(t0) && STATE_FIRST_WORDS.has(low(1)))))) {
+  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(r.tok(0)) || (STATE_SECOND_WORDS.has(t0) && STATE_FIRST_WORDS.has(r.low(1)))))) {
     return false;
   }
-  const t1 = low(1);
+  const t1 = r.low(1);
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
     let k = 1;
-    while (hasToken(k) && (tok(k) === '-' || tok(k) === ':')) k++;
-    if (!CODE_WORDS.has(low(k))) return true; // `ticket #20551`, `#20551`
+    while (r.has(k) && (r.tok(k) === '-' || r.tok(k) === ':')) k++;
+    if (!CODE_WORDS.has(r.low(k))) return true; // `ticket #20551`, `#20551`
   }
   // Skip `#`, `:`, `no.`, `number` between a keyword and the token.
   let i = 0;
   let qualified = false;
-  while (hasToken(i) && QUALIFIERS.has(low(i))) {
-    if (low(i) !== ':' && low(i) !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
+  while (r.has(i) && QUALIFIERS.has(r.low(i))) {
+    if (r.low(i) !== ':' && r.low(i) !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
     i++;
   }
-  const w = low(i);
-  const w1 = low(i + 1);
+  const w = r.low(i);
+  const w1 = r.low(i + 1);
   if (ID_STRONG.has(w)) return true;
   if (qualified && ID_WEAK.has(w)) return true;
   // `Ref: case 20551`, `member claim 20551`: a weak word right after an identifier word.
-  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(low(i + 2))))) return true;
+  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(r.low(i + 2))))) return true;
   // `paid via check 20551`, `by check 20551`: a payment, not "check 99213".
   if ((w === 'check' || w === 'chk' || w === 'eft') && /^(?:via|by|paper|our|your|their|a|of)$/.test(w1)) return true;
   if (OTHER_SYSTEMS.has(w)) return true;
   if ((w === 'code' || w === 'codes') && OTHER_CODE_KINDS.has(w1)) return true;
-  if (w === 'service' && w1 === 'of' && low(i + 2) === 'place') return true;
+  if (w === 'service' && w1 === 'of' && r.low(i + 2) === 'place') return true;
   if (w === 'type' && w1 === 'bill') return true;
   // ICD-9: `ICD-9 V72.6`, `icd9 code 724.2`, `ICD-9-CM`.
   let j = w === 'code' || w === 'codes' || w === 'dx' ? i + 1 : i;
-  if (low(j) === 'cm' && low(j + 1) === '-') j += 2;
-  const a = low(j);
-  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (low(j + 1) === 'icd' || (low(j + 1) === '-' && low(j + 2) === 'icd')))) return true;
+  if (r.low(j) === 'cm' && r.low(j + 1) === '-') j += 2;
+  const a = r.low(j);
+  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (r.low(j + 1) === 'icd' || (r.low(j + 1) === '-' && r.low(j + 2) === 'icd')))) return true;
 
   if (t0 === '-' || t0 === '–') {
     // `INV-20551`, `CMS-1500`, `TKT-20551`; `CPT-99213` is fine.
-    if (glued && ALPHA.test(tok(1)) && !CODE_WORDS.has(t1)) return true;
+    if (glued && ALPHA.test(r.tok(1)) && !CODE_WORDS.has(t1)) return true;
     // `0409-48880`: the tail of a digit group that is not the first code of a range.
-    if (numeric && DIGITS.test(tok(1)) && tok(1).length !== 5) return true;
+    if (numeric && DIGITS.test(r.tok(1)) && r.tok(1).length !== 5) return true;
   }
   if (numeric) {
     // Phone extension `555-0100 x20611`, `(555) 123-4567 x 20610`.
     const xAt = t0 === 'x' ? 1 : t0 === '.' && t1 === 'x' ? 2 : -1;
-    if (xAt > 0 && /^(?:\d{4}|\))$/.test(tok(xAt))) return true;
-    const s0 = tok(0);
+    if (xAt > 0 && /^(?:\d{4}|\))$/.test(r.tok(xAt))) return true;
+    const s0 = r.tok(0);
     // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
     if (isTwoCapitals(s0) && STATE_ABBREVIATIONS.has(s0)) {
       if (t1 === ',') return true;
       if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(r.after(WINDOW))) return true;
     }
-    if (t0 === ',' && isTwoCapitals(tok(1)) && STATE_ABBREVIATIONS.has(tok(1)) && low(2) === ',') return true;
+    if (t0 === ',' && isTwoCapitals(r.tok(1)) && STATE_ABBREVIATIONS.has(r.tok(1)) && r.low(2) === ',') return true;
     if (STATE_NAME_SET.has(t0) || (STATE_FIRST_WORDS.has(t1) && STATE_NAME_SET.has(`${t1} ${t0}`))) return true;
   }
   return false;

@@ -1,6 +1,6 @@
 import { AMBIGUOUS_STANDALONE, ENGLISH_TWO_LETTER, NUMERIC_MODIFIERS } from './lexicon.ts';
 import { inGibberish } from './context.ts';
-import { type Add, isModifierItem, NOT_AFTER_ITEM, parseList } from './modifier-items.ts';
+import { type Add, isAlnumOrHyphen, isModifierItem, NOT_AFTER_ITEM, parseList } from './modifier-items.ts';
 import type { CodeHit } from './types.ts';
 
 /**
@@ -21,7 +21,7 @@ const SPOKEN_NUMBERS = new Set([
 /** Words of anesthesia talk, where `AA`, `AD`, `QS`, `G8`, `G9` and `P1`–`P6` are modifiers. */
 const ANESTHESIA_TALK =
   /\b(?:an(?:a)?esthe\w*|crnas?|asa|mac|medical(?:ly)? direct\w*|base units?|physical status|monitored anesthesia|emergence|induction)\b|\bQ[KXYZ]\b/i;
-const ANESTHESIA_MODIFIER = /(?<![A-Za-z0-9-])(AA|AD|QS|G8|G9|P[1-6])(?![A-Za-z0-9]|-(?![A-Z]\d|[A-Z]{2}))/g;
+const ANESTHESIA_MODIFIER = /AA|AD|QS|G8|G9|P[1-6]/g;
 
 /** All rules of this file. */
 export function contextualModifiers(text: string, codes: CodeHit[], talk: boolean, add: Add): void {
@@ -34,11 +34,18 @@ export function contextualModifiers(text: string, codes: CodeHit[], talk: boolea
 
 /** `AA`, `AD`, `QS`, `G8`, `G9`, `P1`–`P6` in capitals, in a message about anesthesia. */
 function anesthesia(text: string, codes: CodeHit[], add: Add): void {
-  const anesthesiaCode = codes.some((c) => c.system === 'cpt' && /^0[01]\d{3}$/.test(c.code) && c.code >= '00100');
-  if (!anesthesiaCode && !ANESTHESIA_TALK.test(text)) return;
+  // The tokens are rare in other mail: look for them first, for the talk only when one is there.
   ANESTHESIA_MODIFIER.lastIndex = 0;
+  let talk: boolean | null = null;
   for (let m = ANESTHESIA_MODIFIER.exec(text); m; m = ANESTHESIA_MODIFIER.exec(text)) {
-    if (!inGibberish(text, m.index, m.index + 2)) add(m.index, m[1]!, m[1]!);
+    const at = m.index;
+    // A token of its own: no letter, digit or hyphen before; none after (`-` only before another modifier).
+    if (at > 0 && isAlnumOrHyphen(text.charCodeAt(at - 1))) continue;
+    const after = text.charCodeAt(at + 2);
+    if (isAlnumOrHyphen(after) && !(after === 45 && /^-(?:[A-Z]\d|[A-Z]{2})/.test(text.slice(at + 2, at + 5)))) continue;
+    talk ??= codes.some((c) => c.system === 'cpt' && /^0[01]\d{3}$/.test(c.code) && c.code >= '00100') || ANESTHESIA_TALK.test(text);
+    if (!talk) return;
+    if (!inGibberish(text, at, at + 2)) add(at, m[0], m[0]);
   }
 }
 
@@ -79,19 +86,23 @@ function onTheLine(text: string, add: Add): void {
   }
 }
 
-const QUESTION_END = /\b(?:or|and|vs\.?|not|be|is|it's|want|wants)\s+(-?)(\d{2})(?=\s*\?)/g;
+/** Read back from a `?`: the words before a two-digit answer. */
+const QUESTION_END = /\b(?:or|and|vs\.?|not|be|is|it's|want|wants)\s+(-?)(\d{2})\s*$/;
 
 /**
  * "is 73 correct or 74?", "Should it be 77?": a modifier offered as the answer. After "or",
  * "and", "vs" or "not" only when the sentence already names a modifier (`65 or 66?` is an age).
  */
 function questionEnds(text: string, add: Add): void {
-  QUESTION_END.lastIndex = 0;
-  for (let m = QUESTION_END.exec(text); m; m = QUESTION_END.exec(text)) {
+  for (let q = text.indexOf('?'); q >= 0; q = text.indexOf('?', q + 1)) {
+    const from = Math.max(0, q - 20);
+    const m = QUESTION_END.exec(text.slice(from, q));
+    if (!m) continue;
     const item = m[2]!;
     if (!NUMERIC_MODIFIERS.has(item)) continue;
-    if (/^(?:or|and|vs|not)\b/i.test(m[0]) && !sentenceNamesModifier(text, m.index)) continue;
-    add(m.index + m[0].length - 2, item, item);
+    const at = from + m.index;
+    if (/^(?:or|and|vs|not)\b/i.test(m[0]) && !sentenceNamesModifier(text, at)) continue;
+    add(at + m[0].length - m[0].slice(m[0].indexOf(item)).length, item, item);
   }
 }
 
@@ -117,12 +128,20 @@ export function laterInClause(text: string, wordEnd: number, add: Add): void {
 const LOOSE_ALTERNATIVE =
   /^(?:[^.?!;\n]{0,40}?\b(?:instead of|rather than|in place of)\s+|\s+for\s+[A-Za-z][A-Za-z ]{0,20}?,\s*(?:and\s+|or\s+|but\s+)?)(-?)(\d{2}|[A-Z]{2}|[A-Z]\d)(?![A-Za-z0-9])/;
 
+/** Whether the text has a phrase of {@link looseAlternative} (`instead of`, `rather than`, `in place of`). */
+function hasInsteadWords(text: string): boolean {
+  return text.includes('instead of') || text.includes('rather than') || text.includes('in place of');
+}
+
 /**
  * "then 93 on the line instead of 95", "PT for medicare, 33 for commercial": the alternative a
  * few words after a modifier found.
  */
 export function looseAlternative(text: string, hit: CodeHit, add: Add): void {
-  const m = LOOSE_ALTERNATIVE.exec(text.slice(hit.end, hit.end + 64));
+  const window = text.slice(hit.end, hit.end + 64);
+  // The regex can match only with one of its phrases after the hit, or ` for ` right after it.
+  if (!hasInsteadWords(window) && !/^\s+for\s/.test(window)) return;
+  const m = LOOSE_ALTERNATIVE.exec(window);
   if (!m) return;
   if (!m[0].includes('instead') && !m[0].includes('rather') && !m[0].includes('place') && !/^\s+for\b/.test(text.slice(hit.end + m[0].length, hit.end + m[0].length + 6))) return;
   const start = hit.end + m[0].length - m[2]!.length;

@@ -35,29 +35,55 @@ interface Layout {
 
 /** Every data cell of every claim-line table in `text`, in text order. */
 export function tableCells(text: string): TableCell[] {
-  // Cheap gate: a header needs a procedure column word.
-  if (!/\b(?:cpt|hcpcs|proc|procedure|code|px|svc|service)\b/i.test(text)) return [];
   const out: TableCell[] = [];
-  let lineStart = 0;
-  let layout: Layout | null = null;
-  while (lineStart <= text.length) {
-    const nl = text.indexOf('\n', lineStart);
-    const lineEnd = nl < 0 ? text.length : nl;
-    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+  // Only lines with a procedure column word between cell separators can be headers: jump from
+  // one such word to the next, and read the rows under each header.
+  HEADER_WORD.lastIndex = 0;
+  for (let g = HEADER_WORD.exec(text); g; g = HEADER_WORD.exec(text)) {
+    if (!startsCell(text, g.index)) continue;
+    let lineStart = text.lastIndexOf('\n', g.index - 1) + 1;
+    let nl = text.indexOf('\n', g.index);
+    const layout = headerLayout(lineOf(text, lineStart, nl));
     if (layout) {
-      if (line.trim() === '' || (layout.mode === 'pipe' && !line.includes('|'))) layout = null;
-      else if (!SEPARATOR_ROW.test(line)) out.push(...rowCells(line, lineStart, layout));
+      while (nl >= 0) {
+        lineStart = nl + 1;
+        nl = text.indexOf('\n', lineStart);
+        const line = lineOf(text, lineStart, nl);
+        if (line.trim() === '' || (layout.mode === 'pipe' && !line.includes('|'))) break;
+        if (!SEPARATOR_ROW.test(line)) out.push(...rowCells(line, lineStart, layout));
+      }
     }
-    if (!layout) layout = headerLayout(line);
-    if (nl < 0) break;
-    lineStart = nl + 1;
+    HEADER_WORD.lastIndex = nl < 0 ? text.length : nl;
   }
   return out;
 }
 
+/** Words that start a procedure column's header (`CPT`, `HCPCS`, `Proc`, `Code`…). */
+const HEADER_WORD = /cpt|hcpcs|proc|code|px|svc|service|charge/gi;
+
+/** Whether a header word at `at` starts a cell: after a line start, pipe, tab or two blanks. */
+function startsCell(text: string, at: number): boolean {
+  let i = at - 1;
+  let blanks = 0;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) {
+    if (text.charCodeAt(i) === 9) return true;
+    blanks++;
+    i--;
+  }
+  if (i < 0) return true;
+  const c = text.charCodeAt(i);
+  return c === 10 || c === 13 || c === 124 /* | */ || blanks >= 2;
+}
+
+/** The line from `start` to `nl` (or the end), without a trailing CR. */
+function lineOf(text: string, start: number, nl: number): string {
+  const line = text.slice(start, nl < 0 ? text.length : nl);
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
 /** The layout a header line gives, or null when the line is not a claim-line table header. */
 function headerLayout(line: string): Layout | null {
-  const mode = line.split('|').length >= 3 ? 'pipe' : line.includes('\t') ? 'tab' : / {2,}/.test(line.trim()) ? 'space' : null;
+  const mode = layoutMode(line);
   if (!mode) return null;
   const cells = splitCells(line, mode);
   if (cells.length < 3) return null;
@@ -71,6 +97,15 @@ function headerLayout(line: string): Layout | null {
     columns.push({ kind, at: cell.start });
   }
   return procedure ? { mode, columns } : null;
+}
+
+/** How a line separates cells: two or more pipes, a tab, or two blanks between words; else null. */
+function layoutMode(line: string): Layout['mode'] | null {
+  const pipe = line.indexOf('|');
+  if (pipe >= 0 && line.indexOf('|', line.indexOf('|', pipe + 1) + 1) > 0 && line.indexOf('|', pipe + 1) > 0) return 'pipe';
+  if (line.includes('\t')) return 'tab';
+  const spaces = line.indexOf('  ');
+  return spaces > 0 && / {2,}\S/.test(line.trimStart()) && line.trim().length > 0 ? 'space' : null;
 }
 
 function columnKind(label: string): ColumnKind {
