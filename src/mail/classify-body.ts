@@ -1,0 +1,93 @@
+import { extractCodes } from '../codes/extract/index.ts';
+import { BLOCK_BODY, NOTICE_BODY, VACATION_TEMPLATE } from './classify-rules.ts';
+import { extractNewText } from './new-text.ts';
+import type { ParsedMessage } from './parsed-message.ts';
+
+/**
+ * What the sender wrote at the top of the message, read for the classifier: does it ask a
+ * coding question in the sender's own words, or does it read like a template (a vacation
+ * notice, a notification, an acknowledgement, a block notice)? Quoted history, forwarded
+ * messages and signatures are left out: a person forwarding an auto-reply to ask about it wrote
+ * only the part above the forward, and an auto-reply that quotes our question did not ask it.
+ */
+export interface BodyReading {
+  /** The top text: the new text before any forward, at most 4 KB. */
+  top: string;
+  /** A question about codes in the sender's own words (codes or coding words, and a real question). */
+  asksCodingQuestion: boolean;
+  /** Distinct vacation-template phrases in the top text. */
+  vacation: string[];
+  /** Distinct notification / acknowledgement phrases in the top text. */
+  notice: string[];
+  /** Distinct security-gateway block phrases in the top text. */
+  block: string[];
+}
+
+const FORWARD_MARKER =
+  /^\s*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)\s*-{2,}|Begin forwarded message:|_{10,}|From:\s.+\b(?:Sent|Date):)/im;
+const TOP_LIMIT = 4096;
+
+/** Read the top of a message (see {@link BodyReading}). */
+export function readBody(msg: ParsedMessage): BodyReading {
+  const text = msg.text.slice(0, 64 * 1024);
+  const html = text.trim() === '' && msg.html ? msg.html.slice(0, 256 * 1024) : null;
+  let top = extractNewText({ text, html });
+  const forward = FORWARD_MARKER.exec(top);
+  if (forward) top = top.slice(0, forward.index);
+  top = top.slice(0, TOP_LIMIT);
+  return {
+    top,
+    asksCodingQuestion: asksCodingQuestion(top),
+    vacation: phrases(VACATION_TEMPLATE, top),
+    notice: phrases(NOTICE_BODY, top),
+    block: phrases(BLOCK_BODY, top),
+  };
+}
+
+function phrases(table: RegExp[], text: string): string[] {
+  return table.filter((re) => re.test(text)).map((re) => re.source);
+}
+
+/** Coding words that make a question a coding question even without a code written in it. */
+const CODING_WORDS =
+  /\b(?:modifiers?|mod|cpt|hcpcs|icd(?:-?10)?(?:-cm|-pcs)?|dx|diagnos[ie]s|bill(?:ed|ing|able)?|cod(?:e|es|ed|ing)|claims?|denials?|denied|payers?|e\/m|units?|ncci|bundl(?:e|ed|ing)|modificador(?:es)?|facturar|código|modificateur|facturer|code)\b/i;
+/** Questions that templates ask ("Questions?", "Need help?"): not the sender's own question. */
+const TEMPLATE_QUESTION = /^(?:questions?|any questions|have questions|need (?:help|assistance|more help)|looking for [^?]*|want to [^?]*|not you|¿preguntas)\??$/i;
+/** How a question or request to us starts when there is no question mark. */
+const REQUEST =
+  /\b(?:can you|could you|would you|please (?:advise|let (?:me|us) know|confirm|help|clarify)|let (?:me|us) know|i(?:'m| am) (?:wondering|not sure)|we(?:'re| are) (?:wondering|not sure)|any (?:advice|guidance|thoughts)|need (?:your )?(?:advice|guidance|help) (?:on|with))\b/i;
+
+/**
+ * A coding question in the sender's own words: a question sentence (ending in `?`, or opened by
+ * `¿`, or a request such as "please advise") that is not a template's own question, in a text
+ * that names a code or uses coding words in that sentence.
+ */
+export function asksCodingQuestion(top: string): boolean {
+  const sentences = questionSentences(top);
+  if (sentences.length === 0) return false;
+  let codes: boolean | null = null;
+  for (const sentence of sentences) {
+    if (TEMPLATE_QUESTION.test(sentence)) continue;
+    if (sentence.split(/\s+/).length < 3) continue;
+    if (CODING_WORDS.test(sentence)) return true;
+    codes ??= mentionsCodes(top);
+    if (codes) return true;
+  }
+  return false;
+}
+
+/** Sentences of the text that ask something: end in `?`, start with `¿`, or make a request. */
+function questionSentences(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/(?<=[.?!])\s+|\n\s*\n|\n(?=\s*[-*•]\s)/)) {
+    const sentence = raw.replace(/\s+/g, ' ').trim();
+    if (sentence === '') continue;
+    if (/[?？]\s*["'”)]*$/.test(sentence) || sentence.includes('¿') || REQUEST.test(sentence)) out.push(sentence);
+  }
+  return out;
+}
+
+function mentionsCodes(text: string): boolean {
+  const got = extractCodes({ subject: '', body: text });
+  return got.cpt.length + got.hcpcs.length + got.icd10cm.length + got.icd10pcs.length + got.modifiers.length > 0;
+}
