@@ -35,13 +35,10 @@ export function readBody(msg: ParsedMessage): BodyReading {
   const forward = FORWARD_MARKER.exec(top);
   if (forward) top = top.slice(0, forward.index);
   top = top.slice(0, TOP_LIMIT);
-  return {
-    top,
-    asksCodingQuestion: asksCodingQuestion(top),
-    vacation: phrases(VACATION_TEMPLATE, top),
-    notice: phrases(NOTICE_BODY, top),
-    block: phrases(BLOCK_BODY, top),
-  };
+  const vacation = phrases(VACATION_TEMPLATE, top);
+  const notice = phrases(NOTICE_BODY, top);
+  const templated = notice.length >= 2 || vacation.length >= 3;
+  return { top, asksCodingQuestion: asksCodingQuestion(top, templated), vacation, notice, block: phrases(BLOCK_BODY, top) };
 }
 
 function phrases(table: RegExp[], text: string): string[] {
@@ -52,24 +49,32 @@ function phrases(table: RegExp[], text: string): string[] {
 const CODING_WORDS =
   /\b(?:modifiers?|mod|cpt|hcpcs|icd(?:-?10)?(?:-cm|-pcs)?|dx|diagnos[ie]s|bill(?:ed|ing|able)?|cod(?:e|es|ed|ing)|claims?|denials?|denied|payers?|e\/m|units?|ncci|bundl(?:e|ed|ing)|modificador(?:es)?|facturar|código|modificateur|facturer|code)\b/i;
 /** Questions that templates ask ("Questions?", "Need help?"): not the sender's own question. */
-const TEMPLATE_QUESTION = /^(?:questions?|any questions|have questions|need (?:help|assistance|more help)|looking for [^?]*|want to [^?]*|not you|¿preguntas)\??$/i;
+const TEMPLATE_QUESTION =
+  /^(?:(?:any |have |got )?questions?(?: or concerns| about [^?]*| regarding [^?]*)?|need (?:help|assistance|more help)[^?]*|looking for [^?]*|want to [^?]*|not you|why (?:am i|are you|did i|do i) (?:receiving|getting)[^?]*|(?:do not|don't|please do not) [^?]*|¿preguntas[^?]*)\??$/i;
+/** A sentence that asks without a question mark: it opens like a question ("Can we bill …"). */
+const INTERROGATIVE =
+  /^(?:(?:hi|hello|hey|quick question|question|also|so|and|but|ok|okay|sorry)[,:!]?\s+)?(?:can|could|should|would|do|does|did|is|are|was|were|what|which|how|why|whether|when|where)\s+\S/i;
 /** How a question or request to us starts when there is no question mark. */
 const REQUEST =
-  /\b(?:can you|could you|would you|please (?:advise|let (?:me|us) know|confirm|help|clarify)|let (?:me|us) know|i(?:'m| am) (?:wondering|not sure)|we(?:'re| are) (?:wondering|not sure)|any (?:advice|guidance|thoughts)|need (?:your )?(?:advice|guidance|help) (?:on|with))\b/i;
+  /\b(?:can you|could you|would you|please (?:advise|let (?:me|us) know|confirm|help|clarify|explain)|let (?:me|us) know|i(?:'m| am) (?:wondering|not sure|confused|unsure)|we(?:'re| are) (?:wondering|not sure|confused|unsure)|any (?:advice|guidance|thoughts)|need (?:your )?(?:advice|guidance|help) (?:on|with)|(?:(?:i|we) )?(?:need|want|would like) to know|(?:my|our|quick) question(?: is)?:|not sure (?:if|whether|which|how)|podr[ií]an?|me puede[ns]?|saber si|pouvez-vous|pourriez-vous|est-ce que|savoir si)\b/i;
 
 /**
- * A coding question in the sender's own words: a question sentence (ending in `?`, or opened by
- * `¿`, or a request such as "please advise") that is not a template's own question, in a text
- * that names a code or uses coding words in that sentence.
+ * A coding question in the sender's own words: a question sentence (ending in `?`, opened by
+ * `¿`, opening like a question, or a request such as "please advise") that is not a template's
+ * own question ("Questions? Call us", "Do not reply"), and that names a code or uses coding
+ * words, or sits in a text that names a code. In a body that reads like a template (`templated`)
+ * the question itself must be about codes.
  */
-export function asksCodingQuestion(top: string): boolean {
+export function asksCodingQuestion(top: string, templated = false): boolean {
   const sentences = questionSentences(top);
   if (sentences.length === 0) return false;
   let codes: boolean | null = null;
   for (const sentence of sentences) {
     if (TEMPLATE_QUESTION.test(sentence)) continue;
     if (sentence.split(/\s+/).length < 3) continue;
-    if (CODING_WORDS.test(sentence)) return true;
+    if (CODING_WORDS.test(sentence) || mentionsCodes(sentence)) return true;
+    // In a body that reads like a template, only a question that is itself about codes counts.
+    if (templated) continue;
     codes ??= mentionsCodes(top);
     if (codes) return true;
   }
@@ -82,7 +87,7 @@ function questionSentences(text: string): string[] {
   for (const raw of text.split(/(?<=[.?!])\s+|\n\s*\n|\n(?=\s*[-*•]\s)/)) {
     const sentence = raw.replace(/\s+/g, ' ').trim();
     if (sentence === '') continue;
-    if (/[?？]\s*["'”)]*$/.test(sentence) || sentence.includes('¿') || REQUEST.test(sentence)) out.push(sentence);
+    if (/[?？]\s*["'”)]*$/.test(sentence) || sentence.includes('¿') || REQUEST.test(sentence) || INTERROGATIVE.test(sentence)) out.push(sentence);
   }
   return out;
 }

@@ -17,7 +17,7 @@ export const BOUNCE_SUBJECTS: RegExp[] = [
   // English, the bulk of MTAs
   /^(undeliver(able|ed)|non[- ]?deliver(able|y)|nondeliverable)\b/i,
   /^(mail |message )?delivery (status notification|notification|failure|failed|has failed|problem|error|report)/i,
-  /^(mail|message) (delivery )?(failed|failure|could not be delivered|not delivered|was not delivered|returned)/i,
+  /^(?:your )?(mail|message) (delivery )?(failed|failure|could not be delivered|not delivered|was not delivered|returned)/i,
   /^(returned mail|returned message|return(ed)? to sender|failure notice|failed mail|mail system error|could not send message|warning: could not send message)/i,
   /^(delivery (delayed|delay)|unable to deliver|permanent (error|failure)|undelivered mail)/i,
   // German, French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese, Chinese
@@ -140,15 +140,16 @@ export const NOTICE_BODY: RegExp[] = [
   /\b(?:this (?:mail)?box is not monitored|unmonitored (?:mail)?box|replies to this (?:e-?mail )?address are not monitored|not monitored)\b/i,
   /\bthis (?:is an? )?(?:automated|automatic|automatically generated|auto-generated|system[- ]generated) (?:message|notification|e-?mail|notice|response|reply|report)\b|\b(?:was |has been |been )?(?:generated|sent) automatically\b|\bautomatically generated\b/i,
   /\blog ?in to (?:view|see|review|read|access|(?:the |your )?(?:[\w-]+ )?(?:portal|account|inbox|website))|\bvisit the (?:[\w-]+ )?portal\b/i,
-  /\byou have (?:received )?(?:a |an |\d+ )?(?:new )?(?:secure )?(?:message|fax|document|documents|notification)s?\b|\byou have received a (?:new |\d+ page )?fax\b/i,
+  /\byou have (?:received )?(?:a |an |\d+ )?(?:new )?(?:[\w-]+ ){0,2}(?:message|fax|document|notification|result|voicemail)s?(?: waiting)?\b|\byou have received a (?:new |\d+ page )?fax\b/i,
   /\b(?:your )?(?:one-time )?verification code is\b|\bif you did not request\b/i,
   /\b(?:your )?(?:ticket|case|request|incident|reference) (?:number|id|#)\b|\bhas been (?:received|created|opened|registered|assigned|logged)\b|\bticket has been created\b/i,
+  /\b(?:we will|we'll|will) (?:respond|reply|get back to you)(?: to (?:your|all) (?:e-?mails?|messages?|requests?))? within (?:\d+|one|two|three|five) (?:business |working )?(?:days?|hours?)\b|\b(?:usually|typically) (?:replies|responds|reply|respond) within\b|\bthis mailbox is monitored\b/i,
   /\b(?:reply|type your reply) above this line\b/i,
   /\ba (?:support |customer service |service desk )?(?:representative|agent|member of (?:our|the) (?:team|service desk|support staff)) will\b/i,
-  /\bwe(?:'ve| have)? received your (?:e-?mail|message|request|inquiry|enquiry)\b|\bthank you for contacting\b|\bthanks for reaching out\b/i,
+  /\bwe(?:'ve| have)? received your (?:[\w-]+ )?(?:e-?mail|message|request|inquiry|enquiry)\b|\bthank you for contacting\b|\bthanks for reaching out\b|\bthank you for your (?:e-?mail|message) to the\b/i,
   /\byou are receiving this (?:e-?mail|message)\b|\byou received this (?:e-?mail|message) because\b/i,
   /\bmanage your (?:e-?mail |notification )?preferences\b|\bunsubscribe\b/i,
-  /\b(?:review document|start the survey|view (?:this fax|details|the remittance)|click here to)\b/i,
+  /\b(?:review document|review and sign|start the survey|view (?:this fax|details|the remittance)|click here to)\b/i,
 ];
 
 /** Phrases of security-gateway block and quarantine notices about a message we sent. */
@@ -170,14 +171,15 @@ export const VACATION_SUBJECTS: RegExp[] = [
 export const ACK_SUBJECTS: RegExp[] = [
   /^\[?(?:request|ticket|case|inquiry) (?:received|created|opened|logged)\b/i,
   /^(?:support )?ticket (?:opened|received|created)\b|\[#?[A-Z]*-?\d{3,}\]\s*$|\[ticket#?\s*\d+\]/i,
-  /^(?:we(?:'ve| have) received your|thank you for (?:contacting|your (?:email|message|request)))\b/i,
+  /^(?:we(?:'ve| have) received your|thank you for (?:contacting|your (?:email|message|request)))\b|\b(?:request|inquiry|message|e-?mail|ticket|case) (?:has been|was) (?:received|created|logged|opened)\b|^received: /i,
   /^(?:incident|case|request) [A-Z]*\d+[:\s].{0,40}\b(?:opened|received|created|logged)\b/i,
   /\bautoreply:/i,
 ];
 /** Subjects of notifications (portals, e-fax, e-signature, payer notices, reminders, surveys). */
 export const NOTICE_SUBJECTS: RegExp[] = [
   /^(?:new (?:secure )?(?:message|fax|document|voicemail)|you have (?:a |\d+ )?new (?:secure )?(?:message|fax|document)s?|fax received\b|new fax\b)/i,
-  /^(?:please docusign|please sign|your (?:one-time |verification )?code|verification code|appointment reminder|reminder:)/i,
+  /^(?:please docusign|please sign|signature requested|your (?:one-time |verification )?code|verification code|appointment reminder|reminder:|action required:)/i,
+  /^(?:incoming fax|fax from)\b|^you have (?:a |\d+ )?new (?:[\w-]+ ){0,2}(?:message|fax|document|result)s?\b/i,
   /\b(?:remittance advice|era|835) (?:is )?(?:ready|available)\b|^claim status (?:update|notification)|\b(?:daily|weekly|monthly) .{0,40}\breport\b/i,
   /^(?:how did we do|tell us about your|we value your feedback|fax delivery (?:failed|confirmation))/i,
 ];
@@ -188,7 +190,7 @@ export const BLOCK_SUBJECTS: RegExp[] = [/^(?:(?:message|mail|e-?mail) )?(?:bloc
  * Supporting evidence only: shared human mailboxes (`billing@`, `coding@`) are not here.
  */
 export const NOTICE_LOCAL_PART =
-  /^(?:notifications?|notify|notifier|alerts?|reminders?|mailer|automated|auto|system|reports?|messages?|service|services|surveys?|feedback|news|newsletter|updates?|provider-?news|quarantine|security|protection|efax|fax|fax-?noreply|dse(?:_\w+)?|jira|rt|servicedesk|helpdesk|support|help|claims-?notifications?|[\w.-]*notifications?)$/i;
+  /^(?:messages?|service|services|feedback|security|protection|dse(?:_\w+)?|jira|rt|help|auto|system)$|(?:^|[-_.])(?:news(?:letter)?|updates?|alerts?|reports?)(?:$|[-_.])|^(?:e-?)?fax|notif|notify|remind|support|helpdesk|servicedesk|survey|mailer|automated|quarantine|^edi-|^portal-/i;
 
 /** Headers that ticket systems, e-mail platforms and rule engines put on what they send. */
 export const TICKET_HEADER = /^(?:x-(?:zendesk|freshdesk|fd-|otrs|rt-|jira|servicenow|helpscout|kayako|osticket|zammad|sfdc|spiceworks|request-tracker|desk|ticket|hubspot|intercom)|rt-ticket|rt-originator|managed-by)/i;
