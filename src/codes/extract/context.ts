@@ -54,7 +54,7 @@ const UNITS_WORD_AFTER = /^\s*(?:units?|u)\b/i;
  * a count, not a code (`how many 99213 visits` has no such word).
  */
 const COUNT_WORDS_BEFORE = new Set(
-  ('gave give given giving administered administer processed process did done saw seen see had have has handled ' +
+  ('gave give given giving administered administer processed process did done saw seen see had handled ' +
     'received submitted sent filed mailed reviewed audited coded vaccinated treated served scheduled completed ' +
     'performed shipped dispensed ran run about around roughly approximately approx nearly almost over under than ' +
     'some total estimated ~ another additional').split(' '),

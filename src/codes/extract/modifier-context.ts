@@ -20,7 +20,7 @@ const SPOKEN_NUMBERS = new Set([
 
 /** Words of anesthesia talk, where `AA`, `AD`, `QS`, `G8`, `G9` and `P1`–`P6` are modifiers. */
 const ANESTHESIA_TALK =
-  /\b(?:an(?:a)?esthe\w*|crnas?|asa|mac|medical(?:ly)? direct\w*|base units?|physical status|monitored anesthesia|emergence|induction)\b|\bQ[KXYZ]\b/i;
+  /\b(?:an(?:a)?esthe\w*|crnas?|medical(?:ly)? direct\w*|base units?|physical status|monitored anesthesia care)\b|\b(?:Q[KXYZ]|MAC|ASA\s*(?:class\s*)?(?:[1-6]|I{1,3}|IV|VI?|P[1-6]))\b/;
 const ANESTHESIA_MODIFIER = /AA|AD|QS|G8|G9|P[1-6]/g;
 
 /** All rules of this file. */

@@ -124,6 +124,9 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
   }
 }
 
+/** What an empty `Mod` cell says (`NA`, `no`, `OK`): not modifiers. */
+const EMPTY_CELL_WORDS = new Set(['NA', 'NO', 'OK', 'NN', 'XX']);
+
 /** The items of a claim-line table's `Mod` column (`25`, `GP, 59`, `AA P2`). */
 function tableColumn(text: string, cells: TableCell[], add: Add): void {
   for (const cell of cells) {
@@ -131,7 +134,7 @@ function tableColumn(text: string, cells: TableCell[], add: Add): void {
     const re = /[A-Za-z0-9]+/g;
     const value = text.slice(cell.start, cell.end);
     for (let m = re.exec(value); m; m = re.exec(value)) {
-      if (m[0].length === 2 && isModifierItem(m[0], false)) add(cell.start + m.index, m[0], m[0].toUpperCase());
+      if (m[0].length === 2 && !EMPTY_CELL_WORDS.has(m[0].toUpperCase()) && isModifierItem(m[0], false)) add(cell.start + m.index, m[0], m[0].toUpperCase());
     }
   }
 }
