@@ -7,8 +7,9 @@ import type { ParsedMessage } from './parsed-message.ts';
  * What the sender wrote at the top of the message, read for the classifier: does it ask a
  * coding question in the sender's own words, or does it read like a template (a vacation
  * notice, a notification, an acknowledgement, a block notice)? Quoted history, forwarded
- * messages and signatures are left out: a person forwarding an auto-reply to ask about it wrote
- * only the part above the forward, and an auto-reply that quotes our question did not ask it.
+ * messages, signatures and what follows a separator line (a ticket system's copy of our
+ * message) are left out: a person forwarding an auto-reply to ask about it wrote only the part
+ * above the forward, and an auto-reply that quotes our question did not ask it.
  */
 export interface BodyReading {
   /** The top text: the new text before any forward, at most 4 KB. */
@@ -24,7 +25,7 @@ export interface BodyReading {
 }
 
 const FORWARD_MARKER =
-  /^\s*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)\s*-{2,}|Begin forwarded message:|_{10,}|From:\s.+\b(?:Sent|Date):)/im;
+  /^\s*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado)\s*-{2,}|Begin forwarded message:|_{10,}\s*$|-{10,}\s*$|From:\s.+\b(?:Sent|Date):)/im;
 const TOP_LIMIT = 4096;
 
 /** Read the top of a message (see {@link BodyReading}). */
@@ -50,7 +51,7 @@ const CODING_WORDS =
   /\b(?:modifiers?|mod|cpt|hcpcs|icd(?:-?10)?(?:-cm|-pcs)?|dx|diagnos[ie]s|bill(?:ed|ing|able)?|cod(?:e|es|ed|ing)|claims?|denials?|denied|payers?|e\/m|units?|ncci|bundl(?:e|ed|ing)|modificador(?:es)?|facturar|código|modificateur|facturer|code)\b/i;
 /** Questions that templates ask ("Questions?", "Need help?"): not the sender's own question. */
 const TEMPLATE_QUESTION =
-  /^(?:(?:any |have |got )?questions?(?: or concerns| about [^?]*| regarding [^?]*)?|need (?:help|assistance|more help)[^?]*|looking for [^?]*|want to [^?]*|not you|why (?:am i|are you|did i|do i) (?:receiving|getting)[^?]*|(?:do not|don't|please do not) [^?]*|¿preguntas[^?]*)\??$/i;
+  /^(?:(?:any |have |got )?questions?(?: or concerns| about [^?]*| regarding [^?]*)?|(?:have|got) (?:an? )?(?:urgent |immediate |quick |billing |coding |other )*(?:question|issue|matter|request|concern)s?[^?]*|is (?:this|it|your [\w ]+) urgent[^?]*|need (?:help|assistance|more help|immediate help)[^?]*|looking for [^?]*|want to [^?]*|not you|did you know[^?]*|why (?:am i|are you|did i|do i) (?:receiving|getting)[^?]*|(?:do not|don't|please do not) [^?]*|¿preguntas[^?]*)\??$/i;
 /** A sentence that asks without a question mark: it opens like a question ("Can we bill …"). */
 const INTERROGATIVE =
   /^(?:(?:hi|hello|hey|quick question|question|also|so|and|but|ok|okay|sorry)[,:!]?\s+)?(?:can|could|should|would|do|does|did|is|are|was|were|what|which|how|why|whether|when|where)\s+\S/i;

@@ -177,6 +177,8 @@ export const ACK_SUBJECTS: RegExp[] = [
 ];
 /** Subjects of notifications (portals, e-fax, e-signature, payer notices, reminders, surveys). */
 export const NOTICE_SUBJECTS: RegExp[] = [
+  // Read and delivery receipts sent as ordinary mail (no MDN structure).
+  /^(?:read|delivered|relayed|gelesen|lu|leído|lido):\s/i,
   /^(?:new (?:secure )?(?:message|fax|document|voicemail)|you have (?:a |\d+ )?new (?:secure )?(?:message|fax|document)s?|fax received\b|new fax\b)/i,
   /^(?:please docusign|please sign|signature requested|your (?:one-time |verification )?code|verification code|appointment reminder|reminder:|action required:)/i,
   /^(?:incoming fax|fax from)\b|^you have (?:a |\d+ )?new (?:[\w-]+ ){0,2}(?:message|fax|document|result)s?\b/i,
