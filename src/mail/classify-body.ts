@@ -30,9 +30,10 @@ const TOP_LIMIT = 4096;
 
 /** Read the top of a message (see {@link BodyReading}). */
 export function readBody(msg: ParsedMessage): BodyReading {
-  const text = msg.text.slice(0, 64 * 1024);
-  const html = text.trim() === '' && msg.html ? msg.html.slice(0, 256 * 1024) : null;
-  let top = extractNewText({ text, html });
+  let text = msg.text.slice(0, 64 * 1024);
+  // HTML-only mail: a linear tag strip, not an HTML parser (hostile nesting must not recurse).
+  if (text.trim() === '' && msg.html) text = stripTags(msg.html.slice(0, 64 * 1024));
+  let top = extractNewText({ text });
   const forward = FORWARD_MARKER.exec(top);
   if (forward) top = top.slice(0, forward.index);
   top = top.slice(0, TOP_LIMIT);
@@ -40,6 +41,22 @@ export function readBody(msg: ParsedMessage): BodyReading {
   const notice = phrases(NOTICE_BODY, top);
   const templated = notice.length >= 2 || vacation.length >= 3;
   return { top, asksCodingQuestion: asksCodingQuestion(top, templated), vacation, notice, block: phrases(BLOCK_BODY, top) };
+}
+
+/** Visible text of HTML, roughly: block ends become line breaks, tags and comments go, a few entities are decoded. */
+export function stripTags(html: string): string {
+  return html
+    .replace(/<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(?:br|\/p|\/div|\/tr|\/li|\/h[1-6]|\/table|\/blockquote)\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&amp;/gi, '&')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/[ \t]+/g, ' ');
 }
 
 function phrases(table: RegExp[], text: string): string[] {

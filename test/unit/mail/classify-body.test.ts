@@ -42,4 +42,11 @@ describe('readBody', () => {
     expect(reply.asksCodingQuestion).toBe(false);
     expect(reply.vacation.length).toBeGreaterThanOrEqual(2);
   });
+
+  it('reads HTML-only mail without an HTML parser: hostile nesting does not recurse', () => {
+    const html = `${'<div>'.repeat(200_000)}Can we bill 99213-25 with 20610?${'</div>'.repeat(200_000)}`;
+    const message = { ...parsed(''), html };
+    expect(() => readBody(message)).not.toThrow();
+    expect(readBody({ ...parsed(''), html: '<p>I am out of the office&nbsp;until Monday.</p><p>I will reply when I am back.</p>' }).vacation.length).toBeGreaterThanOrEqual(2);
+  });
 });
