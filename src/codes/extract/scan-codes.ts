@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { isNonCodeContext, isRegexSpace, TokensBefore } from './context.ts';
+import { isNonCodeContext, isRegexSpace } from './context.ts';
+import { TokensBefore } from './tokens-before.ts';
 import { isAttachable } from './modifier-items.ts';
 import { classifyShape, type Shape } from './shape.ts';
 import { columnAt, type TableCell } from './tables.ts';
