@@ -17,7 +17,7 @@ export const BOUNCE_SUBJECTS: RegExp[] = [
   // English, the bulk of MTAs
   /^(undeliver(able|ed)|non[- ]?deliver(able|y)|nondeliverable)\b/i,
   /^(mail |message )?delivery (status notification|notification|failure|failed|has failed|problem|error|report)/i,
-  /^(mail|message) (delivery )?(failed|failure|could not be delivered|not delivered|was not delivered|returned)/i,
+  /^(?:your )?(mail|message) (delivery )?(failed|failure|could not be delivered|not delivered|was not delivered|returned)/i,
   /^(returned mail|returned message|return(ed)? to sender|failure notice|failed mail|mail system error|could not send message|warning: could not send message)/i,
   /^(delivery (delayed|delay)|unable to deliver|permanent (error|failure)|undelivered mail)/i,
   // German, French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese, Chinese
@@ -104,3 +104,97 @@ export function subjectCore(subject: string): string {
 export function firstMatch(table: RegExp[], text: string): RegExp | null {
   return table.find((re) => re.test(text)) ?? null;
 }
+
+/**
+ * Vacation-template phrases (webmail vacation settings, Thunderbird templates, Apple Mail and
+ * Outlook rules, Lotus Notes agents), by language. Read in the top text only; each distinct
+ * phrase counts once. A person mentioning a trip uses one of them at most, and asks something.
+ */
+export const VACATION_TEMPLATE: RegExp[] = [
+  /\b(?:i(?:'m| am| will be)|we(?:'re| are)) (?:currently |now )?(?:out of (?:the )?office|away(?: from (?:the |my )?(?:office|desk))?|on (?:vacation|holiday|leave|annual leave|maternity leave|paternity leave|sabbatical|pto)|traveling|travelling|attending a conference|out sick)\b/i,
+  /\b(?:i will be out of the office starting|will not return until|is out of the office|out of (?:the )?office (?:until|through|from|today|starting))\b/i,
+  /\b(?:until|through|returning(?: on)?|will return(?: on)?|back (?:on|in the office)|return to the office)\s+(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}[/.-]\d{1,2})/i,
+  /\b(?:limited|no|intermittent) access to (?:my )?e-?mail|not (?:be )?checking (?:my )?e-?mail|checking e-?mail only occasionally\b/i,
+  /\b(?:i|we) will (?:respond|reply|get back to you|answer)[^.]{0,60}\b(?:upon|when|after|on) (?:my|our) return|\b(?:when|once) (?:i(?:'m| am)|we(?:'re| are)) back\b|\bwhen i return\b|\bas soon as (?:i am|i'm) back\b/i,
+  /\b(?:for (?:urgent|immediate|time[- ]sensitive)|if (?:this is |your matter is |it is )?urgent|in case of (?:an )?(?:urgent|emergency)|for anything (?:urgent|time[- ]sensitive))\b/i,
+  /\b(?:this is an? (?:automatic|automated|auto-generated) (?:response|reply|message)|messages (?:are|will) not (?:be )?forwarded|only notification you will receive|this is the only notification)\b/i,
+  /\b(?:office|clinic) (?:is|will be) closed\b|\bclosed for the holiday\b/i,
+  /\b(?:when|once|after) (?:we|the office|our office) (?:reopens?|return)\b/i,
+  // Spanish, French, German, Portuguese, Italian
+  /\b(?:estoy|estaré|me encuentro|no me encuentro) (?:fuera de la oficina|de vacaciones|ausente|en la oficina)|\bfuera de la oficina\b|\bde vacaciones\b/i,
+  /\b(?:acceso limitado|sin acceso al correo)\b/i,
+  /\b(?:responderé|contestaré|a mi regreso|regresaré|estaré de vuelta)\b/i,
+  /\b(?:asuntos urgentes|para urgencias|en caso de urgencia|mensaje automático)\b/i,
+  /\bhasta el (?:lunes|martes|miércoles|jueves|viernes|sábado|domingo|\d{1,2})\b/i,
+  /\b(?:je suis (?:actuellement )?absente?|absente? du bureau|accès limité|dès mon retour|pour toute urgence|en congés?)\b/i,
+  /\b(?:ich bin (?:bis|vom|ab|zur zeit|derzeit)|nicht im büro|in dringenden fällen|abwesend)\b/i,
+  /\b(?:estou (?:fora do escritório|de férias)|sono (?:fuori ufficio|in ferie))\b/i,
+];
+
+/**
+ * Phrases of notifications and acknowledgements (portals, e-fax, payer notices, ticket
+ * systems): written by software for anyone, never by a person asking us something.
+ */
+export const NOTICE_BODY: RegExp[] = [
+  /\b(?:please )?do not reply(?: to this (?:e-?mail|message))?\b|\bdon't reply to this (?:e-?mail|message)\b/i,
+  /\b(?:this (?:mail)?box is not monitored|unmonitored (?:mail)?box|replies to this (?:e-?mail )?address are not monitored|not monitored)\b/i,
+  /\bthis (?:is an? )?(?:automated|automatic|automatically generated|auto-generated|system[- ]generated) (?:message|notification|e-?mail|notice|response|reply|report)\b|\b(?:was |has been |been )?(?:generated|sent) automatically\b|\bautomatically generated\b/i,
+  /\blog ?in to (?:view|see|review|read|access|(?:the |your )?(?:[\w-]+ )?(?:portal|account|inbox|website))|\bvisit the (?:[\w-]+ )?portal\b/i,
+  /\byou have (?:received )?(?:a |an |\d+ )?(?:new )?(?:[\w-]+ ){0,2}(?:message|fax|document|notification|result|voicemail)s?(?: waiting)?\b|\byou have received a (?:new |\d+ page )?fax\b/i,
+  /\b(?:your )?(?:one-time )?verification code is\b|\bif you did not request\b/i,
+  /\b(?:your )?(?:ticket|case|request|incident|reference) (?:number|id|#)\b|\bhas been (?:received|created|opened|registered|assigned|logged)\b|\bticket has been created\b/i,
+  /\b(?:we will|we'll|will) (?:respond|reply|get back to you)(?: to (?:your|all) (?:e-?mails?|messages?|requests?))? within (?:\d+|one|two|three|five) (?:business |working )?(?:days?|hours?)\b|\b(?:usually|typically) (?:replies|responds|reply|respond) within\b|\bthis mailbox is monitored\b/i,
+  /\b(?:reply|type your reply) above this line\b/i,
+  /\ba (?:support |customer service |service desk )?(?:representative|agent|member of (?:our|the) (?:team|service desk|support staff)) will\b/i,
+  /\bwe(?:'ve| have)? received your (?:[\w-]+ )?(?:e-?mail|message|request|inquiry|enquiry)\b|\bthank you for contacting\b|\bthanks for reaching out\b|\bthank you for your (?:e-?mail|message) to the\b/i,
+  /\byou are receiving this (?:e-?mail|message)\b|\byou received this (?:e-?mail|message) because\b/i,
+  /\bmanage your (?:e-?mail |notification )?preferences\b|\bunsubscribe\b/i,
+  /\b(?:review document|review and sign|start the survey|view (?:this fax|details|the remittance)|click here to)\b/i,
+];
+
+/** Phrases of security-gateway block and quarantine notices about a message we sent. */
+export const BLOCK_BODY: RegExp[] = [
+  /\b(?:was|has been|were) (?:blocked|quarantined|held|rejected)\b[^.]{0,80}\b(?:gateway|filter|polic(?:y|ies)|security|quarantine)\b/i,
+  /\b(?:was|has been) (?:blocked|quarantined) by\b/i,
+  /\bnot delivered because it violated\b|\bviolated a policy\b/i,
+  /\brelease the message\b|\bquarantine (?:inbox|digest|folder)\b/i,
+];
+
+/** Subject starts of vacation notices that the older table misses (Lotus Notes, templates). */
+export const VACATION_SUBJECTS: RegExp[] = [
+  /^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} (?:is|will be) (?:out of (?:the )?office|away|on vacation|on leave)\b/,
+  /^(?:away|out) (?:until|till|from (?:the )?office|of office until)\b/i,
+  /^(?:office closed|billing office closed|closed for the holiday)\b/i,
+];
+
+/** Subjects of ticket-system acknowledgements and of block notices. */
+export const ACK_SUBJECTS: RegExp[] = [
+  /^\[?(?:request|ticket|case|inquiry) (?:received|created|opened|logged)\b/i,
+  /^(?:support )?ticket (?:opened|received|created)\b|\[#?[A-Z]*-?\d{3,}\]\s*$|\[ticket#?\s*\d+\]/i,
+  /^(?:we(?:'ve| have) received your|thank you for (?:contacting|your (?:email|message|request)))\b|\b(?:request|inquiry|message|e-?mail|ticket|case) (?:has been|was) (?:received|created|logged|opened)\b|^received: /i,
+  /^(?:incident|case|request) [A-Z]*\d+[:\s].{0,40}\b(?:opened|received|created|logged)\b/i,
+  /\bautoreply:/i,
+];
+/** Subjects of notifications (portals, e-fax, e-signature, payer notices, reminders, surveys). */
+export const NOTICE_SUBJECTS: RegExp[] = [
+  // Read and delivery receipts sent as ordinary mail (no MDN structure).
+  /^(?:read|delivered|relayed|gelesen|lu|leído|lido):\s/i,
+  /^(?:new (?:secure )?(?:message|fax|document|voicemail)|you have (?:a |\d+ )?new (?:secure )?(?:message|fax|document)s?|fax received\b|new fax\b)/i,
+  /^(?:please docusign|please sign|signature requested|your (?:one-time |verification )?code|verification code|appointment reminder|reminder:|action required:)/i,
+  /^(?:incoming fax|fax from)\b|^you have (?:a |\d+ )?new (?:[\w-]+ ){0,2}(?:message|fax|document|result)s?\b/i,
+  /\b(?:remittance advice|era|835) (?:is )?(?:ready|available)\b|^claim status (?:update|notification)|\b(?:daily|weekly|monthly) .{0,40}\breport\b/i,
+  /^(?:how did we do|tell us about your|we value your feedback|fax delivery (?:failed|confirmation))/i,
+];
+export const BLOCK_SUBJECTS: RegExp[] = [/^(?:(?:message|mail|e-?mail) )?(?:blocked|quarantined)\b|^blocked:|^quarantine(?:d)? (?:notice|notification|message)/i];
+
+/**
+ * Local parts of notification senders (portals, e-fax, payers, ticket and e-sign systems).
+ * Supporting evidence only: shared human mailboxes (`billing@`, `coding@`) are not here.
+ */
+export const NOTICE_LOCAL_PART =
+  /^(?:messages?|service|services|feedback|security|protection|dse(?:_\w+)?|jira|rt|help|auto|system)$|(?:^|[-_.])(?:news(?:letter)?|updates?|alerts?|reports?)(?:$|[-_.])|^(?:e-?)?fax|notif|notify|remind|support|helpdesk|servicedesk|survey|mailer|automated|quarantine|^edi-|^portal-/i;
+
+/** Headers that ticket systems, e-mail platforms and rule engines put on what they send. */
+export const TICKET_HEADER = /^(?:x-(?:zendesk|freshdesk|fd-|otrs|rt-|jira|servicenow|helpscout|kayako|osticket|zammad|sfdc|spiceworks|request-tracker|desk|ticket|hubspot|intercom)|rt-ticket|rt-originator|managed-by)/i;
+export const PLATFORM_HEADER = /^(?:x-ses-outgoing|x-mailgun-\w+|x-sg-eid|x-sg-id|x-mc-user|x-mandrill-user|x-campaign(?:id)?|x-mailchimp-\w+|x-sfmc-\w+|x-mkto-\w+|x-ms-exchange-inbox-rules-loop)$/i;
+export const TICKET_MAILER = /\b(?:zendesk|freshdesk|osticket|otrs|znuny|request tracker|jira|servicenow|salesforce|help ?scout|kayako|zammad)\b/i;

@@ -1,6 +1,8 @@
+import { type BodyReading, readBody } from './classify-body.ts';
 import {
-  AUTO_REPLY_HEADERS, AUTO_REPLY_SUBJECTS, BOUNCE_BODY, BOUNCE_SUBJECTS, DAEMON_LOCAL_PART, DAEMON_NAME, LIST_HEADERS,
-  NOREPLY_LOCAL_PART, SPAM_SUBJECT_TAG, VACATION_BODY, firstMatch, subjectCore,
+  ACK_SUBJECTS, AUTO_REPLY_HEADERS, AUTO_REPLY_SUBJECTS, BLOCK_SUBJECTS, BOUNCE_BODY, BOUNCE_SUBJECTS, DAEMON_LOCAL_PART,
+  DAEMON_NAME, LIST_HEADERS, NOREPLY_LOCAL_PART, NOTICE_LOCAL_PART, NOTICE_SUBJECTS, PLATFORM_HEADER, SPAM_SUBJECT_TAG, TICKET_HEADER, TICKET_MAILER,
+  VACATION_SUBJECTS, firstMatch, subjectCore,
 } from './classify-rules.ts';
 import { isOwnMessageId } from '../shared/message-id.ts';
 import type { ParsedMessage } from './parsed-message.ts';
@@ -42,12 +44,15 @@ export function feedbackSignals(msg: ParsedMessage): Signals {
 }
 
 /**
- * Delivery failures. RFC 3464 structure is decisive; so is a bounce-looking subject at the start
- * (MTAs write them, people do not). For plain-text bounces the rest counts when at least two
- * supporting signals agree: a daemon sender plus a returned message, a null Return-Path plus an
- * MTA sentence, and so on. A postmaster who writes a letter has only one of these.
+ * Delivery failures and security-gateway block notices. RFC 3464 structure and
+ * X-Failed-Recipients are decisive. A bounce-looking subject is decisive only with a second
+ * signal: the body does not ask a coding question in the sender's own words (a coder resending
+ * a question under "Undeliverable: …" is a person). Plain-text bounces count when at least two
+ * supporting signals agree (a daemon sender plus a returned message, a null Return-Path plus an
+ * MTA sentence…); when the sender asks a coding question, one of them must be structural (sender,
+ * Return-Path, returned part): a postmaster who writes a letter has only one of these.
  */
-export function bounceSignals(msg: ParsedMessage): Signals {
+export function bounceSignals(msg: ParsedMessage, body: BodyReading = readBody(msg)): Signals {
   const decisive: string[] = [];
   const weak: string[] = [];
   const type = reportType(msg);
@@ -55,25 +60,77 @@ export function bounceSignals(msg: ParsedMessage): Signals {
   const dsnPart = hasPart(msg, ['message/delivery-status', 'message/global-delivery-status']);
   if (dsnPart) decisive.push(`part ${dsnPart}`);
   if (header(msg, 'x-failed-recipients')) decisive.push('header X-Failed-Recipients');
-  const subject = firstMatch(BOUNCE_SUBJECTS, subjectCore(msg.subject));
-  if (subject) decisive.push('subject looks like a delivery failure');
-
-  const from = msg.from;
-  const localPart = from?.address.split('@')[0] ?? '';
-  if (DAEMON_LOCAL_PART.test(localPart)) weak.push(`sender ${localPart.toLowerCase()}`);
-  else if (from && DAEMON_NAME.test(from.name)) weak.push('sender name of a mail system');
-  if (isNullReturnPath(msg)) weak.push('header Return-Path: <>');
-  const returned = msg.parts.find((p) => p.depth > 0 && /^(message\/(rfc822|global)|text\/rfc822-headers|message\/global-headers)$/.test(p.contentType));
-  if (returned) weak.push(`returned ${returned.contentType} part`);
+  const structural = bounceStructure(msg);
+  weak.push(...structural);
   if (firstMatch(BOUNCE_BODY, bodyHead(msg))) weak.push('body reads like a delivery failure');
-  if (weak.length >= 2 && decisive.length === 0) decisive.push(...weak.splice(0));
+  if (firstMatch(BLOCK_SUBJECTS, subjectCore(msg.subject))) weak.push('subject looks like a block notice');
+  if (body.block.length > 0) weak.push('body reads like a block notice');
+  if (firstMatch(BOUNCE_SUBJECTS, subjectCore(msg.subject))) {
+    if (!body.asksCodingQuestion && (weak.length > 0 || !asksAnything(body))) decisive.push('subject looks like a delivery failure');
+    else weak.push('subject looks like a delivery failure');
+  }
+  if (decisive.length === 0 && weak.length >= 2 && (structural.length > 0 || !body.asksCodingQuestion)) decisive.push(...weak.splice(0));
   return { decisive, weak };
 }
 
-/** Message disposition notifications (read receipts) and automatic replies (RFC 3834 and older). */
+/** The structural signs of a plain-text bounce: daemon sender, null Return-Path, a returned message part. */
+function bounceStructure(msg: ParsedMessage): string[] {
+  const out: string[] = [];
+  const from = msg.from;
+  const localPart = from?.address.split('@')[0] ?? '';
+  if (DAEMON_LOCAL_PART.test(localPart)) out.push(`sender ${localPart.toLowerCase()}`);
+  else if (from && DAEMON_NAME.test(from.name)) out.push('sender name of a mail system');
+  if (isNullReturnPath(msg)) out.push('header Return-Path: <>');
+  const returned = msg.parts.find((p) => p.depth > 0 && /^(message\/(rfc822|global)|text\/rfc822-headers|message\/global-headers)$/.test(p.contentType));
+  if (returned) out.push(`returned ${returned.contentType} part`);
+  return out;
+}
+
+/**
+ * Whether the top text could be a person's own message: it asks something, or is long enough to
+ * be a letter. A notice body ("toto", "I am away") is neither.
+ */
+function asksAnything(body: BodyReading): boolean {
+  return /[?¿]/.test(body.top) || body.top.trim().length >= 400;
+}
+
+/**
+ * Message disposition notifications (read receipts) and automatic replies with a standard
+ * mark: RFC 3834 and older autoresponder headers, MDNs, the null Return-Path. Automatic mail
+ * without such a mark is {@link automaticMailSignals}.
+ */
 export function autoReplySignals(msg: ParsedMessage): Signals {
+  return { decisive: strongAutoReply(msg), weak: [] };
+}
+
+/**
+ * Automatic mail with no standard header (vacation templates of webmail, Thunderbird, Apple
+ * Mail, Outlook rules and Lotus Notes; ticket-system acknowledgements; no-reply notifications):
+ * a model of subject, sender, headers and body (see {@link automaticEvidence}). Never when the
+ * body asks a coding question in the sender's own words. Otherwise automatic with:
+ * - an automatic-reply subject and a body that reads like a notice, not a letter (the old rule);
+ * - two families of evidence, one of them strong (weight 2), or three families;
+ * - a body that is plainly a vacation template (three distinct template phrases, or two in a
+ *   body that asks nothing).
+ * A sender, a header or a body phrase alone never decides.
+ */
+export function automaticMailSignals(msg: ParsedMessage, body: BodyReading = readBody(msg)): Signals {
+  const evidence = automaticEvidence(msg, body);
+  const reasons = evidence.map((e) => e.reason);
+  if (body.asksCodingQuestion || evidence.length === 0) return { decisive: [], weak: reasons };
+  const score = evidence.reduce((sum, e) => sum + e.weight, 0);
+  const subject = evidence.find((e) => e.family === 'subject' && e.weight === 2);
+  const decided =
+    (subject !== undefined && (evidence.length > 1 || !asksAnything(body))) ||
+    (evidence.length >= 2 && score >= 3) ||
+    body.vacation.length >= 3 ||
+    (body.vacation.length >= 2 && !asksAnything(body));
+  return decided ? { decisive: reasons, weak: [] } : { decisive: [], weak: reasons };
+}
+
+/** Signals that settle an automatic reply on their own, whatever the body says. */
+function strongAutoReply(msg: ParsedMessage): string[] {
   const decisive: string[] = [];
-  const weak: string[] = [];
   const type = reportType(msg);
   if (type === 'disposition-notification') decisive.push('multipart/report disposition-notification');
   else if (hasPart(msg, ['message/disposition-notification', 'message/global-disposition-notification'])) {
@@ -89,19 +146,56 @@ export function autoReplySignals(msg: ParsedMessage): Signals {
   for (const name of ['precedence', 'x-precedence']) {
     if (/^auto[-_]?reply\b/i.test(header(msg, name) ?? '')) decisive.push(`header ${name}: auto_reply`);
   }
-  if (firstMatch(AUTO_REPLY_SUBJECTS, subjectCore(msg.subject))) decisive.push('subject looks like an automatic reply');
   // RFC 5321 §4.5.5: the null reverse-path is reserved for notifications; people never send with it.
   if (isNullReturnPath(msg)) decisive.push('header Return-Path: <>');
+  return decisive;
+}
 
-  // Exchange puts X-Auto-Response-Suppress on its own automatic mail, but also on some ordinary
-  // mail; noreply senders and "I am out of the office" sentences also occur in human mail.
-  const suppress = header(msg, 'x-auto-response-suppress');
-  if (suppress && /\b(all|oof|autoreply)\b/i.test(suppress)) weak.push('header X-Auto-Response-Suppress');
+interface Evidence {
+  family: 'subject' | 'sender' | 'headers' | 'body';
+  /** 2: enough with a body that asks nothing; 1: needs another family. */
+  weight: number;
+  reason: string;
+}
+
+/**
+ * The sender/structure model of automatic mail that carries no standard header: each family
+ * (subject, sender, headers, body) gives at most one piece of evidence.
+ */
+export function automaticEvidence(msg: ParsedMessage, body: BodyReading): Evidence[] {
+  const out: Evidence[] = [];
+  const subject = subjectCore(msg.subject);
+  if (firstMatch(AUTO_REPLY_SUBJECTS, subject) || firstMatch(VACATION_SUBJECTS, msg.subject.trim())) {
+    out.push({ family: 'subject', weight: 2, reason: 'subject looks like an automatic reply' });
+  } else if (firstMatch(ACK_SUBJECTS, subject)) out.push({ family: 'subject', weight: 1, reason: 'subject looks like an acknowledgement' });
+  else if (firstMatch(NOTICE_SUBJECTS, subject)) out.push({ family: 'subject', weight: 1, reason: 'subject looks like a notification' });
   const localPart = msg.from?.address.split('@')[0] ?? '';
-  if (NOREPLY_LOCAL_PART.test(localPart)) weak.push('sender noreply');
-  if (firstMatch(VACATION_BODY, bodyHead(msg))) weak.push('body reads like a vacation reply');
-  if (weak.length >= 2 && decisive.length === 0) decisive.push(...weak.splice(0));
-  return { decisive, weak };
+  if (NOREPLY_LOCAL_PART.test(localPart)) out.push({ family: 'sender', weight: 2, reason: 'sender noreply' });
+  else if (NOTICE_LOCAL_PART.test(localPart)) out.push({ family: 'sender', weight: 1, reason: 'sender is a notification address' });
+  const headers = headerEvidence(msg);
+  if (headers) out.push(headers);
+  if (body.vacation.length + body.notice.length > 0) {
+    const vacation = body.vacation.length >= body.notice.length;
+    const count = Math.max(body.vacation.length, body.notice.length);
+    const reason = vacation ? 'body reads like a vacation reply' : 'body reads like a notification';
+    out.push({ family: 'body', weight: count >= 2 ? 2 : 1, reason });
+  }
+  return out;
+}
+
+function headerEvidence(msg: ParsedMessage): Evidence | null {
+  const names = Object.keys(msg.headers);
+  const ticket = names.find((n) => TICKET_HEADER.test(n));
+  if (ticket || TICKET_MAILER.test(header(msg, 'x-mailer') ?? '')) {
+    return { family: 'headers', weight: 2, reason: `header ${ticket ?? 'X-Mailer'} of a ticket system` };
+  }
+  if (names.includes('x-ms-exchange-inbox-rules-loop')) return { family: 'headers', weight: 2, reason: 'header X-MS-Exchange-Inbox-Rules-Loop' };
+  const platform = names.find((n) => PLATFORM_HEADER.test(n));
+  if (platform) return { family: 'headers', weight: 1, reason: `header ${platform}` };
+  // Exchange puts X-Auto-Response-Suppress on its own automatic mail, but also on some ordinary mail.
+  const suppress = header(msg, 'x-auto-response-suppress');
+  if (suppress && /\b(all|oof|autoreply)\b/i.test(suppress)) return { family: 'headers', weight: 1, reason: 'header X-Auto-Response-Suppress' };
+  return null;
 }
 
 /** Mailing lists and bulk mail: list headers (RFC 2369/2919) and Precedence: list/bulk/junk. */

@@ -1,4 +1,5 @@
 import { STATE_ABBREVIATIONS, STATE_NAMES } from './lexicon.ts';
+import type { TokensBefore } from './tokens-before.ts';
 
 /**
  * Context rules that turn a code-shaped token into something else (EXTRACTION.md, "Not billing
@@ -48,6 +49,20 @@ const UNIT_AFTER =
 const COUNT_AFTER =
   /^\s*(?:people|patients|pts|claims|denials|visits|encounters|charts|lines|members|lives|providers|rvus?|words|pages|emails|messages|records|accounts|users|employees|procedures|cases)\b/i;
 const UNITS_WORD_AFTER = /^\s*(?:units?|u)\b/i;
+/**
+ * Words of counting and quantity that put a number before a count noun (`we gave 12350 flu
+ * shots`, `did 10480 cases`, `roughly 15230 patients`): with such a noun after it, the number is
+ * a count, not a code (`how many 99213 visits` has no such word).
+ */
+const COUNT_WORDS_BEFORE = new Set(
+  ('gave give given giving administered administer processed process did done saw seen see had handled ' +
+    'received submitted sent filed mailed reviewed audited coded vaccinated treated served scheduled completed ' +
+    'performed shipped dispensed ran run about around roughly approximately approx nearly almost over under than ' +
+    'some total estimated ~ another additional').split(' '),
+);
+/** A count noun after a number, after at most two other words (`flu shots`, `B12 shots`). */
+const COUNT_NOUN_AFTER =
+  /^\s+(?:[A-Za-z0-9][\w-]*\s+){0,2}?(?:shots|doses|vaccines|vaccinations|immunizations|injections|infusions|cases|claims|patients|pts|visits|encounters|charts|people|persons|members|lives|tests|procedures|surgeries|appointments|calls|referrals|prescriptions|scripts|orders|kids|children|adults|seniors|employees|denials|lines|records|accounts|boxes|items|transactions|students|residents|admissions|discharges|deliveries|births|screenings|exams|scans|studies|films|x-rays|swabs|kits|bills|statements|letters|emails|messages|faxes)\b/i;
 const STREET_AFTER =
   /^\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?(?:[A-Z0-9][A-Za-z0-9'.]*\s+){0,4}(?:St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Ln|Lane|Way|Pkwy|Parkway|Ct|Court|Hwy|Highway|Pl|Place|Cir|Circle|Ter|Terrace|Trl|Trail|Sq|Square|Plaza|Loop|Pike|Expy|Expressway|Fwy|Freeway|Row|Crossing|Xing|Center|Ctr|Building|Bldg|Suite|Ste)\b\.?/;
 const ZIP4_AFTER = /^-\d{4}\b/;
@@ -57,110 +72,6 @@ const THOUSANDS_AFTER = /^,\d{3}\b/;
 
 /** Characters of context read after a token. */
 const WINDOW = 48;
-
-/** At most this many tokens before a candidate are read. */
-const MAX_TOKENS = 5;
-/** The tokens before the candidate being checked, nearest first, as written and lower-cased. */
-const tokens: string[] = new Array<string>(MAX_TOKENS).fill('');
-const lowerTokens: string[] = new Array<string>(MAX_TOKENS).fill('');
-/**
- * State of the lazy backwards tokenizer for the current candidate (one at a time, synchronous):
- * most candidates are settled by their nearest one or two tokens, so the rest are never read.
- */
-let tkText = '';
-/** The character codes of `tkText`. */
-const EMPTY_CODES = new Uint16Array(0);
-let tkCodes: Uint16Array = EMPTY_CODES;
-let tkPos = 0;
-let tkFloor = 0;
-let tkCount = 0;
-let tkDone = true;
-/** End of the candidate (start of what follows it). */
-let tkEnd = 0;
-
-/** Start reading tokens backwards from just before `start`, on the same line, at most 64 characters. */
-function startTokensBefore(text: string, codes: Uint16Array, start: number, end: number): void {
-  tkText = text;
-  tkCodes = codes;
-  tkEnd = end;
-  tkPos = start - 1;
-  tkFloor = Math.max(0, start - 64);
-  tkCount = 0;
-  tkDone = false;
-}
-
-/**
- * Read the next token before the candidate: a run of letters and digits (inner dots dropped:
- * `p.o.` → `po`) or a single punctuation character, in original case; blanks are skipped and
- * the line start ends the tokens.
- */
-function readToken(): void {
-  const codes = tkCodes;
-  const text = tkText;
-  const floor = tkFloor;
-  let i = tkPos;
-  if (tkCount >= MAX_TOKENS) {
-    tkDone = true;
-    return;
-  }
-  while (i >= floor) {
-    const c = codes[i]!;
-    if (c === 10 || c === 13) break;
-    if (c === 32 || c === 9 || c === 160) {
-      i--;
-      continue;
-    }
-    let token: string;
-    // Lower-casing allocates; skip it for tokens that have no capital (most words) and for
-    // ASCII punctuation.
-    let caps: boolean;
-    if (isAlnum(c)) {
-      const end = i + 1;
-      let dotted = false;
-      caps = false;
-      for (;;) {
-        if (i < floor) break;
-        const d = codes[i]!;
-        if (isAlnum(d)) {
-          if (d >= 65 && d <= 90) caps = true;
-          i--;
-        } else if (d === 46 && i > floor && isAlnum(codes[i - 1]!)) {
-          dotted = true;
-          i--;
-        } else break;
-      }
-      const word = text.slice(i + 1, end);
-      token = dotted ? word.replace(/\./g, '') : word;
-    } else {
-      token = text[i]!;
-      caps = c >= 128;
-      i--;
-    }
-    tokens[tkCount] = token;
-    lowerTokens[tkCount] = caps ? token.toLowerCase() : token;
-    tkCount++;
-    tkPos = i;
-    return;
-  }
-  tkPos = i;
-  tkDone = true;
-}
-
-/** Whether there is a k-th token (0 = nearest) before the candidate. */
-function hasToken(k: number): boolean {
-  while (tkCount <= k && !tkDone) readToken();
-  return k < tkCount;
-}
-
-/** The k-th token before the candidate as written, or `''`. */
-function tok(k: number): string {
-  return hasToken(k) ? tokens[k]! : '';
-}
-
-/** The k-th token before the candidate lower-cased, or `''`. */
-function low(k: number): string {
-  return hasToken(k) ? lowerTokens[k]! : '';
-}
 
 /**
  * Whether the token sits in a long run of non-blank characters full of symbols: encoded data,
@@ -210,64 +121,64 @@ const ALPHA = /^[A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
-function isNonCodeBefore(numeric: boolean, glued: boolean): boolean {
-  // Tokens are read on demand: `low(k)` lower-cased, `tok(k)` as written, `''` past the last.
-  const t0 = low(0);
+function isNonCodeBefore(r: TokensBefore, numeric: boolean, glued: boolean): boolean {
+  // Tokens are read on demand: `r.low(k)` lower-cased, `r.tok(k)` as written, `''` past the last.
+  const t0 = r.low(0);
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
   // a state abbreviation in capitals (`TX 78701`) and a two-word state name (`New York 10001`),
   // which need a number after them.
-  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(tok(0)) || (STATE_SECOND_WORDS.has(t0) && STATE_FIRST_WORDS.has(low(1)))))) {
+  if (!NEAREST_TOKEN_WORDS.has(t0) && !(numeric && (isStateAbbreviation(r.tok(0)) || (STATE_SECOND_WORDS.has(t0) && STATE_FIRST_WORDS.has(r.low(1)))))) {
     return false;
   }
-  const t1 = low(1);
+  const t1 = r.low(1);
   if (t0 === '$' || t0 === '€' || t0 === '£' || t0 === 'usd') return true;
   if (t0 === '#') {
     let k = 1;
-    while (hasToken(k) && (tok(k) === '-' || tok(k) === ':')) k++;
-    if (!CODE_WORDS.has(low(k))) return true; // `ticket #20551`, `#20551`
+    while (r.has(k) && (r.tok(k) === '-' || r.tok(k) === ':')) k++;
+    if (!CODE_WORDS.has(r.low(k))) return true; // `ticket #20551`, `#20551`
   }
   // Skip `#`, `:`, `no.`, `number` between a keyword and the token.
   let i = 0;
   let qualified = false;
-  while (hasToken(i) && QUALIFIERS.has(low(i))) {
-    if (low(i) !== ':' && low(i) !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
+  while (r.has(i) && QUALIFIERS.has(r.low(i))) {
+    if (r.low(i) !== ':' && r.low(i) !== '.') qualified = true; // `claim #`, `claim no.`, not `visit:`
     i++;
   }
-  const w = low(i);
-  const w1 = low(i + 1);
+  const w = r.low(i);
+  const w1 = r.low(i + 1);
   if (ID_STRONG.has(w)) return true;
   if (qualified && ID_WEAK.has(w)) return true;
   // `Ref: case 20551`, `member claim 20551`: a weak word right after an identifier word.
-  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(low(i + 2))))) return true;
+  if (ID_WEAK.has(w) && (ID_STRONG.has(w1) || (w1 === ':' && ID_STRONG.has(r.low(i + 2))))) return true;
   // `paid via check 20551`, `by check 20551`: a payment, not "check 99213".
   if ((w === 'check' || w === 'chk' || w === 'eft') && /^(?:via|by|paper|our|your|their|a|of)$/.test(w1)) return true;
   if (OTHER_SYSTEMS.has(w)) return true;
   if ((w === 'code' || w === 'codes') && OTHER_CODE_KINDS.has(w1)) return true;
-  if (w === 'service' && w1 === 'of' && low(i + 2) === 'place') return true;
+  if (w === 'service' && w1 === 'of' && r.low(i + 2) === 'place') return true;
   if (w === 'type' && w1 === 'bill') return true;
   // ICD-9: `ICD-9 V72.6`, `icd9 code 724.2`, `ICD-9-CM`.
   let j = w === 'code' || w === 'codes' || w === 'dx' ? i + 1 : i;
-  if (low(j) === 'cm' && low(j + 1) === '-') j += 2;
-  const a = low(j);
-  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (low(j + 1) === 'icd' || (low(j + 1) === '-' && low(j + 2) === 'icd')))) return true;
+  if (r.low(j) === 'cm' && r.low(j + 1) === '-') j += 2;
+  const a = r.low(j);
+  if (a === 'icd9' || a === 'icd9cm' || (a === '9' && (r.low(j + 1) === 'icd' || (r.low(j + 1) === '-' && r.low(j + 2) === 'icd')))) return true;
 
   if (t0 === '-' || t0 === '–') {
     // `INV-20551`, `CMS-1500`, `TKT-20551`; `CPT-99213` is fine.
-    if (glued && ALPHA.test(tok(1)) && !CODE_WORDS.has(t1)) return true;
+    if (glued && ALPHA.test(r.tok(1)) && !CODE_WORDS.has(t1)) return true;
     // `0409-48880`: the tail of a digit group that is not the first code of a range.
-    if (numeric && DIGITS.test(tok(1)) && tok(1).length !== 5) return true;
+    if (numeric && DIGITS.test(r.tok(1)) && r.tok(1).length !== 5) return true;
   }
   if (numeric) {
     // Phone extension `555-0100 x20611`, `(555) 123-4567 x 20610`.
     const xAt = t0 === 'x' ? 1 : t0 === '.' && t1 === 'x' ? 2 : -1;
-    if (xAt > 0 && /^(?:\d{4}|\))$/.test(tok(xAt))) return true;
-    const s0 = tok(0);
+    if (xAt > 0 && /^(?:\d{4}|\))$/.test(r.tok(xAt))) return true;
+    const s0 = r.tok(0);
     // `Austin, TX 78701`; `Boulder CO 80301` ending a line; `Texas 78701`.
     if (isTwoCapitals(s0) && STATE_ABBREVIATIONS.has(s0)) {
       if (t1 === ',') return true;
-      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(tkText.slice(tkEnd, tkEnd + WINDOW))) return true;
+      if (!STATE_WORDS.has(s0) && ADDRESS_END_AFTER.test(r.after(WINDOW))) return true;
     }
-    if (t0 === ',' && isTwoCapitals(tok(1)) && STATE_ABBREVIATIONS.has(tok(1)) && low(2) === ',') return true;
+    if (t0 === ',' && isTwoCapitals(r.tok(1)) && STATE_ABBREVIATIONS.has(r.tok(1)) && r.low(2) === ',') return true;
     if (STATE_NAME_SET.has(t0) || (STATE_FIRST_WORDS.has(t1) && STATE_NAME_SET.has(`${t1} ${t0}`))) return true;
   }
   return false;
@@ -331,9 +242,16 @@ function mayStartUnit(c: number): boolean {
  * True when the token at [start, end) of `text` is not a billing code because of what
  * surrounds it. `numeric` says whether the token is all digits (or digits + F/T); `codes`
  * holds the UTF-16 code units of `text` (`charCodeAt`), which the rules read instead of the
- * string.
+ * string; `tokens` is the caller's tokenizer (one per scan, reused for every candidate).
  */
-export function isNonCodeContext(text: string, start: number, end: number, numeric: boolean, codes: Uint16Array): boolean {
+export function isNonCodeContext(
+  text: string,
+  start: number,
+  end: number,
+  numeric: boolean,
+  codes: Uint16Array,
+  tokens: TokensBefore,
+): boolean {
   // The rules read at most WINDOW characters after the token; the window is cut out (`after`)
   // only when a regex has to run, the rest reads characters in place.
   const limit = Math.min(text.length, end + WINDOW);
@@ -342,10 +260,11 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
   while (h >= 0 && (codes[h]! === 32 || codes[h]! === 9)) h--;
   const hc = h > 0 ? codes[h]! : 0;
   const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(codes[h - 1]!);
-  startTokensBefore(text, codes, start, end);
-  const before = isNonCodeBefore(numeric, glued);
-  tkText = '';
-  tkCodes = EMPTY_CODES;
+  tokens.start(text, codes, start, end);
+  const before = isNonCodeBefore(tokens, numeric, glued);
+  // `we gave 12350 flu shots`, `roughly 15230 patients`: a count (read below, with its noun).
+  const countBefore = numeric && !before && COUNT_WORDS_BEFORE.has(tokens.low(0));
+  tokens.release();
   if (before) return true;
   const a0 = end < limit ? codes[end]! : NaN;
   // First character after any white space (the regexes below start with `\s*` / `\s+`).
@@ -377,9 +296,12 @@ export function isNonCodeContext(text: string, start: number, end: number, numer
     if (f === 45 || f === 8211) {
       const group = DIGIT_GROUP_AFTER.exec(text.slice(end, limit));
       // `78701-1234`, LOINC `14647-2`, NDC `50242-040-62`: a digit group that is neither a
-      // two-digit modifier nor another code of a range.
-      if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5) return true;
+      // two-digit modifier nor another code of a range. Written with blanks round the dash
+      // (`96365   -   1`, an empty table cell then units) only a long group is one.
+      const spaced = group !== null && /\s/.test(group[0].slice(0, group[0].length - group[1]!.length - group[2]!.length));
+      if (group && group[2] === '' && group[1]!.length !== 2 && group[1]!.length !== 5 && (!spaced || group[1]!.length >= 3)) return true;
     }
+    if (countBefore && COUNT_NOUN_AFTER.test(text.slice(end, limit))) return true;
   }
   return false;
 }

@@ -1,5 +1,6 @@
 import { scanCodes } from './scan-codes.ts';
 import { scanModifiers } from './modifiers.ts';
+import { tableCells } from './tables.ts';
 import type { CodeHit, ExtractedCodes, ExtractInput, ExtractOptions } from './types.ts';
 
 /**
@@ -13,7 +14,8 @@ import type { CodeHit, ExtractedCodes, ExtractInput, ExtractOptions } from './ty
  * category; `options.isKnownCode` is consulted only where both HCPCS and ICD-10-CM read.
  */
 export function extractCodes(input: ExtractInput, options: ExtractOptions = {}): ExtractedCodes {
-  const hits = [...scanField(input.subject, 'subject', options), ...scanField(input.body, 'body', options)];
+  const subjectHits = scanField(input.subject, 'subject', options, false);
+  const hits = [...subjectHits, ...scanField(input.body, 'body', options, subjectHits.length > 0)];
   const result: ExtractedCodes = { cpt: [], hcpcs: [], icd10cm: [], icd10pcs: [], modifiers: [], hits };
   // One seen-set per list (no `system:code` key strings per hit).
   const seen = { cpt: new Set<string>(), hcpcs: new Set<string>(), icd10cm: new Set<string>(), icd10pcs: new Set<string>(), modifier: new Set<string>() };
@@ -26,10 +28,12 @@ export function extractCodes(input: ExtractInput, options: ExtractOptions = {}):
   return result;
 }
 
-function scanField(text: string, field: 'subject' | 'body', options: ExtractOptions): CodeHit[] {
+/** `codesElsewhere`: the subject names codes, so the body talks about codes too. */
+function scanField(text: string, field: 'subject' | 'body', options: ExtractOptions, codesElsewhere: boolean): CodeHit[] {
   if (!text) return [];
-  const codes = scanCodes(text, field, options);
-  const modifiers = scanModifiers(text, field, codes);
+  const cells = tableCells(text);
+  const codes = scanCodes(text, field, options, cells);
+  const modifiers = scanModifiers(text, field, codes, cells, codesElsewhere);
   return mergeByPosition(codes, modifiers);
 }
 

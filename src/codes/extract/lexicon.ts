@@ -20,7 +20,7 @@ export const STANDALONE_LETTER_MODIFIERS = new Set([
   'XE', 'XP', 'XS', 'XU', 'GA', 'GX', 'GY', 'GZ', 'KX', 'JW', 'JZ', 'JG', 'TB', 'GP', 'GN', 'TC',
   'QW', 'CQ', 'FX', 'FY', 'GT', 'GQ', 'GC', 'GE', 'QK', 'QX', 'QY', 'QZ', 'KO', 'KP', 'NU', 'RR',
   'UE', 'FS', 'FT', 'AQ', 'GV', 'GW', 'SG', 'PD', 'PN', 'PO', 'ER', 'ET', 'SA', 'SL', 'Q5', 'Q6',
-  'QP', 'KF', 'AI', 'PT', 'AS', 'AT', 'GU', 'GK', 'KH', 'KI', 'KJ', 'EY', 'FQ', 'FR', '1P', '2P', '3P', '8P',
+  'QP', 'KF', 'AI', 'PT', 'AS', 'AT', 'GU', 'GK', 'KH', 'KI', 'KJ', 'EY', 'FQ', 'FR', '1P', '2P', '3P', '8P', 'Q7', 'Q8', 'Q9',
 ]);
 
 /** Standalone capital forms that clash with common abbreviations; these need modifier context. */
@@ -69,6 +69,34 @@ const HCPCS_BLOCKS: Record<string, string> = {
 const HCPCS_BLOCK_SET = new Set(
   Object.entries(HCPCS_BLOCKS).flatMap(([letter, blocks]) => blocks.split(' ').map((b) => letter + b)),
 );
+
+/**
+ * HCPCS Level II blocks that are not ICD-10-CM categories (there is no `L39` or `J07` in
+ * ICD-10-CM): letter + 4 digits in them can only be HCPCS (`L3908`, not `L39.08`), whatever the
+ * context says. Structural knowledge of both code sets' layout (FY2026), not a code list.
+ */
+const HCPCS_ONLY_BLOCKS: Record<string, string> = {
+  A: '45 47 61 62 97',
+  C: '89 97 98 99',
+  D: '08 54 79 85 87 88 90 91 92 93 94 95 96 97 98 99',
+  E: '12 14 17 18 19',
+  G: '22 84 85 86 87 88',
+  J: '07 08 19 23 24 25 26 27 28 29 71 72 73 74 75 76 77 79 87 89',
+  K: '07 10',
+  L: '06 07 09 16 17 18 19 31 32 33 34 35 36 37 38 39 46 61 69 77 79',
+  M: '03',
+  P: '20 30',
+  T: '10',
+  U: '00',
+};
+const HCPCS_ONLY_BLOCK_SET = new Set(
+  Object.entries(HCPCS_ONLY_BLOCKS).flatMap(([letter, blocks]) => blocks.split(' ').map((b) => letter + b)),
+);
+
+/** Whether letter + 2 digits (e.g. `L39`) is an HCPCS block and no ICD-10-CM category. */
+export function isHcpcsOnlyBlock(prefix3: string): boolean {
+  return HCPCS_ONLY_BLOCK_SET.has(prefix3);
+}
 
 /** Whether `L` + `DD` (e.g. `J18`) is a block of HCPCS Level II codes. */
 export function isHcpcsBlock(prefix3: string): boolean {

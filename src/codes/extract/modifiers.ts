@@ -1,12 +1,19 @@
-import {
-  AMBIGUOUS_STANDALONE,
-  ANATOMY,
-  ENGLISH_TWO_LETTER,
-  LOCATION_MODIFIERS,
-  NUMERIC_MODIFIERS,
-  STANDALONE_LETTER_MODIFIERS,
-} from './lexicon.ts';
+import { AMBIGUOUS_STANDALONE, NUMERIC_MODIFIERS, STANDALONE_LETTER_MODIFIERS } from './lexicon.ts';
 import { inGibberish, isRegexSpace } from './context.ts';
+import {
+  type Add,
+  followedByAnatomy,
+  isAlnumOrHyphen,
+  isAsciiLetter,
+  isAttachable,
+  isDigit,
+  isModifierItem,
+  isSpacedModifier,
+  NOT_AFTER_ITEM,
+  parseList,
+} from './modifier-items.ts';
+import { contextualModifiers, laterInClause, looseAlternative } from './modifier-context.ts';
+import type { TableCell } from './tables.ts';
 import type { CodeHit } from './types.ts';
 
 /**
@@ -16,7 +23,13 @@ import type { CodeHit } from './types.ts';
  * modifiers ("POS 02", "modifiers 02, 10, 11": two-digit numbers outside the modifier set), and a
  * laterality word before a body part ("the LT knee") is not one.
  */
-export function scanModifiers(text: string, field: 'subject' | 'body', codes: CodeHit[]): CodeHit[] {
+export function scanModifiers(
+  text: string,
+  field: 'subject' | 'body',
+  codes: CodeHit[],
+  cells: TableCell[] = [],
+  codesElsewhere = false,
+): CodeHit[] {
   const found = new Map<number, CodeHit>();
   const pos = placeOfServiceSpans(text);
   // Offsets inside diagnosis and PCS codes: never the start of a modifier (`W19.XXXA`).
@@ -31,20 +44,24 @@ export function scanModifiers(text: string, field: 'subject' | 'body', codes: Co
     found.set(start, hit);
     fresh.push(hit);
   };
-  const modifierTalk = codes.length > 0 || /\bmod(?:if(?:i|ie|ei|e)r)?s?\b/i.test(text);
+  // A message about codes: codes here or in the subject, the word "modifier", places of service.
+  const modifierTalk = codesElsewhere || codes.length > 0 || /\b(?:mod(?:if(?:i|ie|ei|e)r)?s?|POS|place of service)\b/i.test(text);
 
   attached(text, codes, add);
+  tableColumn(text, cells, add);
   named(text, add);
   afterVerbs(text, modifierTalk, add);
   standalone(text, codes, add);
+  contextualModifiers(text, codes, modifierTalk, add);
   listItemsAfterCodes(text, codes, add);
   if (modifierTalk) numericPairs(text, add);
   // Each hit is looked at once; alternatives found on the way are looked at in turn.
-  for (let i = 0; i < fresh.length && i < 200; i++) alternatives(text, fresh[i]!, add);
+  for (let i = 0; i < fresh.length && i < 200; i++) {
+    alternatives(text, fresh[i]!, add);
+    looseAlternative(text, fresh[i]!, add);
+  }
   return [...found.values()].sort((a, b) => a.start - b.start);
 }
-
-type Add = (start: number, written: string, code: string, attachedTo?: string) => void;
 
 const ATTACHED = /^(\s?[-–/]\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
 const SPACED_LETTER = /^(\s)([A-Za-z]{2}|[A-Za-z]\d)(?![A-Za-z0-9-])/;
@@ -107,71 +124,33 @@ function attached(text: string, codes: CodeHit[], add: Add): void {
   }
 }
 
-/** `97110 GP`, `64721 rt`: a familiar letter modifier written after a code with a space. */
-function isSpacedModifier(s: string): boolean {
-  const u = s.toUpperCase();
-  if (AMBIGUOUS_STANDALONE.has(u) || ENGLISH_TWO_LETTER.has(u)) return false;
-  return STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
-}
+/** What an empty `Mod` cell says (`NA`, `no`, `OK`): not modifiers. */
+const EMPTY_CELL_WORDS = new Set(['NA', 'NO', 'OK', 'NN', 'XX']);
 
-/** A two-character suffix after a code's hyphen: a modifier unless it is a word or not one. */
-export function isAttachable(s: string): boolean {
-  if (isTwoDigits(s)) return NUMERIC_MODIFIERS.has(s);
-  const u = s.toUpperCase();
-  if (s === u) return !ENGLISH_TWO_LETTER.has(u) || STANDALONE_LETTER_MODIFIERS.has(u);
-  return (STANDALONE_LETTER_MODIFIERS.has(u) && !AMBIGUOUS_STANDALONE.has(u)) || LOCATION_MODIFIERS.has(u);
-}
-
-/** Whether an item in a modifier context ("modifier __", "append __") is a modifier. */
-function isModifierItem(s: string, strict: boolean): boolean {
-  if (isTwoDigits(s)) return NUMERIC_MODIFIERS.has(s);
-  const u = s.toUpperCase();
-  if (!/^(?:[A-Z]{2}|[A-Z]\d|\d[A-Z])$/.test(u)) return false;
-  const known = STANDALONE_LETTER_MODIFIERS.has(u) || LOCATION_MODIFIERS.has(u);
-  if (strict) return known;
-  if (s !== u) return known; // lower case only for the familiar ones ("with lt")
-  return known || !ENGLISH_TWO_LETTER.has(u);
+/** The items of a claim-line table's `Mod` column (`25`, `GP, 59`, `AA P2`). */
+function tableColumn(text: string, cells: TableCell[], add: Add): void {
+  for (const cell of cells) {
+    if (cell.kind !== 'modifier') continue;
+    const re = /[A-Za-z0-9]+/g;
+    const value = text.slice(cell.start, cell.end);
+    for (let m = re.exec(value); m; m = re.exec(value)) {
+      if (m[0].length === 2 && !EMPTY_CELL_WORDS.has(m[0].toUpperCase()) && isModifierItem(m[0], false)) add(cell.start + m.index, m[0], m[0].toUpperCase());
+    }
+  }
 }
 
 /** "modifier", "modifiers", "mod", "mod." and the usual typos ("modifer", "modifeir"). */
 const MODIFIER_WORD = /\b(?:modif(?:i|ie|ei|e)rs?|mods?\b\.?)(?![A-Za-z])/gi;
-const ITEM = /^(-?\s?)([A-Za-z0-9]{2})(?![A-Za-z0-9])/;
-const SEPARATOR = /^['"”’)]*\s*(?:,|\/|&|\+|\band\b|\bor\b|\bvs\b\.?|\bversus\b|\bplus\b|\bthen\b)?\s*['"“‘(]*/i;
-const NOT_AFTER_ITEM =
-  /^\s*(?:%|\d|\.\d|[:/,]\d|mg|mcg|ml|cc|units?\b|minutes?\b|mins?\b|seconds?\b|years?\b|yrs?\b|yo\b|y\/o|days?\b|weeks?\b|months?\b|visits?\b|hours?\b|hrs?\b|percent\b|patients?\b|pts\b|people\b|claims?\b|codes?\b|cases?\b|times\b|dollars\b|pages?\b|lines?\b|sessions?\b|miles?\b|lbs?\b|kg\b|cm\b|mm\b|sq\b|degrees?\b|am\b|pm\b)/i;
 
 /** "modifier 25", "modifiers 25, 59 and XU", "mod -50"; and backwards: "25 and 59 modifiers". */
 function named(text: string, add: Add): void {
   MODIFIER_WORD.lastIndex = 0;
   for (let m = MODIFIER_WORD.exec(text); m; m = MODIFIER_WORD.exec(text)) {
     const lead = /^\s*[:(#'"“‘]*\s*(?:code\s*)?/.exec(text.slice(m.index + m[0].length))!;
-    parseList(text, m.index + m[0].length + lead[0].length, false, add);
+    const wordEnd = m.index + m[0].length;
+    if (parseList(text, wordEnd + lead[0].length, false, add) === 0) laterInClause(text, wordEnd, add);
     backwards(text, m.index, add);
   }
-}
-
-/** Parse `item (sep item)*` from `at`; returns how many items were taken. */
-function parseList(text: string, at: number, strict: boolean, add: Add, numbersOk = true): number {
-  let count = 0;
-  let pos = at;
-  for (;;) {
-    if (!mayBeItem(text, pos)) break; // (ITEM cannot match: skip the slice and the regex)
-    const rest = text.slice(pos, pos + 24);
-    const m = ITEM.exec(rest);
-    if (!m) break;
-    const item = m[2]!;
-    if (!isModifierItem(item, strict)) break;
-    if (/^\d/.test(item) && !numbersOk) break;
-    const end = pos + m[0].length;
-    if (NOT_AFTER_ITEM.test(text.slice(end, end + 12))) break;
-    if (/^(?:RT|LT)$/i.test(item) && followedByAnatomy(text, end)) break;
-    add(pos + m[1]!.length, item, item.toUpperCase());
-    count++;
-    const sep = SEPARATOR.exec(text.slice(end, end + 16))!;
-    if (sep[0] === '') break;
-    pos = end + sep[0].length;
-  }
-  return count;
 }
 
 /** Items written just before a modifier word: "the 25 modifier", "RT and LT modifiers". */
@@ -216,7 +195,7 @@ function backwardsWindowStart(s: string, end: number): number {
 }
 
 const VERB =
-  /(?:->|=>|→)\s*|\b(?:append(?:ed|ing|s)?|gets?|getting|without|w\/o|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with)\s+(?:an?\s+|the\s+)?/gi;
+  /(?:->|=>|→)\s*|\b(?:append(?:ed|ing|s)?|gets?|getting|without|w\/o|add(?:ed|ing|s)?|attach(?:ed|ing|es)?|apply|applied|applying|use|used|uses|using|with|w\/|need(?:s|ed)?|requires?|required|put|report(?:ed|ing)? with|bill(?:ed|ing)? with|missing|remov(?:e|ed|es|ing)|drop(?:s|ped|ping)?|want(?:s|ed)?|swap(?:s|ped|ping)?|(?:take|took|taking) off)\s+(?:an?\s+|the\s+)?/gi;
 
 /** "append 50", "with lt", "use 59 or XU": a modifier right after a verb of attaching. */
 function afterVerbs(text: string, modifierTalk: boolean, add: Add): void {
@@ -370,12 +349,6 @@ function listItemsAfterCodes(text: string, codes: CodeHit[], add: Add): void {
   }
 }
 
-const ANATOMY_AFTER = new RegExp(`^\\s*(?:side\\s+)?(?:${ANATOMY})\\b`, 'i');
-
-function followedByAnatomy(text: string, at: number): boolean {
-  return ANATOMY_AFTER.test(text.slice(at, at + 24));
-}
-
 const POS_WORD = /\b(?:POS|place[\s-]+of[\s-]+service)\b\s*(?:\(\s*POS\s*\)\s*)?(?:codes?\s*)?(?:of\s*|is\s*|=\s*)?[:#]?\s*/gi;
 
 /** Start offsets of two-digit numbers listed after "POS" / "place of service". */
@@ -395,26 +368,9 @@ function placeOfServiceSpans(text: string): Set<number> {
   return spans;
 }
 
-function isAlnumOrHyphen(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
-}
-
 /** `-`, `–` or `/`: what joins a modifier to a code (ATTACHED). */
 function isJoiner(c: number): boolean {
   return c === 45 || c === 8211 || c === 47;
-}
-
-function isAsciiLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** `/^\d{2}$/` without a regex. */
-function isTwoDigits(s: string): boolean {
-  return s.length === 2 && isDigit(s.charCodeAt(0)) && isDigit(s.charCodeAt(1));
 }
 
 /** What may stand before the hyphen of a lone `-25`: a blank or `(`, `,`, `;`, `/`. */
@@ -422,17 +378,3 @@ function isHyphenItemLead(c: number): boolean {
   return isRegexSpace(c) || c === 40 || c === 44 || c === 59 || c === 47;
 }
 
-/**
- * Whether ITEM can match at `pos`: an optional `-` and one blank, then exactly two letters or
- * digits (the regex has no other way to match, its optional parts being neither).
- */
-function mayBeItem(text: string, pos: number): boolean {
-  let q = pos;
-  if (text.charCodeAt(q) === 45) q++;
-  if (isRegexSpace(text.charCodeAt(q))) q++;
-  return isAlnumCode(text.charCodeAt(q)) && isAlnumCode(text.charCodeAt(q + 1)) && !isAlnumCode(text.charCodeAt(q + 2));
-}
-
-function isAlnumCode(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}

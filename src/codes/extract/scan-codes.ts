@@ -1,11 +1,13 @@
 import { Buffer } from 'node:buffer';
 import { isNonCodeContext, isRegexSpace } from './context.ts';
-import { isAttachable } from './modifiers.ts';
+import { TokensBefore } from './tokens-before.ts';
+import { isAttachable } from './modifier-items.ts';
 import { classifyShape, type Shape } from './shape.ts';
+import { columnAt, type TableCell } from './tables.ts';
 import type { CodeHit, ExtractOptions } from './types.ts';
 
 /** `L-1831`: HCPCS written with a hyphen after the letter. */
-const HYPHENATED_HCPCS = /^-(\d{4})(?:[xX](\d{1,3}))?(?![A-Za-z0-9.])/;
+const HYPHENATED_HCPCS = /^-(\d{4})(?:[xX](\d{1,3}))?(?![A-Za-z0-9]|\.\d)/;
 /** Units written after a code: `97110 x3`, `97530*2`, `97110 (3 units)`. */
 const UNITS_AFTER = /^\s*\(?\s*(?:[xX×*]\s*(\d{1,3})(?![\d.,:/])|(\d{1,2})\s*units?\b)/;
 /** A modifier attached with a hyphen: `-25`, `-LT`. */
@@ -20,7 +22,7 @@ const LIST_GAP = /^[\s,;/&]*(?:and|or|&|,|\/|vs\.?)?[\s,;/&]*$/i;
  * systems; context rules drop non-codes and settle letter + 4 digits (HCPCS or undotted
  * ICD-10-CM); ranges and units are recorded on the hits.
  */
-export function scanCodes(text: string, field: 'subject' | 'body', options: ExtractOptions): CodeHit[] {
+export function scanCodes(text: string, field: 'subject' | 'body', options: ExtractOptions, cells: TableCell[] = []): CodeHit[] {
   const hits: CodeHit[] = [];
   const open = new Map<CodeHit, AmbiguousShape>();
   const n = text.length;
@@ -35,6 +37,7 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
   const codes = charCodes(text);
   let nextDigit = -1;
   let nextHyphen = -1;
+  const tokens = new TokensBefore();
   while (pos < n) {
     if (nextDigit < pos) nextDigit = findDigit(codes, pos);
     if (nextHyphen < pos) nextHyphen = findLetterHyphen(text, pos);
@@ -77,12 +80,14 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
     }
     if (!shape) continue;
     if (shape.kind === 'icd10cm' && text.charCodeAt(end) === 46 && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
+    // `M25.56-`, `S72.0-`: a dotted category with a wildcard dash (not the first code of a range).
+    if (shape.kind === 'icd10cm' && shape.dotted && text.charCodeAt(end) === 45 && !isAlnum(text.charCodeAt(end + 1) || 32) && !/^-\s*[A-Za-z]\d/.test(text.slice(end, end + 6))) continue;
     if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
-    if (isNonCodeContext(text, start, end, numeric, codes)) continue;
+    if (isNonCodeContext(text, start, end, numeric, codes, tokens)) continue;
     if (shape.kind === 'ambiguous') {
       const hit: CodeHit = { code: shape.hcpcs, system: 'hcpcs', field, start, end, written };
-      const decided = resolveFromContext(text, start, end, shape);
+      const decided = resolveFromContext(text, start, end, shape, cells);
       if (decided) setAmbiguous(text, hit, shape, decided);
       else open.set(hit, shape);
       hits.push(hit);
@@ -189,11 +194,15 @@ const HCPCS_NOUN_AFTER =
  * procedure noun right after; the nearest cue word earlier on the line ("dx", "ICD" against
  * "HCPCS", "supply", "units"). Otherwise left open for {@link resolveOpen}.
  */
-function resolveFromContext(text: string, start: number, end: number, shape: AmbiguousShape): 'hcpcs' | 'icd10cm' | null {
+function resolveFromContext(text: string, start: number, end: number, shape: AmbiguousShape, cells: TableCell[]): 'hcpcs' | 'icd10cm' | null {
   if (shape.gluedModifier) {
     // `S5250XA` is ICD-10-CM (X placeholder + 7th character); `L3908RT` is HCPCS + RT.
     return shape.icdSuffixLikely || !shape.blockIsHcpcs ? 'icd10cm' : 'hcpcs';
   }
+  // A claim-line table's header names the column: `CPT`/`HCPCS`/`Proc` or `Dx`/`ICD-10`.
+  const column = cells.length > 0 ? columnAt(cells, start) : null;
+  if (column === 'procedure' && shape.blockIsHcpcs) return 'hcpcs';
+  if (column === 'diagnosis') return 'icd10cm';
   const after = text.slice(end, end + 24);
   const attached = ATTACHED.exec(after);
   if (attached && isAttachable(attached[1]!)) return 'hcpcs';
@@ -202,7 +211,8 @@ function resolveFromContext(text: string, start: number, end: number, shape: Amb
   if (HCPCS_NOUN_AFTER.test(after)) return 'hcpcs';
 
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const before = text.slice(Math.max(lineStart, start - 80), start);
+  // The nearest cue of the same sentence: `dx B35.1 and E11.42. Does G0127 need TA?` has none.
+  const before = sameSentence(text.slice(Math.max(lineStart, start - 80), start));
   const icdAt = lastIndex(ICD_CUE, before);
   const hcpcsAt = lastIndex(HCPCS_CUE, before);
   if (icdAt > hcpcsAt) return 'icd10cm';
@@ -256,6 +266,15 @@ function resolveOpen(text: string, hits: CodeHit[], open: Map<CodeHit, Ambiguous
     }
     setAmbiguous(text, hit, shape, system);
   }
+}
+
+/** The tail of `before` after its last sentence end (`.`, `?`, `!` or `;` and a blank). */
+function sameSentence(before: string): string {
+  for (let i = before.length - 2; i >= 0; i--) {
+    const c = before.charCodeAt(i);
+    if ((c === 46 || c === 63 || c === 33 || c === 59) && isRegexSpace(before.charCodeAt(i + 1))) return before.slice(i + 1);
+  }
+  return before;
 }
 
 function lastIndex(re: RegExp, s: string): number {

@@ -1,4 +1,4 @@
-import { ICD_LETTER_CATEGORIES, LOCATION_MODIFIERS, NOT_ICD_TOKENS, STANDALONE_LETTER_MODIFIERS, isHcpcsBlock } from './lexicon.ts';
+import { ICD_LETTER_CATEGORIES, LOCATION_MODIFIERS, NOT_ICD_TOKENS, STANDALONE_LETTER_MODIFIERS, isHcpcsBlock, isHcpcsOnlyBlock } from './lexicon.ts';
 
 /**
  * What one token can be by its shape alone (EXTRACTION.md, "What a code is"). Context is
@@ -51,12 +51,14 @@ export function classifyShape(written: string): Shape | null {
   let m = HCPCS_UNITS.exec(t);
   if (m) return { kind: 'hcpcs', code: m[1]!, units: Number(m[2]) };
   if (LETTER_4.test(t)) {
+    if (isHcpcsOnlyBlock(t.slice(0, 3))) return { kind: 'hcpcs', code: t }; // `L3908`: no ICD-10-CM category L39
     return { kind: 'ambiguous', hcpcs: t, icd: dot(t), blockIsHcpcs: isHcpcsBlock(t.slice(0, 3)), icdSuffixLikely: false };
   }
   m = LETTER_4_2.exec(t);
   if (m) {
     const base = m[1]!;
     const suffix = m[2]!;
+    if (isHcpcsOnlyBlock(t.slice(0, 3))) return { kind: 'hcpcs', code: base, gluedModifier: suffix };
     return {
       kind: 'ambiguous',
       hcpcs: base,

@@ -40,7 +40,7 @@ const cases: Array<[string, ParsedMessage, MessageKind, string]> = [
   ['a plain question', message(), 'human', 'no automatic signal'],
   ['RFC 3464 bounce', message({ contentType: 'multipart/report; report-type=delivery-status; boundary="x"', parts: dsnParts, from: { address: 'MAILER-DAEMON@mx.example', name: 'Mail Delivery System' }, subject: 'Undelivered Mail Returned to Sender' }), 'bounce', 'multipart/report delivery-status'],
   ['plain bounce: daemon sender and returned message', message({ from: { address: 'postmaster@mx.example', name: '' }, subject: 'Re: hello', parts: [{ contentType: 'multipart/mixed', size: 1, depth: 0 }, { contentType: 'text/plain', size: 1, depth: 1 }, { contentType: 'message/rfc822', size: 1, depth: 1 }] }), 'bounce', 'sender postmaster'],
-  ['plain bounce: German subject', message({ subject: 'Unzustellbar: Frage zu 97760' }), 'bounce', 'subject looks like a delivery failure'],
+  ['plain bounce: German subject, notice body', message({ subject: 'Unzustellbar: Frage zu 97760', text: 'Ihre Nachricht konnte nicht zugestellt werden.' }), 'bounce', 'subject looks like a delivery failure'],
   ['Exim X-Failed-Recipients', message({ extraHeaders: { 'x-failed-recipients': 'a@b.example' } }), 'bounce', 'header X-Failed-Recipients'],
   ['ARF feedback report', message({ contentType: 'multipart/report; report-type=feedback-report; boundary="x"', parts: [{ contentType: 'multipart/report', size: 1, depth: 0 }, { contentType: 'message/feedback-report', size: 1, depth: 1 }] }), 'feedback-report', 'multipart/report feedback-report'],
   ['MDN read receipt', message({ contentType: 'multipart/report; report-type=disposition-notification; boundary="x"' }), 'auto-reply', 'multipart/report disposition-notification'],
@@ -48,11 +48,15 @@ const cases: Array<[string, ParsedMessage, MessageKind, string]> = [
   ['Auto-Submitted: no is a person', message({ extraHeaders: { 'auto-submitted': 'no' } }), 'human', 'no automatic signal'],
   ['X-Autoreply', message({ extraHeaders: { 'x-autoreply': 'yes' } }), 'auto-reply', 'header x-autoreply'],
   ['Precedence: auto_reply', message({ extraHeaders: { precedence: 'auto_reply' } }), 'auto-reply', 'header precedence: auto_reply'],
-  ['Outlook OOF subject', message({ subject: 'Automatic reply: Can 97760 be billed?' }), 'auto-reply', 'subject looks like an automatic reply'],
-  ['French vacation subject', message({ subject: 'Réponse automatique : absent' }), 'auto-reply', 'subject looks like an automatic reply'],
-  ['Japanese auto reply subject', message({ subject: '自動応答: ご質問' }), 'auto-reply', 'subject looks like an automatic reply'],
+  ['Outlook OOF subject, vacation body', message({ subject: 'Automatic reply: Can 97760 be billed?', text: 'I am out of the office until Monday.' }), 'auto-reply', 'subject looks like an automatic reply'],
+  ['French vacation subject, vacation body', message({ subject: 'Réponse automatique : absent', text: 'Je suis absente du bureau jusqu\'au 14 mars.' }), 'auto-reply', 'subject looks like an automatic reply'],
+  ['Japanese auto reply subject, short notice', message({ subject: '自動応答: ご質問', text: '不在です。' }), 'auto-reply', 'subject looks like an automatic reply'],
   ['null Return-Path', message({ extraHeaders: { 'return-path': '<>' } }), 'auto-reply', 'header Return-Path: <>'],
-  ['noreply plus X-Auto-Response-Suppress', message({ from: { address: 'no-reply@vendor.example', name: '' }, extraHeaders: { 'x-auto-response-suppress': 'All' } }), 'auto-reply', 'header X-Auto-Response-Suppress'],
+  ['noreply plus X-Auto-Response-Suppress, notice body', message({ from: { address: 'no-reply@vendor.example', name: '' }, text: 'Your report is ready.', extraHeaders: { 'x-auto-response-suppress': 'All' } }), 'auto-reply', 'header X-Auto-Response-Suppress'],
+  ['vacation template body alone', message({ subject: 'Re: 97760', text: 'I am currently out of the office until March 10 with no access to email. I will respond to your message upon my return.' }), 'auto-reply', 'body reads like a vacation reply'],
+  ['ticket acknowledgement with custom headers only', message({ subject: '[Request received] Re: 97760', text: 'Your request (48213) has been received and is being reviewed by our support staff.', extraHeaders: { 'x-zendesk-from-account-id': '7f31c2' } }), 'auto-reply', 'header x-zendesk-from-account-id of a ticket system'],
+  ['no-reply portal notification', message({ from: { address: 'noreply@portal.example', name: 'Portal' }, subject: 'New message in your secure inbox', text: 'You have a new secure message. Log in to view it. This mailbox is not monitored.' }), 'auto-reply', 'sender noreply'],
+  ['gateway block notice', message({ from: { address: 'quarantine@gw.example', name: '' }, subject: 'Message blocked: Question', text: 'Your message to billing@clinic.example was blocked by our email security gateway.' }), 'bounce', 'subject looks like a block notice'],
   ['List-Id', message({ extraHeaders: { 'list-id': '<coders.lists.example>' } }), 'list', 'header list-id'],
   ['Precedence: bulk', message({ extraHeaders: { precedence: 'bulk' } }), 'list', 'header Precedence: bulk'],
   ['X-Spam-Flag: YES', message({ extraHeaders: { 'x-spam-flag': 'YES' } }), 'spam-flagged', 'header X-Spam-Flag: YES'],
@@ -93,6 +97,27 @@ describe('classifyMessage', () => {
       message({ subject: 'Fwd: Undeliverable: my question', text: 'Why did this bounce?' }),
     ];
     for (const msg of cases) expect(classifyMessage(msg, ctx)).toMatchObject({ kind: 'human', answerable: true });
+  });
+
+  it('a subject alone never suppresses a coding question in the sender\'s own words', () => {
+    const subjects = ['Automatic reply: Claim 4471', 'Réponse automatique : question 97110', 'Undeliverable: RE: modifier question', 'Out of office', 'Delivery Status Notification (Failure)'];
+    for (const subject of subjects) {
+      const result = classifyMessage(message({ subject, text: 'Sorry for the subject. Can we bill 99214-25 with 11102 the same day?' }), ctx);
+      expect(result, subject).toMatchObject({ kind: 'human', answerable: true });
+      expect(result.reasons).toContain('asks a coding question in own words');
+    }
+  });
+
+  it('reads the question above a forwarded auto-reply, not the auto-reply', () => {
+    const text = 'The rep is away, see below. Meanwhile, is 99214 with 25 right?\n\n---------- Forwarded message ---------\nFrom: Rep <rep@payer.example>\nSubject: Automatic reply\n\nI am out of the office until March 15 with limited access to email.';
+    expect(classifyMessage(message({ subject: 'Automatic reply: Claim 4471', text }), ctx)).toMatchObject({ kind: 'human' });
+    const quoted = 'I am out of the office until June 2 and will reply when I am back.\n\nOn Jun 1, 2025, CaseDesk wrote:\n> Is 99213 supported with 25? Please send the note.';
+    expect(classifyMessage(message({ subject: 'Re: 99213 question', text: quoted }), ctx)).toMatchObject({ kind: 'auto-reply' });
+  });
+
+  it('a strong signal still wins over a question', () => {
+    expect(classifyMessage(message({ extraHeaders: { 'auto-submitted': 'auto-replied' } }), ctx).kind).toBe('auto-reply');
+    expect(classifyMessage(message({ extraHeaders: { 'return-path': '<>' } }), ctx).kind).toBe('auto-reply');
   });
 
   it('spam verdict outranks list headers; auto-reply outranks spam', () => {
