@@ -79,10 +79,7 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
       shape = classifyShape(written);
     }
     if (!shape) continue;
-    if (shape.kind === 'icd10cm' && text.charCodeAt(end) === 46 && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) continue; // `O09.-`: a family
-    // `M25.56-`, `S72.0-`: a dotted category with a wildcard dash (not the first code of a range).
-    if (shape.kind === 'icd10cm' && shape.dotted && text.charCodeAt(end) === 45 && !isAlnum(text.charCodeAt(end + 1) || 32) && !/^-\s*[A-Za-z]\d/.test(text.slice(end, end + 6))) continue;
-    if (shape.kind === 'icd10cm' && isRemarkCode(text, start, written)) continue;
+    if (shape.kind === 'icd10cm' && isFamilyOrRemark(text, start, end, shape, written)) continue;
     const numeric = shape.kind === 'cpt' && !shape.units && !shape.gluedModifier;
     if (isNonCodeContext(text, start, end, numeric, codes, tokens)) continue;
     if (shape.kind === 'ambiguous') {
@@ -106,6 +103,13 @@ export function scanCodes(text: string, field: 'subject' | 'body', options: Extr
 }
 
 type AmbiguousShape = Extract<Shape, { kind: 'ambiguous' }>;
+
+/** An ICD-10-CM shape that is not a code: a family (`O09.-`), a wildcard category (`M25.56-`, `S72.0-`, not the first code of a range), or a remark code. */
+function isFamilyOrRemark(text: string, start: number, end: number, shape: Extract<Shape, { kind: 'icd10cm' }>, written: string): boolean {
+  if (text.charCodeAt(end) === 46 && /^\.(?:[-*]|x\b)/i.test(text.slice(end, end + 3))) return true;
+  if (shape.dotted && text.charCodeAt(end) === 45 && !isAlnum(text.charCodeAt(end + 1) || 32) && !/^-\s*[A-Za-z]\d/.test(text.slice(end, end + 6))) return true;
+  return isRemarkCode(text, start, written);
+}
 
 function setAmbiguous(text: string, hit: CodeHit, shape: AmbiguousShape, system: 'hcpcs' | 'icd10cm'): void {
   hit.system = system;

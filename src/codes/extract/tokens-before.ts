@@ -5,7 +5,7 @@
 
 /** At most this many tokens before a candidate are read. */
 const MAX_TOKENS = 5;
-const EMPTY_CODES = new Uint16Array(0);
+
 
 /**
  * A lazy backwards tokenizer over the text before one candidate: most candidates are settled
@@ -19,7 +19,7 @@ export class TokensBefore {
   private readonly lowerTokens: string[] = new Array<string>(MAX_TOKENS).fill('');
   private text = '';
   /** The character codes of `text`. */
-  private codes: Uint16Array = EMPTY_CODES;
+  private codes: Uint16Array = new Uint16Array(0);
   private pos = 0;
   private floor = 0;
   private count = 0;
@@ -41,7 +41,7 @@ export class TokensBefore {
   /** Drop the references to the text once a candidate is settled. */
   release(): void {
     this.text = '';
-    this.codes = EMPTY_CODES;
+    this.codes = new Uint16Array(0);
   }
 
   /** The text after the candidate, at most `n` characters. */

@@ -51,6 +51,9 @@ export function findLookingFor(text: string): LookingFor | null {
   return null;
 }
 
+/** Words that describe nothing on their own ("the right code for the 59?" names no service). */
+const FILLER = new Set(['the', 'and', 'for', 'with', 'this', 'that', 'these', 'those', 'one', 'ones', 'same', 'other', 'modifier', 'mod', 'code', 'codes', 'line', 'claim']);
+
 /** The first sentence of what follows a trigger, without filler words, placeholders or punctuation. */
 function cleanWords(rest: string): string | null {
   const sentence = rest.split(/[?!\n]|\.(?:\s|$)|;/)[0] ?? '';
@@ -61,7 +64,7 @@ function cleanWords(rest: string): string | null {
     .replace(/\s+/g, ' ')
     .trim();
   words = words.replace(LEADING, '').replace(TRAILING, '').replace(/[\s,'/-]+$/, '').trim();
-  const meaningful = words.split(' ').filter((w) => w.length > 2 && /[a-z]/.test(w));
+  const meaningful = words.split(' ').filter((w) => w.length > 2 && /[a-z]/.test(w) && !FILLER.has(w));
   if (meaningful.length === 0 || /^(?:it|this|that|them|these|those|dos|date|the claim)$/.test(words)) return null;
   return words;
 }

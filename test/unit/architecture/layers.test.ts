@@ -23,6 +23,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/audit'], // the hash-chained audit log core
   ['src/ingest'], // IMAP → stored raw message
   ['src/attachments'], // attachment storage, scan and text (coming; used by mail parse, drafts, web)
+  ['src/codes/extract', 'src/mail/new-text.ts'], // the code extractor and the new-text reader, pure; read by the classifier and the PHI guard
   ['src/mail', 'src/mail/auth'], // parse, classify, new text, bounces; sender authentication (coming)
   ['src/codes'], // the code database and the extractor
   ['src/privacy'], // the PHI guard, pure (reads the extractor's hits to protect codes; used by cases, drafts and web)
