@@ -13,7 +13,7 @@ import { checkCases, checkMessages, checkOutbox, type Figures, type Violation } 
 import { ChaosDb } from './chaos/db.ts';
 import { planFaults, runFaults, type Fault } from './chaos/faults.ts';
 import { LoadDriver } from './chaos/load.ts';
-import { makeSubscribers, planDeliveries, PLANS_ENV, type Delivery, type Subscriber } from './chaos/mail.ts';
+import { makeSubscribers, planDeliveries, plansEnv, plansFor, type Delivery, type Subscriber } from './chaos/mail.ts';
 import { parseOptions, Rng, type ChaosOptions } from './chaos/options.ts';
 import { Supervisor } from './chaos/processes.ts';
 import { Reviewer } from './chaos/reviewer.ts';
@@ -78,7 +78,7 @@ class ChaosRun {
       IMAP_HOST: '127.0.0.1', IMAP_PORT: String(imap), IMAP_SECURE: 'false', IMAP_USER: DovecotService.USER, IMAP_PASSWORD: DovecotService.PASSWORD, IMAP_MAILBOX: 'INBOX', IMAP_POLL_SECONDS: '5',
       SMTP_HOST: '127.0.0.1', SMTP_PORT: String(this.sink.port), SMTP_SECURE: 'false', MAIL_FROM: 'answers@casedesk.chaos.test',
       HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.httpPort), SESSION_SECRET: `chaos-session-secret-${this.runId}-0123456789abcdef`,
-      PLANS: PLANS_ENV, INGEST_LOCK_TTL_SECONDS: String(this.options.lockTtlSeconds), JOB_LOCK_SECONDS: '5', SEND_STUCK_AFTER_SECONDS: '30', WORKER_CONCURRENCY: '4',
+      PLANS: plansEnv(plansFor(this.options.questions, this.options.subscribers)), INGEST_LOCK_TTL_SECONDS: String(this.options.lockTtlSeconds), JOB_LOCK_SECONDS: '5', SEND_STUCK_AFTER_SECONDS: '30', WORKER_CONCURRENCY: '4',
     };
     this.timeline.say('services up', { redis: this.redis.port, imap, lmtp, smtp: this.sink.port, http: this.httpPort, db: this.dbName, runDir: this.runDir });
   }
@@ -100,7 +100,7 @@ class ChaosRun {
 
   async execute(): Promise<number> {
     const t0 = Date.now();
-    const subs = makeSubscribers(this.rng, this.options.subscribers);
+    const subs = makeSubscribers(this.rng, this.options.subscribers, this.options.questions);
     const plan = planDeliveries(this.rng, this.options, subs, this.runId.replace(/[^a-z0-9]/gi, ''));
     await this.startServices();
     const account = await setupFixtures(ROOT, this.runDir, this.env, subs, this.timeline);

@@ -1,6 +1,6 @@
 import type { ChaosDb } from './db.ts';
 import type { DeliveryRecord } from './load.ts';
-import { PLANS, type Delivery, type Subscriber } from './mail.ts';
+import type { Delivery, Subscriber } from './mail.ts';
 import type { SmtpSink } from './smtp-sink.ts';
 
 /** One broken promise, with ids only (delivery numbers, row ids), never content. */
@@ -115,7 +115,7 @@ export async function checkCases(db: ChaosDb, subs: Subscriber[], plan: Delivery
   for (const row of counted) {
     const sub = subs.find((s) => s.pattern === row.pattern);
     if (!sub) continue;
-    const quota = PLANS[sub.plan];
+    const quota = sub.quota;
     const asked = new Set(plan.filter((d) => d.kind === 'question' && d.subscriber === sub.pattern && parsedIds.has(d.messageId)).map((d) => d.messageId)).size;
     const n = Number(row.n);
     if (n > quota) {
@@ -129,7 +129,7 @@ export async function checkCases(db: ChaosDb, subs: Subscriber[], plan: Delivery
   figures.drafts = Number((await db.one<{ n: string }>('select count(*) as n from draft')).n);
   figures.atQuota = counted.filter((r) => {
     const sub = subs.find((s) => s.pattern === r.pattern);
-    return sub && Number(r.n) >= PLANS[sub.plan];
+    return sub && Number(r.n) >= sub.quota;
   }).length;
   figures.overQuota = over;
 }

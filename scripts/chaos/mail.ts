@@ -9,6 +9,8 @@ export interface Subscriber {
   /** The pattern registered (`coder07@clinic07.chaos.test` or `@group03.chaos.test`). */
   pattern: string;
   plan: 'trial' | 'standard' | 'pro';
+  /** The plan's monthly quota in this run. */
+  quota: number;
   /** Addresses that write (two for a domain subscription). */
   senders: string[];
   weight: number;
@@ -33,8 +35,17 @@ export interface Delivery {
   longName?: boolean;
 }
 
-export const PLANS = { trial: 8, standard: 20, pro: 100 } as const;
-export const PLANS_ENV = Object.entries(PLANS).map(([k, v]) => `${k}:${v}`).join(',');
+/**
+ * Plan quotas scaled to the load, so that trial subscribers run over, standard ones hover around
+ * their quota and pro ones stay under: with 1,000 questions from 50 subscribers (20 on average)
+ * `trial:8,standard:20,pro:100`; with 100, `trial:1,standard:2,pro:10`.
+ */
+export function plansFor(questions: number, subscribers: number): Record<Subscriber['plan'], number> {
+  const avg = questions / Math.max(1, subscribers);
+  return { trial: Math.max(1, Math.round(0.4 * avg)), standard: Math.max(2, Math.round(avg)), pro: Math.max(5, Math.round(5 * avg)) };
+}
+
+export const plansEnv = (plans: Record<string, number>) => Object.entries(plans).map(([k, v]) => `${k}:${v}`).join(',');
 export const SERVICE_ADDRESS = 'casedesk@chaos.test';
 
 const CPT = ['97110', '97140', '97530', '99213', '99214', '20610', '93000', '36415'];
@@ -42,7 +53,8 @@ const ICD = ['M54.50', 'E11.9', 'I10', 'Z79.4', 'J06.9', 'M25.561'];
 const MODS = ['25', '59', 'GP', 'KX'];
 const FIRST = ['Pat', 'Lee', 'Sam', 'Robin', 'Alex', 'Kim', 'Jo', 'Dana', 'Chris', 'Morgan'];
 
-export function makeSubscribers(rng: Rng, count: number): Subscriber[] {
+export function makeSubscribers(rng: Rng, count: number, questions: number): Subscriber[] {
+  const plans = plansFor(questions, count);
   const subs: Subscriber[] = [];
   for (let i = 1; i <= count; i++) {
     const nn = String(i).padStart(2, '0');
@@ -51,6 +63,7 @@ export function makeSubscribers(rng: Rng, count: number): Subscriber[] {
     subs.push({
       pattern: domain ? `@group${nn}.chaos.test` : `coder${nn}@clinic${nn}.chaos.test`,
       plan,
+      quota: plans[plan],
       senders: domain ? [`a${nn}@group${nn}.chaos.test`, `b${nn}@group${nn}.chaos.test`] : [`coder${nn}@clinic${nn}.chaos.test`],
       weight: rng.between(0.3, 1.7),
     });
