@@ -143,7 +143,7 @@ class ChaosRun {
     const reviewing = reviewer.run();
     let loadDone = false;
     const faulting = runFaults(faults, {
-      supervisor: this.supervisor, redis: this.redis, dovecot: this.dovecot, timeline: this.timeline,
+      supervisor: this.supervisor, redis: this.redis, redisDataLoss: this.options.redisDataLoss, dovecot: this.dovecot, timeline: this.timeline,
       pauseDelivery: (p) => (driver.paused = p),
       sendingNow: () => this.db.sendingNow(),
       terminateBackends: () => terminateBackends(this.dbName),
@@ -200,7 +200,7 @@ class ChaosRun {
     await this.redis?.stop().catch(() => undefined);
     if (!this.options.keep) {
       if (this.dbCreated) await dropDatabase(this.dbName).catch((err: Error) => process.stderr.write(`could not drop ${this.dbName}: ${err.message}\n`));
-      for (const d of ['redis', 'dovecot/mail']) rmSync(join(this.runDir, d), { recursive: true, force: true });
+      for (const d of ['redis', 'dovecot/mail', 'consultant.pw']) rmSync(join(this.runDir, d), { recursive: true, force: true });
     }
   }
 }

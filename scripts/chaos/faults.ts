@@ -39,6 +39,8 @@ export function planFaults(rng: Rng, options: ChaosOptions, windowMs: number, sl
 export interface FaultDeps {
   supervisor: Supervisor;
   redis: RedisService;
+  /** The Redis restart loses its data (--redis-data-loss). */
+  redisDataLoss: boolean;
   dovecot: DovecotService;
   timeline: Timeline;
   /** Pause/resume LMTP deliveries (a real MTA queues while the server is down). */
@@ -110,9 +112,9 @@ async function execute(f: Fault, deps: FaultDeps, names: string[], isStopped: ()
       return { slot: leader.name };
     }
     case 'redis-restart': {
-      timeline.say('redis restart: shutdown');
+      timeline.say('redis restart: shutdown', { dataLoss: deps.redisDataLoss });
       const t = Date.now();
-      await deps.redis.restart(f.pauseMs!);
+      await deps.redis.restart(f.pauseMs!, deps.redisDataLoss);
       timeline.say('redis restart: back', { downMs: Date.now() - t });
       return { downMs: Date.now() - t };
     }

@@ -15,6 +15,8 @@ export interface ChaosOptions {
   subscribers: number;
   /** Seconds between random SIGKILLs: [min, max]. */
   killEvery: [number, number];
+  /** The Redis restart comes back empty (its AOF removed), like a restart without persistence. */
+  redisDataLoss: boolean;
   /** Ingest leader lock TTL given to the processes (INGEST_LOCK_TTL_SECONDS). */
   lockTtlSeconds: number;
 }
@@ -26,6 +28,7 @@ const USAGE = `usage: npm run chaos -- [--seed N] [--questions N] [--minutes M] 
   --follow-ups N    replies in the thread of an earlier question or acknowledgement (default 50; --quick: 8)
   --minutes M       load window (default 5; --quick: 1.5)
   --settle-minutes M  longest wait for the system to settle afterwards (default 6; --quick: 4)
+  --redis-data-loss the Redis restart loses every key (AOF removed): queued jobs vanish
   --keep            keep the database, Redis data and run folder (default: dropped, logs kept)
   --quick           a short run for development and CI`;
 
@@ -43,6 +46,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
         minutes: { type: 'string' },
         'settle-minutes': { type: 'string' },
         keep: { type: 'boolean' },
+        'redis-data-loss': { type: 'boolean' },
         quick: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -75,6 +79,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     minutes: num('minutes', quick ? 1.5 : 5),
     settleMinutes: num('settle-minutes', quick ? 4 : 6),
     keep: values.keep === true,
+    redisDataLoss: values['redis-data-loss'] === true,
     quick,
     subscribers: 50,
     killEvery: quick ? [3, 6] : [3, 8],

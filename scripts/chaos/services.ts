@@ -32,10 +32,17 @@ export class RedisService {
     return (await run('redis-cli', ['-p', String(this.port), 'ping'], { timeoutMs: 3_000 }).catch(() => '')).trim() === 'PONG';
   }
 
-  /** SHUTDOWN (the AOF is flushed), a pause with nothing listening, then the same data back. */
-  async restart(pauseMs: number): Promise<void> {
+  /**
+   * SHUTDOWN (the AOF is flushed), a pause with nothing listening, then the same data back — or,
+   * with `loseData`, nothing (the AOF removed: a restart without persistence).
+   */
+  async restart(pauseMs: number, loseData = false): Promise<void> {
     await run('redis-cli', ['-p', String(this.port), 'shutdown'], { timeoutMs: 10_000 }).catch(() => '');
     await waitFor(async () => !(await portOpen(this.port)), { timeoutMs: 15_000, intervalMs: 50 });
+    if (loseData) {
+      rmSync(join(this.dir, 'appendonlydir'), { recursive: true, force: true });
+      rmSync(join(this.dir, 'dump.rdb'), { force: true });
+    }
     await sleep(pauseMs);
     await this.start();
   }
