@@ -81,8 +81,10 @@ export class Supervisor {
     let entry: { level?: number; msg?: string; time?: number; err?: string; code?: string };
     try {
       entry = JSON.parse(line);
-    } catch {
-      return;
+    } catch (err) {
+      // Not a pino line (a stack trace, a warning from Node): it is in the log file anyway.
+      if (err instanceof SyntaxError) return;
+      throw err;
     }
     const msg = entry.msg ?? '';
     const time = entry.time ?? Date.now();

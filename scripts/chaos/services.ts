@@ -95,6 +95,15 @@ export async function terminateBackends(name: string): Promise<number> {
   }
 }
 
+/** Signal a process we started; a process that is already gone (ESRCH) is fine. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
 export interface MailboxStatus {
   messages: number;
   uidNext: number;
@@ -153,20 +162,10 @@ export class DovecotService {
 
   async stop(): Promise<void> {
     const pid = this.masterPid();
-    if (pid) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    if (pid) signal(pid, 'SIGTERM');
     const closed = await waitFor(async () => !(await portOpen(this.imapPort)) && !(await portOpen(this.lmtpPort)), { timeoutMs: 15_000, intervalMs: 100 });
     if (!closed && pid) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      signal(pid, 'SIGKILL');
       await waitFor(async () => !(await portOpen(this.imapPort)), { timeoutMs: 5_000, intervalMs: 100 });
     }
     rmSync(join(this.dir, 'run', 'master.pid'), { force: true });
