@@ -27,7 +27,7 @@ const USAGE = `usage: npm run chaos -- [--seed N] [--questions N] [--minutes M] 
   --automatic N     automatic messages: auto-replies, bounces, list mail (default 100; --quick: 12)
   --follow-ups N    replies in the thread of an earlier question or acknowledgement (default 50; --quick: 8)
   --minutes M       load window (default 5; --quick: 1.5)
-  --settle-minutes M  longest wait for the system to settle afterwards (default 6; --quick: 4)
+  --settle-minutes M  longest wait for the system to settle afterwards (default 10; --quick: 5)
   --redis-data-loss the Redis restart loses every key (AOF removed): queued jobs vanish
   --keep            keep the database, Redis data and run folder (default: dropped, logs kept)
   --quick           a short run for development and CI`;
@@ -77,7 +77,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     automatic: Math.trunc(num('automatic', quick ? 12 : 100)),
     followUps: Math.trunc(num('follow-ups', quick ? 8 : 50)),
     minutes: num('minutes', quick ? 1.5 : 5),
-    settleMinutes: num('settle-minutes', quick ? 4 : 6),
+    settleMinutes: num('settle-minutes', quick ? 5 : 10),
     keep: values.keep === true,
     redisDataLoss: values['redis-data-loss'] === true,
     quick,

@@ -79,21 +79,23 @@ export class Reviewer {
     this.approved.set(id, (JSON.parse(text) as { outboxId: number }).outboxId);
   }
 
-  /** One pass: approve every pending draft, in random order. */
-  async pass(): Promise<number> {
+  /** One pass: approve every pending draft, in random order, `lanes` at a time (several consultants). */
+  async pass(lanes = 3): Promise<number> {
     if (!this.csrf) await this.login();
     const ids = this.rng.shuffle(await this.pending());
     let done = 0;
-    for (const id of ids) {
-      if (this.stopped) break;
-      try {
-        await this.approve(id);
-        done += 1;
-      } catch (err) {
-        if (err instanceof HttpError && err.status === 409) this.count('409 conflict');
-        else throw err;
+    const lane = async () => {
+      for (let id = ids.shift(); id !== undefined && !this.stopped; id = ids.shift()) {
+        try {
+          await this.approve(id);
+          done += 1;
+        } catch (err) {
+          if (err instanceof HttpError && err.status === 409) this.count('409 conflict');
+          else throw err;
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
     return done;
   }
 
