@@ -90,7 +90,8 @@ export class Supervisor {
     const time = entry.time ?? Date.now();
     if ((entry.level ?? 0) >= 40 || COUNTED_INFO.has(msg)) {
       // Warnings and errors by message and error text with ids masked: a diagnosis summary.
-      const detail = String(entry.err ?? entry.code ?? '').slice(0, 90).replace(/\d+/g, 'N');
+      // SQL in driver errors carries values (subjects, addresses): quoted literals are masked.
+      const detail = String(entry.err ?? entry.code ?? '').replace(/'[^']*(?:'|$)/g, "'?'").replace(/\d+/g, 'N').slice(0, 90);
       const key = `${slot.role}: ${msg}${detail ? ` (${detail})` : ''}`;
       this.logCounts.set(key, (this.logCounts.get(key) ?? 0) + 1);
     }
