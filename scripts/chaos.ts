@@ -21,7 +21,7 @@ import { createDatabase, dropDatabase, DovecotService, RedisService, terminateBa
 import { waitForSettle, type SettleResult } from './chaos/settle.ts';
 import { setupFixtures } from './chaos/setup.ts';
 import { startSmtpSink, type SmtpSink } from './chaos/smtp-sink.ts';
-import { freePort, portOpen, Timeline } from './chaos/util.ts';
+import { freePort, portOpen, Timeline, waitFor } from './chaos/util.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -112,6 +112,7 @@ class ChaosRun {
     const tLoad = Date.now();
     this.supervisor.ensureAll();
     await this.supervisor.waitReady([...this.supervisor.slots.keys()], 300_000);
+    await this.lateLeaderKill();
     const settle = await waitForSettle(this.db, this.dovecot, this.timeline, { deadlineMs: this.options.settleMinutes * 60_000, stallMs: 180_000 });
     this.timeline.say('settle ended', { reason: settle.reason, ms: settle.ms, ...settle.remaining });
     reviewer.stopped = true;
@@ -155,6 +156,20 @@ class ChaosRun {
     this.timeline.say('load done', { delivered: [...driver.records.values()].filter((r) => r.deliveredAt).length });
     void reviewing;
     return { driver, reviewer };
+  }
+
+  /**
+   * On a slow machine the standby may not have been up at any leader kill of the window: then
+   * the leader is killed once now, while the backlog is still being worked off, so the takeover
+   * is always timed.
+   */
+  private async lateLeaderKill(): Promise<void> {
+    const sv = this.supervisor;
+    if (sv.takeovers.length > 0 || !sv.leader() || !sv.standbyReady()) return;
+    this.timeline.say('no takeover timed during the load: killing the leader now');
+    sv.kill(sv.leader()!.name, 2_000, 'leader (after the load)');
+    await waitFor(() => !sv.takeoverPending(), { timeoutMs: 90_000, intervalMs: 200 });
+    await sv.waitReady([...sv.slots.keys()], 300_000);
   }
 
   private checkRuntime(faults: Fault[], settle: SettleResult, out: Violation[], figures: Figures): void {
