@@ -112,7 +112,9 @@ async function execute(f: Fault, deps: FaultDeps, names: string[], isStopped: ()
       return { slot: leader.name };
     }
     case 'redis-restart': {
-      timeline.say('redis restart: shutdown', { dataLoss: deps.redisDataLoss });
+      // Losing Redis's data matters most while a reply is mid-send: aim at that (at most 20 s).
+      for (let waited = 0; deps.redisDataLoss && waited < 20_000 && (await deps.sendingNow().catch(() => 0)) === 0; waited += 25) await sleep(25);
+      timeline.say('redis restart: shutdown', { dataLoss: deps.redisDataLoss, sending: await deps.sendingNow().catch(() => -1) });
       const t = Date.now();
       await deps.redis.restart(f.pauseMs!, deps.redisDataLoss);
       timeline.say('redis restart: back', { downMs: Date.now() - t });
