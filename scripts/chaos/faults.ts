@@ -116,6 +116,8 @@ async function execute(f: Fault, deps: FaultDeps, names: string[], isStopped: ()
       for (let waited = 0; deps.redisDataLoss && waited < 20_000 && (await deps.sendingNow().catch(() => 0)) === 0; waited += 25) await sleep(25);
       timeline.say('redis restart: shutdown', { dataLoss: deps.redisDataLoss, sending: await deps.sendingNow().catch(() => -1) });
       const t = Date.now();
+      // Data loss is a host crash: the workers on it die with Redis (a send cut mid-way, its job gone).
+      if (deps.redisDataLoss) for (const s of deps.supervisor.slots.values()) if (s.role === 'worker') deps.supervisor.kill(s.name, f.pauseMs! + 2_000, 'host crash with Redis');
       await deps.redis.restart(f.pauseMs!, deps.redisDataLoss);
       timeline.say('redis restart: back', { downMs: Date.now() - t });
       return { downMs: Date.now() - t };
