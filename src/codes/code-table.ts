@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { query } from './sql.ts';
+import { databaseKey, query } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -160,12 +160,6 @@ export class ReleaseTable {
   }
 }
 
-/**
- * Rows held in memory across all cached releases before the least recently used are dropped.
- * The bench's four releases (ICD-10-CM FY2025 and FY2026, ICD-10-PCS, HCPCS) are about 260,000.
- */
-const MAX_CACHED_ROWS = 1_200_000;
-
 interface Slot {
   checksum: string;
   system: string;
@@ -175,89 +169,7 @@ interface Slot {
   lastUsed: number;
 }
 
-/**
- * Release tables by ORM (its configuration object, shared by every fork), then release id (the
- * slot also records the file checksum). Weakly held: a closed and dropped ORM's tables go with it.
- */
-const tables = new WeakMap<object, Map<number, Slot>>();
-/** The per-ORM maps alive, for the row bound across all of them. */
-const alive = new Set<WeakRef<Map<number, Slot>>>();
-let clock = 0;
-
-function evict(): void {
-  let total = 0;
-  const all: [Map<number, Slot>, number, Slot][] = [];
-  for (const ref of alive) {
-    const db = ref.deref();
-    if (!db) {
-      alive.delete(ref);
-      continue;
-    }
-    for (const [id, s] of db) {
-      total += s.ready?.size ?? 0;
-      all.push([db, id, s]);
-    }
-  }
-  all.sort((a, b) => a[2].lastUsed - b[2].lastUsed);
-  for (const [db, id, s] of all) {
-    if (total <= MAX_CACHED_ROWS || all.length <= 1) break;
-    if (!s.ready) continue;
-    db.delete(id);
-    total -= s.ready.size;
-  }
-}
-
-function slotFor(em: EntityManager, release: ReleaseRow): { db: Map<number, Slot>; slot?: Slot } {
-  let db = tables.get(em.config);
-  if (!db) {
-    tables.set(em.config, (db = new Map()));
-    alive.add(new WeakRef(db));
-  }
-  const slot = db.get(release.id);
-  // A release id with other bytes: another database under the same key (tests recreate them).
-  if (slot && (slot.checksum !== release.checksum || slot.system !== release.system)) {
-    db.delete(release.id);
-    return { db };
-  }
-  return { db, slot };
-}
-
-/** The release's table if this process already holds it (no waiting), else undefined. */
-export function loadedTable(em: EntityManager, release: ReleaseRow): ReleaseTable | undefined {
-  const { slot } = slotFor(em, release);
-  if (!slot?.ready) return undefined;
-  slot.lastUsed = ++clock;
-  return slot.ready;
-}
-
 const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
-
-/** Releases this process has answered one lookup from (by ORM, release id and checksum). */
-const touched = new WeakMap<object, Set<string>>();
-
-/**
- * The table a lookup of `code` reads a release from. The first lookup a process makes in a
- * release reads only the rows of the code's neighbourhood (the codes sharing its first
- * `prefixLength` characters, one indexed range query: exact for every question a lookup asks
- * about the code, its children and its closest codes), so a one-shot CLI lookup does not load
- * whole releases; from the second, the whole release is loaded once and kept (releaseTable).
- * Inside a transaction, releases not yet held are read by neighbourhood and not kept.
- */
-export function tableForCode(em: EntityManager, release: ReleaseRow, code: string, prefixLength: number): Promise<ReleaseTable> {
-  const { slot } = slotFor(em, release);
-  if (slot) {
-    slot.lastUsed = ++clock;
-    return slot.table;
-  }
-  let seen = touched.get(em.config);
-  if (!seen) touched.set(em.config, (seen = new Set()));
-  const key = `${release.id}|${release.checksum}`;
-  if (em.isInTransaction() || !seen.has(key)) {
-    if (!em.isInTransaction()) seen.add(key);
-    return neighbourhood(em, release, code.slice(0, prefixLength));
-  }
-  return releaseTable(em, release);
-}
 
 /** The rows of one release whose code starts with `prefix` (not kept). */
 export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string): Promise<ReleaseTable> {
@@ -266,35 +178,107 @@ export async function neighbourhood(em: EntityManager, release: ReleaseRow, pref
 }
 
 /**
- * The in-memory table of one release, loaded on first use in the process (one query over the
- * release's rows) and kept: a release's rows never change once its import has committed, and
- * the slot is checked against the file checksum, so a recreated database with reused ids is not
- * served another database's rows. Inside a transaction a release not yet held is read through
- * the transaction and not kept (it may be the transaction's own, uncommitted import).
+ * The in-memory release tables of one owner (a CodeCache), by database and release id. A
+ * release's rows never change once its import has committed, and each slot is checked against
+ * the file checksum, so a recreated database with reused ids is not served another database's
+ * rows. At most `maxRows` rows are held; the least recently used tables are dropped beyond that
+ * (the bench's four releases, ICD-10-CM FY2025 and FY2026, ICD-10-PCS and HCPCS, are about
+ * 260,000 rows).
  */
-export function releaseTable(em: EntityManager, release: ReleaseRow): Promise<ReleaseTable> {
-  const { db, slot } = slotFor(em, release);
-  if (slot) {
-    slot.lastUsed = ++clock;
-    return slot.table;
+export class TableCache {
+  private readonly slots = new Map<string, Slot>();
+  /** Releases this cache has answered one lookup from (database, release id and checksum). */
+  private readonly touched = new Set<string>();
+  private clock = 0;
+
+  constructor(private readonly maxRows = 1_200_000) {}
+
+  private key(em: EntityManager, release: ReleaseRow): string {
+    return `${databaseKey(em)}#${release.id}`;
   }
-  const siblings = [...db.values()].filter((s) => s.system === release.system);
-  const load = (async () => {
-    const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? order by code`, [release.id]);
-    const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
-    return new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
-  })();
-  if (em.isInTransaction()) return load;
-  const fresh: Slot = { checksum: release.checksum, system: release.system, table: load, lastUsed: ++clock };
-  db.set(release.id, fresh);
-  load.then(
-    (t) => {
-      fresh.ready = t;
-      evict();
-    },
-    () => {
-      if (db.get(release.id) === fresh) db.delete(release.id);
-    },
-  );
-  return load;
+
+  private slot(em: EntityManager, release: ReleaseRow): Slot | undefined {
+    const key = this.key(em, release);
+    const slot = this.slots.get(key);
+    // A release id with other bytes: another database under the same key (tests recreate them).
+    if (slot && (slot.checksum !== release.checksum || slot.system !== release.system)) {
+      this.slots.delete(key);
+      return undefined;
+    }
+    if (slot) slot.lastUsed = ++this.clock;
+    return slot;
+  }
+
+  /** The release's table if this cache already holds it (no waiting), else undefined. */
+  loaded(em: EntityManager, release: ReleaseRow): ReleaseTable | undefined {
+    return this.slot(em, release)?.ready;
+  }
+
+  /**
+   * The table a lookup of `code` reads a release from. The first lookup in a release reads
+   * only the rows of the code's neighbourhood (the codes sharing its first `prefixLength`
+   * characters, one indexed range query: exact for every question a lookup asks about the
+   * code, its children and its closest codes), so a one-shot CLI lookup does not load whole
+   * releases; from the second, the whole release is loaded once and kept (see whole). Inside a
+   * transaction, releases not yet held are read by neighbourhood and not kept.
+   */
+  forCode(em: EntityManager, release: ReleaseRow, code: string, prefixLength: number): Promise<ReleaseTable> {
+    const slot = this.slot(em, release);
+    if (slot) return slot.table;
+    const key = `${this.key(em, release)}|${release.checksum}`;
+    if (em.isInTransaction() || !this.touched.has(key)) {
+      if (!em.isInTransaction()) this.touched.add(key);
+      return neighbourhood(em, release, code.slice(0, prefixLength));
+    }
+    return this.whole(em, release);
+  }
+
+  /**
+   * The whole table of one release, loaded on first use (one query over its rows) and kept.
+   * Inside a transaction a release not yet held is read through the transaction and not kept
+   * (it may be the transaction's own, uncommitted import).
+   */
+  whole(em: EntityManager, release: ReleaseRow): Promise<ReleaseTable> {
+    const slot = this.slot(em, release);
+    if (slot) return slot.table;
+    const db = databaseKey(em);
+    const siblings = [...this.slots.entries()].filter(([k, s]) => k.startsWith(`${db}#`) && s.system === release.system).map(([, s]) => s);
+    const load = (async () => {
+      const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? order by code`, [release.id]);
+      const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
+      return new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
+    })();
+    if (em.isInTransaction()) return load;
+    const key = this.key(em, release);
+    const fresh: Slot = { checksum: release.checksum, system: release.system, table: load, lastUsed: ++this.clock };
+    this.slots.set(key, fresh);
+    load.then(
+      (t) => {
+        fresh.ready = t;
+        this.evict();
+      },
+      () => {
+        if (this.slots.get(key) === fresh) this.slots.delete(key);
+      },
+    );
+    return load;
+  }
+
+  /** Rows held, across every table. */
+  get rows(): number {
+    let total = 0;
+    for (const s of this.slots.values()) total += s.ready?.size ?? 0;
+    return total;
+  }
+
+  private evict(): void {
+    let total = this.rows;
+    const byAge = [...this.slots.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [key, s] of byAge) {
+      if (total <= this.maxRows || this.slots.size <= 1) break;
+      if (!s.ready) continue;
+      this.slots.delete(key);
+      total -= s.ready.size;
+    }
+  }
 }

@@ -1,32 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
+import { cacheOf, type CodeCache } from './code-cache.ts';
 import { displayCode, today } from './normalize.ts';
-import { loadReleases, releaseInForce, type ReleaseRow } from './releases.ts';
+import { releaseInForce, type ReleaseRow } from './releases.ts';
 import { SearchIndex, type SearchDoc } from './search-index.ts';
-import { releaseTable } from './code-table.ts';
-import { query } from './sql.ts';
+import { databaseKey, query } from './sql.ts';
 import type { ImportSystem, LookupSystem, SearchHit } from './types.ts';
 
 const SEARCHABLE: ImportSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt'];
 const SYSTEMS: LookupSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt', 'modifier'];
-
-interface Cached {
-  fingerprint: string;
-  index: Promise<SearchIndex>;
-  /** When the fingerprint was last checked against the database. */
-  checkedAt: number;
-}
-
-/** A search trusts its index this long before re-checking releases and descriptions (same as the release list). */
-const CHECK_TTL_MS = 2000;
-
-/** One index per database (there is normally one), rebuilt when releases or descriptions change. */
-const cache = new Map<string, Cached>();
-
-function databaseKey(em: EntityManager): string {
-  const config = em.config;
-  return `${config.get('clientUrl') ?? ''}|${config.get('dbName') ?? ''}`;
-}
 
 /** Releases searched: each system's release in force today, else its newest. */
 function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
@@ -38,15 +20,15 @@ function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
 }
 
 /**
- * Build the index from the releases' in-memory tables (shared with exact lookups, so the
- * descriptor strings are held once) and the plain-language descriptions.
+ * Build the index from the releases' in-memory tables (shared with exact lookups through the
+ * same cache, so the descriptor strings are held once) and the plain-language descriptions.
  */
-async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<SearchIndex> {
+async function buildIndex(em: EntityManager, cache: CodeCache, releases: ReleaseRow[]): Promise<SearchIndex> {
   if (releases.length === 0) return new SearchIndex([]);
   const plain = new Map((await query(em, 'select code, text from code_description')).map((r) => [String(r.code), String(r.text)]));
   const docs: SearchDoc[] = [];
   for (const release of releases) {
-    const table = await releaseTable(em, release);
+    const table = await cache.tables.whole(em, release);
     for (let i = 0; i < table.size; i += 1) {
       const code = table.codes[i];
       const kind = table.kind(i);
@@ -67,41 +49,36 @@ async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<Se
  * Ranked keyword search over the descriptors of the releases in force today (ICD-10-CM,
  * ICD-10-PCS, HCPCS and its modifiers, CPT when licensed), plus the consultants' plain-language
  * descriptions. Tolerant of word order, plurals and small typos (see SearchIndex). The index is
- * built in memory on first use in a process (about a second with everything imported) and
+ * built in memory on first use through a cache (about a second with everything imported) and
  * rebuilt when a release or a plain-language description changes, so it behaves the same on
- * SQLite and PostgreSQL and needs no extra DDL.
+ * SQLite and PostgreSQL and needs no extra DDL. Without a cache every call builds it anew.
  */
-export async function searchCodes(em: EntityManager, words: string, options: { system?: string; limit?: number } = {}): Promise<SearchHit[]> {
+export async function searchCodes(em: EntityManager, words: string, options: { system?: string; limit?: number; cache?: CodeCache } = {}): Promise<SearchHit[]> {
   if (options.system && !SYSTEMS.includes(options.system as LookupSystem)) {
     throw new ValidationError(`unknown system "${options.system}" (one of ${SYSTEMS.join(', ')})`);
   }
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ValidationError('limit must be a whole number from 1 to 200');
-  const index = await searchIndex(em);
+  const index = await searchIndex(em, cacheOf(options));
   return index.search(words, { system: options.system as LookupSystem | undefined, limit });
 }
 
 /** The current search index for this database (built or rebuilt when needed). */
-export async function searchIndex(em: EntityManager): Promise<SearchIndex> {
+export async function searchIndex(em: EntityManager, cache: CodeCache): Promise<SearchIndex> {
   const key = databaseKey(em);
-  const recent = cache.get(key);
-  if (recent && performance.now() - recent.checkedAt < CHECK_TTL_MS) return recent.index;
-  const releases = searchedReleases(await loadReleases(em));
+  const recent = cache.search.get(key);
+  if (recent && performance.now() - recent.checkedAt < cache.ttlMs) return recent.index;
+  const releases = searchedReleases(await cache.releases.load(em));
   const [stats] = await query(em, 'select count(*) as n, max(updated_at) as at from code_description');
-  const fingerprint = `${releases.map((r) => r.id).join(',')}|${stats?.n}|${String(stats?.at)}`;
-  const hit = cache.get(key);
+  const fingerprint = `${releases.map((r) => `${r.id}:${r.checksum}`).join(',')}|${stats?.n}|${String(stats?.at)}`;
+  const hit = cache.search.get(key);
   if (hit && hit.fingerprint === fingerprint) {
     hit.checkedAt = performance.now();
     return hit.index;
   }
-  const index = buildIndex(em, releases);
-  cache.set(key, { fingerprint, index, checkedAt: performance.now() });
-  index.catch(() => cache.delete(key));
+  const index = buildIndex(em, cache, releases);
+  const slot = { fingerprint, index, checkedAt: performance.now() };
+  cache.search.set(key, slot);
+  index.catch(() => cache.search.get(key) === slot && cache.search.delete(key));
   return index;
-}
-
-/** Make the next search re-check the database (after an import or a new description in this process). */
-export function markSearchStale(em: EntityManager): void {
-  const hit = cache.get(databaseKey(em));
-  if (hit) hit.checkedAt = 0;
 }

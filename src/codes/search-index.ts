@@ -1,4 +1,4 @@
-import { terms, typoBudget, withinEdits } from './search-text.ts';
+import { EditScratch, terms, typoBudget, withinEdits } from './search-text.ts';
 import type { LookupSystem, SearchHit } from './types.ts';
 
 export interface SearchDoc {
@@ -33,6 +33,7 @@ export class SearchIndex {
   private readonly best: Float64Array;
   private readonly hit: Int32Array;
   private readonly touched: Int32Array;
+  private readonly edits = new EditScratch();
 
   constructor(docs: SearchDoc[]) {
     this.docs = docs;
@@ -75,7 +76,7 @@ export class SearchIndex {
     const budget = typoBudget(word);
     if (!out.size && budget > 0) {
       for (let len = word.length - budget; len <= word.length + budget; len += 1) {
-        for (const v of this.byLength.get(len) ?? []) if (withinEdits(word, v, budget)) out.set(v, 0.6);
+        for (const v of this.byLength.get(len) ?? []) if (withinEdits(word, v, budget, this.edits)) out.set(v, 0.6);
       }
     }
     if (word.length >= 3) {
@@ -150,3 +151,11 @@ export class SearchIndex {
   }
 }
 
+
+/** A built search index of one database and what it was built from (see searchCodes). */
+export interface SearchSlot {
+  fingerprint: string;
+  index: Promise<SearchIndex>;
+  /** When the fingerprint was last checked against the database. */
+  checkedAt: number;
+}
