@@ -1,16 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { createRelease, fileLabels, finishRelease, RowTally, type ImportPlan } from './import-plan.ts';
-import { readLines } from './line-reader.ts';
+import { readLineBatches } from './line-reader.ts';
 import { ncciDelta } from './ncci-delta.ts';
 import { NcciRowSet, oneRowPerKey } from './ncci-rows.ts';
 import { loadNcciState, writeNcciDelta } from './ncci-store.ts';
 import { NcciParser } from './parsers/ncci-mue.ts';
-import type { LineParser, NcciRow, RowSink } from './parsers/parser.ts';
+import type { NcciRow, RowSink } from './parsers/parser.ts';
 import { releaseKey, type ReleaseListCache, type ReleaseRow } from './releases.ts';
+import { isPostgres, withSqlitePageCache } from './sql.ts';
 import type { ImportSummary } from './types.ts';
-
-/** Rows between two progress reports while reading. */
-const REPORT_EVERY = 50_000;
 
 interface ParsedNcci {
   rows: NcciRowSet;
@@ -28,7 +26,7 @@ async function readNcciFiles(plan: ImportPlan): Promise<ParsedNcci> {
   let bytesBefore = 0;
   let lastLine = 0;
   for (const [f, file] of plan.files.entries()) {
-    const parser: LineParser<NcciRow> = new NcciParser();
+    const parser = new NcciParser();
     const sink: RowSink<NcciRow> = {
       row(row) {
         tally.read();
@@ -37,14 +35,19 @@ async function readNcciFiles(plan: ImportPlan): Promise<ParsedNcci> {
       reject: (lineNo, reason) => tally.reject(f, lineNo, reason),
     };
     let bytes = 0;
-    for await (const line of readLines(file, plan.encoding)) {
-      parser.line(line, sink);
-      lastLine = line.lineNo;
-      bytes = line.bytesRead;
-      tally.check(line.lineNo);
-      if (line.lineNo % REPORT_EVERY === 0) plan.onProgress?.({ bytesRead: bytesBefore + bytes, totalBytes: plan.totalBytes, rowsRead: tally.rowsRead, phase: 'read' });
+    for await (const batch of readLineBatches(file, plan.encoding)) {
+      for (const line of batch) {
+        // The usual row straight into the set; the parser reads headers and anything unusual.
+        if (parser.inRows && set.appendLine(line.text)) tally.read();
+        else parser.line(line, sink);
+        tally.check(line.lineNo);
+      }
+      const last = batch[batch.length - 1];
+      lastLine = last.lineNo;
+      bytes = last.bytesRead;
+      plan.onProgress?.({ bytesRead: bytesBefore + bytes, totalBytes: plan.totalBytes, rowsRead: tally.rowsRead, phase: 'read' });
     }
-    parser.finish(sink);
+    parser.finish();
     bytesBefore += bytes;
   }
   tally.checkSome(lastLine, plan.files);
@@ -53,7 +56,7 @@ async function readNcciFiles(plan: ImportPlan): Promise<ParsedNcci> {
 }
 
 /** The NCCI releases just before and just after a key, in chain order (see releaseKey). */
-function neighbours(releases: ReleaseRow[], key: number): { prev?: ReleaseRow; next?: ReleaseRow } {
+function neighbours(releases: ReleaseRow[], key: number): Around {
   let prev: ReleaseRow | undefined;
   let next: ReleaseRow | undefined;
   for (const r of releases) {
@@ -65,6 +68,41 @@ function neighbours(releases: ReleaseRow[], key: number): { prev?: ReleaseRow; n
   return { prev, next };
 }
 
+interface Around {
+  prev?: ReleaseRow;
+  next?: ReleaseRow;
+}
+
+interface States {
+  p: NcciRowSet | null;
+  n: NcciRowSet | null;
+}
+
+function loadStates(em: EntityManager, around: Around): Promise<States> {
+  return Promise.all([
+    around.prev ? loadNcciState(em, releaseKey(around.prev)) : null,
+    around.next ? loadNcciState(em, releaseKey(around.next)) : null,
+  ]).then(([p, n]) => ({ p, n }));
+}
+
+/**
+ * On PostgreSQL, start reading the stored edits the new release will be compared with while the
+ * files are parsed (the server works while we parse). A new release's key is above every release
+ * of its effective date, so its neighbours are known before it is created; the import checks
+ * them again inside its transaction and reads afresh if another import came in between.
+ */
+function prefetch(em: EntityManager, releases: ReleaseRow[], effective: string): { chain: string; states: Promise<States | null> } | null {
+  if (!isPostgres(em)) return null;
+  const around = neighbours(releases, releaseKey({ effectiveDate: effective, id: 999_999 }) // above every id so far);
+  const states = loadStates(em.fork(), around).catch(() => null);
+  return { chain: chainOf(releases), states };
+}
+
+/** The NCCI releases, for "did another import come in meanwhile". */
+function chainOf(releases: ReleaseRow[]): string {
+  return releases.filter((r) => r.system === 'ncci').map((r) => `${r.id}:${r.checksum}`).sort().join(',');
+}
+
 /**
  * Import an NCCI PTP release (one file or its parts -f1 … -f4) as a delta over the stored edits:
  * the files are read into memory compactly (about 30 bytes a row), compared in one merge pass
@@ -73,21 +111,21 @@ function neighbours(releases: ReleaseRow[], key: number): { prev?: ReleaseRow; n
  * that changes 1 % of them writes about 1 %. All in one transaction: a bad file leaves nothing.
  */
 export async function importNcci(em: EntityManager, plan: ImportPlan, releases: ReleaseListCache): Promise<ImportSummary> {
+  const early = prefetch(em, await releases.load(em, { fresh: true }), plan.effective);
   const parsed = await readNcciFiles(plan);
   const report = (phase: 'compare' | 'write', done = 0, total = 0) =>
     plan.onProgress?.({ bytesRead: plan.totalBytes, totalBytes: plan.totalBytes, rowsRead: parsed.tally.rowsRead, phase, done, total });
-  return em.transactional(async (tem) => {
+  return withSqlitePageCache(em, 256 * 1024, () => em.transactional(async (tem) => {
     const release = await createRelease(tem, plan);
     const key = releaseKey(release);
-    const { prev, next } = neighbours(await releases.load(tem), key);
+    const chain = (await releases.load(tem)).filter((r) => r.id !== release.id);
+    const around = neighbours(chain, key);
     report('compare');
-    const p = prev ? await loadNcciState(tem, releaseKey(prev)) : null;
-    const n = next ? await loadNcciState(tem, releaseKey(next)) : null;
+    const { p, n } = (early?.chain === chainOf(chain) ? await early.states : null) ?? (await loadStates(tem, around));
     const delta = ncciDelta(parsed.rows, p, n);
-    await writeNcciDelta(tem, delta, parsed.rows, p, { m: key, n: next ? releaseKey(next) : null }, (done, total) => report('write', done, total));
+    await writeNcciDelta(tem, delta, parsed.rows, p, { m: key, n: around.next ? releaseKey(around.next) : null }, (done, total) => report('write', done, total));
     return finishRelease(tem, release, plan, parsed.tally, {
-      added: delta.added, changed: delta.changed, ended: delta.ended, duplicates: parsed.duplicates, previous: prev,
+      added: delta.added, changed: delta.changed, ended: delta.ended, duplicates: parsed.duplicates, previous: around.prev,
     });
-  });
+  }));
 }
-

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { createRelease, finishRelease, parserFor, RowTally, type AnyRow, type ImportPlan } from './import-plan.ts';
-import { readLines } from './line-reader.ts';
+import { readLineBatches } from './line-reader.ts';
 import type { CodeRow, MueRow, RowSink } from './parsers/parser.ts';
 import { releasesNewestFirst, type ReleaseListCache, type ReleaseRow } from './releases.ts';
 import { insertRows, query } from './sql.ts';
@@ -101,14 +101,14 @@ function countingSink(plan: ImportPlan, tally: RowTally, writer: BatchWriter, be
 async function streamFile(plan: ImportPlan, sink: RowSink<AnyRow>, tally: RowTally, writer: BatchWriter): Promise<number> {
   const parser = parserFor(plan.system, plan.layout);
   let lastLine = 0;
-  for await (const line of readLines(plan.files[0], plan.encoding)) {
-    parser.line(line, sink);
-    lastLine = line.lineNo;
-    tally.check(line.lineNo);
-    if (writer.full) {
-      await writer.flush();
-      plan.onProgress?.({ bytesRead: line.bytesRead, totalBytes: plan.totalBytes, rowsRead: tally.rowsRead, phase: 'read' });
+  for await (const batch of readLineBatches(plan.files[0], plan.encoding)) {
+    for (const line of batch) {
+      parser.line(line, sink);
+      lastLine = line.lineNo;
+      tally.check(line.lineNo);
+      if (writer.full) await writer.flush();
     }
+    plan.onProgress?.({ bytesRead: batch[batch.length - 1].bytesRead, totalBytes: plan.totalBytes, rowsRead: tally.rowsRead, phase: 'read' });
   }
   parser.finish(sink);
   await writer.done();

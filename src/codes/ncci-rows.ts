@@ -21,20 +21,62 @@ export class NcciRowSet {
   readonly rationales: string[] = [];
   private readonly rationaleIds = new Map<string, number>();
 
-  /** Append a row; `id` and `until` only for rows read from the database. */
-  push(row: NcciRow, id = 0, until = 0): void {
+  /** Append a row as the parser gives it. */
+  push(row: NcciRow): void {
+    this.pushFields(row.column1, row.column2, row.priorTo1996, row.effectiveDate, row.deletionDate, row.modifierIndicator, row.rationale, 0, 0);
+  }
+
+  /** Append a row field by field; `id` and `until` (0 for none) for rows read from the database. */
+  pushFields(column1: string, column2: string, prior: boolean, effectiveDate: string, deletionDate: string | null, modifier: string, rationale: string, id: number, until: number): void {
     if (this.length === this.c1.length) this.grow();
     const i = this.length;
-    this.c1[i] = encodeCode(row.column1);
-    this.c2[i] = encodeCode(row.column2);
-    this.eff[i] = ymd(row.effectiveDate);
-    this.del[i] = row.deletionDate ? ymd(row.deletionDate) : 0;
-    this.mod[i] = Number(row.modifierIndicator);
-    this.prior[i] = row.priorTo1996 ? 1 : 0;
-    this.rat[i] = this.rationaleId(row.rationale);
+    this.c1[i] = encodeCode(column1);
+    this.c2[i] = encodeCode(column2);
+    this.eff[i] = ymd(effectiveDate);
+    this.del[i] = deletionDate ? ymd(deletionDate) : 0;
+    this.mod[i] = modifier.charCodeAt(0) - 48;
+    this.prior[i] = prior ? 1 : 0;
+    this.rat[i] = this.rationaleId(rationale);
     this.id[i] = id;
     this.until[i] = until;
     this.length += 1;
+  }
+
+  /**
+   * Append a data line of the usual shape straight from its text (seven tab-separated fields,
+   * five-character codes, `*` or blank prior flag, YYYYMMDD dates or `*`, indicator 0/1/9):
+   * no field strings, no row object, for the million-row files. Returns false, appending
+   * nothing, for anything else: the parser then reads the line and rejects it or names the fault.
+   */
+  appendLine(text: string, id = 0, until = 0): boolean {
+    const t1 = text.indexOf('\t');
+    const t2 = text.indexOf('\t', t1 + 1);
+    const t3 = text.indexOf('\t', t2 + 1);
+    const t4 = text.indexOf('\t', t3 + 1);
+    const t5 = text.indexOf('\t', t4 + 1);
+    const t6 = text.indexOf('\t', t5 + 1);
+    if (t1 !== 5 || t2 !== 11 || t6 < 0 || text.indexOf('\t', t6 + 1) >= 0) return false;
+    const c1 = codeAt(text, 0);
+    const c2 = codeAt(text, 6);
+    const priorLen = t3 - t2 - 1;
+    const prior = priorLen === 0 ? 0 : priorLen === 1 && text.charCodeAt(t2 + 1) === 42 ? 1 : -1;
+    const eff = t4 - t3 === 9 ? dateAt(text, t3 + 1) : -1;
+    const del = t5 - t4 === 2 && text.charCodeAt(t4 + 1) === 42 ? 0 : t5 - t4 === 9 ? dateAt(text, t4 + 1) : -1;
+    const mod = t6 - t5 === 2 ? text.charCodeAt(t5 + 1) - 48 : -1;
+    if (c1 < 0 || c2 < 0 || prior < 0 || eff <= 0 || del < 0 || (mod !== 0 && mod !== 1 && mod !== 9)) return false;
+    if (this.length === this.c1.length) this.grow();
+    const i = this.length;
+    this.c1[i] = c1;
+    this.c2[i] = c2;
+    this.eff[i] = eff;
+    this.del[i] = del;
+    this.mod[i] = mod;
+    this.prior[i] = prior;
+    this.rat[i] = this.rationaleId(text.slice(t6 + 1).trim());
+    this.id[i] = id;
+    this.until[i] = until;
+    this.length += 1;
+    return true;
   }
 
   private rationaleId(text: string): number {
@@ -111,13 +153,38 @@ export class NcciRowSet {
     this.length += 1;
   }
 
-  /** The rows in key order (this set when already sorted). */
+  /**
+   * The rows in key order (this set when already sorted). Stored rows come back as a few sorted
+   * runs (one per import that wrote them), so runs are found and merged pairwise: O(n log runs),
+   * stable (equal keys keep their order).
+   */
   sorted(): NcciRowSet {
-    if (this.isSorted()) return this;
-    const order = new Uint32Array(this.length);
-    for (let i = 0; i < order.length; i += 1) order[i] = i;
-    order.sort((x, y) => this.compareKey(x, this, y) || x - y);
-    return this.pick(order);
+    let runs: Uint32Array[] = [];
+    let start = 0;
+    for (let i = 1; i <= this.length; i += 1) {
+      if (i === this.length || this.compareKey(i - 1, this, i) > 0) {
+        runs.push(Uint32Array.from({ length: i - start }, (_, k) => start + k));
+        start = i;
+      }
+    }
+    if (runs.length <= 1) return this;
+    while (runs.length > 1) {
+      const next: Uint32Array[] = [];
+      for (let r = 0; r < runs.length; r += 2) next.push(r + 1 < runs.length ? this.merge(runs[r], runs[r + 1]) : runs[r]);
+      runs = next;
+    }
+    return this.pick(runs[0]);
+  }
+
+  private merge(a: Uint32Array, b: Uint32Array): Uint32Array {
+    const out = new Uint32Array(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length && j < b.length) out[k++] = this.compareKey(b[j], this, a[i]) < 0 ? b[j++] : a[i++];
+    while (i < a.length) out[k++] = a[i++];
+    while (j < b.length) out[k++] = b[j++];
+    return out;
   }
 }
 
@@ -151,6 +218,36 @@ function beats(set: NcciRowSet, challenger: number, holder: number): boolean {
 
 const CODE_BASE = 36;
 
+/** The five-character code at a position as an integer (see encodeCode), or -1 when it is not 0-9/A-Z. */
+function codeAt(text: string, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 5; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n = n * CODE_BASE + (c - 48);
+    else if (c >= 65 && c <= 90) n = n * CODE_BASE + (c - 55);
+    else return -1;
+  }
+  return n;
+}
+
+const DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The YYYYMMDD date at a position as an integer, or -1 when it is not a date (29 February checked for leap years). */
+function dateAt(text: string, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 8; i += 1) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  const year = Math.floor(n / 10000);
+  const month = Math.floor(n / 100) % 100;
+  const day = n % 100;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > DAYS[month]) return -1;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return -1;
+  return n;
+}
+
 /** A five-character procedure code (0-9, A-Z) as an integer below 36^5. */
 export function encodeCode(code: string): number {
   let n = 0;
@@ -171,9 +268,14 @@ export function decodeCode(n: number): string {
   return out;
 }
 
-/** `2026-04-01` → 20260401. */
+/** `2026-04-01` → 20260401 (digits read in place: millions of dates per import). */
 export function ymd(iso: string): number {
-  return Number(iso.slice(0, 4)) * 10000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+  let n = 0;
+  for (let i = 0; i < 10; i += 1) {
+    const c = iso.charCodeAt(i);
+    if (c !== 45) n = n * 10 + (c - 48);
+  }
+  return n;
 }
 
 /** 20260401 → `2026-04-01`; 0 → null. */

@@ -59,7 +59,7 @@ class Store {
 
   stateAt(key: number): NcciRowSet {
     const s = new NcciRowSet();
-    for (const r of this.rows) if (r.from <= key && (r.until === null || r.until > key)) s.push(r.row, r.id, r.until ?? 0);
+    for (const r of this.rows) if (r.from <= key && (r.until === null || r.until > key)) s.pushFields(r.row.column1, r.row.column2, r.row.priorTo1996, r.row.effectiveDate, r.row.deletionDate, r.row.modifierIndicator, r.row.rationale, r.id, r.until ?? 0);
     return s.sorted();
   }
 
