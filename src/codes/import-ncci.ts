@@ -93,7 +93,8 @@ function loadStates(em: EntityManager, around: Around): Promise<States> {
  */
 function prefetch(em: EntityManager, releases: ReleaseRow[], effective: string): { chain: string; states: Promise<States | null> } | null {
   if (!isPostgres(em)) return null;
-  const around = neighbours(releases, releaseKey({ effectiveDate: effective, id: 999_999 }) // above every id so far);
+  // The new release's id will be above every id so far.
+  const around = neighbours(releases, releaseKey({ effectiveDate: effective, id: 999_999 }));
   const states = loadStates(em.fork(), around).catch(() => null);
   return { chain: chainOf(releases), states };
 }
