@@ -9,7 +9,7 @@ import { databaseKey } from './sql.ts';
 export interface CodeCacheOptions {
   /** How long a copy of the release list, the plain-language texts or the search index is trusted (default 2,000 ms). */
   ttlMs?: number;
-  /** Code rows held in memory across all release tables (default 1,200,000). */
+  /** Code rows held in memory across the category tables (default 150,000). */
   maxTableRows?: number;
   /** NCCI pair, MUE and "listed in" answers remembered (default 20,000). */
   maxAnswers?: number;
@@ -18,8 +18,10 @@ export interface CodeCacheOptions {
 /**
  * What a process keeps from the code database between lookups, explicitly owned by whoever
  * creates it (the draft composer, the web routes, a CLI command) and passed to the lookups:
- * the release list, the release tables of the code sets, the plain-language descriptions, the
- * search index and the NCCI/MUE answers, each per database. Releases never change once
+ * the release list, the category tables of the code sets (the rows around the codes asked
+ * about, not whole code sets), the plain-language descriptions, the search index (built only
+ * when a search asks for it) and the NCCI/MUE answers, each per database. NCCI pairs are read
+ * from the database (one indexed query) and their answers remembered, never whole releases. Releases never change once
  * imported, so answers keyed by release id and checksum stay true; the release list and the
  * descriptions are re-checked every `ttlMs`, so another process's import or description is seen
  * within that time. A lookup given no cache uses a fresh one: correct, only slower.

@@ -141,23 +141,36 @@ export class ReleaseTable {
     return false;
   }
 
-  /**
-   * Codes near an unknown one, for "did you mean": the codes sharing the longest prefix with it
-   * (at least 2 characters), which finds the children of an incomplete code (`S82.821` →
-   * `S82.821A`, …) and the siblings of a mistyped last character.
-   */
-  closest(code: string, limit = 5): CodeRef[] {
-    for (let len = code.length; len >= 2; len -= 1) {
-      const prefix = code.slice(0, len);
-      const upper = prefixUpperBound(prefix);
-      const out: CodeRef[] = [];
-      for (let i = this.lowerBound(prefix); i < this.codes.length && this.codes[i] < upper && out.length < limit; i += 1) {
-        if (this.codes[i] !== code) out.push({ code: this.codes[i], description: this.long[i] });
-      }
-      if (out.length > 0) return out;
-    }
-    return [];
+}
+
+const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
+
+/** How many leading characters make a category: the code itself, its children and its siblings share them. */
+export const CATEGORY_LENGTH = 3;
+
+/** The rows of one release whose code starts with `prefix` (one indexed range query). */
+export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string, siblings: ReleaseTable[] = []): Promise<ReleaseTable> {
+  const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? and code >= ? and code < ? order by code`, [release.id, prefix, prefixUpperBound(prefix)]);
+  return new ReleaseTable(release.id, rows, siblings);
+}
+
+/**
+ * The codes nearest an unknown one in a release, for "did you mean": those sharing the longest
+ * prefix with it (at least 2 characters), which finds the children of an incomplete code
+ * (`S82.821` → `S82.821A`, …) and the siblings of a mistyped last character. One small indexed
+ * query per prefix length tried, longest first.
+ */
+export async function closestInRelease(em: EntityManager, release: ReleaseRow, code: string, limit = 5): Promise<CodeRef[]> {
+  for (let len = code.length; len >= 2; len -= 1) {
+    const prefix = code.slice(0, len);
+    const rows = await query(
+      em,
+      `select code, long_description from code_entry where release_id = ? and code >= ? and code < ? and code <> ? order by code limit ${limit}`,
+      [release.id, prefix, prefixUpperBound(prefix), code],
+    );
+    if (rows.length) return rows.map((r) => ({ code: String(r.code), description: String(r.long_description) }));
   }
+  return [];
 }
 
 interface Slot {
@@ -166,119 +179,86 @@ interface Slot {
   table: Promise<ReleaseTable>;
   /** Set once loaded: lookups then read it without waiting. */
   ready?: ReleaseTable;
-  lastUsed: number;
-}
-
-const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
-
-/** The rows of one release whose code starts with `prefix` (not kept). */
-export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string): Promise<ReleaseTable> {
-  const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? and code >= ? and code < ? order by code`, [release.id, prefix, prefixUpperBound(prefix)]);
-  return new ReleaseTable(release.id, rows, []);
 }
 
 /**
- * The in-memory release tables of one owner (a CodeCache), by database and release id. A
- * release's rows never change once its import has committed, and each slot is checked against
- * the file checksum, so a recreated database with reused ids is not served another database's
- * rows. At most `maxRows` rows are held; the least recently used tables are dropped beyond that
- * (the bench's four releases, ICD-10-CM FY2025 and FY2026, ICD-10-PCS and HCPCS, are about
- * 260,000 rows).
+ * The category tables of one owner (a CodeCache): the rows of one release that share a code's
+ * first three characters (the code, its children, its siblings: everything a lookup asks
+ * about), read with one indexed range query the first time and kept, least recently used first
+ * out beyond `maxRows` rows. Coders ask about the same few hundred categories again and again,
+ * so a process holds those, not whole code sets. Slots are checked against the release's file
+ * checksum, so a recreated database with reused ids is not served another database's rows.
+ * Inside a transaction a category not yet held is read through it and not kept (it may be the
+ * transaction's own, uncommitted import).
  */
 export class TableCache {
   private readonly slots = new Map<string, Slot>();
-  /** Releases this cache has answered one lookup from (database, release id and checksum). */
-  private readonly touched = new Set<string>();
-  private clock = 0;
+  private rows = 0;
 
-  constructor(private readonly maxRows = 1_200_000) {}
+  constructor(private readonly maxRows = 150_000) {}
 
-  private key(em: EntityManager, release: ReleaseRow): string {
-    return `${databaseKey(em)}#${release.id}`;
+  private key(em: EntityManager, release: ReleaseRow, prefix: string): string {
+    return `${databaseKey(em)}#${release.id}#${prefix}`;
   }
 
-  private slot(em: EntityManager, release: ReleaseRow): Slot | undefined {
-    const key = this.key(em, release);
+  private slot(key: string, release: ReleaseRow): Slot | undefined {
     const slot = this.slots.get(key);
+    if (!slot) return undefined;
     // A release id with other bytes: another database under the same key (tests recreate them).
-    if (slot && (slot.checksum !== release.checksum || slot.system !== release.system)) {
-      this.slots.delete(key);
+    if (slot.checksum !== release.checksum || slot.system !== release.system) {
+      this.drop(key, slot);
       return undefined;
     }
-    if (slot) slot.lastUsed = ++this.clock;
+    this.slots.delete(key);
+    this.slots.set(key, slot); // most recently used last
     return slot;
   }
 
-  /** The release's table if this cache already holds it (no waiting), else undefined. */
-  loaded(em: EntityManager, release: ReleaseRow): ReleaseTable | undefined {
-    return this.slot(em, release)?.ready;
+  private drop(key: string, slot: Slot): void {
+    this.slots.delete(key);
+    this.rows -= slot.ready?.size ?? 0;
   }
 
-  /**
-   * The table a lookup of `code` reads a release from. The first lookup in a release reads
-   * only the rows of the code's neighbourhood (the codes sharing its first `prefixLength`
-   * characters, one indexed range query: exact for every question a lookup asks about the
-   * code, its children and its closest codes), so a one-shot CLI lookup does not load whole
-   * releases; from the second, the whole release is loaded once and kept (see whole). Inside a
-   * transaction, releases not yet held are read by neighbourhood and not kept.
-   */
-  forCode(em: EntityManager, release: ReleaseRow, code: string, prefixLength: number): Promise<ReleaseTable> {
-    const slot = this.slot(em, release);
-    if (slot) return slot.table;
-    const key = `${this.key(em, release)}|${release.checksum}`;
-    if (em.isInTransaction() || !this.touched.has(key)) {
-      if (!em.isInTransaction()) this.touched.add(key);
-      return neighbourhood(em, release, code.slice(0, prefixLength));
-    }
-    return this.whole(em, release);
+  /** The category table of `code` in a release if this cache holds it (no waiting), else undefined. */
+  loaded(em: EntityManager, release: ReleaseRow, code: string): ReleaseTable | undefined {
+    return this.slot(this.key(em, release, code.slice(0, CATEGORY_LENGTH)), release)?.ready;
   }
 
-  /**
-   * The whole table of one release, loaded on first use (one query over its rows) and kept.
-   * Inside a transaction a release not yet held is read through the transaction and not kept
-   * (it may be the transaction's own, uncommitted import).
-   */
-  whole(em: EntityManager, release: ReleaseRow): Promise<ReleaseTable> {
-    const slot = this.slot(em, release);
-    if (slot) return slot.table;
-    const db = databaseKey(em);
-    const siblings = [...this.slots.entries()].filter(([k, s]) => k.startsWith(`${db}#`) && s.system === release.system).map(([, s]) => s);
-    const load = (async () => {
-      const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? order by code`, [release.id]);
-      const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
-      return new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
-    })();
+  /** The category table of `code` in a release: held, or read and kept. */
+  forCode(em: EntityManager, release: ReleaseRow, code: string): Promise<ReleaseTable> {
+    const prefix = code.slice(0, CATEGORY_LENGTH);
+    const key = this.key(em, release, prefix);
+    const held = this.slot(key, release);
+    if (held) return held.table;
+    // Successive releases repeat most descriptors: share the strings of a held sibling category.
+    const siblings = [...this.slots.entries()]
+      .filter(([k, s]) => s.ready && s.system === release.system && k.startsWith(`${databaseKey(em)}#`) && k.endsWith(`#${prefix}`))
+      .map(([, s]) => s.ready!);
+    const load = neighbourhood(em, release, prefix, siblings);
     if (em.isInTransaction()) return load;
-    const key = this.key(em, release);
-    const fresh: Slot = { checksum: release.checksum, system: release.system, table: load, lastUsed: ++this.clock };
+    const fresh: Slot = { checksum: release.checksum, system: release.system, table: load };
     this.slots.set(key, fresh);
     load.then(
       (t) => {
+        if (this.slots.get(key) !== fresh) return;
         fresh.ready = t;
+        this.rows += t.size;
         this.evict();
       },
-      () => {
-        if (this.slots.get(key) === fresh) this.slots.delete(key);
-      },
+      () => this.slots.get(key) === fresh && this.slots.delete(key),
     );
     return load;
   }
 
-  /** Rows held, across every table. */
-  get rows(): number {
-    let total = 0;
-    for (const s of this.slots.values()) total += s.ready?.size ?? 0;
-    return total;
+  /** Rows held, across every category table. */
+  get size(): number {
+    return this.rows;
   }
 
   private evict(): void {
-    let total = this.rows;
-    const byAge = [...this.slots.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    for (const [key, s] of byAge) {
-      if (total <= this.maxRows || this.slots.size <= 1) break;
-      if (!s.ready) continue;
-      this.slots.delete(key);
-      total -= s.ready.size;
+    for (const [key, slot] of this.slots) {
+      if (this.rows <= this.maxRows || this.slots.size <= 1) break;
+      if (slot.ready) this.drop(key, slot);
     }
   }
 }

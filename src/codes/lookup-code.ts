@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
 import { cacheOf, type CodeCache } from './code-cache.ts';
-import { neighbourhood, type ReleaseTable, type TableEntry } from './code-table.ts';
+import { closestInRelease, type ReleaseTable, type TableEntry } from './code-table.ts';
 import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
 import { listedInEdits } from './ncci-mue.ts';
 import { releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
@@ -50,10 +50,10 @@ function loadTables(ctx: Ctx, systems: Set<ImportSystem>): Promise<void> | undef
   const pending: Promise<void>[] = [];
   for (const r of ctx.releases) {
     if (!systems.has(r.system) || ctx.tables.has(r.id)) continue;
-    const ready = ctx.cache.tables.loaded(ctx.em, r);
+    // The code's category (3 characters) holds the code itself, its children and its siblings.
+    const ready = ctx.cache.tables.loaded(ctx.em, r, ctx.code);
     if (ready) ctx.tables.set(r.id, ready);
-    // The code's category (3 characters) holds the code itself and all its children.
-    else pending.push(ctx.cache.tables.forCode(ctx.em, r, ctx.code, 3).then((t) => void ctx.tables.set(r.id, t)));
+    else pending.push(ctx.cache.tables.forCode(ctx.em, r, ctx.code).then((t) => void ctx.tables.set(r.id, t)));
   }
   return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
 }
@@ -247,10 +247,7 @@ async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeR
   for (const system of order) {
     const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
     if (!r || !ctx.code) continue;
-    // Closest codes share at least 2 characters: a neighbourhood table must cover that much.
-    // (A release this lookup already read counts once: its category's rows may be too few.)
-    const table = ctx.cache.tables.loaded(ctx.em, r) ?? (ctx.tables.has(r.id) ? await neighbourhood(ctx.em, r, ctx.code.slice(0, 2)) : await ctx.cache.tables.forCode(ctx.em, r, ctx.code, 2));
-    const near = table.closest(ctx.code);
+    const near = await closestInRelease(ctx.em, r, ctx.code);
     if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
   }
   return [];

@@ -1,5 +1,5 @@
 import { EditScratch, terms, typoBudget, withinEdits } from './search-text.ts';
-import type { LookupSystem, SearchHit } from './types.ts';
+import type { LookupSystem } from './types.ts';
 
 export interface SearchDoc {
   system: LookupSystem;
@@ -8,22 +8,87 @@ export interface SearchDoc {
   /** Extra searchable text (short descriptor, plain-language description). */
   extra: string;
   header: boolean;
+  /** Which release the code came from (the caller's number, returned with each hit). */
+  release?: number;
+}
+
+/** One hit: the document's code and where it came from (descriptors are not held: the caller reads the few it shows). */
+export interface IndexHit {
+  system: LookupSystem;
+  code: string;
+  score: number;
+  header: boolean;
+  release: number;
 }
 
 const K1 = 1.2;
 const B = 0.75;
+const SYSTEM_IDS: LookupSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt', 'modifier', 'unknown'];
+
+/** Collects documents one at a time (a release's rows can be streamed in) and builds the index. */
+export class SearchIndexBuilder {
+  private readonly codes: string[] = [];
+  private readonly systems: number[] = [];
+  private readonly headers: number[] = [];
+  private readonly releases: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly lists = new Map<string, number[]>();
+  private total = 0;
+
+  add(d: SearchDoc): void {
+    const id = this.codes.length;
+    const main = terms(d.description);
+    const length = Math.min(65535, Math.max(1, main.length));
+    this.codes.push(d.code);
+    this.systems.push(SYSTEM_IDS.indexOf(d.system));
+    this.headers.push(d.header ? 1 : 0);
+    this.releases.push(d.release ?? 0);
+    this.lengths.push(length);
+    this.total += length;
+    for (const t of new Set([...main, ...terms(d.extra)])) {
+      const l = this.lists.get(t);
+      if (l) l.push(id);
+      else this.lists.set(t, [id]);
+    }
+  }
+
+  build(): SearchIndex {
+    const postings = new Map<string, Int32Array>();
+    for (const [t, l] of this.lists) postings.set(t, Int32Array.from(l));
+    return new SearchIndex({
+      codes: this.codes, systems: Uint8Array.from(this.systems), headers: Uint8Array.from(this.headers),
+      releases: Uint32Array.from(this.releases), lengths: Uint16Array.from(this.lengths), postings,
+      avgLen: this.codes.length ? this.total / this.codes.length : 1,
+    });
+  }
+}
+
+interface IndexParts {
+  codes: string[];
+  systems: Uint8Array;
+  headers: Uint8Array;
+  releases: Uint32Array;
+  lengths: Uint16Array;
+  postings: Map<string, Int32Array>;
+  avgLen: number;
+}
 
 /**
  * An in-memory inverted index over code descriptors: term → sorted doc ids, with BM25 scoring
  * (term frequency taken as 1: descriptors are short). Matching is tolerant: a query word that is
  * not in the vocabulary matches vocabulary words within 1 edit (2 from 8 letters), and every
  * query word of 3+ letters also matches as a prefix, both at reduced weight. Documents matching
- * more of the query words always rank first (coverage squared scales the score).
+ * more of the query words always rank first (coverage squared scales the score). Per document it
+ * holds the code and a few bytes, not the descriptor text: a quarter of a million codes fit in
+ * about 25 MB.
  */
 export class SearchIndex {
-  private readonly docs: SearchDoc[];
+  private readonly codes: string[];
+  private readonly systems: Uint8Array;
+  private readonly headers: Uint8Array;
+  private readonly releases: Uint32Array;
   private readonly lengths: Uint16Array;
-  private readonly postings = new Map<string, Int32Array>();
+  private readonly postings: Map<string, Int32Array>;
   private readonly vocab: string[];
   private readonly byLength = new Map<number, string[]>();
   private readonly avgLen: number;
@@ -35,38 +100,31 @@ export class SearchIndex {
   private readonly touched: Int32Array;
   private readonly edits = new EditScratch();
 
-  constructor(docs: SearchDoc[]) {
-    this.docs = docs;
-    this.lengths = new Uint16Array(docs.length);
-    const lists = new Map<string, number[]>();
-    let total = 0;
-    docs.forEach((d, id) => {
-      const main = terms(d.description);
-      this.lengths[id] = Math.max(1, main.length);
-      total += this.lengths[id];
-      for (const t of new Set([...main, ...terms(d.extra)])) {
-        let l = lists.get(t);
-        if (!l) lists.set(t, (l = []));
-        l.push(id);
-      }
-    });
-    for (const [t, l] of lists) this.postings.set(t, Int32Array.from(l));
-    this.vocab = [...lists.keys()].sort();
+  /** An index of these documents (see SearchIndexBuilder to stream them in). */
+  static of(docs: SearchDoc[]): SearchIndex {
+    const b = new SearchIndexBuilder();
+    for (const d of docs) b.add(d);
+    return b.build();
+  }
+
+  constructor(parts: IndexParts) {
+    ({ codes: this.codes, systems: this.systems, headers: this.headers, releases: this.releases, lengths: this.lengths, postings: this.postings, avgLen: this.avgLen } = parts);
+    this.vocab = [...this.postings.keys()].sort();
     for (const v of this.vocab) {
       const l = this.byLength.get(v.length);
       if (l) l.push(v);
       else this.byLength.set(v.length, [v]);
     }
-    this.avgLen = docs.length ? total / docs.length : 1;
-    this.score = new Float64Array(docs.length);
-    this.matched = new Uint8Array(docs.length);
-    this.best = new Float64Array(docs.length);
-    this.hit = new Int32Array(docs.length);
-    this.touched = new Int32Array(docs.length);
+    const n = this.codes.length;
+    this.score = new Float64Array(n);
+    this.matched = new Uint8Array(n);
+    this.best = new Float64Array(n);
+    this.hit = new Int32Array(n);
+    this.touched = new Int32Array(n);
   }
 
   get size(): number {
-    return this.docs.length;
+    return this.codes.length;
   }
 
   /** Vocabulary terms a query word matches, with weights (exact 1, typo 0.6, prefix 0.5). */
@@ -95,11 +153,12 @@ export class SearchIndex {
   }
 
   /** Ranked matches for free words, optionally within one system. */
-  search(words: string, options: { system?: LookupSystem; limit?: number } = {}): SearchHit[] {
+  search(words: string, options: { system?: LookupSystem; limit?: number } = {}): IndexHit[] {
     const limit = options.limit ?? 10;
     const qterms = [...new Set(terms(words))];
     if (qterms.length === 0) return [];
-    const n = this.docs.length;
+    const n = this.codes.length;
+    const only = options.system ? SYSTEM_IDS.indexOf(options.system) : -1;
     const { score, matched, best, hit, touched } = this;
     let touchedCount = 0;
     for (const q of qterms) {
@@ -112,7 +171,7 @@ export class SearchIndex {
         const idf = Math.min(exactIdf, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
         for (let i = 0; i < list.length; i += 1) {
           const d = list[i];
-          if (options.system && this.docs[d].system !== options.system) continue;
+          if (only >= 0 && this.systems[d] !== only) continue;
           const s = (idf * weight * (K1 + 1)) / (1 + K1 * (1 - B + (B * this.lengths[d]) / this.avgLen));
           if (best[d] === 0) hit[hitCount++] = d;
           if (s > best[d]) best[d] = s;
@@ -128,7 +187,7 @@ export class SearchIndex {
     }
     // Top-k by insertion into a short sorted list: touched can be tens of thousands of docs.
     const before = (x: { d: number; s: number }, y: { d: number; s: number }) =>
-      x.s !== y.s ? x.s > y.s : this.lengths[x.d] !== this.lengths[y.d] ? this.lengths[x.d] < this.lengths[y.d] : this.docs[x.d].code < this.docs[y.d].code;
+      x.s !== y.s ? x.s > y.s : this.lengths[x.d] !== this.lengths[y.d] ? this.lengths[x.d] < this.lengths[y.d] : this.codes[x.d] < this.codes[y.d];
     const top: { d: number; s: number }[] = [];
     for (let i = 0; i < touchedCount; i += 1) {
       const d = touched[i];
@@ -144,10 +203,9 @@ export class SearchIndex {
       score[d] = 0;
       matched[d] = 0;
     }
-    return top.map(({ d, s }) => {
-      const doc = this.docs[d];
-      return { system: doc.system, code: doc.code, description: doc.description, score: Math.round(s * 1000) / 1000, ...(doc.header ? { header: true } : {}) };
-    });
+    return top.map(({ d, s }) => ({
+      system: SYSTEM_IDS[this.systems[d]], code: this.codes[d], score: Math.round(s * 1000) / 1000, header: this.headers[d] === 1, release: this.releases[d],
+    }));
   }
 }
 
