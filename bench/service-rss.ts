@@ -90,7 +90,7 @@ export interface ServiceRss {
 }
 
 /** Start `casedesk start` on `db`, mail it `drafts` questions, use the code pages, and read its peak RSS. */
-export async function measureServiceRss(orm: Orm, db: DatabaseConfig, drafts = 20): Promise<ServiceRss> {
+export async function measureServiceRss(orm: Orm, db: DatabaseConfig, drafts = 20, pages = PAGES): Promise<ServiceRss> {
   const mailbox = await createTestMailbox('bench-rss');
   const prefix = uniqueQueuePrefix();
   const port = await freePort();
@@ -116,9 +116,9 @@ export async function measureServiceRss(orm: Orm, db: DatabaseConfig, drafts = 2
     }
     const done = await waitForDrafts(orm, drafts, 600_000);
     await session.login('consultant@casedesk.test', password);
-    for (const page of PAGES) await session.request(page);
+    for (const page of pages) await session.request(page);
     for (const [a, b] of [['97140', '97530'], ['29125', '29105'], ['20610', '76942'], ['10021', '10040'], ['99213', 'G0283']]) await session.request(`/codes/ncci?a=${a}&b=${b}`);
-    return { peakMb: statusKb(child.pid!, 'VmHWM') / 1024, rssMb: statusKb(child.pid!, 'VmRSS') / 1024, drafts: done, pages: PAGES.length + 5, startMs };
+    return { peakMb: statusKb(child.pid!, 'VmHWM') / 1024, rssMb: statusKb(child.pid!, 'VmRSS') / 1024, drafts: done, pages: pages.length + 5, startMs };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

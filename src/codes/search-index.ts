@@ -25,18 +25,54 @@ const K1 = 1.2;
 const B = 0.75;
 const SYSTEM_IDS: LookupSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt', 'modifier', 'unknown'];
 
-/** Collects documents one at a time (a release's rows can be streamed in) and builds the index. */
+/**
+ * A growable integer array held in fixed-size typed chunks: growing never copies (no doubling
+ * garbage), and the whole list is copied once into the index's own compact array at the end.
+ */
+class ChunkedList<T extends Int32Array | Uint16Array | Uint8Array> {
+  private readonly chunks: T[] = [];
+  length = 0;
+
+  constructor(private readonly make: (n: number) => T, private readonly chunkSize = 1 << 18) {}
+
+  push(v: number): void {
+    const at = this.length % this.chunkSize;
+    if (at === 0) this.chunks.push(this.make(this.chunkSize));
+    this.chunks[this.chunks.length - 1][at] = v;
+    this.length += 1;
+  }
+
+  get(i: number): number {
+    return this.chunks[Math.floor(i / this.chunkSize)][i % this.chunkSize];
+  }
+
+  /** The values as one array of the given kind. */
+  toArray<U extends Int32Array | Uint16Array | Uint8Array>(make: (n: number) => U): U {
+    const out = make(this.length);
+    this.chunks.forEach((c, k) => out.set(c.subarray(0, Math.min(this.chunkSize, this.length - k * this.chunkSize)), k * this.chunkSize));
+    return out;
+  }
+}
+
+/**
+ * Collects documents one at a time (a release's rows can be streamed in) and builds the index.
+ * Each document's terms are gathered as term ids in flat typed chunks (the document is known
+ * from its offset) and bucketed once at the end (a counting sort): no per-term JavaScript
+ * arrays growing a million times, and little memory beyond the index itself while it is built.
+ */
 export class SearchIndexBuilder {
   private readonly codes: string[] = [];
-  private readonly systems: number[] = [];
-  private readonly headers: number[] = [];
+  private readonly systems = new ChunkedList((n) => new Uint8Array(n), 1 << 16);
+  private readonly headers = new ChunkedList((n) => new Uint8Array(n), 1 << 16);
   private readonly releases: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly lists = new Map<string, number[]>();
+  private readonly lengths = new ChunkedList((n) => new Uint16Array(n), 1 << 16);
+  private readonly termIds = new Map<string, number>();
+  /** The term ids of every document, one after the other; termStart[d] is where document d's begin. */
+  private readonly docTerms = new ChunkedList((n) => new Int32Array(n));
+  private readonly termStart = new ChunkedList((n) => new Int32Array(n), 1 << 16);
   private total = 0;
 
   add(d: SearchDoc): void {
-    const id = this.codes.length;
     const main = terms(d.description);
     const length = Math.min(65535, Math.max(1, main.length));
     this.codes.push(d.code);
@@ -45,20 +81,32 @@ export class SearchIndexBuilder {
     this.releases.push(d.release ?? 0);
     this.lengths.push(length);
     this.total += length;
+    this.termStart.push(this.docTerms.length);
     for (const t of new Set([...main, ...terms(d.extra)])) {
-      const l = this.lists.get(t);
-      if (l) l.push(id);
-      else this.lists.set(t, [id]);
+      let term = this.termIds.get(t);
+      if (term === undefined) this.termIds.set(t, (term = this.termIds.size));
+      this.docTerms.push(term);
     }
   }
 
   build(): SearchIndex {
+    const n = this.codes.length;
+    const pairs = this.docTerms.length;
+    const counts = new Int32Array(this.termIds.size + 1);
+    for (let i = 0; i < pairs; i += 1) counts[this.docTerms.get(i) + 1] += 1;
+    for (let t = 1; t < counts.length; t += 1) counts[t] += counts[t - 1];
+    const all = new Int32Array(pairs);
+    const fill = counts.slice(0, -1);
+    for (let d = 0; d < n; d += 1) {
+      const end = d + 1 < n ? this.termStart.get(d + 1) : pairs;
+      for (let i = this.termStart.get(d); i < end; i += 1) all[fill[this.docTerms.get(i)]++] = d;
+    }
     const postings = new Map<string, Int32Array>();
-    for (const [t, l] of this.lists) postings.set(t, Int32Array.from(l));
+    for (const [t, id] of this.termIds) postings.set(t, all.subarray(counts[id], counts[id + 1]));
     return new SearchIndex({
-      codes: this.codes, systems: Uint8Array.from(this.systems), headers: Uint8Array.from(this.headers),
-      releases: Uint32Array.from(this.releases), lengths: Uint16Array.from(this.lengths), postings,
-      avgLen: this.codes.length ? this.total / this.codes.length : 1,
+      codes: this.codes, systems: this.systems.toArray((k) => new Uint8Array(k)), headers: this.headers.toArray((k) => new Uint8Array(k)),
+      releases: Uint32Array.from(this.releases), lengths: this.lengths.toArray((k) => new Uint16Array(k)), postings,
+      avgLen: n ? this.total / n : 1,
     });
   }
 }
