@@ -202,11 +202,26 @@ export class SearchIndex {
 
   /** Ranked matches for free words, optionally within one system. */
   search(words: string, options: { system?: LookupSystem; limit?: number } = {}): IndexHit[] {
-    const limit = options.limit ?? 10;
     const qterms = [...new Set(terms(words))];
     if (qterms.length === 0) return [];
+    const touchedCount = this.accumulate(qterms, options.system ? SYSTEM_IDS.indexOf(options.system) : -1);
+    const top = this.topK(touchedCount, qterms.length, options.limit ?? 10);
+    for (let i = 0; i < touchedCount; i += 1) {
+      const d = this.touched[i];
+      this.score[d] = 0;
+      this.matched[d] = 0;
+    }
+    return top.map(({ d, s }) => ({
+      system: SYSTEM_IDS[this.systems[d]], code: this.codes[d], score: Math.round(s * 1000) / 1000, header: this.headers[d] === 1, release: this.releases[d],
+    }));
+  }
+
+  /**
+   * Add each query word's best BM25 contribution to the score of every document it matches
+   * (`only`: a system id, or -1). Returns how many documents were touched (listed in `touched`).
+   */
+  private accumulate(qterms: string[], only: number): number {
     const n = this.codes.length;
-    const only = options.system ? SYSTEM_IDS.indexOf(options.system) : -1;
     const { score, matched, best, hit, touched } = this;
     let touchedCount = 0;
     for (const q of qterms) {
@@ -233,30 +248,26 @@ export class SearchIndex {
         best[d] = 0;
       }
     }
-    // Top-k by insertion into a short sorted list: touched can be tens of thousands of docs.
+    return touchedCount;
+  }
+
+  /** The best `limit` touched documents, by insertion into a short sorted list (touched can be tens of thousands). */
+  private topK(touchedCount: number, words: number, limit: number): { d: number; s: number }[] {
     const before = (x: { d: number; s: number }, y: { d: number; s: number }) =>
       x.s !== y.s ? x.s > y.s : this.lengths[x.d] !== this.lengths[y.d] ? this.lengths[x.d] < this.lengths[y.d] : this.codes[x.d] < this.codes[y.d];
     const top: { d: number; s: number }[] = [];
     for (let i = 0; i < touchedCount; i += 1) {
-      const d = touched[i];
-      const item = { d, s: score[d] * (matched[d] / qterms.length) ** 2 };
+      const d = this.touched[i];
+      const item = { d, s: this.score[d] * (this.matched[d] / words) ** 2 };
       if (top.length === limit && !before(item, top[top.length - 1])) continue;
       let at = top.length;
       while (at > 0 && before(item, top[at - 1])) at -= 1;
       top.splice(at, 0, item);
       if (top.length > limit) top.pop();
     }
-    for (let i = 0; i < touchedCount; i += 1) {
-      const d = touched[i];
-      score[d] = 0;
-      matched[d] = 0;
-    }
-    return top.map(({ d, s }) => ({
-      system: SYSTEM_IDS[this.systems[d]], code: this.codes[d], score: Math.round(s * 1000) / 1000, header: this.headers[d] === 1, release: this.releases[d],
-    }));
+    return top;
   }
 }
-
 
 /** A built search index of one database and what it was built from (see searchCodes). */
 export interface SearchSlot {

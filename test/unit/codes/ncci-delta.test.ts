@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ncciDelta } from '../../../src/codes/ncci-delta.ts';
 import { decodeCode, encodeCode, NcciRowSet, oneRowPerKey } from '../../../src/codes/ncci-rows.ts';
+import { NcciParser } from '../../../src/codes/parsers/ncci-mue.ts';
 import type { NcciRow } from '../../../src/codes/parsers/parser.ts';
 
 const row = (column1: string, column2: string, effectiveDate: string, deletionDate: string | null, modifierIndicator = '1', rationale = 'Mutually exclusive procedures'): NcciRow =>
@@ -17,6 +18,32 @@ function rowsOf(s: NcciRowSet): NcciRow[] {
 }
 
 describe('NCCI rows held compactly', () => {
+  it('reads a usual PTP line straight into the set exactly as the parser reads it, and leaves anything else to the parser', () => {
+    const lines = [
+      '97140\t97530\t\t20200101\t*\t1\tMutually exclusive procedures',
+      '36415\t36416\t*\t19960101\t20240229\t0\tMisuse of column two code with column one code ',
+      '0275T\tG0283\t\t20230101\t20250101\t9\tCPT Manual or CMS manual coding instructions',
+    ];
+    const fast = new NcciRowSet();
+    const slow = new NcciRowSet();
+    const parser = new NcciParser();
+    for (const [i, text] of lines.entries()) {
+      expect(fast.appendLine(text)).toBe(true);
+      parser.line({ text, lineNo: i + 1, bytesRead: 0 }, { row: (r) => slow.push(r), reject: () => { throw new Error(text); } });
+    }
+    expect(rowsOf(fast)).toEqual(rowsOf(slow));
+    for (const odd of [
+      '97140 \t97530\t\t20200101\t*\t1\tx', // padded code
+      '97140\t97530\tY\t20200101\t*\t1\tx', // another prior flag spelling
+      '97140\t97530\t\t20250229\t*\t1\tx', // not a date
+      '97140\t97530\t\t20200101\t*\t5\tx', // bad indicator
+      '97140\t97530\t\t20200101\t*\t1', // no rationale column
+      '97140\t97530\t\t20200101\t*\t1\tx\ty', // a tab in the rationale
+      '9714a\t97530\t\t20200101\t*\t1\tx', // lower case
+    ]) expect(fast.appendLine(odd), odd).toBe(false);
+    expect(fast.length).toBe(3);
+  });
+
   it('encodes codes so that their numeric order is their text order', () => {
     const codes = ['0001A', '0275T', '20610', '97140', 'G0283', 'ZZZZZ', '00000'];
     for (const c of codes) expect(decodeCode(encodeCode(c))).toBe(c);
