@@ -138,10 +138,15 @@ function progressBar(): { onProgress?: (p: ImportProgress) => void; stop: () => 
   const bar = new SingleBar({ stream: process.stderr, format: '{phase} [{bar}] {percentage}% | {rows} rows', hideCursor: true });
   let started = false;
   let phase = '';
-  const labels: Record<string, string> = { read: 'reading  ', compare: 'comparing', write: 'writing  ', done: 'done     ' };
+  const labels: Record<string, string> = { read: 'reading  ', compare: 'comparing', write: 'writing  ' };
   return {
     onProgress: (p) => {
       const now = p.phase ?? 'read';
+      if (now === 'done') {
+        if (started) bar.stop();
+        started = false;
+        return;
+      }
       const [value, total] = now === 'write' ? [p.done ?? 0, p.total ?? 0] : [Math.min(p.bytesRead, p.totalBytes), p.totalBytes];
       if (!started || now !== phase) {
         if (started) bar.stop();
@@ -149,7 +154,7 @@ function progressBar(): { onProgress?: (p: ImportProgress) => void; stop: () => 
         started = true;
         phase = now;
       }
-      bar.update(now === 'done' ? Math.max(total, 1) : value, { rows: p.rowsRead, phase: labels[now] });
+      bar.update(value, { rows: p.rowsRead, phase: labels[now] });
     },
     stop: () => {
       if (started) bar.stop();
