@@ -95,8 +95,10 @@ async function timeSearches(orm: Orm, cache: CodeCache) {
 /** Import the official files and time lookups and searches through one CodeCache (as a service process holds it). */
 export async function benchCodeSets(orm: Orm): Promise<Record<string, string | number>> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await importCodeFile(orm, { system: 'icd10cm', file: FILES.order });
   const orderMs = performance.now() - t0;
+  const orderCpu = process.cpuUsage(c0);
   await importCodeFile(orm, { system: 'icd10cm', file: FILES.codes2026 });
   const t1 = performance.now();
   await importCodeFile(orm, { system: 'hcpcs', file: FILES.hcpcs });
@@ -107,7 +109,7 @@ export async function benchCodeSets(orm: Orm): Promise<Record<string, string | n
   const s = await timeSearches(orm, cache);
   return {
     'order import ms': Math.round(orderMs),
-    'order import target': ok(orderMs, TARGET.orderImportMs),
+    'order import target': `${ok(orderMs, TARGET.orderImportMs)} (CPU of this process ${Math.round((orderCpu.user + orderCpu.system) / 1000)} ms)`,
     'hcpcs import ms': Math.round(hcpcsMs),
     'lookup p50 ms': Number(pct(l.lookups, 50).toFixed(3)),
     'lookup p99 ms': Number(pct(l.lookups, 99).toFixed(3)),

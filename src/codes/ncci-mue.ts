@@ -39,15 +39,15 @@ function checkDate(date: string): string {
 }
 
 /** The release an edit lookup answers from, and the date `active` is judged on. */
-async function editRelease(em: EntityManager, cache: CodeCache, system: 'ncci' | 'mue', options: EditLookupOptions): Promise<{ release?: ReleaseRow; date: string }> {
+async function editRelease(em: EntityManager, cache: CodeCache, system: 'ncci' | 'mue', options: EditLookupOptions): Promise<{ release?: ReleaseRow; date: string; releases: ReleaseRow[] }> {
   const releases = cache.releases.now(em) ?? (await cache.releases.load(em));
   if (options.releaseId !== undefined) {
     const release = releases.find((r) => r.id === options.releaseId && r.system === system);
     if (!release) throw new ValidationError(`no ${system} release ${options.releaseId}`);
-    return { release, date: checkDate(options.date ?? release.effectiveDate) };
+    return { release, date: checkDate(options.date ?? release.effectiveDate), releases };
   }
   const date = checkDate(options.date ?? today());
-  return { release: releaseInForce(releases, system, date), date };
+  return { release: releaseInForce(releases, system, date), date, releases };
 }
 
 /** An answer remembered by the cache (per database, release and question), outside transactions. */
@@ -61,18 +61,26 @@ async function remembered<T>(em: EntityManager, cache: CodeCache, key: string, l
   return value;
 }
 
-const NCCI_COLUMNS = 'column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale';
+const NCCI_COLUMNS = 'column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale, from_key, until_key';
 const IN_RELEASE = 'from_key <= ? and (until_key is null or until_key > ?)';
 
-/** The rows one release lists for a pair, in either order (one indexed round trip). */
-async function pairRows(em: EntityManager, release: ReleaseRow, x: string, y: string): Promise<Record<string, unknown>[]> {
-  const k = releaseKey(release);
-  return query(
-    em,
-    `select ${NCCI_COLUMNS} from ncci_edit where column1 = ? and column2 = ? and ${IN_RELEASE}
-     union all select ${NCCI_COLUMNS} from ncci_edit where column1 = ? and column2 = ? and ${IN_RELEASE}`,
-    [x, y, k, k, y, x, k, k],
-  );
+/** Which NCCI releases exist: stored versions of a pair are the same answer as long as this is. */
+function ncciChain(releases: ReleaseRow[]): string {
+  return releases.filter((r) => r.system === 'ncci').map((r) => `${r.id}.${r.checksum.slice(0, 12)}`).join(',');
+}
+
+/**
+ * Every stored version of a pair, in either order (one index scan: the pair's few versions
+ * across all releases). Which of them a release lists is decided here, from the keys, so one
+ * read answers the pair for every release: comparing releases costs no more round trips.
+ */
+async function pairVersions(em: EntityManager, cache: CodeCache, releases: ReleaseRow[], x: string, y: string): Promise<Record<string, unknown>[]> {
+  return remembered(em, cache, `ncci:${ncciChain(releases)}:${x}:${y}`, () =>
+    query(em, `select ${NCCI_COLUMNS} from ncci_edit where column1 in (?, ?) and column2 in (?, ?)`, [x, y, x, y]));
+}
+
+function inRelease(r: Record<string, unknown>, key: number): boolean {
+  return Number(r.from_key) <= key && (r.until_key == null || Number(r.until_key) > key);
 }
 
 /**
@@ -86,10 +94,12 @@ async function pairRows(em: EntityManager, release: ReleaseRow, x: string, y: st
  */
 export async function findNcciEdit(em: EntityManager, a: string, b: string, options: EditLookupOptions = {}): Promise<NcciEdit | null> {
   const cache = cacheOf(options);
-  const { release, date } = await editRelease(em, cache, 'ncci', options);
+  const { release, date, releases } = await editRelease(em, cache, 'ncci', options);
   if (!release) return null;
   const [x, y] = [compactCode(a), compactCode(b)].sort();
-  const rows = await remembered(em, cache, `ncci:${release.id}:${release.checksum}:${x}:${y}`, () => pairRows(em, release, x, y));
+  if (x === y) return null;
+  const key = releaseKey(release);
+  const rows = (await pairVersions(em, cache, releases, x, y)).filter((r) => inRelease(r, key));
   if (rows.length === 0) return null;
   const edits = rows.map((r) => {
     const deletionDate = (r.deletion_date as string | null) ?? null;
