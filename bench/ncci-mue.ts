@@ -25,12 +25,36 @@ function progress(label: string): (p: ImportProgress) => void {
   };
 }
 
+/**
+ * CPU time spent so far by the PostgreSQL backends serving this database (from /proc, on the
+ * same machine), by pid: with this process's own CPU, what an import costs without the load of
+ * other work on the machine. 0 on SQLite (all the work is in this process).
+ */
+async function serverCpu(orm: Orm): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (orm.config.get('dbName') && !orm.config.get('clientUrl')) return out;
+  const rows = await orm.em.getConnection().execute('select pid from pg_stat_activity where datname = current_database()');
+  for (const { pid } of rows as { pid: number }[]) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    if (stat) out.set(pid, ((Number(stat[11]) + Number(stat[12])) * 1000) / 100);
+  }
+  return out;
+}
+
+function serverCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
+}
+
 async function timed(orm: Orm, label: string, system: string, file: string | string[]): Promise<{ ms: number; cpuMs: number; s: ImportSummary }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  const s0 = await serverCpu(orm);
   const s = await importCodeFile(orm, { system, file, onProgress: progress(label) });
   const c = process.cpuUsage(c0);
-  return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, s };
+  const server = serverCpuSince(s0, await serverCpu(orm));
+  return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 + server, s };
 }
 
 /** The database's round-trip floor under the current load (`select 1`), to read the lookup tails against. */
@@ -92,8 +116,8 @@ export async function benchNcciMue(orm: Orm, files: Awaited<ReturnType<typeof wr
   }
   mue.sort((x, y) => x - y);
   return {
-    'NCCI import ms (1st quarter)': `${Math.round(q1.ms)} ${ok(q1.ms, TARGET.importMs)} (CPU of this process ${Math.round(q1.cpuMs)} ms; ${q1.s.rowsRead} rows read, ${q1.s.duplicates ?? 0} keys listed twice)`,
-    'NCCI import ms (1 % update)': `${Math.round(q2.ms)} ${ok(q2.ms, TARGET.updateMs)} (CPU of this process ${Math.round(q2.cpuMs)} ms; added ${q2.s.added}, changed ${q2.s.changed}, ended ${q2.s.ended})`,
+    'NCCI import ms (1st quarter)': `${Math.round(q1.ms)} ${ok(q1.ms, TARGET.importMs)} (CPU of this process and its database backends ${Math.round(q1.cpuMs)} ms; ${q1.s.rowsRead} rows read, ${q1.s.duplicates ?? 0} keys listed twice)`,
+    'NCCI import ms (1 % update)': `${Math.round(q2.ms)} ${ok(q2.ms, TARGET.updateMs)} (CPU of this process and its database backends ${Math.round(q2.cpuMs)} ms; added ${q2.s.added}, changed ${q2.s.changed}, ended ${q2.s.ended})`,
     'MUE import ms': `${Math.round(m1.ms)} / ${Math.round(m2.ms)} (${m1.s.rowsRead} rows; update changed ${m2.s.changed})`,
     'pair lookup p50 ms': Number(pct(cold.lat, 50).toFixed(3)),
     'pair lookup p99 ms': `${pct(cold.lat, 99).toFixed(3)} ${ok(pct(cold.lat, 99), TARGET.pairP99)} (${PAIR_LOOKUPS} lookups, ${cold.found} edits found; first time each pair)`,
