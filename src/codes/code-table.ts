@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { query } from './sql.ts';
+import { databaseKey, query } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -141,30 +141,37 @@ export class ReleaseTable {
     return false;
   }
 
-  /**
-   * Codes near an unknown one, for "did you mean": the codes sharing the longest prefix with it
-   * (at least 2 characters), which finds the children of an incomplete code (`S82.821` →
-   * `S82.821A`, …) and the siblings of a mistyped last character.
-   */
-  closest(code: string, limit = 5): CodeRef[] {
-    for (let len = code.length; len >= 2; len -= 1) {
-      const prefix = code.slice(0, len);
-      const upper = prefixUpperBound(prefix);
-      const out: CodeRef[] = [];
-      for (let i = this.lowerBound(prefix); i < this.codes.length && this.codes[i] < upper && out.length < limit; i += 1) {
-        if (this.codes[i] !== code) out.push({ code: this.codes[i], description: this.long[i] });
-      }
-      if (out.length > 0) return out;
-    }
-    return [];
-  }
+}
+
+const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
+
+/** How many leading characters make a category: the code itself, its children and its siblings share them. */
+export const CATEGORY_LENGTH = 3;
+
+/** The rows of one release whose code starts with `prefix` (one indexed range query). */
+export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string, siblings: ReleaseTable[] = []): Promise<ReleaseTable> {
+  const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? and code >= ? and code < ? order by code`, [release.id, prefix, prefixUpperBound(prefix)]);
+  return new ReleaseTable(release.id, rows, siblings);
 }
 
 /**
- * Rows held in memory across all cached releases before the least recently used are dropped.
- * The bench's four releases (ICD-10-CM FY2025 and FY2026, ICD-10-PCS, HCPCS) are about 260,000.
+ * The codes nearest an unknown one in a release, for "did you mean": those sharing the longest
+ * prefix with it (at least 2 characters), which finds the children of an incomplete code
+ * (`S82.821` → `S82.821A`, …) and the siblings of a mistyped last character. One small indexed
+ * query per prefix length tried, longest first.
  */
-const MAX_CACHED_ROWS = 1_200_000;
+export async function closestInRelease(em: EntityManager, release: ReleaseRow, code: string, limit = 5): Promise<CodeRef[]> {
+  for (let len = code.length; len >= 2; len -= 1) {
+    const prefix = code.slice(0, len);
+    const rows = await query(
+      em,
+      `select code, long_description from code_entry where release_id = ? and code >= ? and code < ? and code <> ? order by code limit ${limit}`,
+      [release.id, prefix, prefixUpperBound(prefix), code],
+    );
+    if (rows.length) return rows.map((r) => ({ code: String(r.code), description: String(r.long_description) }));
+  }
+  return [];
+}
 
 interface Slot {
   checksum: string;
@@ -172,129 +179,86 @@ interface Slot {
   table: Promise<ReleaseTable>;
   /** Set once loaded: lookups then read it without waiting. */
   ready?: ReleaseTable;
-  lastUsed: number;
 }
 
 /**
- * Release tables by ORM (its configuration object, shared by every fork), then release id (the
- * slot also records the file checksum). Weakly held: a closed and dropped ORM's tables go with it.
+ * The category tables of one owner (a CodeCache): the rows of one release that share a code's
+ * first three characters (the code, its children, its siblings: everything a lookup asks
+ * about), read with one indexed range query the first time and kept, least recently used first
+ * out beyond `maxRows` rows. Coders ask about the same few hundred categories again and again,
+ * so a process holds those, not whole code sets. Slots are checked against the release's file
+ * checksum, so a recreated database with reused ids is not served another database's rows.
+ * Inside a transaction a category not yet held is read through it and not kept (it may be the
+ * transaction's own, uncommitted import).
  */
-const tables = new WeakMap<object, Map<number, Slot>>();
-/** The per-ORM maps alive, for the row bound across all of them. */
-const alive = new Set<WeakRef<Map<number, Slot>>>();
-let clock = 0;
+export class TableCache {
+  private readonly slots = new Map<string, Slot>();
+  private rows = 0;
 
-function evict(): void {
-  let total = 0;
-  const all: [Map<number, Slot>, number, Slot][] = [];
-  for (const ref of alive) {
-    const db = ref.deref();
-    if (!db) {
-      alive.delete(ref);
-      continue;
+  constructor(private readonly maxRows = 150_000) {}
+
+  private key(em: EntityManager, release: ReleaseRow, prefix: string): string {
+    return `${databaseKey(em)}#${release.id}#${prefix}`;
+  }
+
+  private slot(key: string, release: ReleaseRow): Slot | undefined {
+    const slot = this.slots.get(key);
+    if (!slot) return undefined;
+    // A release id with other bytes: another database under the same key (tests recreate them).
+    if (slot.checksum !== release.checksum || slot.system !== release.system) {
+      this.drop(key, slot);
+      return undefined;
     }
-    for (const [id, s] of db) {
-      total += s.ready?.size ?? 0;
-      all.push([db, id, s]);
+    this.slots.delete(key);
+    this.slots.set(key, slot); // most recently used last
+    return slot;
+  }
+
+  private drop(key: string, slot: Slot): void {
+    this.slots.delete(key);
+    this.rows -= slot.ready?.size ?? 0;
+  }
+
+  /** The category table of `code` in a release if this cache holds it (no waiting), else undefined. */
+  loaded(em: EntityManager, release: ReleaseRow, code: string): ReleaseTable | undefined {
+    return this.slot(this.key(em, release, code.slice(0, CATEGORY_LENGTH)), release)?.ready;
+  }
+
+  /** The category table of `code` in a release: held, or read and kept. */
+  forCode(em: EntityManager, release: ReleaseRow, code: string): Promise<ReleaseTable> {
+    const prefix = code.slice(0, CATEGORY_LENGTH);
+    const key = this.key(em, release, prefix);
+    const held = this.slot(key, release);
+    if (held) return held.table;
+    // Successive releases repeat most descriptors: share the strings of a held sibling category.
+    const siblings = [...this.slots.entries()]
+      .filter(([k, s]) => s.ready && s.system === release.system && k.startsWith(`${databaseKey(em)}#`) && k.endsWith(`#${prefix}`))
+      .map(([, s]) => s.ready!);
+    const load = neighbourhood(em, release, prefix, siblings);
+    if (em.isInTransaction()) return load;
+    const fresh: Slot = { checksum: release.checksum, system: release.system, table: load };
+    this.slots.set(key, fresh);
+    load.then(
+      (t) => {
+        if (this.slots.get(key) !== fresh) return;
+        fresh.ready = t;
+        this.rows += t.size;
+        this.evict();
+      },
+      () => this.slots.get(key) === fresh && this.slots.delete(key),
+    );
+    return load;
+  }
+
+  /** Rows held, across every category table. */
+  get size(): number {
+    return this.rows;
+  }
+
+  private evict(): void {
+    for (const [key, slot] of this.slots) {
+      if (this.rows <= this.maxRows || this.slots.size <= 1) break;
+      if (slot.ready) this.drop(key, slot);
     }
   }
-  all.sort((a, b) => a[2].lastUsed - b[2].lastUsed);
-  for (const [db, id, s] of all) {
-    if (total <= MAX_CACHED_ROWS || all.length <= 1) break;
-    if (!s.ready) continue;
-    db.delete(id);
-    total -= s.ready.size;
-  }
-}
-
-function slotFor(em: EntityManager, release: ReleaseRow): { db: Map<number, Slot>; slot?: Slot } {
-  let db = tables.get(em.config);
-  if (!db) {
-    tables.set(em.config, (db = new Map()));
-    alive.add(new WeakRef(db));
-  }
-  const slot = db.get(release.id);
-  // A release id with other bytes: another database under the same key (tests recreate them).
-  if (slot && (slot.checksum !== release.checksum || slot.system !== release.system)) {
-    db.delete(release.id);
-    return { db };
-  }
-  return { db, slot };
-}
-
-/** The release's table if this process already holds it (no waiting), else undefined. */
-export function loadedTable(em: EntityManager, release: ReleaseRow): ReleaseTable | undefined {
-  const { slot } = slotFor(em, release);
-  if (!slot?.ready) return undefined;
-  slot.lastUsed = ++clock;
-  return slot.ready;
-}
-
-const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
-
-/** Releases this process has answered one lookup from (by ORM, release id and checksum). */
-const touched = new WeakMap<object, Set<string>>();
-
-/**
- * The table a lookup of `code` reads a release from. The first lookup a process makes in a
- * release reads only the rows of the code's neighbourhood (the codes sharing its first
- * `prefixLength` characters, one indexed range query: exact for every question a lookup asks
- * about the code, its children and its closest codes), so a one-shot CLI lookup does not load
- * whole releases; from the second, the whole release is loaded once and kept (releaseTable).
- * Inside a transaction, releases not yet held are read by neighbourhood and not kept.
- */
-export function tableForCode(em: EntityManager, release: ReleaseRow, code: string, prefixLength: number): Promise<ReleaseTable> {
-  const { slot } = slotFor(em, release);
-  if (slot) {
-    slot.lastUsed = ++clock;
-    return slot.table;
-  }
-  let seen = touched.get(em.config);
-  if (!seen) touched.set(em.config, (seen = new Set()));
-  const key = `${release.id}|${release.checksum}`;
-  if (em.isInTransaction() || !seen.has(key)) {
-    if (!em.isInTransaction()) seen.add(key);
-    return neighbourhood(em, release, code.slice(0, prefixLength));
-  }
-  return releaseTable(em, release);
-}
-
-/** The rows of one release whose code starts with `prefix` (not kept). */
-export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string): Promise<ReleaseTable> {
-  const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? and code >= ? and code < ? order by code`, [release.id, prefix, prefixUpperBound(prefix)]);
-  return new ReleaseTable(release.id, rows, []);
-}
-
-/**
- * The in-memory table of one release, loaded on first use in the process (one query over the
- * release's rows) and kept: a release's rows never change once its import has committed, and
- * the slot is checked against the file checksum, so a recreated database with reused ids is not
- * served another database's rows. Inside a transaction a release not yet held is read through
- * the transaction and not kept (it may be the transaction's own, uncommitted import).
- */
-export function releaseTable(em: EntityManager, release: ReleaseRow): Promise<ReleaseTable> {
-  const { db, slot } = slotFor(em, release);
-  if (slot) {
-    slot.lastUsed = ++clock;
-    return slot.table;
-  }
-  const siblings = [...db.values()].filter((s) => s.system === release.system);
-  const load = (async () => {
-    const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? order by code`, [release.id]);
-    const ready = await Promise.all(siblings.map((s) => s.table.catch(() => undefined)));
-    return new ReleaseTable(release.id, rows, ready.filter((t): t is ReleaseTable => t !== undefined));
-  })();
-  if (em.isInTransaction()) return load;
-  const fresh: Slot = { checksum: release.checksum, system: release.system, table: load, lastUsed: ++clock };
-  db.set(release.id, fresh);
-  load.then(
-    (t) => {
-      fresh.ready = t;
-      evict();
-    },
-    () => {
-      if (db.get(release.id) === fresh) db.delete(release.id);
-    },
-  );
-  return load;
 }

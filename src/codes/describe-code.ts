@@ -2,8 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
 import { CodeDescription } from './code-description.entity.ts';
 import { candidateSystems, compactCode } from './normalize.ts';
-import { forgetPlainDescriptions } from './plain-language.ts';
-import { markSearchStale } from './search-codes.ts';
+import type { CodeCache } from './code-cache.ts';
 
 export interface PlainLanguageDescription {
   code: string;
@@ -16,8 +15,9 @@ export interface PlainLanguageDescription {
  * Set a consultant's plain-language description of a code (one per code; a new text replaces
  * the old). It describes the code across releases and is shown beside the official descriptor.
  * The code must be well formed (any system); the text must be non-empty and at most 2,000 chars.
+ * The caller's cache sees the new text at once; other caches within their TTL.
  */
-export async function describeCode(em: EntityManager, code: string, text: string, author?: string): Promise<PlainLanguageDescription> {
+export async function describeCode(em: EntityManager, code: string, text: string, author?: string, options: { cache?: CodeCache } = {}): Promise<PlainLanguageDescription> {
   const c = compactCode(code);
   if (candidateSystems(code).length === 0) throw new ValidationError(`"${code}" is not a well-formed code`);
   const t = text.trim();
@@ -29,7 +29,6 @@ export async function describeCode(em: EntityManager, code: string, text: string
   row.author = author ?? null;
   row.updatedAt = new Date();
   await fork.flush();
-  forgetPlainDescriptions(em);
-  markSearchStale(em);
+  options.cache?.descriptionsChanged(em);
   return { code: c, text: row.text, author: row.author ?? null, updatedAt: row.updatedAt };
 }

@@ -5,6 +5,8 @@ export { findMue, findNcciEdit, MODIFIER_INDICATOR_MEANING, MUE_ADJUDICATION_MEA
 export { searchCodes } from './search-codes.ts';
 export { describeCode, type PlainLanguageDescription } from './describe-code.ts';
 export { releasesInForce } from './releases.ts';
+export { CodeCache, type CodeCacheOptions } from './code-cache.ts';
+export type { EditLookupOptions } from './ncci-mue.ts';
 export { codeEntities } from './entities.ts';
 export type {
   CodeLookup, CodeRef, ImportProgress, ImportSummary, ImportSystem, LookupSystem, MueLimit, NcciEdit, RejectedRow, ReleaseRef, SearchHit,

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { loadedTable, neighbourhood, tableForCode, type ReleaseTable, type TableEntry } from './code-table.ts';
+import { cacheOf, type CodeCache } from './code-cache.ts';
+import { closestInRelease, type ReleaseTable, type TableEntry } from './code-table.ts';
 import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
-import { plainDescription, plainDescriptionNow } from './plain-language.ts';
-import { loadReleases, loadedReleases, releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
-import { databaseKey, query } from './sql.ts';
+import { listedInEdits } from './ncci-mue.ts';
+import { releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
 import type { CodeLookup, CodeRef, ImportSystem, LookupSystem } from './types.ts';
 
 /** At most this many children are listed for a header (childCount says how many there are). */
@@ -14,6 +14,7 @@ type EntryRow = TableEntry;
 
 interface Ctx {
   em: EntityManager;
+  cache: CodeCache;
   date: string;
   code: string;
   releases: ReleaseRow[];
@@ -49,10 +50,10 @@ function loadTables(ctx: Ctx, systems: Set<ImportSystem>): Promise<void> | undef
   const pending: Promise<void>[] = [];
   for (const r of ctx.releases) {
     if (!systems.has(r.system) || ctx.tables.has(r.id)) continue;
-    const ready = loadedTable(ctx.em, r);
+    // The code's category (3 characters) holds the code itself, its children and its siblings.
+    const ready = ctx.cache.tables.loaded(ctx.em, r, ctx.code);
     if (ready) ctx.tables.set(r.id, ready);
-    // The code's category (3 characters) holds the code itself and all its children.
-    else pending.push(tableForCode(ctx.em, r, ctx.code, 3).then((t) => void ctx.tables.set(r.id, t)));
+    else pending.push(ctx.cache.tables.forCode(ctx.em, r, ctx.code).then((t) => void ctx.tables.set(r.id, t)));
   }
   return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
 }
@@ -70,24 +71,6 @@ function entriesFor(ctx: Ctx): EntryRow[] {
   return entries;
 }
 
-/** Dates already checked well formed (lookups repeat a handful of dates). */
-const checkedDates = new Set<string>();
-
-function rememberDate(date: string): void {
-  if (checkedDates.has(date)) return;
-  if (checkedDates.size >= 1000) checkedDates.clear();
-  checkedDates.add(date);
-}
-
-const byIdOf = new WeakMap<ReleaseRow[], Map<number, ReleaseRow>>();
-
-/** Releases by id, once per copy of the release list. */
-function releasesById(releases: ReleaseRow[]): Map<number, ReleaseRow> {
-  let m = byIdOf.get(releases);
-  if (!m) byIdOf.set(releases, (m = new Map(releases.map((r) => [r.id, r]))));
-  return m;
-}
-
 /**
  * Look a code up as of a date (default today): which system it belongs to, its descriptors,
  * billable or header (a header lists its billable children), whether it is valid on that date,
@@ -100,23 +83,30 @@ function releasesById(releases: ReleaseRow[]): Map<number, ReleaseRow> {
  * a code that prefixes billable codes of that release is still reported as a header, with the
  * descriptor of the latest order file that listed it (`headerDerived: true`).
  * CPT without a CPT import: well-formed codes resolve as "CPT code, descriptor not licensed"
- * (`licensed: false`), with `listedIn` telling whether NCCI/MUE releases in force list them.
+ * (`licensed: false`) with status `unchecked` (validity not checked: no CPT release loaded), and
+ * `listedIn` telling whether NCCI/MUE releases in force list them.
+ *
+ * `cache` (see CodeCache) keeps the release list, tables and descriptions between calls; without
+ * one the call reads what it needs from the database.
  */
-export async function lookupCode(em: EntityManager, input: string, options: { date?: string } = {}): Promise<CodeLookup> {
+export async function lookupCode(em: EntityManager, input: string, options: { date?: string; cache?: CodeCache } = {}): Promise<CodeLookup> {
+  const cache = cacheOf(options);
   const date = options.date ?? today();
-  if (!checkedDates.has(date) && !isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
+  if (!cache.dates.get(date)) {
+    if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
+    cache.dates.set(date, true);
+  }
   const code = compactCode(input.replace(/^-/, ''));
   const systems = candidateSystems(input);
-  // Once the process holds the release list, the tables and the plain-language copy, nothing
+  // Once the cache holds the release list, the tables and the plain-language copy, nothing
   // here waits on the database (an unlicensed CPT code's NCCI/MUE listing aside).
-  const releases = loadedReleases(em) ?? (await loadReleases(em));
-  rememberDate(date);
-  const ctx: Ctx = { em, date, code, releases, byId: releasesById(releases), tables: new Map(), entries: [] };
+  const releases = cache.releases.now(em) ?? (await cache.releases.load(em));
+  const ctx: Ctx = { em, cache, date, code, releases, byId: cache.releases.byId(releases), tables: new Map(), entries: [] };
   const loading = loadTables(ctx, storedSystems(systems));
   if (loading) await loading;
   ctx.entries = entriesFor(ctx);
-  const now = plainDescriptionNow(em, code);
-  const plain = now === undefined ? await plainDescription(em, code) : (now ?? undefined);
+  const now = cache.plain.now(em, code);
+  const plain = now === undefined ? await cache.plain.get(em, code) : (now ?? undefined);
   const found: Omit<CodeLookup, 'input'>[] = [];
   for (const system of systems) {
     const hit = system === 'cpt' ? await resolveCpt(ctx) : resolveIn(ctx, system);
@@ -131,12 +121,19 @@ export async function lookupCode(em: EntityManager, input: string, options: { da
   return result;
 }
 
-/** A CPT-shaped code: the licensee's CPT file if imported, else known by form and NCCI/MUE listings. */
-async function resolveCpt(ctx: Ctx): Promise<Omit<CodeLookup, 'input'>> {
-  const cpt = resolveVersioned(ctx, 'cpt', 'code');
-  if (cpt) return { ...cpt, system: 'cpt', licensed: true };
-  const listedIn = await listedInEdits(ctx);
-  return { system: 'cpt', code: ctx.code, status: 'valid', shortDescription: 'CPT code, descriptor not licensed', licensed: false, ...(listedIn.length ? { listedIn } : {}) };
+/**
+ * A CPT-shaped code. With a licensee's CPT file imported, the CPT releases answer like any
+ * versioned system (a code they do not list is unknown). Without one, validity is not checked
+ * (`unchecked`): the code is known by its form only, with `listedIn` telling whether the NCCI
+ * and MUE releases in force list it; a deleted code such as 97001 must not read as valid.
+ */
+async function resolveCpt(ctx: Ctx): Promise<Omit<CodeLookup, 'input'> | undefined> {
+  if (ctx.releases.some((r) => r.system === 'cpt')) {
+    const cpt = resolveVersioned(ctx, 'cpt', 'code');
+    return cpt ? { ...cpt, system: 'cpt', licensed: true } : undefined;
+  }
+  const listedIn = await listedInEdits(ctx.em, ctx.cache, ctx.releases, ctx.code, ctx.date);
+  return { system: 'cpt', code: ctx.code, status: 'unchecked', shortDescription: 'CPT code, descriptor not licensed', licensed: false, ...(listedIn.length ? { listedIn } : {}) };
 }
 
 function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown' | 'cpt'>): Omit<CodeLookup, 'input'> | undefined {
@@ -155,41 +152,6 @@ function resolveIn(ctx: Ctx, system: Exclude<LookupSystem, 'unknown' | 'cpt'>): 
     case 'icd10pcs':
       return resolveVersioned(ctx, system);
   }
-}
-
-/** listedIn answers by NCCI release, MUE release and code: immutable once both releases are imported. */
-const listedCache = new Map<string, ('ncci' | 'mue')[]>();
-const MAX_LISTED_CACHED = 20_000;
-
-/**
- * Whether the NCCI and MUE releases in force list the code (one indexed round trip the first
- * time a process asks about the code for that pair of releases; remembered after that).
- */
-async function listedInEdits(ctx: Ctx): Promise<('ncci' | 'mue')[]> {
-  const ncciRelease = releaseInForce(ctx.releases, 'ncci', ctx.date);
-  const mueRelease = releaseInForce(ctx.releases, 'mue', ctx.date);
-  const ncci = ncciRelease?.id ?? -1;
-  const mue = mueRelease?.id ?? -1;
-  if (ncci === -1 && mue === -1) return [];
-  const key = `${databaseKey(ctx.em)}|${ncci}:${ncciRelease?.checksum ?? ''}|${mue}:${mueRelease?.checksum ?? ''}|${ctx.code}`;
-  const known = listedCache.get(key);
-  if (known) return [...known];
-  const [r] = await query(
-    ctx.em,
-    `select (select 1 from ncci_edit where release_id = ? and column1 = ? limit 1) as n1,
-            (select 1 from ncci_edit where release_id = ? and column2 = ? limit 1) as n2,
-            (select 1 from mue_limit where release_id = ? and code = ? limit 1) as m`,
-    [ncci, ctx.code, ncci, ctx.code, mue, ctx.code],
-  );
-  const out: ('ncci' | 'mue')[] = [];
-  if (r?.n1 != null || r?.n2 != null) out.push('ncci');
-  if (r?.m != null) out.push('mue');
-  // Not inside a transaction: its releases may be its own, uncommitted import.
-  if (!ctx.em.isInTransaction()) {
-    if (listedCache.size >= MAX_LISTED_CACHED) listedCache.delete(listedCache.keys().next().value!);
-    listedCache.set(key, out);
-  }
-  return [...out];
 }
 
 /** Resolve within one versioned system (see lookupCode for the rules). */
@@ -285,10 +247,7 @@ async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeR
   for (const system of order) {
     const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
     if (!r || !ctx.code) continue;
-    // Closest codes share at least 2 characters: a neighbourhood table must cover that much.
-    // (A release this lookup already read counts once: its category's rows may be too few.)
-    const table = loadedTable(ctx.em, r) ?? (ctx.tables.has(r.id) ? await neighbourhood(ctx.em, r, ctx.code.slice(0, 2)) : await tableForCode(ctx.em, r, ctx.code, 2));
-    const near = table.closest(ctx.code);
+    const near = await closestInRelease(ctx.em, r, ctx.code);
     if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
   }
   return [];

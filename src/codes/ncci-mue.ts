@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
+import { cacheOf, type CodeCache } from './code-cache.ts';
 import { compactCode, isIsoDate, today } from './normalize.ts';
-import { loadReleases, releaseInForce, toRef } from './releases.ts';
-import { query } from './sql.ts';
+import { releaseInForce, releaseKey, toRef, type ReleaseRow } from './releases.ts';
+import { databaseKey, query } from './sql.ts';
 import type { MueLimit, NcciEdit } from './types.ts';
 
 /** What an NCCI PTP modifier indicator means for the coder. */
@@ -19,36 +20,93 @@ export const MUE_ADJUDICATION_MEANING: Record<string, string> = {
   '3': 'Date of service edit, clinical: a limit per day based on clinical benchmarks; units above it may be paid on appeal with documentation of medical necessity.',
 };
 
+/** Options of the NCCI and MUE lookups. */
+export interface EditLookupOptions {
+  /** Date of service, YYYY-MM-DD (default today): the release in force on it answers. */
+  date?: string;
+  /**
+   * Answer from this release (by id) instead of the one in force on the date: what a release
+   * said, for comparing one release with the next. `active` is then judged on `date`, or on the
+   * release's effective date when no date is given.
+   */
+  releaseId?: number;
+  cache?: CodeCache;
+}
+
 function checkDate(date: string): string {
   if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
   return date;
 }
 
+/** The release an edit lookup answers from, and the date `active` is judged on. */
+async function editRelease(em: EntityManager, cache: CodeCache, system: 'ncci' | 'mue', options: EditLookupOptions): Promise<{ release?: ReleaseRow; date: string; releases: ReleaseRow[] }> {
+  const releases = cache.releases.now(em) ?? (await cache.releases.load(em));
+  if (options.releaseId !== undefined) {
+    const release = releases.find((r) => r.id === options.releaseId && r.system === system);
+    if (!release) throw new ValidationError(`no ${system} release ${options.releaseId}`);
+    return { release, date: checkDate(options.date ?? release.effectiveDate), releases };
+  }
+  const date = checkDate(options.date ?? today());
+  return { release: releaseInForce(releases, system, date), date, releases };
+}
+
+/** An answer remembered by the cache (per database, release and question), outside transactions. */
+async function remembered<T>(em: EntityManager, cache: CodeCache, key: string, load: () => Promise<T>): Promise<T> {
+  if (em.isInTransaction()) return load();
+  const full = `${databaseKey(em)}|${key}`;
+  const hit = cache.answers.get(full) as T | undefined;
+  if (hit !== undefined) return hit;
+  const value = await load();
+  cache.answers.set(full, value);
+  return value;
+}
+
+const NCCI_COLUMNS = 'column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale, from_key, until_key';
+const IN_RELEASE = 'from_key <= ? and (until_key is null or until_key > ?)';
+
+/** Which NCCI releases exist: stored versions of a pair are the same answer as long as this is. */
+function ncciChain(releases: ReleaseRow[]): string {
+  return releases.filter((r) => r.system === 'ncci').map((r) => `${r.id}.${r.checksum.slice(0, 12)}`).join(',');
+}
+
+/**
+ * Every stored version of a pair, in either order (one index scan: the pair's few versions
+ * across all releases). Which of them a release lists is decided here, from the keys, so one
+ * read answers the pair for every release: comparing releases costs no more round trips.
+ */
+async function pairVersions(em: EntityManager, cache: CodeCache, releases: ReleaseRow[], x: string, y: string): Promise<Record<string, unknown>[]> {
+  return remembered(em, cache, `ncci:${ncciChain(releases)}:${x}:${y}`, () =>
+    query(em, `select ${NCCI_COLUMNS} from ncci_edit where column1 in (?, ?) and column2 in (?, ?)`, [x, y, x, y]));
+}
+
+function inRelease(r: Record<string, unknown>, key: number): boolean {
+  return Number(r.from_key) <= key && (r.until_key == null || Number(r.until_key) > key);
+}
+
 /**
  * The NCCI PTP edit between two codes, in either order, from the NCCI release in force on the
- * date (default today); null when that release has no edit for the pair (or no NCCI release is
- * in force). When the pair is listed more than once (deleted and re-added), the row active on
- * the date wins, else the most recent. `active` says whether the edit applies on the date:
- * effective on or before it and not deleted (the deletion date is the first day it no longer
- * applies).
+ * date (default today), or from the release asked for; null when that release has no edit for
+ * the pair (or no NCCI release is in force). When the pair is listed more than once (deleted
+ * and re-added), the row active on the date wins, else the most recent. `active` says whether
+ * the edit applies on the date: effective on or before it and not deleted (the deletion date is
+ * the first day it no longer applies). A cache remembers answers per release (releases never
+ * change once imported), so a repeated pair costs no round trip.
  */
-export async function findNcciEdit(em: EntityManager, a: string, b: string, options: { date?: string } = {}): Promise<NcciEdit | null> {
-  const date = checkDate(options.date ?? today());
-  const [x, y] = [compactCode(a), compactCode(b)];
-  const release = releaseInForce(await loadReleases(em), 'ncci', date);
+export async function findNcciEdit(em: EntityManager, a: string, b: string, options: EditLookupOptions = {}): Promise<NcciEdit | null> {
+  const cache = cacheOf(options);
+  const { release, date, releases } = await editRelease(em, cache, 'ncci', options);
   if (!release) return null;
-  const rows = await query(
-    em,
-    'select column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale from ncci_edit where release_id = ? and column1 = ? and column2 = ? union all select column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale from ncci_edit where release_id = ? and column1 = ? and column2 = ?',
-    [release.id, x, y, release.id, y, x],
-  );
+  const [x, y] = [compactCode(a), compactCode(b)].sort();
+  if (x === y) return null;
+  const key = releaseKey(release);
+  const rows = (await pairVersions(em, cache, releases, x, y)).filter((r) => inRelease(r, key));
   if (rows.length === 0) return null;
   const edits = rows.map((r) => {
     const deletionDate = (r.deletion_date as string | null) ?? null;
     const effectiveDate = String(r.effective_date);
     const modifierIndicator = String(r.modifier_indicator) as NcciEdit['modifierIndicator'];
     return {
-      column1: String(r.column1), column2: String(r.column2), priorTo1996: Boolean(r.prior_to1996),
+      column1: String(r.column1), column2: String(r.column2), priorTo1996: r.prior_to1996 === true || r.prior_to1996 === 1,
       effectiveDate, deletionDate, active: effectiveDate <= date && (deletionDate === null || date < deletionDate),
       modifierIndicator, meaning: MODIFIER_INDICATOR_MEANING[modifierIndicator] ?? `Unknown modifier indicator ${modifierIndicator}`,
       rationale: String(r.rationale), release: toRef(release),
@@ -58,13 +116,15 @@ export async function findNcciEdit(em: EntityManager, a: string, b: string, opti
   return edits[0];
 }
 
-/** The MUE practitioner limit of a code from the MUE release in force on the date; null when none. */
-export async function findMue(em: EntityManager, code: string, options: { date?: string } = {}): Promise<MueLimit | null> {
-  const date = checkDate(options.date ?? today());
-  const c = compactCode(code);
-  const release = releaseInForce(await loadReleases(em), 'mue', date);
+/** The MUE practitioner limit of a code from the MUE release in force on the date (or the release asked for); null when none. */
+export async function findMue(em: EntityManager, code: string, options: EditLookupOptions = {}): Promise<MueLimit | null> {
+  const cache = cacheOf(options);
+  const { release } = await editRelease(em, cache, 'mue', options);
   if (!release) return null;
-  const [r] = await query(em, 'select code, value, adjudication_indicator, rationale from mue_limit where release_id = ? and code = ?', [release.id, c]);
+  const c = compactCode(code);
+  const rows = await remembered(em, cache, `mue:${release.id}:${release.checksum}:${c}`, () =>
+    query(em, 'select code, value, adjudication_indicator, rationale from mue_limit where release_id = ? and code = ?', [release.id, c]));
+  const r = rows[0];
   if (!r) return null;
   const ind = String(r.adjudication_indicator);
   return {
@@ -72,4 +132,30 @@ export async function findMue(em: EntityManager, code: string, options: { date?:
     adjudicationMeaning: MUE_ADJUDICATION_MEANING[ind] ?? `Unknown adjudication indicator ${ind}`,
     rationale: String(r.rationale), release: toRef(release),
   };
+}
+
+/**
+ * Whether the NCCI and MUE releases in force on the date list a code (one indexed round trip
+ * the first time a cache asks about the code for that pair of releases; remembered after that).
+ */
+export async function listedInEdits(em: EntityManager, cache: CodeCache, releases: ReleaseRow[], code: string, date: string): Promise<('ncci' | 'mue')[]> {
+  const ncci = releaseInForce(releases, 'ncci', date);
+  const mue = releaseInForce(releases, 'mue', date);
+  if (!ncci && !mue) return [];
+  const k = ncci ? releaseKey(ncci) : -1;
+  const key = `listed:${ncci?.id}:${ncci?.checksum}:${mue?.id}:${mue?.checksum}:${code}`;
+  const out = await remembered(em, cache, key, async () => {
+    const [r] = await query(
+      em,
+      `select (select 1 from ncci_edit where column1 = ? and ${IN_RELEASE} limit 1) as n1,
+              (select 1 from ncci_edit where column2 = ? and ${IN_RELEASE} limit 1) as n2,
+              (select 1 from mue_limit where release_id = ? and code = ? limit 1) as m`,
+      [code, k, k, code, k, k, mue?.id ?? -1, code],
+    );
+    const found: ('ncci' | 'mue')[] = [];
+    if (r?.n1 != null || r?.n2 != null) found.push('ncci');
+    if (r?.m != null) found.push('mue');
+    return found;
+  });
+  return [...out];
 }

@@ -45,15 +45,22 @@ export function parseYmd(value: string): string | null | undefined {
   const v = value.trim();
   if (v === '') return null;
   if (!/^\d{8}$/.test(v)) return undefined;
-  const iso = `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
-  return isIsoDate(iso) ? iso : undefined;
+  return realDate(Number(v.slice(0, 4)), Number(v.slice(4, 6)), Number(v.slice(6, 8))) ? `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}` : undefined;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether year, month, day make a calendar date (Gregorian, year 1 to 9999). Imports check millions of dates: no Date objects. */
+function realDate(year: number, month: number, day: number): boolean {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
 }
 
 /** Whether a string is a real calendar date in YYYY-MM-DD form. */
 export function isIsoDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  return realDate(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10)));
 }
 
 /** The day before a YYYY-MM-DD date. */

@@ -12,45 +12,75 @@ export interface ReleaseRow {
   effectiveDate: string;
   /** sha256 of the imported file: with the id, identifies the release's (immutable) rows. */
   checksum: string;
+  sourceFile: string;
 }
 
 /**
- * How long a process trusts its copy of the release list. Imports in this process refresh it at
- * once; a release imported by another process is seen within this time. The list is tiny, but
- * reading it on every lookup would be one more round trip on the hot path.
+ * The position of a release in its system's chain: effective date, then import order. NCCI
+ * edits are stored once per version of a row, valid from one release key up to (not including)
+ * another, so "in release R" is `from_key <= key(R) < until_key`. Fits a double exactly.
  */
-const RELEASES_TTL_MS = 2000;
-const cached = new Map<string, { at: number; releases: Promise<ReleaseRow[]>; ready?: ReleaseRow[] }>();
-
-/** The release list if this process's copy is fresh and loaded (no waiting), else undefined (see loadReleases). */
-export function loadedReleases(em: EntityManager): ReleaseRow[] | undefined {
-  const hit = cached.get(databaseKey(em));
-  if (!hit?.ready || em.isInTransaction() || performance.now() - hit.at >= RELEASES_TTL_MS) return undefined;
-  return hit.ready;
+export function releaseKey(r: { effectiveDate: string; id: number }): number {
+  return Number(r.effectiveDate.replaceAll('-', '')) * 1_000_000 + r.id;
 }
 
-/** Every release, oldest first (the table is small: a handful of rows per system and year). */
-export async function loadReleases(em: EntityManager, options: { fresh?: boolean } = {}): Promise<ReleaseRow[]> {
-  const key = databaseKey(em);
-  const hit = cached.get(key);
-  if (!options.fresh && !em.isInTransaction() && hit && performance.now() - hit.at < RELEASES_TTL_MS) return hit.releases;
-  const releases = query(em, 'select id, system, layout, version, effective_date, checksum from code_release order by effective_date, id').then((rows) =>
-    rows.map((r) => ({
-      id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version),
-      effectiveDate: String(r.effective_date), checksum: String(r.checksum),
-    })),
-  );
-  if (!em.isInTransaction()) {
-    const entry: { at: number; releases: Promise<ReleaseRow[]>; ready?: ReleaseRow[] } = { at: performance.now(), releases };
-    cached.set(key, entry);
-    releases.then((r) => (entry.ready = r), () => cached.delete(key));
+interface ListSlot {
+  at: number;
+  releases: Promise<ReleaseRow[]>;
+  ready?: ReleaseRow[];
+  byId?: Map<number, ReleaseRow>;
+}
+
+/**
+ * A process's copy of the release list, per database. It is trusted for `ttlMs` (default 2 s):
+ * imports through the same cache refresh it at once; a release imported by another process is
+ * seen within that time. The list is tiny, but reading it on every lookup would be one more
+ * round trip on the hot path. Inside a transaction the list is always read through it.
+ */
+export class ReleaseListCache {
+  private readonly slots = new Map<string, ListSlot>();
+
+  constructor(private readonly ttlMs = 2000) {}
+
+  /** The release list if this copy is fresh and loaded (no waiting), else undefined (see load). */
+  now(em: EntityManager): ReleaseRow[] | undefined {
+    const hit = this.slots.get(databaseKey(em));
+    if (!hit?.ready || em.isInTransaction() || performance.now() - hit.at >= this.ttlMs) return undefined;
+    return hit.ready;
   }
-  return releases;
+
+  /** Releases by id, for a list this cache handed out. */
+  byId(releases: ReleaseRow[]): Map<number, ReleaseRow> {
+    for (const slot of this.slots.values()) if (slot.ready === releases) return (slot.byId ??= new Map(releases.map((r) => [r.id, r])));
+    return new Map(releases.map((r) => [r.id, r]));
+  }
+
+  /** Every release, oldest first (the table is small: a handful of rows per system and year). */
+  load(em: EntityManager, options: { fresh?: boolean } = {}): Promise<ReleaseRow[]> {
+    const key = databaseKey(em);
+    const hit = this.slots.get(key);
+    if (!options.fresh && !em.isInTransaction() && hit && performance.now() - hit.at < this.ttlMs) return hit.releases;
+    const releases = readReleases(em);
+    if (!em.isInTransaction()) {
+      const slot: ListSlot = { at: performance.now(), releases };
+      this.slots.set(key, slot);
+      releases.then((r) => (slot.ready = r), () => this.slots.delete(key));
+    }
+    return releases;
+  }
+
+  /** Drop the copy of one database's list (after an import through this cache). */
+  forget(em: EntityManager): void {
+    this.slots.delete(databaseKey(em));
+  }
 }
 
-/** Drop this process's copy of the release list (after an import). */
-export function forgetReleases(em: EntityManager): void {
-  cached.delete(databaseKey(em));
+async function readReleases(em: EntityManager): Promise<ReleaseRow[]> {
+  const rows = await query(em, 'select id, system, layout, version, effective_date, checksum, source_file from code_release order by effective_date, id');
+  return rows.map((r) => ({
+    id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version),
+    effectiveDate: String(r.effective_date), checksum: String(r.checksum), sourceFile: String(r.source_file),
+  }));
 }
 
 /** Order of preference among releases of one system: later effective date, then a full order file over a codes-only file, then the later import. */
@@ -84,10 +114,10 @@ export function toRef(r: ReleaseRow): ReleaseRef {
   return { system: r.system, version: r.version, effectiveDate: r.effectiveDate };
 }
 
-/** The release of each system in force on a date (YYYY-MM-DD). */
-export async function releasesInForce(em: EntityManager, date: string): Promise<(ReleaseRef & { layout: string })[]> {
+/** The release of each system in force on a date (YYYY-MM-DD), from the cache's release list (see CodeCache). */
+export async function releasesInForce(em: EntityManager, date: string, options: { cache?: { releases: ReleaseListCache } } = {}): Promise<(ReleaseRef & { layout: string })[]> {
   if (!isIsoDate(date)) throw new ValidationError(`"${date}" is not a date (YYYY-MM-DD)`);
-  const releases = await loadReleases(em, { fresh: true });
+  const releases = await (options.cache?.releases ?? new ReleaseListCache()).load(em);
   const systems = [...new Set(releases.map((r) => r.system))].sort();
   return systems.flatMap((s) => {
     const r = releaseInForce(releases, s, date);

@@ -1,32 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { displayCode, today } from './normalize.ts';
-import { loadReleases, releaseInForce, type ReleaseRow } from './releases.ts';
-import { SearchIndex, type SearchDoc } from './search-index.ts';
-import { releaseTable } from './code-table.ts';
-import { query } from './sql.ts';
+import { cacheOf, type CodeCache } from './code-cache.ts';
+import { compactCode, displayCode, today } from './normalize.ts';
+import { releaseInForce, type ReleaseRow } from './releases.ts';
+import { SearchIndexBuilder, type IndexHit, type SearchIndex } from './search-index.ts';
+import { databaseKey, placeholders, query } from './sql.ts';
 import type { ImportSystem, LookupSystem, SearchHit } from './types.ts';
 
 const SEARCHABLE: ImportSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt'];
 const SYSTEMS: LookupSystem[] = ['icd10cm', 'icd10pcs', 'hcpcs', 'cpt', 'modifier'];
-
-interface Cached {
-  fingerprint: string;
-  index: Promise<SearchIndex>;
-  /** When the fingerprint was last checked against the database. */
-  checkedAt: number;
-}
-
-/** A search trusts its index this long before re-checking releases and descriptions (same as the release list). */
-const CHECK_TTL_MS = 2000;
-
-/** One index per database (there is normally one), rebuilt when releases or descriptions change. */
-const cache = new Map<string, Cached>();
-
-function databaseKey(em: EntityManager): string {
-  const config = em.config;
-  return `${config.get('clientUrl') ?? ''}|${config.get('dbName') ?? ''}`;
-}
 
 /** Releases searched: each system's release in force today, else its newest. */
 function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
@@ -37,71 +19,88 @@ function searchedReleases(releases: ReleaseRow[]): ReleaseRow[] {
   });
 }
 
-/**
- * Build the index from the releases' in-memory tables (shared with exact lookups, so the
- * descriptor strings are held once) and the plain-language descriptions.
- */
-async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<SearchIndex> {
-  if (releases.length === 0) return new SearchIndex([]);
-  const plain = new Map((await query(em, 'select code, text from code_description')).map((r) => [String(r.code), String(r.text)]));
-  const docs: SearchDoc[] = [];
-  for (const release of releases) {
-    const table = await releaseTable(em, release);
-    for (let i = 0; i < table.size; i += 1) {
-      const code = table.codes[i];
-      const kind = table.kind(i);
-      const lookupSystem: LookupSystem = kind === 'modifier' ? 'modifier' : (release.system as LookupSystem);
-      docs.push({
-        system: lookupSystem,
-        code: displayCode(lookupSystem, code),
-        description: table.long[i],
-        extra: [table.short[i], table.consumerAt(i), plain.get(code)].filter(Boolean).join(' '),
-        header: kind === 'header',
+/** Rows read per query while the index is built: small pages die young (a page held across many collections would be promoted and grow the heap). */
+const PAGE = 1_000;
+
+/** Add every row of one release to the index, a page at a time. */
+async function addRelease(em: EntityManager, builder: SearchIndexBuilder, release: ReleaseRow, plain: Map<string, string>): Promise<void> {
+  for (let after = ''; ;) {
+    const rows = await query(
+      em,
+      `select code, kind, short_description, long_description, consumer_description from code_entry where release_id = ? and code > ? order by code limit ${PAGE}`,
+      [release.id, after],
+    );
+    for (const r of rows) {
+      const code = String(r.code);
+      const lookupSystem: LookupSystem = r.kind === 'modifier' ? 'modifier' : (release.system as LookupSystem);
+      builder.add({
+        system: lookupSystem, code: displayCode(lookupSystem, code), description: String(r.long_description),
+        extra: [r.short_description, r.consumer_description, plain.get(code)].filter(Boolean).join(' '), header: r.kind === 'header', release: release.id,
       });
     }
+    if (rows.length < PAGE) return;
+    after = String(rows[rows.length - 1].code);
   }
-  return new SearchIndex(docs);
+}
+
+/** Build the index of the searched releases and the plain-language descriptions, streaming the rows. */
+async function buildIndex(em: EntityManager, releases: ReleaseRow[]): Promise<SearchIndex> {
+  const builder = new SearchIndexBuilder();
+  if (releases.length === 0) return builder.build();
+  const plain = new Map((await query(em, 'select code, text from code_description')).map((r) => [String(r.code), String(r.text)]));
+  for (const release of releases) await addRelease(em, builder, release, plain);
+  return builder.build();
+}
+
+/** The descriptors of the hits shown (the index does not hold them): one query per release. */
+async function describeHits(em: EntityManager, hits: IndexHit[]): Promise<SearchHit[]> {
+  const byRelease = new Map<number, string[]>();
+  for (const h of hits) byRelease.set(h.release, [...(byRelease.get(h.release) ?? []), compactCode(h.code)]);
+  const text = new Map<string, string>();
+  for (const [release, codes] of byRelease) {
+    for (const r of await query(em, `select code, long_description from code_entry where release_id = ? and code in (${placeholders(codes.length)})`, [release, ...codes])) {
+      text.set(`${release}|${r.code}`, String(r.long_description));
+    }
+  }
+  return hits.map((h) => ({
+    system: h.system, code: h.code, description: text.get(`${h.release}|${compactCode(h.code)}`) ?? '', score: h.score, ...(h.header ? { header: true } : {}),
+  }));
 }
 
 /**
  * Ranked keyword search over the descriptors of the releases in force today (ICD-10-CM,
  * ICD-10-PCS, HCPCS and its modifiers, CPT when licensed), plus the consultants' plain-language
  * descriptions. Tolerant of word order, plurals and small typos (see SearchIndex). The index is
- * built in memory on first use in a process (about a second with everything imported) and
+ * built in memory on first use through a cache (a few seconds with everything imported) and
  * rebuilt when a release or a plain-language description changes, so it behaves the same on
- * SQLite and PostgreSQL and needs no extra DDL.
+ * SQLite and PostgreSQL and needs no extra DDL. Without a cache every call builds it anew.
  */
-export async function searchCodes(em: EntityManager, words: string, options: { system?: string; limit?: number } = {}): Promise<SearchHit[]> {
+export async function searchCodes(em: EntityManager, words: string, options: { system?: string; limit?: number; cache?: CodeCache } = {}): Promise<SearchHit[]> {
   if (options.system && !SYSTEMS.includes(options.system as LookupSystem)) {
     throw new ValidationError(`unknown system "${options.system}" (one of ${SYSTEMS.join(', ')})`);
   }
   const limit = options.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ValidationError('limit must be a whole number from 1 to 200');
-  const index = await searchIndex(em);
-  return index.search(words, { system: options.system as LookupSystem | undefined, limit });
+  const index = await searchIndex(em, cacheOf(options));
+  return describeHits(em, index.search(words, { system: options.system as LookupSystem | undefined, limit }));
 }
 
 /** The current search index for this database (built or rebuilt when needed). */
-export async function searchIndex(em: EntityManager): Promise<SearchIndex> {
+export async function searchIndex(em: EntityManager, cache: CodeCache): Promise<SearchIndex> {
   const key = databaseKey(em);
-  const recent = cache.get(key);
-  if (recent && performance.now() - recent.checkedAt < CHECK_TTL_MS) return recent.index;
-  const releases = searchedReleases(await loadReleases(em));
+  const recent = cache.search.get(key);
+  if (recent && performance.now() - recent.checkedAt < cache.ttlMs) return recent.index;
+  const releases = searchedReleases(await cache.releases.load(em));
   const [stats] = await query(em, 'select count(*) as n, max(updated_at) as at from code_description');
-  const fingerprint = `${releases.map((r) => r.id).join(',')}|${stats?.n}|${String(stats?.at)}`;
-  const hit = cache.get(key);
+  const fingerprint = `${releases.map((r) => `${r.id}:${r.checksum}`).join(',')}|${stats?.n}|${String(stats?.at)}`;
+  const hit = cache.search.get(key);
   if (hit && hit.fingerprint === fingerprint) {
     hit.checkedAt = performance.now();
     return hit.index;
   }
   const index = buildIndex(em, releases);
-  cache.set(key, { fingerprint, index, checkedAt: performance.now() });
-  index.catch(() => cache.delete(key));
+  const slot = { fingerprint, index, checkedAt: performance.now() };
+  cache.search.set(key, slot);
+  index.catch(() => cache.search.get(key) === slot && cache.search.delete(key));
   return index;
-}
-
-/** Make the next search re-check the database (after an import or a new description in this process). */
-export function markSearchStale(em: EntityManager): void {
-  const hit = cache.get(databaseKey(em));
-  if (hit) hit.checkedAt = 0;
 }

@@ -27,17 +27,18 @@ export function terms(text: string): string[] {
   return out;
 }
 
-const rowA = new Int32Array(64);
-const rowB = new Int32Array(64);
-
-/** Whether two terms are within `max` edits (insert, delete, substitute), cheaply (no allocation, early exit). */
-export function withinEdits(a: string, b: string, max: number): boolean {
+/**
+ * Whether two terms are within `max` edits (insert, delete, substitute), cheaply (early exit).
+ * `scratch` holds two rows of the distance table; a caller that checks many terms passes its
+ * own (see EditScratch), so a search allocates nothing per term.
+ */
+export function withinEdits(a: string, b: string, max: number, scratch: EditScratch = new EditScratch()): boolean {
   if (Math.abs(a.length - b.length) > max) return false;
   if (a === b) return true;
   if (max === 1) return withinOneEdit(a, b);
   if (a.length >= 63 || b.length >= 63) return false;
-  let prev = rowA;
-  let cur = rowB;
+  let prev = scratch.rowA;
+  let cur = scratch.rowB;
   for (let j = 0; j <= b.length; j += 1) prev[j] = j;
   for (let i = 1; i <= a.length; i += 1) {
     cur[0] = i;
@@ -55,6 +56,12 @@ export function withinEdits(a: string, b: string, max: number): boolean {
     cur = t;
   }
   return prev[b.length] <= max;
+}
+
+/** The two working rows of withinEdits (terms are under 64 letters). */
+export class EditScratch {
+  readonly rowA = new Int32Array(64);
+  readonly rowB = new Int32Array(64);
 }
 
 /** One substitution, insertion, deletion or swap of neighbours ("wirst" → "wrist"), in linear time. */

@@ -22,7 +22,11 @@ export interface CodeLookup {
   system: LookupSystem;
   /** Normal form: upper case, dotted for ICD-10-CM. */
   code: string;
-  status: 'valid' | 'ended' | 'not-yet-valid' | 'unknown';
+  /**
+   * `unchecked`: a well-formed CPT code while no CPT release is loaded; its validity on the date
+   * was not checked (say "CPT validity not checked: no CPT release loaded", never "valid").
+   */
+  status: 'valid' | 'ended' | 'not-yet-valid' | 'unknown' | 'unchecked';
   shortDescription?: string;
   longDescription?: string;
   /** A licensee's consumer-friendly CPT descriptor. */
@@ -86,6 +90,14 @@ export interface ImportProgress {
   bytesRead: number;
   totalBytes: number;
   rowsRead: number;
+  /**
+   * `read` while the files are read (bytesRead of totalBytes), `compare` while an NCCI release
+   * is compared with the stored one, `write` while its changes are written (done of total rows),
+   * `done` at the end. Absent means `read`.
+   */
+  phase?: 'read' | 'compare' | 'write' | 'done';
+  done?: number;
+  total?: number;
 }
 
 export interface RejectedRow {
@@ -101,6 +113,8 @@ export interface ImportSummary {
   added: number;
   changed: number;
   ended: number;
+  /** NCCI rows dropped because the file lists their key twice (the row in force kept). */
+  duplicates?: number;
   /** Rejected rows (the first 1,000 listed; rejectedCount has them all). */
   rejected: RejectedRow[];
   rejectedCount: number;

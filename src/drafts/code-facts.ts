@@ -18,7 +18,8 @@ export interface CodeRelease {
 }
 
 export type LookupSystem = 'icd10cm' | 'icd10pcs' | 'hcpcs' | 'cpt' | 'modifier' | 'unknown';
-export type LookupStatus = 'valid' | 'ended' | 'not-yet-valid' | 'unknown';
+/** `unchecked`: a CPT code while no CPT release is loaded, so its validity was not checked. */
+export type LookupStatus = 'valid' | 'ended' | 'not-yet-valid' | 'unknown' | 'unchecked';
 
 /** The category the extractor put a code in; a hint for the lookup (`25` is a modifier, not a code). */
 export type ExtractedKind = 'cpt' | 'hcpcs' | 'icd10cm' | 'icd10pcs' | 'modifier';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Case, CaseMessage } from '../cases/case.entity.ts';
+import { CodeCache } from '../codes/code-cache.ts';
 import { lookupCode } from '../codes/lookup-code.ts';
 import { findMue, findNcciEdit } from '../codes/ncci-mue.ts';
 import { releasesInForce } from '../codes/releases.ts';
@@ -11,13 +12,13 @@ import { buildEvidence, type DateOfService, type ExtractedCodes } from './eviden
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
 
-/** CodeFacts bound to one EntityManager: the code database as the evidence core sees it. */
-export function codeFactsFor(em: EntityManager): CodeFacts {
+/** CodeFacts bound to one EntityManager (and the composer's code cache): the code database as the evidence core sees it. */
+export function codeFactsFor(em: EntityManager, cache?: CodeCache): CodeFacts {
   return {
-    lookupCode: (code, options) => lookupCode(em, code, { date: options.date }),
-    findNcciEdit: (a, b, options) => findNcciEdit(em, a, b, { date: options.date }),
-    findMue: (code, options) => findMue(em, code, { date: options.date }),
-    releasesInForce: (date) => releasesInForce(em, date),
+    lookupCode: (code, options) => lookupCode(em, code, { date: options.date, cache }),
+    findNcciEdit: (a, b, options) => findNcciEdit(em, a, b, { date: options.date, cache }),
+    findMue: (code, options) => findMue(em, code, { date: options.date, cache }),
+    releasesInForce: (date) => releasesInForce(em, date, { cache }),
   };
 }
 
@@ -40,7 +41,9 @@ export function chooseDateOfService(message: { subject: string; textNew: string;
  * database, link past approved answers on the same codes, and render `answer` — or
  * `needs-info` when the question names no code at all.
  */
-export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string }) {
+export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string; codeCache?: CodeCache }) {
+  // The composer owns its code cache (or shares the one it is given) for the life of the process.
+  const codeCache = deps.codeCache ?? new CodeCache();
   return async (input: { caseRow: Case; message: CaseMessage; em: EntityManager }): Promise<DraftContent> => {
     const { caseRow, message, em } = input;
     const extraction = extractCodes({ subject: message.subject, body: message.textNew });
@@ -59,7 +62,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
       const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question: message.textNew, reason: 'no-codes', receivedDate: isoDay(received) });
       return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [] }, versions: [] };
     }
-    const evidence = await buildEvidence(codeFactsFor(em), { codes, units, dateOfService });
+    const evidence = await buildEvidence(codeFactsFor(em, codeCache), { codes, units, dateOfService });
     // Past approved answers on the same codes, for the consultant (kept in the evidence; never mailed:
     // their subjects are other coders' questions).
     const related = await findRelatedCases(em, codes, { excludeCaseId: caseRow.id, limit: 3 });

@@ -279,7 +279,8 @@ async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'],
   }
   if (header) {
     const missing = kind === 'icd10cm' ? missingSeventh(code, children) : null;
-    problems.push(missing ?? `${code} is a header code, not billable${children.length ? `; billable codes under it: ${listCodes(children, 12, childCount)}` : ''}.`);
+    // The billable children are listed beside the problem (evidence.children): not again in it.
+    problems.push(missing ?? `${code} is a header code, not billable${childCount ? `: code one of the ${childCount} billable codes under it` : ''}.`);
   }
 
   return {
@@ -294,6 +295,7 @@ function statusLabel(status: LookupStatus, date: string, endDate: string | null)
   if (status === 'valid') return `valid on ${date}`;
   if (status === 'ended') return endDate ? `ended ${endDate}` : 'ended';
   if (status === 'not-yet-valid') return `not yet valid on ${date}`;
+  if (status === 'unchecked') return 'CPT validity not checked: no CPT release loaded';
   return 'unknown';
 }
 
@@ -312,7 +314,7 @@ function missingSeventh(code: string, children: CodeRef[]): string | null {
   const seventh = seventhCharacters(children);
   if (!seventh) return null;
   const placeholder = seventh.stem.length > bare(code).length ? ` (with placeholder X: ${seventh.stem.slice(0, 3)}.${seventh.stem.slice(3)}_)` : '';
-  return `${code} is not billable: the 7th character is missing${placeholder}; valid 7th characters: ${seventh.letters.join(', ')} (${listCodes(children)}).`;
+  return `${code} is not billable: the 7th character is missing${placeholder}; valid 7th characters: ${seventh.letters.join(', ')}.`;
 }
 
 /** `S52.501Z`: the 6-character parent exists, and its children do not include this 7th character. */

@@ -21,8 +21,8 @@ const SYSTEM_NAMES: Record<string, string> = {
   ncci: 'NCCI PTP', mue: 'MUE',
 };
 
-/** `casedesk codes import`: one file as one release, with a summary. */
-export async function codesImport(orm: Orm, system: string, file: string, opts: { version?: string; effective?: string; onProgress?: (p: ImportProgress) => void }): Promise<CommandOutput> {
+/** `casedesk codes import`: one file (or the parts of one NCCI release) as one release, with a summary. */
+export async function codesImport(orm: Orm, system: string, file: string | string[], opts: { version?: string; effective?: string; onProgress?: (p: ImportProgress) => void }): Promise<CommandOutput> {
   const s = await importCodeFile(orm, { system, file, version: opts.version, effective: opts.effective, onProgress: opts.onProgress });
   return { json: s, text: importText(s) };
 }
@@ -35,6 +35,7 @@ function importText(s: ImportSummary): string {
     `${head}: imported in ${(s.elapsedMs / 1000).toFixed(1)} s`,
     `  rows read ${s.rowsRead}, added ${s.added}, changed ${s.changed}, ended ${s.ended}, rejected ${s.rejectedCount}`,
   ];
+  if (s.duplicates) lines.push(`  ${s.duplicates} rows listed a key twice: the row in force (else the later deletion) kept`);
   if (s.previous) lines.push(`  compared with ${s.previous.version} (effective ${s.previous.effectiveDate})`);
   for (const rej of s.rejected.slice(0, 20)) lines.push(`  rejected line ${rej.line}: ${rej.reason}`);
   if (s.rejectedCount > 20) lines.push(`  … ${s.rejectedCount - 20} more rejected rows (see --json for the first 1,000)`);
@@ -53,8 +54,8 @@ function lookupText(r: CodeLookup, date: string): string {
     lines.push(`${r.code}: unknown code`);
   } else {
     const kind = r.header ? 'header (not billable)' : r.billable ? 'billable' : '';
-    const status = { valid: 'valid', ended: 'ended', 'not-yet-valid': 'not yet valid', unknown: 'unknown' }[r.status];
-    lines.push([r.code, SYSTEM_NAMES[r.system], kind, `${status} on ${date}`].filter(Boolean).join('  '));
+    const status = { valid: 'valid', ended: 'ended', 'not-yet-valid': 'not yet valid', unknown: 'unknown', unchecked: 'CPT validity not checked (no CPT release loaded)' }[r.status];
+    lines.push([r.code, SYSTEM_NAMES[r.system], kind, r.status === 'unchecked' ? status : `${status} on ${date}`].filter(Boolean).join('  '));
     if (r.longDescription) lines.push(`  ${r.longDescription}`);
     if (r.shortDescription && r.shortDescription !== r.longDescription) lines.push(`  short: ${r.shortDescription}`);
     if (r.consumerDescription) lines.push(`  consumer: ${r.consumerDescription}`);
@@ -134,15 +135,26 @@ function emit(out: CommandOutput, json?: boolean): void {
 
 function progressBar(): { onProgress?: (p: ImportProgress) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { stop: () => {} };
-  const bar = new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {percentage}% | {rows} rows', hideCursor: true });
+  const bar = new SingleBar({ stream: process.stderr, format: '{phase} [{bar}] {percentage}% | {rows} rows', hideCursor: true });
   let started = false;
+  let phase = '';
+  const labels: Record<string, string> = { read: 'reading  ', compare: 'comparing', write: 'writing  ' };
   return {
     onProgress: (p) => {
-      if (!started) {
-        bar.start(p.totalBytes, 0, { rows: 0 });
-        started = true;
+      const now = p.phase ?? 'read';
+      if (now === 'done') {
+        if (started) bar.stop();
+        started = false;
+        return;
       }
-      bar.update(Math.min(p.bytesRead, p.totalBytes), { rows: p.rowsRead });
+      const [value, total] = now === 'write' ? [p.done ?? 0, p.total ?? 0] : [Math.min(p.bytesRead, p.totalBytes), p.totalBytes];
+      if (!started || now !== phase) {
+        if (started) bar.stop();
+        bar.start(Math.max(total, 1), 0, { rows: p.rowsRead, phase: labels[now] });
+        started = true;
+        phase = now;
+      }
+      bar.update(value, { rows: p.rowsRead, phase: labels[now] });
     },
     stop: () => {
       if (started) bar.stop();
@@ -160,15 +172,15 @@ function parseLimit(v: string): number {
 /** Registers `casedesk codes`. */
 export function registerCodesCommand(program: Command): void {
   const codes = program.command('codes').description('the code database: import releases, look codes up, search, NCCI and MUE edits');
-  codes.command('import <system> <file>')
-    .description('import an official file as a release (system: icd10cm, hcpcs, icd10pcs, ncci, mue, cpt)')
+  codes.command('import <system> <files...>')
+    .description('import an official file as a release (system: icd10cm, hcpcs, icd10pcs, ncci, mue, cpt); the parts of one NCCI release (-f1 … -f4) together')
     .option('--version <label>', 'version label (default: from the file name)')
     .option('--effective <date>', 'effective date YYYY-MM-DD (default: from the file name where it says)')
     .option('--json', 'print the summary as JSON')
-    .action(async (system: string, file: string, o: { version?: string; effective?: string; json?: boolean }) => {
+    .action(async (system: string, files: string[], o: { version?: string; effective?: string; json?: boolean }) => {
       const bar = progressBar();
       try {
-        const out = await withDatabase(({ orm }) => codesImport(orm, system, file, { ...o, onProgress: bar.onProgress }));
+        const out = await withDatabase(({ orm }) => codesImport(orm, system, files.length === 1 ? files[0] : files, { ...o, onProgress: bar.onProgress }));
         bar.stop();
         emit(out, o.json);
       } finally {

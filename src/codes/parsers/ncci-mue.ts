@@ -6,31 +6,43 @@ const PROC_CODE = /^[0-9A-Z]{4}[0-9A-Z]$/;
 /** Header lines allowed before the first data row (title, copyright notice, column names). */
 const MAX_HEADER_LINES = 20;
 
+const NCCI_EXPECTED = 'expected NCCI PTP tab-delimited rows (column 1, column 2, prior-1996, effective, deletion, modifier, rationale)';
+
 /**
- * NCCI PTP practitioner edits as CMS publishes them each quarter: tab-delimited text, a few
- * header lines, then column 1, column 2, in-existence-prior-to-1996 flag (`*` or blank),
- * effective date (YYYYMMDD), deletion date (YYYYMMDD or `*` for none), modifier indicator
- * (0/1/9), PTP edit rationale.
+ * NCCI PTP practitioner edits as CMS publishes them each quarter (latin-1, CRLF): tab-delimited
+ * text, header lines first (the copyright line, a title, the column titles spread over several
+ * lines), then column 1, column 2, in-existence-prior-to-1996 flag (`*` or blank), effective
+ * date (YYYYMMDD), deletion date (YYYYMMDD or `*` for none), modifier indicator (0/1/9), PTP
+ * edit rationale. A key listed twice is kept here; the import keeps the row in force.
  */
 export class NcciParser implements LineParser<NcciRow> {
   private started = false;
   private headers = 0;
 
+  /** Whether the header lines are behind (data rows have begun). */
+  get inRows(): boolean {
+    return this.started;
+  }
+
   line({ text, lineNo }: FileLine, sink: RowSink<NcciRow>): void {
     if (isBlank(text)) return;
-    const f = text.split('\t').map((s) => s.trim());
-    const expected = 'expected NCCI PTP tab-delimited rows (column 1, column 2, prior-1996, effective, deletion, modifier, rationale)';
+    const f = text.split('\t');
     if (!this.started) {
-      if (!(f.length >= 6 && PROC_CODE.test(f[0]) && PROC_CODE.test(f[1]) && /^\d{8}$/.test(f[3]))) {
+      if (!(f.length >= 6 && PROC_CODE.test(f[0].trim()) && PROC_CODE.test(f[1].trim()) && /^\d{8}$/.test(f[3].trim()))) {
         this.headers += 1;
-        if (this.headers > MAX_HEADER_LINES) throw layoutError(lineNo, `no NCCI edit rows in the first ${MAX_HEADER_LINES} lines`, expected);
+        if (this.headers > MAX_HEADER_LINES) throw layoutError(lineNo, `no NCCI edit rows in the first ${MAX_HEADER_LINES} lines`, NCCI_EXPECTED);
         return;
       }
       this.started = true;
     }
-    if (f.length < 6) throw layoutError(lineNo, `${f.length} tab-separated fields (truncated?)`, expected);
-    const [column1, column2, prior, eff, del, mod] = f;
-    const rationale = f.slice(6).join(' ').trim();
+    if (f.length < 6) throw layoutError(lineNo, `${f.length} tab-separated fields (truncated?)`, NCCI_EXPECTED);
+    const column1 = f[0].trim();
+    const column2 = f[1].trim();
+    const prior = f[2].trim();
+    const eff = f[3].trim();
+    const del = f[4].trim();
+    const mod = f[5].trim();
+    const rationale = (f.length === 7 ? f[6] : f.slice(6).join(' ')).trim();
     if (!PROC_CODE.test(column1) || !PROC_CODE.test(column2)) return sink.reject(lineNo, `bad code pair "${column1}" / "${column2}"`);
     const effectiveDate = parseYmd(eff);
     if (!effectiveDate) return sink.reject(lineNo, `bad effective date "${eff}"`);

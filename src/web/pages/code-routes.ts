@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { describeCode, findMue, findNcciEdit, lookupCode, searchCodes } from '../../codes/index.ts';
+import { CodeCache, describeCode, findMue, findNcciEdit, lookupCode, searchCodes } from '../../codes/index.ts';
 import { candidateSystems } from '../../codes/normalize.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -17,6 +17,8 @@ const looksLikeCode = (q: string) => /^\S+$/.test(q) && candidateSystems(q).leng
 /** Case2Code: search and look up codes, edit the plain-language description, check an NCCI pair. */
 export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const em = () => ctx.deps.orm.em.fork();
+  // The code pages own one code cache (release tables, search index) for the life of the server.
+  const cache = new CodeCache();
 
   app.get('/codes', async (request, reply) => {
     const q = parseInput(codesQuery, request.query);
@@ -25,8 +27,8 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     let error: string | null = null;
     try {
       if (q.q && looksLikeCode(q.q)) {
-        const found = await lookupCode(em(), q.q, { date: q.date });
-        const mue = found.status !== 'unknown' && (found.system === 'cpt' || found.system === 'hcpcs') ? await findMue(em(), found.code, { date: q.date }) : null;
+        const found = await lookupCode(em(), q.q, { date: q.date, cache });
+        const mue = found.status !== 'unknown' && (found.system === 'cpt' || found.system === 'hcpcs') ? await findMue(em(), found.code, { date: q.date, cache }) : null;
         lookup = {
           code: found.code, system: found.system, status: found.status, short: found.shortDescription ?? null, long: found.longDescription ?? null,
           plainLanguage: found.plainLanguage ?? null, billable: found.billable === undefined ? null : found.billable, header: found.header === true,
@@ -35,7 +37,7 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
           closest: found.closest ?? [], licensed: found.licensed !== false, mue: mue ? `MUE ${mue.value} (indicator ${mue.adjudicationIndicator}: ${mue.adjudicationMeaning})` : null,
         };
       }
-      if (q.q) hits = await searchCodes(em(), q.q, { limit: 25 });
+      if (q.q) hits = await searchCodes(em(), q.q, { limit: 25, cache });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       error = err.message;
@@ -49,7 +51,7 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     let error: string | null = null;
     if (q.a && q.b) {
       try {
-        const edit = await findNcciEdit(em(), q.a, q.b, { date: q.date });
+        const edit = await findNcciEdit(em(), q.a, q.b, { date: q.date, cache });
         ncci = edit
           ? { found: true, text: `${edit.column1} (column 1) / ${edit.column2} (column 2): ${edit.active ? 'in force' : 'not in force'} on the date; modifier indicator ${edit.modifierIndicator}: ${edit.meaning}`, rationale: edit.rationale, release: `${edit.release.version} (from ${edit.release.effectiveDate})`, effective: edit.effectiveDate, deleted: edit.deletionDate }
           : { found: false, text: `No NCCI PTP edit between ${q.a.toUpperCase()} and ${q.b.toUpperCase()} in the release in force (or no NCCI release is imported).`, rationale: null, release: null, effective: null, deleted: null };
@@ -66,7 +68,7 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     const back = `/codes?q=${encodeURIComponent(body.code)}`;
     try {
       const e = em();
-      const saved = await describeCode(e, body.code, body.text, request.user!.email);
+      const saved = await describeCode(e, body.code, body.text, request.user!.email, { cache });
       e.create(AuditEntry, { actor: request.user!.email, action: 'code.describe', details: { code: saved.code } });
       await e.flush();
       return redirectWith(request, reply, back, 'ok', `Plain-language description of ${saved.code} saved.`);

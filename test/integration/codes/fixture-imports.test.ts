@@ -30,7 +30,8 @@ describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
 
   it('imports NCCI PTP edits, skipping header lines and rejecting a bad row by line number', async () => {
     const s = await importCodeFile(t.orm, { system: 'ncci', file: `${FIX}/ccipra-v311r0-f1.txt`, effective: '2025-01-01' });
-    expect(s.release).toMatchObject({ system: 'ncci', version: 'v311r0', effectiveDate: '2025-01-01' });
+    // The name says v31.1 (2025Q2); the explicit date wins over the name's.
+    expect(s.release).toMatchObject({ system: 'ncci', version: '2025Q2', effectiveDate: '2025-01-01' });
     expect(s.rowsRead).toBe(6);
     expect(s.added).toBe(5);
     expect(s.rejected).toEqual([{ line: 7, reason: 'bad modifier indicator "5"' }]);
@@ -53,18 +54,18 @@ describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
 
   it('answers from the NCCI release in force on the date', async () => {
     const s = await importCodeFile(t.orm, { system: 'ncci', file: `${FIX}/ccipra-v312r0-f1.txt`, effective: '2025-04-01' });
-    expect(s).toMatchObject({ added: 0, changed: 2, ended: 0, previous: { version: 'v311r0' } });
+    expect(s).toMatchObject({ added: 0, changed: 2, ended: 0, previous: { version: '2025Q2' } });
     expect((await findNcciEdit(em(), '29125', '29105', { date: '2025-03-31' }))!.modifierIndicator).toBe('1');
     expect((await findNcciEdit(em(), '29125', '29105', { date: '2025-04-01' }))!.modifierIndicator).toBe('0');
     expect(await findNcciEdit(em(), '20610', '76942', { date: '2025-05-01' })).toMatchObject({ active: false, deletionDate: '2025-04-01' });
     const out = await codesNcci(em(), '97530', '97140', { date: '2025-05-01' });
     expect(out.text).toContain('modifier indicator 1: Modifier allowed');
-    expect(out.text).toContain('release: ncci v312r0 (effective 2025-04-01)');
+    expect(out.text).toContain('release: ncci 2025Q3 (effective 2025-04-01)');
   });
 
   it('imports the MUE table and explains the adjudication indicator', async () => {
     const s = await importCodeFile(t.orm, { system: 'mue', file: `${FIX}/MCR_MUE_PractitionerServices_Eff_2025-01-01.csv` });
-    expect(s.release).toMatchObject({ version: '2025-01-01', effectiveDate: '2025-01-01' });
+    expect(s.release).toMatchObject({ version: '2025Q1', effectiveDate: '2025-01-01' });
     expect(s.rejected).toEqual([{ line: 7, reason: '97530: MUE value "six" is not a whole number' }]);
     const m = await findMue(em(), '36415', { date: '2025-03-01' });
     expect(m).toMatchObject({ code: '36415', value: 1, adjudicationIndicator: '2', rationale: 'Nature of Service/Procedure, single draw' });
@@ -73,10 +74,13 @@ describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
     expect((await codesMue(em(), 'l3908', { date: '2025-03-01' })).text).toContain('MUE L3908: 1 unit\n');
   });
 
-  it('resolves CPT codes without a licence from their form and NCCI/MUE listings', async () => {
+  it('resolves CPT codes without a licence from their form and NCCI/MUE listings, validity not checked', async () => {
     expect(await lookupCode(em(), '97530', { date: '2025-05-01' })).toMatchObject({
-      system: 'cpt', code: '97530', status: 'valid', licensed: false, shortDescription: 'CPT code, descriptor not licensed', listedIn: ['ncci'],
+      system: 'cpt', code: '97530', status: 'unchecked', licensed: false, shortDescription: 'CPT code, descriptor not licensed', listedIn: ['ncci'],
     });
+    // 97001 was deleted in 2017: without a CPT release nothing may call it valid.
+    expect(await lookupCode(em(), '97001', { date: '2025-05-01' })).toMatchObject({ system: 'cpt', status: 'unchecked', licensed: false });
+    expect((await codesLookup(em(), '97001', { date: '2025-05-01' })).text).toContain('97001  CPT  CPT validity not checked (no CPT release loaded)');
     expect((await lookupCode(em(), '97110', { date: '2025-05-01' })).listedIn).toEqual(['mue']);
     expect((await lookupCode(em(), '99499', { date: '2025-05-01' })).listedIn).toBeUndefined();
     expect(await lookupCode(em(), '-25')).toMatchObject({ system: 'modifier', code: '25', shortDescription: 'CPT modifier', licensed: false });
@@ -91,6 +95,8 @@ describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
     expect(r).toMatchObject({ system: 'cpt', status: 'valid', licensed: true, shortDescription: 'FIXTURE VISIT EST LOW', consumerDescription: 'Fixture plain text: an invented follow-up visit' });
     expect(await lookupCode(em(), '25', { date: '2025-05-01' })).toMatchObject({ system: 'modifier', licensed: true, longDescription: 'Fixture text, not the CPT descriptor: invented modifier' });
     expect((await lookupCode(em(), '99213', { date: '2024-05-01' })).status).toBe('not-yet-valid');
+    // With a CPT release loaded, a code it does not list is unknown, not "valid".
+    expect(await lookupCode(em(), '97001', { date: '2025-05-01' })).toMatchObject({ system: 'unknown', status: 'unknown' });
     const comma = await importCodeFile(t.orm, { system: 'cpt', file: `${FIX}/cpt-fixture-comma-2025.csv`, effective: '2025-07-01', version: '2025-07' });
     expect(comma.rowsRead).toBe(1);
     expect((await lookupCode(em(), '99214', { date: '2025-08-01' })).longDescription).toBe('Fixture text, not the CPT descriptor: invented visit, moderate');
@@ -152,18 +158,18 @@ describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
     const other = await openDatabase(t.db, { migrate: false });
     try {
       await describeCode(other.em.fork(), '97530', 'Written by another process (invented).');
-      await describeCode(other.em.fork(), '97110', 'A new description from another process (invented).');
+      await describeCode(other.em.fork(), '0275T', 'A new description from another process (invented).');
     } finally {
       await other.close(true);
     }
     await new Promise((r) => setTimeout(r, 2100));
     expect((await lookupCode(em(), '97530', { date: '2025-05-01' })).plainLanguage).toBe('Written by another process (invented).');
-    expect((await lookupCode(em(), '97110', { date: '2025-05-01' })).plainLanguage).toBe('A new description from another process (invented).');
+    expect((await lookupCode(em(), '0275T', { date: '2025-05-01' })).plainLanguage).toBe('A new description from another process (invented).');
   });
 
   it('lists the releases in force on a date', async () => {
     const list = await releasesInForce(em(), '2025-05-01');
-    expect(list.map((r) => `${r.system} ${r.version}`)).toEqual(['cpt 2025', 'mue 2025-01-01', 'ncci v312r0']);
+    expect(list.map((r) => `${r.system} ${r.version}`)).toEqual(['cpt 2025', 'mue 2025Q1', 'ncci 2025Q3']);
     await expect(releasesInForce(em(), '2025-13-01')).rejects.toThrow(ValidationError);
   });
 });

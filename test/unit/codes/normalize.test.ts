@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prefixUpperBound } from '../../../src/codes/code-range.ts';
 import { candidateSystems, compactCode, dayBefore, dotIcd10cm, isIsoDate, parseYmd } from '../../../src/codes/normalize.ts';
-import { defaultsFromFileName, resolveReleaseIdentity } from '../../../src/codes/release-defaults.ts';
+import { defaultsFromFileName, partOf, resolveReleaseIdentity } from '../../../src/codes/release-defaults.ts';
 import { releaseInForce, type ReleaseRow } from '../../../src/codes/releases.ts';
 
 describe('code forms', () => {
@@ -51,12 +51,27 @@ describe('release identity', () => {
     ['icd10pcs', 'icd10pcs-codes-2026.txt.gz', { version: 'FY2026', effective: '2025-10-01' }],
     ['hcpcs', 'HCPC2025_JAN_ANWEB_12172024.txt', { version: '2025-01', effective: '2025-01-01' }],
     ['hcpcs', 'HCPC2025_APR_ANWEB.txt', { version: '2025-04', effective: '2025-04-01' }],
-    ['mue', 'MCR_MUE_PractitionerServices_Eff_2025-01-01.csv', { version: '2025-01-01', effective: '2025-01-01' }],
-    ['ncci', 'ccipra-v311r0-f1.txt', { version: 'v311r0' }],
+    ['mue', 'MCR_MUE_PractitionerServices_Eff_01-01-2026.csv', { version: '2026Q1', effective: '2026-01-01' }],
+    ['mue', 'MCR_MUE_PractitionerServices_Eff_10-01-2025.csv', { version: '2025Q4', effective: '2025-10-01' }],
+    ['mue', 'MCR_MUE_PractitionerServices_Eff_02-15-2026.csv', { version: '2026-02-15', effective: '2026-02-15' }],
+    ['mue', 'MCR_MUE_PractitionerServices_Eff_2025-01-01.csv', { version: '2025Q1', effective: '2025-01-01' }],
+    ['mue', 'MCR_MUE_PractitionerServices_Eff_02-30-2026.csv', {}],
+    ['ncci', 'ccipra-v321r0-f1.txt', { version: '2026Q2', effective: '2026-04-01' }],
+    ['ncci', 'ccipra-v320r0-f4.txt', { version: '2026Q1', effective: '2026-01-01' }],
+    ['ncci', 'ccipra-v303r0-f2.TXT', { version: '2024Q4', effective: '2024-10-01' }],
+    ['ncci', 'ccipra-v311r1-f1.txt', { version: '2025Q2r1', effective: '2025-04-01' }],
+    ['ncci', 'ccioph-v321r0-f1.txt', { version: '2026Q2', effective: '2026-04-01' }],
     ['ncci', 'ncci-ptp-2025Q2.txt', { version: '2025Q2', effective: '2025-04-01' }],
     ['cpt', 'cpt-2025.txt', { version: '2025', effective: '2025-01-01' }],
   ] as const)('%s %s', (system, name, expected) => {
     expect(defaultsFromFileName(system, `/x/${name}`)).toEqual(expected);
+  });
+
+  it('reads the parts of a CMS release from their names', () => {
+    expect(partOf('/x/ccipra-v321r0-f3.txt')).toEqual({ series: 'ccipra-v321r0', part: 3 });
+    expect(partOf('ncci.txt')).toBeUndefined();
+    expect(resolveReleaseIdentity('ncci', ['ccipra-v321r0-f1.txt', 'ccipra-v321r0-f2.txt'])).toEqual({ version: '2026Q2', effective: '2026-04-01' });
+    expect(() => resolveReleaseIdentity('ncci', ['ccipra-v321r0-f1.txt', 'ccipra-v320r0-f2.txt'])).toThrow(/name different releases/);
   });
 
   it('needs an effective date the name does not give, and checks it', () => {
@@ -67,7 +82,7 @@ describe('release identity', () => {
 });
 
 describe('release in force', () => {
-  const r = (id: number, layout: string, effectiveDate: string): ReleaseRow => ({ id, system: 'icd10cm', layout, version: `v${id}`, effectiveDate, checksum: `c${id}` });
+  const r = (id: number, layout: string, effectiveDate: string): ReleaseRow => ({ id, system: 'icd10cm', layout, version: `v${id}`, effectiveDate, checksum: `c${id}`, sourceFile: `f${id}` });
   const releases = [r(1, 'order', '2024-10-01'), r(2, 'codes', '2024-10-01'), r(3, 'codes', '2025-10-01')];
 
   it('is the latest effective on or before the date, an order file winning a tie', () => {

@@ -81,6 +81,26 @@ describe('HCPCS ANWEB parser', () => {
 });
 
 describe('NCCI, MUE and CPT parsers', () => {
+  it('reads the real PTP layout: copyright line, title, column titles over several lines, keys listed twice kept for the import', () => {
+    const { rows, rejected } = run(new NcciParser(), [
+      'CPT\u00ae only copyright 2025 American Medical Association. All rights reserved.', '', 'Column1/Column 2 Edits',
+      'Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale', '\t\tprior\tDate\tDate\t0=not allowed\t',
+      '\t\tto 1996\t\t*=no data\t1=allowed\t', '\t\t\t\t\t9=not applicable\t', '',
+      '97140\t97530\t\t20200101\t20200101\t9\tMutually exclusive procedures', '97140\t97530\t\t20200101\t*\t1\tMutually exclusive procedures',
+    ]);
+    expect(rejected).toEqual([]);
+    expect(rows.map((r) => [r.deletionDate, r.modifierIndicator])).toEqual([['2020-01-01', '9'], [null, '1']]);
+  });
+
+  it('reads the MUE CSV with its quoted adjudication indicator column', () => {
+    const { rows } = run(new MueParser(), [
+      '"CPT codes, descriptions and other data only are copyright 2025 American Medical Association. All Rights Reserved."',
+      'HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale',
+      '97110,6,"3 Date of Service Edit: Clinical",Clinical: Data', 'G0283,0,"2 Date of Service Edit: Policy",Code Descriptor / CPT Instruction',
+    ]);
+    expect(rows.map((r) => [r.code, r.value, r.adjudicationIndicator, r.rationale])).toEqual([['97110', 6, '3', 'Clinical: Data'], ['G0283', 0, '2', 'Code Descriptor / CPT Instruction']]);
+  });
+
   it('skips NCCI header lines and maps `*` to no deletion date', () => {
     const { rows } = run(new NcciParser(), ['Column 1\tColumn 2\t*=in existence prior to 1996', '97140\t97530\t\t20200101\t*\t1\tMutually exclusive procedures', '36415\t36416\t*\t19960101\t20250401\t0\tMisuse']);
     expect(rows).toEqual([

@@ -14,7 +14,7 @@ const docs = [
   doc('hcpcs', 'A4253', 'Blood glucose test or reagent strips for home blood glucose monitor, per 50 strips'),
   doc('modifier', 'LT', 'Left side (used to identify procedures performed on the left side of the body)'),
 ];
-const index = new SearchIndex(docs);
+const index = SearchIndex.of(docs);
 const codes = (q: string, system?: SearchDoc['system']) => index.search(q, { system, limit: 3 }).map((h) => h.code);
 
 describe('search text rules', () => {

@@ -24,26 +24,35 @@ describe('buildEvidence', () => {
     expect(JSON.parse(JSON.stringify(ev))).toEqual(ev);
   });
 
-  it('flags a header code and lists its billable children', async () => {
+  it('flags a header code and lists its billable children once (beside the problem, not in it)', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input({ icd10cm: ['M54.5'] }));
     const c = ev.codes[0];
     expect(c.header).toBe(true);
     expect(c.billable).toBe(false);
     expect(c.children.map((x) => x.code)).toEqual(['M54.50', 'M54.51', 'M54.59']);
-    expect(c.problems).toEqual(['M54.5 is a header code, not billable; billable codes under it: M54.50, M54.51, M54.59.']);
+    expect(c.problems).toEqual(['M54.5 is a header code, not billable: code one of the 3 billable codes under it.']);
   });
 
   it('says how many children a capped list leaves out', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input({ icd10cm: ['Z99.9'] }));
     expect(ev.codes[0]).toMatchObject({ childCount: 40, childrenNotShown: 38 });
-    expect(ev.codes[0].problems).toEqual(['Z99.9 is a header code, not billable; billable codes under it: Z99.91, Z99.92 and 38 more.']);
+    expect(ev.codes[0].problems).toEqual(['Z99.9 is a header code, not billable: code one of the 40 billable codes under it.']);
   });
 
   it('calls out a missing 7th character from the children of the header', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input({ icd10cm: ['S52.501'] }));
     expect(ev.codes[0].problems).toEqual([
-      'S52.501 is not billable: the 7th character is missing; valid 7th characters: A, B, C, D (S52.501A, S52.501B, S52.501C, S52.501D).',
+      'S52.501 is not billable: the 7th character is missing; valid 7th characters: A, B, C, D.',
     ]);
+  });
+
+  it('does not call a CPT code valid when no CPT release is loaded', async () => {
+    const facts = fakeCodeFacts();
+    const lookup = facts.lookupCode.bind(facts);
+    facts.lookupCode = async (code, options) => (code === '97001' ? { input: code, system: 'cpt', code, status: 'unchecked', shortDescription: 'CPT code, descriptor not licensed', licensed: false } : lookup(code, options));
+    const ev = await buildEvidence(facts, input({ cpt: ['97001'] }));
+    expect(ev.codes[0]).toMatchObject({ status: 'unchecked', statusLabel: 'CPT validity not checked: no CPT release loaded', descriptor: 'CPT descriptor not licensed' });
+    expect(ev.unresolved).toEqual([]);
   });
 
   it('calls out a wrong 7th character from the parent code', async () => {

@@ -1,0 +1,17 @@
+import { createTestDatabase } from '../test/support/db.ts';
+import { CodeCache, importCodeFile, lookupCode, searchCodes } from '../src/codes/index.ts';
+const D = '../shared/data';
+const t = await createTestDatabase('sqlite');
+await importCodeFile(t.orm, { system: 'icd10cm', file: `${D}/icd10cm/fy2025/icd10cm_order_2025.txt` });
+await importCodeFile(t.orm, { system: 'icd10cm', file: `${D}/icd10cm/fy2026/icd10cm-codes-2026.txt` });
+await importCodeFile(t.orm, { system: 'hcpcs', file: `${D}/hcpcs/2025-jan/HCPC2025_JAN_ANWEB_12172024.txt` });
+await importCodeFile(t.orm, { system: 'icd10pcs', file: `${D}/icd10pcs/fy2026/icd10pcs-codes-2026.txt.gz` });
+const m = (l: string) => { (globalThis as any).gc(); const u = process.memoryUsage(); console.log(l, 'heapUsed', u.heapUsed >> 20, 'heapTotal', u.heapTotal >> 20, 'rss', u.rss >> 20, 'ext', u.external >> 20, 'ab', u.arrayBuffers >> 20); };
+m('before');
+const cache = new CodeCache();
+for (const c of ['M54.5', 'E11.9', 'S52.501A', 'L3908', '0DTJ4ZZ', '97110', 'Z23', 'J1885']) await lookupCode(t.orm.em.fork(), c, { cache });
+m('after lookups');
+await searchCodes(t.orm.em.fork(), 'low back pain', { cache });
+m('after index');
+console.log('peak', process.resourceUsage().maxRSS >> 10);
+await t.drop();

@@ -1,0 +1,69 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { TableCache } from './code-table.ts';
+import { Lru } from './lru.ts';
+import { PlainLanguageCache } from './plain-language.ts';
+import { ReleaseListCache } from './releases.ts';
+import type { SearchSlot } from './search-index.ts';
+import { databaseKey } from './sql.ts';
+
+export interface CodeCacheOptions {
+  /** How long a copy of the release list, the plain-language texts or the search index is trusted (default 2,000 ms). */
+  ttlMs?: number;
+  /** Code rows held in memory across the category tables (default 150,000). */
+  maxTableRows?: number;
+  /** NCCI pair, MUE and "listed in" answers remembered (default 20,000). */
+  maxAnswers?: number;
+}
+
+/**
+ * What a process keeps from the code database between lookups, explicitly owned by whoever
+ * creates it (the draft composer, the web routes, a CLI command) and passed to the lookups:
+ * the release list, the category tables of the code sets (the rows around the codes asked
+ * about, not whole code sets), the plain-language descriptions, the search index (built only
+ * when a search asks for it) and the NCCI/MUE answers, each per database. NCCI pairs are read
+ * from the database (one indexed query) and their answers remembered, never whole releases. Releases never change once
+ * imported, so answers keyed by release id and checksum stay true; the release list and the
+ * descriptions are re-checked every `ttlMs`, so another process's import or description is seen
+ * within that time. A lookup given no cache uses a fresh one: correct, only slower.
+ */
+export class CodeCache {
+  readonly ttlMs: number;
+  readonly releases: ReleaseListCache;
+  readonly tables: TableCache;
+  readonly plain: PlainLanguageCache;
+  readonly search = new Map<string, SearchSlot>();
+  /** Answers that depend only on immutable releases: key `database|release ids|codes`. */
+  readonly answers: Lru<string, unknown>;
+  /** Dates already checked well formed (lookups repeat a handful of dates). */
+  readonly dates = new Lru<string, true>(1000);
+
+  constructor(options: CodeCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 2000;
+    this.releases = new ReleaseListCache(this.ttlMs);
+    this.tables = new TableCache(options.maxTableRows);
+    this.plain = new PlainLanguageCache(this.ttlMs);
+    this.answers = new Lru(options.maxAnswers ?? 20_000);
+  }
+
+  /** After an import through this cache: re-read the release list and rebuild the search index on next use. */
+  releasesChanged(em: EntityManager): void {
+    this.releases.forget(em);
+    this.searchChanged(em);
+  }
+
+  /** After a plain-language description was written through this cache. */
+  descriptionsChanged(em: EntityManager): void {
+    this.plain.forget(em);
+    this.searchChanged(em);
+  }
+
+  private searchChanged(em: EntityManager): void {
+    const slot = this.search.get(databaseKey(em));
+    if (slot) slot.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+}
+
+/** The cache a lookup uses: the caller's, else a fresh one for this call. */
+export function cacheOf(options: { cache?: CodeCache } | undefined): CodeCache {
+  return options?.cache ?? new CodeCache();
+}
