@@ -268,8 +268,9 @@ async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'],
   const problems: string[] = [];
 
   if (found.status === 'unknown') {
-    const where = isCpt && found.licensed !== true ? 'the code database (CPT descriptors are not licensed, so only CPT codes listed in NCCI or MUE files are known)' : `the ${label} code set`;
-    problems.push(`${code} is not found in ${where} as of ${date}.${closest.length ? ` Closest codes: ${listCodes(closest, 5)}.` : ''}`);
+    // A CPT-shaped code is only ever unknown when a licensee's CPT release is loaded (without
+    // one, CPT validity is not checked at all): it is missing from that release.
+    problems.push(`${code} is not found in the ${label} code set as of ${date}.${closest.length ? ` Closest codes: ${listCodes(closest, 5)}.` : ''}`);
     const wrong7th = kind === 'icd10cm' ? await wrongSeventh(facts, code, date) : null;
     if (wrong7th) problems.push(wrong7th);
   } else if (found.status === 'ended') {

@@ -13,10 +13,10 @@ import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/codes');
-const CODE_FIXTURES: [string, string, string | undefined][] = [
-  ['cpt', 'cpt-fixture-2025.txt', undefined],
-  ['ncci', 'ccipra-v311r0-f1.txt', '2025-01-01'],
-  ['mue', 'MCR_MUE_PractitionerServices_Eff_2025-01-01.csv', undefined],
+// [system, file, effective date, version]: the NCCI fixture is given the January quarter explicitly.
+const CODE_FIXTURES: [string, string, string | undefined, string | undefined][] = [
+  ['ncci', 'ccipra-v311r0-f1.txt', '2025-01-01', '2025Q1'],
+  ['mue', 'MCR_MUE_PractitionerServices_Eff_2025-01-01.csv', undefined, undefined],
 ];
 
 describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve → threaded reply', (driver) => {
@@ -29,7 +29,7 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     mailbox = await createTestMailbox('e2e');
     cd = await bootCaseDesk({ driver, mailbox, smtpPort: smtp.port });
     // The code database the evidence is built from: made-up fixture releases in the official layouts.
-    for (const [system, file, effective] of CODE_FIXTURES) await importCodeFile(cd.app.orm, { system, file: resolve(FIXTURES, file), effective });
+    for (const [system, file, effective, version] of CODE_FIXTURES) await importCodeFile(cd.app.orm, { system, file: resolve(FIXTURES, file), effective, version });
   });
   afterAll(async () => {
     await cd?.teardown();
@@ -89,10 +89,9 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     const evidence = shown.body.evidence as Record<string, unknown>;
     expect(evidence.dateOfService).toMatchObject({ date: '2025-01-15', source: 'email', written: '01/15/2025' });
     expect(evidence.codes).toEqual([
-      // In the CPT fixture: its (invented) descriptor, marked as CPT text.
-      expect.objectContaining({ code: '97530', systemLabel: 'CPT', status: 'valid', descriptor: 'Fixture text, not the CPT descriptor: invented therapy activity', cptText: true }),
-      // Not in the CPT fixture: a well-formed CPT code without licensed text.
-      expect.objectContaining({ code: '97140', systemLabel: 'CPT', status: 'valid', descriptor: 'CPT descriptor not licensed', cptText: false }),
+      // No licensee CPT release (CaseDesk ships none): well-formed CPT codes, validity not checked, no descriptor text.
+      expect.objectContaining({ code: '97530', systemLabel: 'CPT', status: 'unchecked', descriptor: 'CPT descriptor not licensed', cptText: false }),
+      expect.objectContaining({ code: '97140', systemLabel: 'CPT', status: 'unchecked', descriptor: 'CPT descriptor not licensed', cptText: false }),
       // No ICD-10-CM release imported: not found, and said so.
       expect.objectContaining({ code: 'M54.50', systemLabel: 'ICD-10-CM', status: 'unknown', descriptor: null }),
     ]);
@@ -108,8 +107,8 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
       expect.objectContaining({ code: '97530', checked: true, value: null, summary: 'No MUE for 97530 in force on 2025-01-15.' }),
       expect.objectContaining({ code: '97140', checked: true, value: null, summary: 'No MUE for 97140 in force on 2025-01-15.' }),
     ]);
-    expect(evidence.versions).toEqual(['CPT 2025', 'NCCI PTP v311r0', 'MUE 2025-01-01']);
-    expect(evidence.containsCptText).toBe(true);
+    expect(evidence.versions).toEqual(['NCCI PTP 2025Q1', 'MUE 2025Q1']);
+    expect(evidence.containsCptText).toBe(false);
 
     // The placeholder must be replaced by the consultant's answer before approval.
     const refused = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
