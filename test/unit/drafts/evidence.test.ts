@@ -78,9 +78,9 @@ describe('buildEvidence', () => {
     expect(ev.unresolved).toEqual(['M54.55']);
   });
 
-  it('explains an unknown CPT code when CPT is not licensed', async () => {
+  it('says an unknown CPT code is missing from the CPT code set (only a loaded CPT release makes one unknown)', async () => {
     const ev = await buildEvidence(fakeCodeFacts(), input({ cpt: ['99999'] }));
-    expect(ev.codes[0].problems[0]).toMatch(/CPT descriptors are not licensed/);
+    expect(ev.codes[0].problems[0]).toBe('99999 is not found in the CPT code set as of 2025-01-15.');
     expect(ev.unresolved).toEqual(['99999']);
   });
 
