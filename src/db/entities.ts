@@ -2,6 +2,7 @@ import type { EntitySchema } from '@mikro-orm/core';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
+import { ImpactSchema } from '../impact/impact.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
 import { AuditEntrySchema } from '../review/audit.entity.ts';
 import { CaseNoteSchema } from '../review/case-note.entity.ts';
@@ -23,6 +24,7 @@ export const allEntities: EntitySchema<any>[] = [
   UserSchema,
   CaseNoteSchema,
   WebSessionSchema,
+  ImpactSchema,
   ...codeEntities,
   ...subscriberEntities,
 ];

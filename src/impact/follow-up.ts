@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { Case, CaseMessage } from '../cases/case.entity.ts';
+import { Draft } from '../drafts/draft.entity.ts';
+import { replySubject, type ReplyRenderer } from '../drafts/render.ts';
+import { AuditEntry } from '../review/audit.entity.ts';
+import { isUniqueViolation } from '../shared/db.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { describeChange } from './impact-core.ts';
+import { Impact } from './impact.entity.ts';
+
+export interface FollowUpDeps {
+  em: EntityManager;
+  renderer: Pick<ReplyRenderer, 'renderConsultantReply'>;
+  signatureName: string;
+}
+
+/** What one follow-up is for: one case and one release (all the case's answers that release overtook). */
+export interface FollowUpTarget {
+  caseId: number;
+  releaseId: number;
+  actor: string;
+}
+
+/** The key that makes a follow-up unique with its question: never two for the same release in a case. */
+export const followUpKey = (releaseId: number) => `release:${releaseId}`;
+
+/** The follow-up text: which release, from which date of service, and each changed fact before → after. */
+export function followUpText(input: { greetingName: string | null; caseNumber: string; impacts: Impact[]; signatureName: string }): string {
+  const first = input.impacts[0];
+  const lines = [
+    `Hello${input.greetingName ? ` ${input.greetingName}` : ''},`,
+    '',
+    `A new code-set release changes facts our earlier answer in case ${input.caseNumber} relied on: ${first.releaseLabel}, for dates of service from ${first.effectiveDate}.`,
+    '',
+  ];
+  const seen = new Set<string>();
+  for (const impact of input.impacts) {
+    for (const fact of impact.facts) {
+      for (const change of fact.changes) {
+        const said = describeChange(fact, change);
+        if (seen.has(said)) continue;
+        seen.add(said);
+        lines.push(`- ${said}`);
+      }
+    }
+  }
+  lines.push(
+    '',
+    `For dates of service before ${first.effectiveDate} our answer stands as written. For dates of service on or after ${first.effectiveDate}, please apply the change above; reply in this thread if you would like us to look at a claim again.`,
+    '',
+    input.signatureName,
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Draft the follow-up to a coder whose answers in a case a release overtook: a pending draft in
+ * the same thread (it answers the question of the case's first affected answer, so approval
+ * threads it with In-Reply-To/References like any reply), saying what changed and from which
+ * date of service. Nothing is sent until a consultant approves it. At most one per case and
+ * release (unique with its question): asking again returns the one drafted.
+ */
+export async function draftFollowUp(deps: FollowUpDeps, target: FollowUpTarget): Promise<{ draftId: number; already: boolean }> {
+  const em = deps.em;
+  const impacts = await em.find(Impact, { caseId: target.caseId, releaseId: target.releaseId }, { orderBy: { draftId: 'asc' } });
+  if (impacts.length === 0) throw new NotFoundError(`no impact of release ${target.releaseId} in case CD-${target.caseId}`);
+  const done = impacts.find((i) => i.followUpDraftId != null);
+  if (done) return { draftId: done.followUpDraftId!, already: true };
+  const answer = await em.findOneOrFail(Draft, { id: impacts[0].draftId });
+  const [caseRow, question] = await Promise.all([em.findOneOrFail(Case, { id: target.caseId }), em.findOneOrFail(CaseMessage, { id: answer.caseMessageId })]);
+  const key = followUpKey(target.releaseId);
+  const text = followUpText({ greetingName: question.fromName ?? null, caseNumber: `CD-${caseRow.id}`, impacts, signatureName: deps.signatureName });
+  const rendered = deps.renderer.renderConsultantReply(text);
+  let draftId: number;
+  try {
+    draftId = await em.fork().transactional(async (tx) => {
+      const draft = tx.create(Draft, {
+        caseId: caseRow.id, caseMessageId: question.id, followUpKey: key, kind: 'follow-up', subject: replySubject(caseRow.subject, caseRow.id),
+        bodyText: rendered.text, bodyHtml: rendered.html, versions: [impacts[0].releaseLabel],
+        evidence: { followUp: { releaseId: target.releaseId, impacts: impacts.map((i) => ({ id: i.id, draftId: i.draftId, facts: i.facts })) } },
+      });
+      await tx.flush();
+      tx.create(AuditEntry, { actor: target.actor, action: 'impact.follow-up', caseId: caseRow.id, draftId: draft.id, details: { releaseId: target.releaseId, impacts: impacts.length } });
+      return draft.id;
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const raced = await em.fork().findOneOrFail(Draft, { caseMessageId: question.id, followUpKey: key }, { fields: ['id'] });
+    return { draftId: raced.id, already: true };
+  }
+  await em.nativeUpdate(Impact, { id: { $in: impacts.map((i) => i.id) } }, { followUpDraftId: draftId });
+  return { draftId, already: false };
+}
