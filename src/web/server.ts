@@ -9,6 +9,7 @@ import { registerAdminRoutes } from './pages/admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
 import { registerCodeRoutes } from './pages/code-routes.ts';
+import { registerImpactRoutes } from './pages/impact-routes.ts';
 import { registerQueueRoutes } from './pages/queue-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerReviewApi } from './review-api.ts';
@@ -42,6 +43,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerQueueRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
   await registerCodeRoutes(app, ctx);
+  await registerImpactRoutes(app, ctx);
   await registerAdminRoutes(app, ctx, sessions);
   await registerMetrics(app, ctx);
   await registerReviewApi(app, deps);
