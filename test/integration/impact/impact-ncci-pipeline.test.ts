@@ -96,6 +96,7 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     expect(html).toContain('Answers affected by new releases');
     expect(html).toContain(`CD-${draft.caseId}`);
     expect(html).toContain('the modifier indicator changed from 1 to 0');
+    expect(html).toContain(`<input type="hidden" name="caseId" value="${draft.caseId}">`);
     expect(await page('/queue?state=sent')).toMatch(new RegExp(`CD-${draft.caseId}</a> <a class="badge badge-impact"`));
     expect(await openImpacts()).toBe(2);
 
@@ -109,6 +110,8 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     expect(followUp).toMatchObject({ kind: 'follow-up', state: 'pending', caseId: draft.caseId });
     expect(followUp.bodyText).toContain('for dates of service from 2025-04-01');
     expect(await em().count(Draft, { kind: 'follow-up' })).toBe(1);
+    // The review page opens it like any draft.
+    expect(await page(`/cases/${draft.caseId}?draft=${followUp.id}`)).toContain('the modifier indicator changed from 1 to 0');
     expect(smtp.messages).toHaveLength(2);
 
     // 6. Approved like any draft: sent in the thread of the original question.
