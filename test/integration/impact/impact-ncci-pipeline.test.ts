@@ -102,11 +102,17 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
 
     // 5. Draft the follow-up (twice: one draft); nothing is mailed before approval.
     const asked = { caseId: draft.caseId, releaseId: listed.release.id };
-    const first = await api('/api/impacts/follow-up', { method: 'POST', body: JSON.stringify(asked) });
+    // From the page's "Draft follow-up" form: to the case page with the new draft.
+    const formCsrf = /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    const posted = await fetch(`${cd.app.url}/impacts/follow-up`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session!.cookie },
+      body: new URLSearchParams({ caseId: String(asked.caseId), releaseId: String(asked.releaseId), _csrf: formCsrf }),
+    });
+    expect(posted.status).toBe(303);
+    const draftedId = Number(/\/cases\/\d+\?draft=(\d+)$/.exec(posted.headers.get('location') ?? '')?.[1]);
     const second = await api('/api/impacts/follow-up', { method: 'POST', body: JSON.stringify(asked) });
-    expect(first.body).toMatchObject({ already: false });
-    expect(second.body).toEqual({ draftId: first.body.draftId, already: true });
-    const followUp = await em().findOneOrFail(Draft, { id: first.body.draftId as number });
+    expect(second.body).toEqual({ draftId: draftedId, already: true });
+    const followUp = await em().findOneOrFail(Draft, { id: draftedId });
     expect(followUp).toMatchObject({ kind: 'follow-up', state: 'pending', caseId: draft.caseId });
     expect(followUp.bodyText).toContain('for dates of service from 2025-04-01');
     expect(await em().count(Draft, { kind: 'follow-up' })).toBe(1);
