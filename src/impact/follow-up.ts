@@ -4,8 +4,8 @@ import { Draft } from '../drafts/draft.entity.ts';
 import { replySubject, type ReplyRenderer } from '../drafts/render.ts';
 import { AuditEntry } from '../review/audit.entity.ts';
 import { isUniqueViolation } from '../shared/db.ts';
-import { NotFoundError } from '../shared/errors.ts';
-import { describeChange } from './impact-core.ts';
+import { ConflictError, NotFoundError } from '../shared/errors.ts';
+import { describeChange, pairKey, type AffectedFact } from './impact-core.ts';
 import { Impact } from './impact.entity.ts';
 
 export interface FollowUpDeps {
@@ -60,16 +60,26 @@ export function followUpText(input: { greetingName: string | null; caseNumber: s
  * date of service. Nothing is sent until a consultant approves it. At most one per case and
  * release (unique with its question): asking again returns the one drafted.
  */
-export async function draftFollowUp(deps: FollowUpDeps, target: FollowUpTarget): Promise<{ draftId: number; already: boolean }> {
+export async function draftFollowUp(deps: FollowUpDeps, target: FollowUpTarget): Promise<{ draftId: number; caseId: number; already: boolean }> {
   const em = deps.em;
   const impacts = await em.find(Impact, { caseId: target.caseId, releaseId: target.releaseId }, { orderBy: { draftId: 'asc' } });
   if (impacts.length === 0) throw new NotFoundError(`no impact of release ${target.releaseId} in case CD-${target.caseId}`);
   const done = impacts.find((i) => i.followUpDraftId != null);
-  if (done) return { draftId: done.followUpDraftId!, already: true };
+  if (done) {
+    const drafted = await em.findOneOrFail(Draft, { id: done.followUpDraftId! }, { fields: ['id', 'caseId'] });
+    return { draftId: drafted.id, caseId: drafted.caseId, already: true };
+  }
   const answer = await em.findOneOrFail(Draft, { id: impacts[0].draftId });
   const [caseRow, question] = await Promise.all([em.findOneOrFail(Case, { id: target.caseId }), em.findOneOrFail(CaseMessage, { id: answer.caseMessageId })]);
+  const covered = await changesTold(em, target.releaseId, caseRow.requesterEmail);
+  const untold = impacts.map((i) => ({ ...i, facts: withoutTold(i.facts, covered.changes) })).filter((i) => i.facts.length > 0);
+  if (untold.length === 0) {
+    // Nothing new for this coder: the impacts are settled by the follow-up that told them.
+    await em.nativeUpdate(Impact, { id: { $in: impacts.map((i) => i.id) } }, { followUpDraftId: covered.drafts[0] });
+    throw new ConflictError(`CD-${caseRow.id}: every change of this release was already told to ${caseRow.requesterEmail} in a follow-up (${covered.cases.map((c) => `CD-${c}`).join(', ')})`);
+  }
   const key = followUpKey(target.releaseId);
-  const text = followUpText({ greetingName: question.fromName ?? null, caseNumber: `CD-${caseRow.id}`, impacts, signatureName: deps.signatureName });
+  const text = followUpText({ greetingName: question.fromName ?? null, caseNumber: `CD-${caseRow.id}`, impacts: untold, signatureName: deps.signatureName });
   const rendered = deps.renderer.renderConsultantReply(text);
   let draftId: number;
   try {
@@ -86,8 +96,29 @@ export async function draftFollowUp(deps: FollowUpDeps, target: FollowUpTarget):
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const raced = await em.fork().findOneOrFail(Draft, { caseMessageId: question.id, followUpKey: key }, { fields: ['id'] });
-    return { draftId: raced.id, already: true };
+    return { draftId: raced.id, caseId: caseRow.id, already: true };
   }
   await em.nativeUpdate(Impact, { id: { $in: impacts.map((i) => i.id) } }, { followUpDraftId: draftId });
-  return { draftId, already: false };
+  return { draftId, caseId: caseRow.id, already: false };
+}
+
+/** One change of one fact, the same whichever order a pair was written in. */
+const changeKey = (f: AffectedFact, change: string) => `${f.kind === 'pair' ? pairKey(...(f.fact.split('/') as [string, string])) : f.fact}|${change}`;
+
+function withoutTold(facts: AffectedFact[], told: Set<string>): AffectedFact[] {
+  return facts.map((f) => ({ ...f, changes: f.changes.filter((c) => !told.has(changeKey(f, c))) })).filter((f) => f.changes.length > 0);
+}
+
+/**
+ * The changes of a release already told to a coder (the same requester) in a follow-up of any of
+ * their cases that was not rejected: a coder is never sent two follow-ups for the same change.
+ */
+async function changesTold(em: EntityManager, releaseId: number, requester: string): Promise<{ changes: Set<string>; cases: number[]; drafts: number[] }> {
+  const followed = await em.find(Impact, { releaseId, followUpDraftId: { $ne: null } });
+  if (followed.length === 0) return { changes: new Set(), cases: [], drafts: [] };
+  const live = new Set((await em.find(Draft, { id: { $in: followed.map((i) => i.followUpDraftId!) }, state: { $ne: 'rejected' } }, { fields: ['id'] })).map((d) => d.id));
+  const theirs = new Set((await em.find(Case, { id: { $in: followed.map((i) => i.caseId) } }, { fields: ['id', 'requesterEmail'] }))
+    .filter((c) => c.requesterEmail.toLowerCase() === requester.toLowerCase()).map((c) => c.id));
+  const told = followed.filter((i) => live.has(i.followUpDraftId!) && theirs.has(i.caseId));
+  return { changes: new Set(told.flatMap((i) => i.facts.flatMap((f) => f.changes.map((c) => changeKey(f, c))))), cases: [...new Set(told.map((i) => i.caseId))], drafts: told.map((i) => i.followUpDraftId!) };
 }

@@ -11,6 +11,8 @@ export interface SeedFacts {
   mue?: { code: string; value?: number | null; adjudicationIndicator?: string | null }[];
   /** Days ago the answer was sent (default 1). */
   sentDaysAgo?: number;
+  /** Who asked (default coder<n>@clinic.test). */
+  requester?: string;
 }
 
 /**
@@ -19,11 +21,12 @@ export interface SeedFacts {
  */
 export async function seedSentAnswer(em: EntityManager, n: number, facts: SeedFacts): Promise<{ caseId: number; draftId: number }> {
   const sentAt = new Date(Date.now() - (facts.sentDaysAgo ?? 1) * 86_400_000);
-  const c = em.create(Case, { subject: `Question ${n}`, requesterEmail: `coder${n}@clinic.test` });
+  const requester = facts.requester ?? `coder${n}@clinic.test`;
+  const c = em.create(Case, { subject: `Question ${n}`, requesterEmail: requester });
   await em.flush();
   const messageId = `<seed-${n}-${Date.now()}@clinic.test>`;
   const q = em.create(CaseMessage, {
-    caseId: c.id, direction: 'in', messageId, messageIdHash: hashMessageId(messageId), fromAddress: `coder${n}@clinic.test`,
+    caseId: c.id, direction: 'in', messageId, messageIdHash: hashMessageId(messageId), fromAddress: requester,
     subject: `Question ${n}`, textNew: 'question', textFull: 'question',
   });
   await em.flush();
@@ -36,7 +39,7 @@ export async function seedSentAnswer(em: EntityManager, n: number, facts: SeedFa
   const d = em.create(Draft, { caseId: c.id, caseMessageId: q.id, kind: 'answer', state: 'sent', subject: `Re: Question ${n}`, bodyText: 'answer', bodyHtml: '<p>answer</p>', evidence });
   await em.flush();
   const o = em.create(Outbox, {
-    dedupeKey: `draft:${d.id}`, kind: 'answer', caseId: c.id, draftId: d.id, messageId: `<answer-${d.id}-${Date.now()}@casedesk.test>`, toAddress: `coder${n}@clinic.test`,
+    dedupeKey: `draft:${d.id}`, kind: 'answer', caseId: c.id, draftId: d.id, messageId: `<answer-${d.id}-${Date.now()}@casedesk.test>`, toAddress: requester,
     subject: d.subject, text: 'answer', state: 'sent', sentAt,
   });
   await em.flush();

@@ -60,8 +60,8 @@ export async function registerImpactRoutes(app: FastifyInstance, ctx: WebContext
   app.post('/impacts/follow-up', async (request, reply) => {
     const body = parseInput(followUpBody, request.body);
     try {
-      const { draftId, already } = await draftFollowUp(deps(), { caseId: body.caseId, releaseId: body.releaseId, actor: request.user!.email });
-      return redirectWith(request, reply, `/cases/${body.caseId}?draft=${draftId}`, 'ok', already ? `CD-${body.caseId}: the follow-up was drafted before; here it is.` : `CD-${body.caseId}: follow-up drafted. Review and approve it to send.`);
+      const { draftId, caseId, already } = await draftFollowUp(deps(), { caseId: body.caseId, releaseId: body.releaseId, actor: request.user!.email });
+      return redirectWith(request, reply, `/cases/${caseId}?draft=${draftId}`, 'ok', already ? `CD-${caseId}: the follow-up was drafted before; here it is.` : `CD-${caseId}: follow-up drafted. Review and approve it to send.`);
     } catch (err) {
       if (err instanceof AppError && !(err instanceof NotFoundError)) return redirectWith(request, reply, '/impacts', 'error', err.message);
       throw err;

@@ -80,14 +80,17 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     // 2. Two more sent answers, seeded: one cites the pair the new release deletes, one a pair it keeps.
     const deleted = await seedSentAnswer(em(), 1, { pairs: [{ codes: ['20610', '76942'] }] });
     await seedSentAnswer(em(), 2, { pairs: [{ codes: ['36415', '36416'] }] });
+    // And Pat asked about the same pair again in another case (written the other way round).
+    const again = await seedSentAnswer(em(), 3, { pairs: [{ codes: ['97140', '97530'] }], requester: 'pat@clinic.test' });
 
     // 3. The next NCCI release is imported: exactly the two answers are affected.
     const imported = await codesImport(cd.app.orm, 'ncci', NCCI_Q2, { effective: '2025-04-01', version: '2025Q2', lookbackDays: 180 });
-    expect(imported.json).toMatchObject({ impact: { answersChecked: 3, affected: 2, created: 2 } });
+    expect(imported.json).toMatchObject({ impact: { answersChecked: 4, affected: 3, created: 3 } });
     const listed = (await codesImpact(em(), 'latest', { lookbackDays: 180 })).json as { release: { id: number }; impacts: ImpactView[] };
     expect(Object.fromEntries(listed.impacts.map((i) => [i.draftId, i.facts.map((f) => `${f.fact}: ${f.changes.join(',')}`)]))).toEqual({
       [draft.id]: ['97530/97140: indicator-changed'],
       [deleted.draftId]: ['20610/76942: edit-deleted'],
+      [again.draftId]: ['97140/97530: indicator-changed'],
     });
     expect(listed.impacts.find((i) => i.draftId === draft.id)!.facts[0]).toMatchObject({ before: { modifierIndicator: '1' }, after: { modifierIndicator: '0' } });
 
@@ -98,7 +101,7 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     expect(html).toContain('the modifier indicator changed from 1 to 0');
     expect(html).toContain(`<input type="hidden" name="caseId" value="${draft.caseId}">`);
     expect(await page('/queue?state=sent')).toMatch(new RegExp(`CD-${draft.caseId}</a> <a class="badge badge-impact"`));
-    expect(await openImpacts()).toBe(2);
+    expect(await openImpacts()).toBe(3);
 
     // 5. Draft the follow-up (twice: one draft); nothing is mailed before approval.
     const asked = { caseId: draft.caseId, releaseId: listed.release.id };
@@ -111,7 +114,7 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     expect(posted.status).toBe(303);
     const draftedId = Number(/\/cases\/\d+\?draft=(\d+)$/.exec(posted.headers.get('location') ?? '')?.[1]);
     const second = await api('/api/impacts/follow-up', { method: 'POST', body: JSON.stringify(asked) });
-    expect(second.body).toEqual({ draftId: draftedId, already: true });
+    expect(second.body).toEqual({ draftId: draftedId, caseId: draft.caseId, already: true });
     const followUp = await em().findOneOrFail(Draft, { id: draftedId });
     expect(followUp).toMatchObject({ kind: 'follow-up', state: 'pending', caseId: draft.caseId });
     expect(followUp.bodyText).toContain('for dates of service from 2025-04-01');
@@ -129,11 +132,20 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     expect(mail.parsed?.text).toContain('97530/97140: the modifier indicator changed from 1 to 0');
     expect(mail.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
     await waitFor(async () => (await em().findOneOrFail(Draft, { id: followUp.id })).state === 'sent', { timeoutMs: 10_000, what: 'follow-up sent' });
+    expect(await openImpacts()).toBe(2);
+
+    // Pat was told of that change once: no second follow-up for it from the other case.
+    const twice = await api('/api/impacts/follow-up', { method: 'POST', body: JSON.stringify({ caseId: again.caseId, releaseId: listed.release.id }) });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error).toContain(`already told to pat@clinic.test in a follow-up (CD-${draft.caseId})`);
+    expect(await em().count(Draft, { kind: 'follow-up' })).toBe(1);
+    // …and that case's impact is settled by the follow-up that told it.
     expect(await openImpacts()).toBe(1);
+    expect((await api('/api/impacts/follow-up', { method: 'POST', body: JSON.stringify({ caseId: again.caseId, releaseId: listed.release.id }) })).body).toEqual({ draftId: followUp.id, caseId: draft.caseId, already: true });
 
     // 7. Importing the same release again creates no new impacts.
-    const again = await codesImport(cd.app.orm, 'ncci', NCCI_Q2, { effective: '2025-04-01', version: '2025Q2', lookbackDays: 180 });
-    expect(again.json).toMatchObject({ skipped: true, impact: { created: 0, affected: 2 } });
-    expect(await em().count(Impact, {})).toBe(2);
+    const reimported = await codesImport(cd.app.orm, 'ncci', NCCI_Q2, { effective: '2025-04-01', version: '2025Q2', lookbackDays: 180 });
+    expect(reimported.json).toMatchObject({ skipped: true, impact: { created: 0, affected: 3 } });
+    expect(await em().count(Impact, {})).toBe(3);
   });
 });
