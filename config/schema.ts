@@ -90,6 +90,8 @@ export const envSchema = z.object({
   JOB_LOCK_SECONDS: z.coerce.number().positive().default(30),
   /** A reply left mid-send this long is taken to be a crash mid-send and flagged `unknown` (never resent blindly). */
   SEND_STUCK_AFTER_SECONDS: z.coerce.number().positive().default(120),
+  /** When a release is imported, answers sent within this many days are checked against it (src/impact). */
+  IMPACT_LOOKBACK_DAYS: z.coerce.number().int().positive().default(180),
 });
 
 export type Env = z.infer<typeof envSchema>;

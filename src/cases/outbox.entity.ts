@@ -1,6 +1,6 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
-export type OutboxKind = 'answer' | 'needs-info' | 'received' | 'not-subscribed' | 'over-quota';
+export type OutboxKind = 'answer' | 'needs-info' | 'follow-up' | 'received' | 'not-subscribed' | 'over-quota';
 /**
  * `sending` is written before the SMTP transaction; a job that finds a row still `sending`
  * (the process died mid-send) marks it `unknown` for a human instead of risking a second copy.

@@ -3,6 +3,7 @@ import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { ClassificationCorrectionSchema } from '../cases/correction.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
+import { ImpactSchema } from '../impact/impact.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
 import { AuditEntrySchema } from '../review/audit.entity.ts';
 import { CaseNoteSchema } from '../review/case-note.entity.ts';
@@ -25,6 +26,7 @@ export const allEntities: EntitySchema<any>[] = [
   CaseNoteSchema,
   WebSessionSchema,
   ClassificationCorrectionSchema,
+  ImpactSchema,
   ...codeEntities,
   ...subscriberEntities,
 ];

@@ -35,7 +35,7 @@ export type DraftResult =
  */
 export async function draftReply(deps: DraftDeps, input: { caseMessageId: number }): Promise<DraftResult> {
   const { em, log } = deps;
-  const existing = await em.findOne(Draft, { caseMessageId: input.caseMessageId }, { fields: ['id'] });
+  const existing = await em.findOne(Draft, { caseMessageId: input.caseMessageId, followUpKey: '' }, { fields: ['id'] });
   if (existing) return { outcome: 'exists', draftId: existing.id };
   const message = await em.findOne(CaseMessage, { id: input.caseMessageId });
   if (!message) return { outcome: 'skipped', reason: 'case message not found' };
@@ -53,7 +53,7 @@ export async function draftReply(deps: DraftDeps, input: { caseMessageId: number
     await em.flush();
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const raced = await em.fork().findOneOrFail(Draft, { caseMessageId: input.caseMessageId }, { fields: ['id'] });
+    const raced = await em.fork().findOneOrFail(Draft, { caseMessageId: input.caseMessageId, followUpKey: '' }, { fields: ['id'] });
     return { outcome: 'exists', draftId: raced.id };
   }
   const codeCount = Object.values(content.codes).reduce((n, list) => n + list.length, 0);

@@ -1,15 +1,22 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
-export type DraftKind = 'answer' | 'needs-info';
+/** `follow-up`: drafted by a consultant when a new release overtook a sent answer (src/impact). */
+export type DraftKind = 'answer' | 'needs-info' | 'follow-up';
 export type DraftState = 'pending' | 'approved' | 'rejected' | 'sent' | 'failed';
 
 /** A reply awaiting a consultant: built from one inbound question, with the evidence it rests on. */
 export class Draft {
-  [OptionalProps]?: 'state' | 'codes' | 'evidence' | 'versions' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'state' | 'codes' | 'evidence' | 'versions' | 'followUpKey' | 'createdAt' | 'updatedAt';
   id!: number;
   caseId!: number;
   /** The inbound case message this draft answers; one draft per question (idempotent drafting). */
   caseMessageId!: number;
+  /**
+   * Empty for the reply to a question (one per question: unique with caseMessageId); for a
+   * follow-up to a question already answered, what it follows up (`impact:<id>`): never two
+   * follow-ups for the same thing.
+   */
+  followUpKey = '';
   kind!: DraftKind;
   state: DraftState = 'pending';
   subject!: string;
@@ -30,11 +37,13 @@ export class Draft {
 export const DraftSchema = new EntitySchema<Draft>({
   class: Draft,
   tableName: 'draft',
+  uniques: [{ properties: ['caseMessageId', 'followUpKey'] }],
   indexes: [{ properties: ['state'] }, { properties: ['caseId'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     caseId: { type: 'integer' },
-    caseMessageId: { type: 'integer', unique: true },
+    caseMessageId: { type: 'integer' },
+    followUpKey: { type: 'string', length: 64, default: '' },
     kind: { type: 'string', length: 32 },
     state: { type: 'string', length: 16 },
     subject: { type: 'text' },

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
+import { countOpenImpacts } from '../impact/impacts.ts';
+import { Impact } from '../impact/impact.entity.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { AuditEntry } from '../review/audit.entity.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
@@ -58,6 +60,8 @@ export async function registerMetrics(app: FastifyInstance, ctx: WebContext): Pr
     },
   });
   const pending: Gauge = new Gauge({ name: 'casedesk_drafts_pending', help: 'Drafts waiting for a consultant', registers: [registry], async collect() { pending.set(await em().count(Draft, { state: 'pending' })); } });
+  const openImpacts: Gauge = new Gauge({ name: 'casedesk_impacts_open', help: 'Sent answers a newer code-set release changed, with no follow-up sent yet', registers: [registry], async collect() { openImpacts.set(await countOpenImpacts(em())); } });
+  fromDb('casedesk_impacts_total', 'Sent answers found affected by a newer code-set release', () => em().count(Impact, {}));
   const latency: Gauge<'quantile'> = new Gauge({
     name: 'casedesk_intake_to_draft_seconds', help: 'Intake to draft latency over the last 24 hours (quantiles)', labelNames: ['quantile'], registers: [registry],
     async collect() {

@@ -10,6 +10,7 @@ import { registerAuthRoutes } from './pages/auth-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
 import { registerCodeRoutes } from './pages/code-routes.ts';
 import { registerCorrectionRoutes } from './pages/correction-routes.ts';
+import { registerImpactRoutes } from './pages/impact-routes.ts';
 import { registerQueueRoutes } from './pages/queue-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerReviewApi } from './review-api.ts';
@@ -44,6 +45,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerCaseRoutes(app, ctx);
   await registerCodeRoutes(app, ctx);
   await registerCorrectionRoutes(app, ctx);
+  await registerImpactRoutes(app, ctx);
   await registerAdminRoutes(app, ctx, sessions);
   await registerMetrics(app, ctx);
   await registerReviewApi(app, deps);

@@ -9,6 +9,8 @@ import {
   type CodeLookup, type ImportProgress, type ImportSummary,
 } from '../../codes/index.ts';
 import { today } from '../../codes/normalize.ts';
+import { computeReleaseImpact, type ImpactSummary } from '../../impact/compute-impact.ts';
+import { listReleaseImpacts, type ImpactView } from '../../impact/impacts.ts';
 
 /** What a codes subcommand produces: a JSON value for --json, and text for people. */
 export interface CommandOutput {
@@ -22,9 +24,35 @@ const SYSTEM_NAMES: Record<string, string> = {
 };
 
 /** `casedesk codes import`: one file (or the parts of one NCCI release) as one release, with a summary. */
-export async function codesImport(orm: Orm, system: string, file: string | string[], opts: { version?: string; effective?: string; onProgress?: (p: ImportProgress) => void }): Promise<CommandOutput> {
+export async function codesImport(orm: Orm, system: string, file: string | string[], opts: { version?: string; effective?: string; onProgress?: (p: ImportProgress) => void; lookbackDays?: number }): Promise<CommandOutput> {
   const s = await importCodeFile(orm, { system, file, version: opts.version, effective: opts.effective, onProgress: opts.onProgress });
-  return { json: s, text: importText(s) };
+  // After the import committed (or found the release already imported): the answers it overtook.
+  // Idempotent, so an import that died before this step is completed by importing again.
+  const impact = await computeReleaseImpact(orm.em.fork(), s.release.id, { lookbackDays: opts.lookbackDays ?? 180 });
+  return { json: { ...s, impact }, text: importText(s) + impactLine(impact) };
+}
+
+function impactLine(i: ImpactSummary): string {
+  if (!i.previous) return '';
+  return `  answers affected: ${i.affected} of ${i.answersChecked} sent in the look-back window (${i.created} new; casedesk codes impact ${i.release.id})\n`;
+}
+
+/** `casedesk codes impact <release-id|latest>`: the answers a release overtook (computed first if not yet: idempotent). */
+export async function codesImpact(em: EntityManager, ref: string, opts: { lookbackDays: number }): Promise<CommandOutput> {
+  const summary = await computeReleaseImpact(em, ref, opts);
+  const impacts = await listReleaseImpacts(em.fork(), summary.release.id);
+  return { json: { ...summary, impacts }, text: impactText(summary, impacts) };
+}
+
+function impactText(s: ImpactSummary, impacts: ImpactView[]): string {
+  const head = `${s.release.label} (release ${s.release.id}, effective ${s.release.effectiveDate})`;
+  if (!s.previous) return `${head}: the first ${SYSTEM_NAMES[s.release.system] ?? s.release.system} release, nothing to compare with\n`;
+  const lines = [`${head} against ${s.previous.version} (release ${s.previous.id}): ${impacts.length} answer${impacts.length === 1 ? '' : 's'} affected of ${s.answersChecked} checked`];
+  for (const i of impacts) {
+    lines.push(`  ${i.caseNumber}  answer draft ${i.draftId}  sent ${i.sentAt?.slice(0, 10) ?? '?'}${i.followUp ? `  follow-up draft ${i.followUp.draftId} ${i.followUp.state}` : ''}`);
+    for (const f of i.facts) for (const said of f.said) lines.push(`    ${said}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function importText(s: ImportSummary): string {
@@ -180,7 +208,7 @@ export function registerCodesCommand(program: Command): void {
     .action(async (system: string, files: string[], o: { version?: string; effective?: string; json?: boolean }) => {
       const bar = progressBar();
       try {
-        const out = await withDatabase(({ orm }) => codesImport(orm, system, files.length === 1 ? files[0] : files, { ...o, onProgress: bar.onProgress }));
+        const out = await withDatabase(({ orm, config }) => codesImport(orm, system, files.length === 1 ? files[0] : files, { ...o, onProgress: bar.onProgress, lookbackDays: config.env.IMPACT_LOOKBACK_DAYS }));
         bar.stop();
         emit(out, o.json);
       } finally {
@@ -202,6 +230,9 @@ export function registerCodesCommand(program: Command): void {
   codes.command('describe <code>').description("set a consultant's plain-language description of a code")
     .requiredOption('--text <text>', 'the description').option('--author <name>', 'who wrote it').option('--json', 'print JSON')
     .action(async (code: string, o: { text?: string; author?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesDescribe(orm.em.fork(), code, o)), o.json));
+  codes.command('impact <release>').description('answers sent in the last IMPACT_LOOKBACK_DAYS whose cited facts a release changed (release id, or latest)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, o: { json?: boolean }) => emit(await withDatabase(({ orm, config }) => codesImpact(orm.em.fork(), ref, { lookbackDays: config.env.IMPACT_LOOKBACK_DAYS })), o.json));
   codes.command('releases').description('the release of each system in force on a date')
     .option('--date <date>', 'YYYY-MM-DD (default today)').option('--json', 'print JSON')
     .action(async (o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesReleases(orm.em.fork(), o)), o.json));

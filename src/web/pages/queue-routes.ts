@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Case } from '../../cases/case.entity.ts';
+import { casesWithOpenImpact } from '../../impact/impacts.ts';
 import { recentViewers } from '../../review/actions.ts';
 import { listDrafts } from '../../review/review.ts';
 import { Subscriber } from '../../subscribers/subscriber.entity.ts';
@@ -26,6 +27,7 @@ export async function registerQueueRoutes(app: FastifyInstance, ctx: WebContext)
     const subscriberIds = [...cases.values()].map((c) => c.subscriberId).filter((id): id is number => id != null);
     const plans = new Map((await em.find(Subscriber, { id: { $in: subscriberIds } }, { fields: ['id', 'plan'] })).map((s) => [s.id, s.plan]));
     const viewers = await recentViewers(em, caseIds);
+    const impacted = await casesWithOpenImpact(em, caseIds);
     const me = request.user!.email;
     const now = Date.now();
     const rows = drafts
@@ -42,6 +44,7 @@ export async function registerQueueRoutes(app: FastifyInstance, ctx: WebContext)
           dueIn: due === null ? null : `${due < now ? 'overdue ' : ''}${formatDuration(due - now)}`,
           overdue: due !== null && due < now,
           viewers: (viewers.get(d.caseId) ?? []).filter((v) => v !== me),
+          impact: impacted.has(d.caseId),
         };
       })
       .filter((r) => (q.filter === 'mine' ? r.assignee === me : q.filter === 'unassigned' ? r.assignee === null : true));

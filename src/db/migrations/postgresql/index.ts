@@ -2,9 +2,11 @@
 import { Migration20261127052252_initial } from './Migration20261127052252_initial.ts';
 import { Migration20261202082317_ncci_edit_versions } from './Migration20261202082317_ncci_edit_versions.ts';
 import { Migration20261202135758_classification_corrections } from './Migration20261202135758_classification_corrections.ts';
+import { Migration20261202135903_release_impact } from './Migration20261202135903_release_impact.ts';
 
 export const postgresqlMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
   { name: 'Migration20261202082317_ncci_edit_versions', class: Migration20261202082317_ncci_edit_versions },
   { name: 'Migration20261202135758_classification_corrections', class: Migration20261202135758_classification_corrections },
+  { name: 'Migration20261202135903_release_impact', class: Migration20261202135903_release_impact },
 ];
