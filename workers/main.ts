@@ -15,7 +15,7 @@ import { ConfigError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { makeMessageId } from '../src/shared/message-id.ts';
 import { createQueues, type Queues } from '../src/shared/queues.ts';
-import { createRedis, type Redis } from '../src/shared/redis.ts';
+import { createRedis, createRequestRedis, type Redis } from '../src/shared/redis.ts';
 import type { Role } from '../src/shared/roles.ts';
 import { startDraftWorker } from './draft.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
@@ -111,7 +111,14 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
   let url: string | null = null;
   if (roles.includes('web')) {
     const health = async () => (ingest ? { imap: ingest.isConnected() ? 'connected' : 'disconnected', ingestLeader: ingest.isLeader() } : {});
-    web = await buildWebApp(base.config, { ...base, health });
+    // Request handlers get their own Redis connection that fails fast (503) instead of queueing commands while Redis is down.
+    const requestRedis = createRequestRedis(base.config.env.REDIS_URL);
+    const webQueues = createQueues(requestRedis, base.config.env.QUEUE_PREFIX);
+    web = await buildWebApp(base.config, { ...base, redis: requestRedis, queues: webQueues, health });
+    web.addHook('onClose', async () => {
+      await webQueues.close();
+      requestRedis.disconnect();
+    });
     url = await web.listen({ port: options.httpPort ?? base.config.env.HTTP_PORT, host: options.httpHost ?? base.config.env.HTTP_HOST });
   }
   base.log.info({ roles, url }, 'casedesk started');

@@ -44,7 +44,7 @@ describe.each(TEST_DRIVERS)('auth on every route on %s', (driver) => {
     expect((await web.app.inject({ method: 'GET', url: '/login' })).statusCode).toBe(200);
     const health = await web.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'ok', database: 'ok', redis: 'ok' });
+    expect(health.json()).toEqual({ status: 'ok' });
   });
 
   it('refuses a forged session cookie', async () => {
