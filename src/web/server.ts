@@ -45,6 +45,8 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(fastifyStatic, { root: fileURLToPath(new URL('../../public/', import.meta.url)), prefix: '/static/', index: false, maxAge: '1h' });
 
   registerHealth(app, deps);
+  // Browsers ask for /favicon.ico on every page whatever the page links: send them to the icon.
+  app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.header('cache-control', 'public, max-age=86400').redirect('/static/favicon.svg', 301));
   await registerAuthRoutes(app, ctx, sessions);
   await registerQueueRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);

@@ -80,6 +80,24 @@ describe('web hardening', () => {
     expect(last!.body).toMatch(/<h1>[^<]*429|Rate limit exceeded/);
   });
 
+  it('a favicon; bull-board with a way back and a CSP that lets its font stylesheet load', { timeout: 30_000 }, async () => {
+    const icon = await web.app.inject({ method: 'GET', url: '/favicon.ico' });
+    expect(icon.statusCode).toBe(301);
+    expect(icon.headers.location).toBe('/static/favicon.svg');
+    const svg = await web.app.inject({ method: 'GET', url: '/static/favicon.svg' });
+    expect([svg.statusCode, svg.headers['content-type']]).toEqual([200, expect.stringMatching(/^image\/svg\+xml/)]);
+    const boss = new Browser(web.app);
+    await boss.login('boss@casedesk.test');
+    expect((await boss.get('/queue')).body).toContain('<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">');
+    const board = await boss.get('/admin/queues');
+    expect(board.statusCode).toBe(200);
+    expect(board.body).toContain('Back to CaseDesk');
+    const csp = String(board.headers['content-security-policy']);
+    expect(csp).toMatch(/style-src [^;]*https:\/\/fonts\.googleapis\.com/);
+    expect(csp).toMatch(/font-src [^;]*https:\/\/fonts\.gstatic\.com/);
+    expect(String((await boss.get('/queue')).headers['content-security-policy'])).not.toContain('googleapis');
+  });
+
   it('casedesk_sends_total never decreases (a sent reply that bounces still counts)', async () => {
     const { caseId } = await seedCase(web);
     const em = web.db.orm.em.fork();
