@@ -65,7 +65,35 @@
     });
   }
 
+  // The HTML version of the reply as it will be mailed, rendered as the consultant types (no round
+  // trip): the same rule as the server's textToHtml — blank lines part paragraphs, a line break is
+  // <br>. Built with DOM nodes and textContent, so nothing typed is ever parsed as HTML.
+  function livePreview() {
+    var target = document.querySelector('[data-live-preview]');
+    if (!target) return;
+    var source = document.getElementById(target.getAttribute('data-live-preview'));
+    if (!source) return;
+    function render() {
+      var text = source.value.replace(/\r\n?/g, '\n').trim();
+      var frag = document.createDocumentFragment();
+      text.split(/\n[ \t]*\n+/).forEach(function (para) {
+        if (para.trim() === '') return;
+        var p = document.createElement('p');
+        p.style.margin = '0 0 1em 0';
+        para.split('\n').forEach(function (line, i) {
+          if (i > 0) p.appendChild(document.createElement('br'));
+          p.appendChild(document.createTextNode(line));
+        });
+        frag.appendChild(p);
+      });
+      target.replaceChildren(frag);
+    }
+    source.addEventListener('input', render);
+    render();
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    livePreview();
     tick();
     setInterval(tick, 30000);
     keynav();

@@ -5,6 +5,7 @@
 # Writes .env on first run (never overwrites it), then runs `casedesk start` in the foreground.
 #
 # usage: scripts/run-local.sh          stop the demo services: scripts/services.sh stop
+#        RAW_LOGS=1 scripts/run-local.sh   keep the log as JSON lines (otherwise pino-pretty on a terminal)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -71,4 +72,11 @@ run-local: send a question as a coder, e.g.
         --header 'Subject: Can 97760 be billed with 97530 on the same day?' --body 'Same patient, same day.'
 run-local: review page: http://127.0.0.1:${http_port:-3000}/ ; stop with Ctrl-C, then scripts/services.sh stop
 EOF
+# On a terminal the JSON log lines go through pino-pretty (RAW_LOGS=1 keeps them raw). Ctrl-C reaches
+# casedesk, which drains; pino-pretty ignores it and prints the drain's lines until the pipe ends.
+if [ -t 1 ] && [ "${RAW_LOGS:-0}" != 1 ] && [ -x node_modules/.bin/pino-pretty ]; then
+  set +e
+  node bin/casedesk.js start 2>&1 | (trap '' INT; exec node_modules/.bin/pino-pretty --colorize --translateTime SYS:HH:MM:ss.l --ignore pid,hostname)
+  exit "${PIPESTATUS[0]}"
+fi
 exec node bin/casedesk.js start

@@ -15,11 +15,12 @@ import { ConfigError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { makeMessageId } from '../src/shared/message-id.ts';
 import { createQueues, type Queues } from '../src/shared/queues.ts';
-import { createRedis, type Redis } from '../src/shared/redis.ts';
+import { createRedis, createRequestRedis, type Redis } from '../src/shared/redis.ts';
 import type { Role } from '../src/shared/roles.ts';
 import { startDraftWorker } from './draft.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
 import { startSendWorker } from './send.worker.ts';
+import { preflight } from './preflight.ts';
 import { sweepUnfinished } from './sweep.ts';
 import { buildWebApp } from './web.ts';
 import type { WorkerContext } from './worker-factory.ts';
@@ -40,6 +41,10 @@ export interface StartOptions {
   log: Logger;
   httpPort?: number;
   httpHost?: string;
+  /** Create the SQLite file's directory when it does not exist (`casedesk start`). */
+  createDatabase?: boolean;
+  /** Check Redis, IMAP (ingest) and SMTP (send) first; a failure is one ConnectionError line. */
+  preflight?: boolean;
 }
 
 /** What every role of one process shares: opened once here, closed once by `stop`. */
@@ -71,7 +76,15 @@ function checkRoleConfig(config: Config, roles: Role[]): void {
  */
 export async function startCaseDesk(config: Config, options: StartOptions): Promise<RunningCaseDesk> {
   checkRoleConfig(config, options.roles);
-  const orm = await openDatabase(config.database);
+  const orm = await openDatabase(config.database, { create: options.createDatabase });
+  if (options.preflight) {
+    try {
+      await preflight(config, options.roles);
+    } catch (err) {
+      await orm.close(true);
+      throw err;
+    }
+  }
   const redis: Redis = createRedis(config.env.REDIS_URL);
   const parsePool = new ParsePool();
   const base: Base = { config, log: options.log, orm, redis, parsePool, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer() };
@@ -98,7 +111,14 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
   let url: string | null = null;
   if (roles.includes('web')) {
     const health = async () => (ingest ? { imap: ingest.isConnected() ? 'connected' : 'disconnected', ingestLeader: ingest.isLeader() } : {});
-    web = await buildWebApp(base.config, { ...base, health });
+    // Request handlers get their own Redis connection that fails fast (503) instead of queueing commands while Redis is down.
+    const requestRedis = createRequestRedis(base.config.env.REDIS_URL);
+    const webQueues = createQueues(requestRedis, base.config.env.QUEUE_PREFIX);
+    web = await buildWebApp(base.config, { ...base, redis: requestRedis, queues: webQueues, health });
+    web.addHook('onClose', async () => {
+      await webQueues.close();
+      requestRedis.disconnect();
+    });
     url = await web.listen({ port: options.httpPort ?? base.config.env.HTTP_PORT, host: options.httpHost ?? base.config.env.HTTP_HOST });
   }
   base.log.info({ roles, url }, 'casedesk started');

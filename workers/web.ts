@@ -27,6 +27,7 @@ export interface WebParts {
  */
 export async function buildWebApp(config: Config, parts: WebParts): Promise<FastifyInstance> {
   const { env } = config;
+  const redisUp = await trackReady(parts.redis);
   const https = (env.PUBLIC_URL ?? '').startsWith('https:');
   return buildWebServer({
     orm: parts.orm,
@@ -46,6 +47,27 @@ export async function buildWebApp(config: Config, parts: WebParts): Promise<Fast
     // The server speaks plain HTTP: an https PUBLIC_URL means a TLS proxy in front (trust private-network proxies only).
     trustProxy: https ? 'loopback, linklocal, uniquelocal' : false,
     health: parts.health,
+    available: redisUp,
     onRoute: parts.onRoute,
   });
+}
+
+/**
+ * Whether Redis is up, from the connection's own events: down from a `close` until the next
+ * `ready`. Waits up to 5 s for a connection still being made, so the first requests do not fail.
+ */
+async function trackReady(redis: Redis): Promise<() => boolean> {
+  const state = { up: redis.status === 'ready' };
+  redis.on('ready', () => (state.up = true));
+  redis.on('close', () => (state.up = false));
+  if (!state.up && (redis.status === 'connecting' || redis.status === 'connect')) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5_000);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  return () => state.up;
 }

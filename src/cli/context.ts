@@ -8,11 +8,14 @@ export interface CliContext {
   log: Logger;
 }
 
-/** Run one CLI action with configuration and an open (migrated) database; always closes it. */
-export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+/**
+ * Run one CLI action with configuration and an open (migrated) database; always closes it. A
+ * SQLite file in a directory that does not exist is refused unless `create` is set.
+ */
+export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
-  const orm = await openDatabase(config.database);
+  const orm = await openDatabase(config.database, { create: options.create });
   try {
     return await fn({ config, orm, log });
   } finally {

@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { debugEnabled } from '../../config/index.ts';
+import { ConnectionError } from '../shared/connection-error.ts';
 import { AppError, ConfigError } from '../shared/errors.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
@@ -46,6 +48,12 @@ export async function runCli(argv: string[], start: RoleStarter): Promise<number
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConnectionError) {
+      // One line naming the setting, the target and the cause; the stack only with DEBUG=1.
+      process.stderr.write(`casedesk: ${err.message}\n`);
+      if (debugEnabled()) process.stderr.write(`${(err.cause as Error)?.stack ?? String(err.cause)}\n`);
+      return 2;
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`casedesk: ${err.message}\n`);
       return 2;

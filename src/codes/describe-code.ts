@@ -32,3 +32,9 @@ export async function describeCode(em: EntityManager, code: string, text: string
   options.cache?.descriptionsChanged(em);
   return { code: c, text: row.text, author: row.author ?? null, updatedAt: row.updatedAt };
 }
+
+/** The stored plain-language description of a code, with who wrote it and when; null when none. */
+export async function plainLanguageOf(em: EntityManager, code: string): Promise<PlainLanguageDescription | null> {
+  const row = await em.fork().findOne(CodeDescription, { code: compactCode(code) });
+  return row ? { code: row.code, text: row.text, author: row.author ?? null, updatedAt: row.updatedAt } : null;
+}

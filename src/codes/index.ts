@@ -3,7 +3,7 @@ export { importCodeFile, type ImportOptions } from './import-code-file.ts';
 export { lookupCode } from './lookup-code.ts';
 export { findMue, findNcciEdit, MODIFIER_INDICATOR_MEANING, MUE_ADJUDICATION_MEANING } from './ncci-mue.ts';
 export { searchCodes } from './search-codes.ts';
-export { describeCode, type PlainLanguageDescription } from './describe-code.ts';
+export { describeCode, plainLanguageOf, type PlainLanguageDescription } from './describe-code.ts';
 export { releasesInForce } from './releases.ts';
 export { CodeCache, type CodeCacheOptions } from './code-cache.ts';
 export type { EditLookupOptions } from './ncci-mue.ts';

@@ -50,6 +50,9 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   const queues = Object.fromEntries(
     ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] })]),
   ) as Record<QueueName, Queue>;
+  // A lost connection is reported by the command that fails (and by the connection's owner), not
+  // printed once per queue per reconnect attempt.
+  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   const add = async <Q extends QueueName>(name: Q, rowId: number, data: JobData<Q>) => {
     await queues[name].add(name, data, { jobId: jobIdFor(name, rowId) });
   };

@@ -1,6 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import type { ReplyRenderer } from '../drafts/render.ts';
 import type { ApproveDeps } from '../review/review.ts';
+import { isConnectionFailure } from '../shared/connection-error.ts';
 import type { Orm } from '../shared/db.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -42,6 +43,11 @@ export interface WebDeps {
   rateLimit?: { redis: Redis; prefix: string };
   /** Bearer token a metrics scraper may use for /metrics instead of a session (METRICS_TOKEN). */
   metricsToken?: string;
+  /**
+   * Whether the services a request needs are up (the request Redis connection is ready): while
+   * not, every route but /healthz answers 503 at once instead of hanging.
+   */
+  available?: () => boolean;
   /** Called for every route as it is registered (tests enumerate routes with it: the auth sweep). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -57,6 +63,7 @@ export interface WebContext {
 
 /** Domain errors → HTTP status, in one place. */
 export function httpStatusFor(err: unknown): number {
+  if (isUnavailable(err)) return 503;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ValidationError) return 400;
   if (err instanceof ConflictError) return 409;
@@ -65,3 +72,10 @@ export function httpStatusFor(err: unknown): number {
   return typeof status === 'number' ? status : 500;
 }
 
+
+/** A database or Redis that is down (connection refused, closed, offline queue off): 503, not 500. */
+export function isUnavailable(err: unknown): boolean {
+  if (isConnectionFailure(err)) return true;
+  const e = err as { name?: string; message?: string } | null;
+  return e?.name === 'MaxRetriesPerRequestError' || /Stream isn't writeable|Connection is closed|enableOfflineQueue|Knex: Timeout acquiring a connection/i.test(e?.message ?? '');
+}

@@ -50,7 +50,8 @@ export async function registerMetrics(app: FastifyInstance, ctx: WebContext): Pr
   };
   fromDb('casedesk_cases_received_total', 'Cases opened (questions received)', () => em().count(Case, {}));
   fromDb('casedesk_approvals_total', 'Drafts approved by a consultant', () => em().count(AuditEntry, { action: 'draft.approve' }));
-  fromDb('casedesk_sends_total', 'Replies sent over SMTP', () => em().count(Outbox, { state: 'sent' }));
+  // Every reply that was ever sent (sentAt is kept when a reply later bounces): the counter never goes down.
+  fromDb('casedesk_sends_total', 'Replies sent over SMTP', () => em().count(Outbox, { sentAt: { $ne: null } }));
   const failures: Counter<'kind'> = new Counter({
     name: 'casedesk_failures_total', help: 'Failures: replies that failed or bounced, messages quarantined', labelNames: ['kind'], registers: [registry],
     async collect() {

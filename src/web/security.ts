@@ -138,13 +138,14 @@ async function denyAnonymous(request: FastifyRequest, reply: FastifyReply): Prom
   await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
 }
 
-/** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles and its own <base>. */
+/** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles, its Google font stylesheet and its own <base>. */
 export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   const bullBoard = request.url.startsWith(BULL_BOARD);
   reply.header(
     'content-security-policy',
     [
-      "default-src 'none'", "script-src 'self'", `style-src 'self'${bullBoard ? " 'unsafe-inline'" : ''}`, "img-src 'self' data:", "font-src 'self'",
+      // bull-board's page links its font stylesheet from Google Fonts: allowed there only.
+      "default-src 'none'", "script-src 'self'", `style-src 'self'${bullBoard ? " 'unsafe-inline' https://fonts.googleapis.com" : ''}`, "img-src 'self' data:", `font-src 'self'${bullBoard ? ' https://fonts.gstatic.com' : ''}`,
       "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", `base-uri ${bullBoard ? "'self'" : "'none'"}`, "object-src 'none'",
     ].join('; '),
   );

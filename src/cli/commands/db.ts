@@ -6,10 +6,11 @@ export function registerDbCommand(program: Command): void {
   const db = program.command('db').description('database maintenance');
   db.command('migrate')
     .description('apply pending migrations')
-    .action(async () => {
+    .option('--create', "create the SQLite file's directory when it does not exist")
+    .action(async (opts: { create?: boolean }) => {
       await withDatabase(async ({ orm }) => {
         const executed = await orm.getMigrator().getExecutedMigrations();
         process.stdout.write(`database is up to date (${executed.length} migrations applied)\n`);
-      });
+      }, { create: opts.create });
     });
 }

@@ -2,14 +2,16 @@ import { userInfo } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { makeMessageId } from '../../shared/message-id.ts';
-import { textToHtml } from '../../drafts/render.ts';
+import { createReplyRenderer } from '../../drafts/render.ts';
+import { saveDraft } from '../../review/actions.ts';
 import { approveDraft, listDrafts, rejectDraft, showDraft } from '../../review/review.ts';
 import { createUnresolvedCodes } from '../../review/unresolved-codes.ts';
 import { createQueues } from '../../shared/queues.ts';
 import { createRedis } from '../../shared/redis.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { ConflictError, ValidationError } from '../../shared/errors.ts';
 import type { DraftState } from '../../drafts/draft.entity.ts';
-import { printJson, withDatabase } from '../context.ts';
+import { printJson, withDatabase, type CliContext } from '../context.ts';
+import { confirm, editText } from '../editor.ts';
 
 const STATES: DraftState[] = ['pending', 'approved', 'rejected', 'sent', 'failed'];
 
@@ -23,9 +25,66 @@ function actorName(opts: { as?: string }): string {
   return opts.as ?? userInfo().username;
 }
 
-/** `casedesk drafts list|show|approve|reject`: the consultant's work from a terminal. */
+/** Approve a draft (optionally with a new text) and queue its reply for the send stage. */
+async function approveAndQueue({ orm, config }: CliContext, id: number, actor: string, bodyText?: string): Promise<{ outboxId: number; already: boolean }> {
+  const renderer = createReplyRenderer();
+  const result = await approveDraft(
+    {
+      em: orm.em.fork(),
+      makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
+      textToHtml: (text) => renderer.renderConsultantReply(text).html,
+      unresolvedCodes: createUnresolvedCodes(orm),
+    },
+    { draftId: id, actor, bodyText: bodyText === undefined ? undefined : renderer.renderConsultantReply(bodyText).text },
+  );
+  const redis = createRedis(config.env.REDIS_URL);
+  const queues = createQueues(redis, config.env.QUEUE_PREFIX);
+  try {
+    await queues.enqueueSend(result.outboxId);
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+  return result;
+}
+
+/**
+ * `casedesk drafts edit <id> [--approve] [--yes]`: the draft's current text in `$VISUAL` /
+ * `$EDITOR`, as `git commit` does; saved when the editor exits with a changed, non-empty text.
+ */
+function registerEditCommand(drafts: Command): void {
+  drafts
+    .command('edit <id>')
+    .description('edit a pending draft in $VISUAL/$EDITOR; with --approve, approve it afterwards (asks first)')
+    .option('--approve', 'approve and send the draft after editing (asks for confirmation)')
+    .option('--yes', 'with --approve: do not ask')
+    .option('--as <name>', 'who edits and approves (audit log)')
+    .action(async (id: string, opts: { approve?: boolean; yes?: boolean; as?: string }) => {
+      const draft = draftId(id);
+      const actor = actorName(opts);
+      await withDatabase(async (ctx) => {
+        const current = await showDraft(ctx.orm.em.fork(), draft);
+        if (current.state !== 'pending') throw new ConflictError(`draft ${draft} is ${current.state}, only a pending draft can be edited`);
+        const outcome = await editText(current.bodyText, `${current.case.number}-draft-${draft}.txt`);
+        if (outcome.kind === 'empty') throw new ValidationError(`the edited text is empty: draft ${draft} not changed${opts.approve ? ', not approved' : ''}`);
+        if (outcome.kind === 'changed') {
+          await saveDraft({ em: ctx.orm.em.fork(), renderConsultantReply: createReplyRenderer().renderConsultantReply }, { draftId: draft, actor, bodyText: outcome.text });
+          process.stdout.write(`saved: draft ${draft}\n`);
+        } else process.stdout.write(`no change: draft ${draft}\n`);
+        if (!opts.approve) return;
+        if (!opts.yes && !(await confirm(`Approve draft ${draft} and send it to ${current.case.requester}?`))) {
+          process.stdout.write(`not approved: draft ${draft} stays pending\n`);
+          return;
+        }
+        const result = await approveAndQueue(ctx, draft, actor);
+        process.stdout.write(`approved: draft ${draft}, reply queued (outbox ${result.outboxId})\n`);
+      });
+    });
+}
+
+/** `casedesk drafts list|show|edit|approve|reject`: the consultant's work from a terminal. */
 export function registerDraftsCommand(program: Command): void {
-  const drafts = program.command('drafts').description('review drafts: list, show, approve, reject');
+  const drafts = program.command('drafts').description('review drafts: list, show, edit, approve, reject');
   drafts
     .command('list')
     .description('drafts by due time')
@@ -71,22 +130,12 @@ export function registerDraftsCommand(program: Command): void {
           throw new ValidationError(`cannot read --body-file ${opts.bodyFile}: ${(err as Error).message}`);
         }
       }
-      await withDatabase(async ({ orm, config }) => {
-        const result = await approveDraft(
-          { em: orm.em.fork(), makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId), textToHtml, unresolvedCodes: createUnresolvedCodes(orm) },
-          { draftId: draftId(id), actor: actorName(opts), bodyText },
-        );
-        const redis = createRedis(config.env.REDIS_URL);
-        const queues = createQueues(redis, config.env.QUEUE_PREFIX);
-        try {
-          await queues.enqueueSend(result.outboxId);
-        } finally {
-          await queues.close();
-          redis.disconnect();
-        }
+      await withDatabase(async (ctx) => {
+        const result = await approveAndQueue(ctx, draftId(id), actorName(opts), bodyText);
         process.stdout.write(`${result.already ? 'already approved' : 'approved'}: draft ${id}, reply queued (outbox ${result.outboxId})\n`);
       });
     });
+  registerEditCommand(drafts);
   drafts
     .command('reject <id>')
     .description('reject a pending draft; nothing is sent')

@@ -9,13 +9,14 @@ import { QUEUE_ROLES, ROLES, type Role } from '../../shared/roles.ts';
  * `startCaseDesk`, handed in by the entry point (workers/cli.ts) so the CLI never imports the
  * wiring above it.
  */
-export type RoleStarter = (config: Config, options: { roles: Role[]; log: Logger }) => Promise<{ stop(): Promise<void> }>;
+export type RoleStarter = (config: Config, options: { roles: Role[]; log: Logger; createDatabase?: boolean; preflight?: boolean }) => Promise<{ stop(): Promise<void> }>;
 
 /** Run roles until SIGTERM/SIGINT, then drain and exit cleanly (a second signal forces exit). */
-async function runRoles(start: RoleStarter, roles: Role[]): Promise<void> {
+async function runRoles(start: RoleStarter, roles: Role[], options: { createDatabase?: boolean } = {}): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL });
-  const running = await start(config, { roles, log });
+  // preflight: every service the roles need answers before anything starts (one line if not).
+  const running = await start(config, { roles, log, createDatabase: options.createDatabase, preflight: true });
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -47,7 +48,7 @@ export function registerRunCommands(program: Command, start: RoleStarter): void 
   program
     .command('start')
     .description('run everything in one process: ingest, the parse/draft/send workers and the web page')
-    .action(() => runRoles(start, [...ROLES]));
+    .action(() => runRoles(start, [...ROLES], { createDatabase: true }));
   program
     .command('ingest')
     .description('run mailbox ingest only (one leader per mailbox)')

@@ -158,7 +158,10 @@ async function registerQueueBoard(app: FastifyInstance, ctx: WebContext): Promis
   createBullBoard({
     queues: Object.values(ctx.deps.queues.queues).map((q) => new BullMQAdapter(q)),
     // @bull-board/fastify carries its own copy of @bull-board/api (9.10.1): same interface, different type identity.
-    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'] });
+    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    // A way back to CaseDesk from bull-board's header, and our icon.
+    options: { uiConfig: { boardTitle: 'CaseDesk queues', miscLinks: [{ text: '← Back to CaseDesk', url: '/queue' }], favIcon: { default: '/static/favicon.svg', alternative: '/static/favicon.svg' } } },
+  });
   board.setBasePath('/admin/queues');
   await app.register(board.registerPlugin(), { prefix: '/admin/queues' });
 }

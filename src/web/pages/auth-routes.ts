@@ -14,8 +14,12 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/queue';
 }
 
-/** `/login` (form, and the rate-limited post) and `/logout`. */
+/** Login attempts per account (any address) in a window: password guessing spread over many IPs. */
+export const ACCOUNT_LOGIN_LIMIT = { max: 20, timeWindow: 15 * 60_000 };
+
+/** `/login` (form, and the post, rate-limited per IP and per account) and `/logout`. */
 export async function registerAuthRoutes(app: FastifyInstance, ctx: WebContext, _sessions: ReturnType<typeof createDatabaseSessionStore>): Promise<void> {
+  const accountLimit = app.createRateLimit({ ...ACCOUNT_LOGIN_LIMIT, keyGenerator: (req) => `login-account:${String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 320)}` });
   app.get('/login', { config: { public: true } }, async (request, reply) => {
     const { next } = parseInput(loginQuery, request.query);
     return sendPage(request, reply, ctx.render, 'login', 'Log in', { next: safeNext(next), error: null, email: '' });
@@ -25,6 +29,10 @@ export async function registerAuthRoutes(app: FastifyInstance, ctx: WebContext, 
     config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (req) => `login:${req.ip}` } },
   }, async (request, reply) => {
     const body = parseInput(loginBody, request.body);
+    const limit = await accountLimit(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      throw Object.assign(new Error(`Too many login attempts for this account; try again in ${Math.ceil(limit.ttlInSeconds / 60)} minutes.`), { statusCode: 429, ttl: limit.ttl });
+    }
     const em = ctx.deps.orm.em.fork();
     const user = await authenticate(em, body.email, body.password);
     if (!user) {

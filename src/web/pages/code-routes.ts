@@ -1,6 +1,8 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CodeCache, describeCode, findMue, findNcciEdit, lookupCode, searchCodes } from '../../codes/index.ts';
+import { CodeCache, describeCode, findMue, findNcciEdit, lookupCode, plainLanguageOf, releasesInForce, searchCodes } from '../../codes/index.ts';
+import { today } from '../../codes/normalize.ts';
 import { candidateSystems } from '../../codes/normalize.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -14,6 +16,41 @@ const describeBody = z.object({ code: z.string().trim().min(1).max(20), text: z.
 
 const looksLikeCode = (q: string) => /^\S+$/.test(q) && candidateSystems(q).length > 0;
 
+/** The detail of one code as the page shows it. */
+async function codeDetail(em: () => EntityManager, cache: CodeCache, code: string, date: string | undefined) {
+  const found = await lookupCode(em(), code, { date, cache });
+  const mue = found.status !== 'unknown' && (found.system === 'cpt' || found.system === 'hcpcs') ? await findMue(em(), found.code, { date, cache }) : null;
+  const plain = found.status !== 'unknown' ? await plainLanguageOf(em(), found.code) : null;
+  return {
+    code: found.code, system: found.system, status: found.status, short: found.shortDescription ?? null, long: found.longDescription ?? null,
+    plainLanguage: plain?.text ?? found.plainLanguage ?? null,
+    plainBy: plain ? { author: plain.author ?? 'unknown', at: plain.updatedAt.toISOString().slice(0, 16).replace('T', ' ') } : null,
+    billable: found.billable === undefined ? null : found.billable, header: found.header === true,
+    children: (found.children ?? []).slice(0, 50), childCount: found.childCount ?? 0, endDate: found.endDate ?? null,
+    release: found.release ? `${found.release.system} ${found.release.version} (from ${found.release.effectiveDate})` : null,
+    closest: found.closest ?? [], licensed: found.licensed !== false, mue: mue ? `MUE ${mue.value} (indicator ${mue.adjudicationIndicator}: ${mue.adjudicationMeaning})` : null,
+  };
+}
+
+/** Which of three holds: no NCCI release is loaded (for the date), no edit between the pair in release R, or the edit. */
+async function ncciAnswer(em: () => EntityManager, cache: CodeCache, a: string, b: string, date: string | undefined) {
+  const on = date ?? today();
+  const release = (await releasesInForce(em(), on, { cache })).find((r) => r.system === 'ncci');
+  const none = { rationale: null, release: null, effective: null, deleted: null };
+  if (!release) {
+    const any = (await releasesInForce(em(), '9999-12-31', { cache })).some((r) => r.system === 'ncci');
+    return { found: false, text: any ? `No NCCI release is loaded for ${on} (the releases loaded begin later).` : 'No NCCI release is loaded: import one (casedesk codes import ncci …) to check pairs.', ...none };
+  }
+  const name = `${release.version} (from ${release.effectiveDate})`;
+  const edit = await findNcciEdit(em(), a, b, { date, cache });
+  if (!edit) return { found: false, text: `No edit between ${a.toUpperCase()} and ${b.toUpperCase()} in NCCI release ${name}.`, ...none };
+  return {
+    found: true,
+    text: `${edit.column1} (column 1) / ${edit.column2} (column 2): ${edit.active ? 'in force' : 'not in force'} on ${on}; modifier indicator ${edit.modifierIndicator}: ${edit.meaning}`,
+    rationale: edit.rationale, release: `${edit.release.version} (from ${edit.release.effectiveDate})`, effective: edit.effectiveDate, deleted: edit.deletionDate,
+  };
+}
+
 /** Case2Code: search and look up codes, edit the plain-language description, check an NCCI pair. */
 export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const em = () => ctx.deps.orm.em.fork();
@@ -26,18 +63,11 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     let hits: unknown[] = [];
     let error: string | null = null;
     try {
-      if (q.q && looksLikeCode(q.q)) {
-        const found = await lookupCode(em(), q.q, { date: q.date, cache });
-        const mue = found.status !== 'unknown' && (found.system === 'cpt' || found.system === 'hcpcs') ? await findMue(em(), found.code, { date: q.date, cache }) : null;
-        lookup = {
-          code: found.code, system: found.system, status: found.status, short: found.shortDescription ?? null, long: found.longDescription ?? null,
-          plainLanguage: found.plainLanguage ?? null, billable: found.billable === undefined ? null : found.billable, header: found.header === true,
-          children: (found.children ?? []).slice(0, 50), childCount: found.childCount ?? 0, endDate: found.endDate ?? null,
-          release: found.release ? `${found.release.system} ${found.release.version} (from ${found.release.effectiveDate})` : null,
-          closest: found.closest ?? [], licensed: found.licensed !== false, mue: mue ? `MUE ${mue.value} (indicator ${mue.adjudicationIndicator}: ${mue.adjudicationMeaning})` : null,
-        };
-      }
-      if (q.q) hits = await searchCodes(em(), q.q, { limit: 25, cache });
+      // One code: its detail (and, for a header, the codes below it) and nothing else; words: keyword results.
+      // A word that merely has a code's shape ("therapy" is PCS-shaped) and is no code reads as a word.
+      if (q.q && looksLikeCode(q.q)) lookup = await codeDetail(em, cache, q.q, q.date);
+      if (lookup?.status === 'unknown' && !/\d/.test(q.q)) lookup = null;
+      if (q.q && !lookup) hits = await searchCodes(em(), q.q, { limit: 25, cache });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       error = err.message;
@@ -51,10 +81,7 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     let error: string | null = null;
     if (q.a && q.b) {
       try {
-        const edit = await findNcciEdit(em(), q.a, q.b, { date: q.date, cache });
-        ncci = edit
-          ? { found: true, text: `${edit.column1} (column 1) / ${edit.column2} (column 2): ${edit.active ? 'in force' : 'not in force'} on the date; modifier indicator ${edit.modifierIndicator}: ${edit.meaning}`, rationale: edit.rationale, release: `${edit.release.version} (from ${edit.release.effectiveDate})`, effective: edit.effectiveDate, deleted: edit.deletionDate }
-          : { found: false, text: `No NCCI PTP edit between ${q.a.toUpperCase()} and ${q.b.toUpperCase()} in the release in force (or no NCCI release is imported).`, rationale: null, release: null, effective: null, deleted: null };
+        ncci = await ncciAnswer(em, cache, q.a, q.b, q.date);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         error = err.message;

@@ -207,7 +207,7 @@ describe.each(TEST_DRIVERS)('review page actions, CSRF and sessions on %s', (dri
 
   it('code lookup page: search, lookup, plain-language description, NCCI form', async () => {
     expect((await con.get('/codes?q=97530')).statusCode).toBe(200);
-    expect((await con.get('/codes/ncci?a=97530&b=97140')).body).toContain('No NCCI PTP edit');
+    expect((await con.get('/codes/ncci?a=97530&b=97140')).body).toContain('No NCCI release is loaded');
     await con.post('/codes/describe', { code: '97530', text: 'Therapeutic activities, one-on-one, each 15 minutes.' });
     expect((await em().findOneOrFail(CodeDescription, { code: '97530' })).text).toBe('Therapeutic activities, one-on-one, each 15 minutes.');
     expect((await audit('code.describe')).length).toBe(1);

@@ -3,7 +3,7 @@ import { TEST_DRIVERS } from '../../support/db.ts';
 import { buildTestWebApp, Browser, createUser, METRICS_TOKEN, type WebApp } from './web-app.ts';
 
 /** Routes that answer without a session, and why. Everything else must refuse. */
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz']);
+const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz', 'GET /favicon.ico']);
 /** Files of public/ (CSS and the keyboard/countdown script): no data in them. */
 const isStaticAsset = (url: string) => url.startsWith('/static/');
 
@@ -44,7 +44,7 @@ describe.each(TEST_DRIVERS)('auth on every route on %s', (driver) => {
     expect((await web.app.inject({ method: 'GET', url: '/login' })).statusCode).toBe(200);
     const health = await web.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'ok', database: 'ok', redis: 'ok' });
+    expect(health.json()).toEqual({ status: 'ok' });
   });
 
   it('refuses a forged session cookie', async () => {
