@@ -1,4 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
+import { attachmentEntities } from '../attachments/attachment.entity.ts';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
@@ -25,4 +26,5 @@ export const allEntities: EntitySchema<any>[] = [
   WebSessionSchema,
   ...codeEntities,
   ...subscriberEntities,
+  ...attachmentEntities,
 ];
