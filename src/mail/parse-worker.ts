@@ -1,4 +1,6 @@
 import { simpleParser } from 'mailparser';
+import { describeAttachments } from '../attachments/describe.ts';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../attachments/limits.ts';
 import { scanMime } from './mime-scan.ts';
 import { toParsedMessage } from './to-parsed-message.ts';
 import type { ParseLimits, SafeParseResult } from './safe-parse.ts';
@@ -27,7 +29,12 @@ export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<
       skipImageLinks: true,
       keepDeliveryStatus: true,
     });
-    return { ok: true, message: toParsedMessage(parsed, raw, scan.parts, warnings) };
+    const message = toParsedMessage(parsed, raw, scan.parts, warnings);
+    // Only messages with attachments pay for describing them (sniff, hash): the common case stays as it was.
+    if (parsed.attachments.length > 0) {
+      message.attachments = await describeAttachments(parsed.attachments, { maxBytes: limits.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES });
+    }
+    return { ok: true, message };
   } catch (err) {
     return { ok: false, code: 'unparseable', reason: `mail parser failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
   }
