@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, ConfigError } from '../shared/errors.ts';
+import { registerAttachmentsCommand } from './commands/attachments.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
 import { registerDbCommand } from './commands/db.ts';
@@ -26,6 +27,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerRunCommands(program, start);
   registerDraftsCommand(program);
   registerMessagesCommand(program);
+  registerAttachmentsCommand(program);
   registerExtractCommand(program);
   registerSuggestCommand(program);
   registerClassifyCommand(program);

@@ -141,7 +141,8 @@ async function denyAnonymous(request: FastifyRequest, reply: FastifyReply): Prom
 /** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles and its own <base>. */
 export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   const bullBoard = request.url.startsWith(BULL_BOARD);
-  reply.header(
+  // An attachment response brings its own, stricter policy (src/attachments/serving-policy.ts): `sandbox` and no active content.
+  if (!reply.hasHeader('content-security-policy')) reply.header(
     'content-security-policy',
     [
       "default-src 'none'", "script-src 'self'", `style-src 'self'${bullBoard ? " 'unsafe-inline'" : ''}`, "img-src 'self' data:", "font-src 'self'",

@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.ts';
 import { httpStatusFor, type WebContext, type WebDeps } from './context.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
+import { registerAttachmentRoutes } from './pages/attachment-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
 import { registerCodeRoutes } from './pages/code-routes.ts';
 import { registerQueueRoutes } from './pages/queue-routes.ts';
@@ -41,6 +42,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, ctx, sessions);
   await registerQueueRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
+  await registerAttachmentRoutes(app, ctx);
   await registerCodeRoutes(app, ctx);
   await registerAdminRoutes(app, ctx, sessions);
   await registerMetrics(app, ctx);
