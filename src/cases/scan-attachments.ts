@@ -38,7 +38,6 @@ export async function scanAttachments(deps: ScanDeps, input: { caseMessageId: nu
     else if (outcome === 'infected') counts.infected++;
     else counts.notScanned++;
   }
-  if (counts.infected > 0) await flagCase(em, message.caseId, rows.filter((r) => r.state === 'infected'));
   if (rows.length > 0) deps.log.info({ caseMessageId: message.id, caseId: message.caseId, ...counts }, 'attachments scanned');
   return { outcome: 'scanned', caseId: message.caseId, caseMessageId: message.id, wantsDraft: message.direction === 'in' && message.wantsDraft, ...counts };
 }
@@ -69,6 +68,7 @@ async function scanOne(deps: ScanDeps, row: Attachment): Promise<'clean' | 'infe
     row.reason = `quarantined: the malware scan found ${result.signature}`;
     row.textStatus = 'none';
     row.textNote = 'quarantined, not read';
+    await flagCase(em, row); // in the same flush: an infected attachment is never seen without its flagged case
     await em.flush();
     deps.log.warn({ attachmentId: row.id, signature: row.signature }, 'infected attachment quarantined');
     return 'infected';
@@ -93,13 +93,11 @@ function applyText(row: Attachment, text: TextResult): void {
   }
 }
 
-/** Flag the case: an infected attachment needs a consultant's attention whatever the question. */
-async function flagCase(em: EntityManager, caseId: number, infected: Attachment[]): Promise<void> {
-  const caseRow = await em.findOne(Case, { id: caseId });
+/** Flag the case (not flushed here): an infected attachment needs a consultant's attention whatever the question. */
+async function flagCase(em: EntityManager, infected: Attachment): Promise<void> {
+  const caseRow = await em.findOne(Case, { id: infected.caseId });
   if (!caseRow) return;
-  const signatures = [...new Set(infected.map((a) => a.signature ?? 'unknown'))].join(', ');
-  const flag = `Malware found in an attachment (${signatures}): quarantined, never downloadable`;
+  const flag = `Malware found in an attachment (${infected.signature ?? 'unknown'}): quarantined, never downloadable`;
   if (caseRow.flag?.includes(flag)) return;
   caseRow.flag = caseRow.flag ? `${caseRow.flag}; ${flag}` : flag;
-  await em.flush();
 }

@@ -9,28 +9,17 @@ import { AuditEntry } from '../../../src/review/audit.entity.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { eicar } from '../../fixtures/attachments/make-files.ts';
-import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
+import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { runCasedesk } from '../../support/cli.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { deliverViaLmtp, testImapSettings, waitFor, withImap } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 import { pingClamd } from '../../../src/attachments/clamd-client.ts';
 import { testClamdAddress } from './clamd-settings.ts';
+import { withAttachments } from './mail.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/attachments');
 const MB = 1024 * 1024;
-
-/** A question with attachments, MIME multipart/mixed, each part base64 (lines of 76). */
-export function withAttachments(headers: Record<string, string>, text: string, files: { name: string; type: string; content: Buffer }[]): string {
-  const boundary = `att-${Math.random().toString(36).slice(2)}`;
-  const parts = [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', text];
-  for (const f of files) {
-    parts.push(`--${boundary}`, `Content-Type: ${f.type}; name="${f.name}"`, `Content-Disposition: attachment; filename="${f.name}"`, 'Content-Transfer-Encoding: base64', '');
-    parts.push(f.content.toString('base64').replace(/.{76}/g, '$&\n'));
-  }
-  parts.push(`--${boundary}--`, '');
-  return rawMessage({ ...headers, 'Content-Type': `multipart/mixed; boundary="${boundary}"` }, parts.join('\n'));
-}
 
 /** Empty the service user's INBOX: LMTP delivers there, and the test's CaseDesk reads it from the start. */
 async function emptyInbox(): Promise<void> {
