@@ -85,8 +85,10 @@ describe.skipIf(!existsSync(CHROMIUM))('attachments in real Chromium (skipped: /
     await img.waitFor();
     await waitFor(async () => (await img.evaluate((el) => ((el as unknown as { complete: boolean }).complete ? (el as unknown as { naturalWidth: number }).naturalWidth : 0))) > 0, { timeoutMs: 10_000, what: 'the image drawn' });
     const imageResponse = responses.find((r) => r.url().endsWith(`/attachments/${byName['screenshot.png'].id}`))!;
-    expect(imageResponse.headers()['content-type']).toBe('image/png');
-    expect(imageResponse.headers()['x-content-type-options']).toBe('nosniff');
+    // allHeaders: Playwright's headers() leaves out security headers such as the CSP.
+    const imageHeaders = await imageResponse.allHeaders();
+    expect(imageHeaders['content-type']).toBe('image/png');
+    expect(imageHeaders['x-content-type-options']).toBe('nosniff');
 
     // The PDF opens in a new tab, served inline under CSP sandbox (the browser's viewer; nothing of our origin runs).
     const pdfItem = page.locator(`li[data-attachment="${byName['letter.pdf'].id}"]`);
@@ -95,9 +97,10 @@ describe.skipIf(!existsSync(CHROMIUM))('attachments in real Chromium (skipped: /
       pdfItem.locator('a.att-open').click(),
     ]);
     expect(pdfResponse.status()).toBe(200);
-    expect(pdfResponse.headers()['content-type']).toBe('application/pdf');
-    expect(pdfResponse.headers()['content-security-policy']).toBe('sandbox');
-    expect(pdfResponse.headers()['content-disposition']).toMatch(/^inline;/);
+    const pdfHeaders = await pdfResponse.allHeaders();
+    expect(pdfHeaders['content-type']).toBe('application/pdf');
+    expect(pdfHeaders['content-security-policy']).toBe('sandbox');
+    expect(pdfHeaders['content-disposition']).toMatch(/^inline;/);
 
     // The HTML and the SVG have no open link, only a download; even asked for directly, they download and never render.
     for (const name of ['portal.html', 'chart.svg']) {
@@ -110,8 +113,10 @@ describe.skipIf(!existsSync(CHROMIUM))('attachments in real Chromium (skipped: /
       const [directDownload] = await Promise.all([direct.waitForEvent('download'), direct.goto(`${cd.app.url}/attachments/${byName[name].id}`).catch(() => null)]);
       expect(directDownload.suggestedFilename()).toBe(name);
       const served = responses.filter((r) => r.url().endsWith(`/attachments/${byName[name].id}`)).at(-1)!;
-      expect(served.headers()['content-type']).toBe('application/octet-stream');
-      expect(served.headers()['content-disposition']).toMatch(/^attachment;/);
+      const servedHeaders = await served.allHeaders();
+      expect(servedHeaders['content-type']).toBe('application/octet-stream');
+      expect(servedHeaders['content-disposition']).toMatch(/^attachment;/);
+      expect(servedHeaders['content-security-policy']).toContain('sandbox');
       expect(await direct.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned).catch(() => undefined)).toBeUndefined();
       await direct.close();
     }
