@@ -75,6 +75,23 @@ export const envSchema = z.object({
   MAX_MIME_DEPTH: z.coerce.number().int().positive().default(50),
   MAX_MIME_PARTS: z.coerce.number().int().positive().default(500),
 
+  /** Largest attachment stored, scanned and read, in bytes (default 15 MB); larger ones are listed as over the limit. */
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().default(15 * 1024 * 1024),
+  /** Where clamd listens: tcp://host:port or unix:/path/clamd.sock (Debian's clamav-daemon socket by default). */
+  CLAMAV_URL: z
+    .string()
+    .trim()
+    .regex(/^(tcp:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?\/?|unix:(\/\/)?\/\S+|\/\S+)$/i, 'expected tcp://host:port or unix:/path/to/clamd.sock')
+    .default('unix:/run/clamav/clamd.ctl'),
+  /** Time limit for one clamd scan, in milliseconds; a slow or hung clamd leaves the attachment not scanned. */
+  CLAMAV_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** How often attachments left not scanned (clamd was down) are scanned again, in seconds. */
+  ATTACHMENT_RESCAN_SECONDS: z.coerce.number().positive().default(300),
+  /** Time limit for reading one attachment's text, in milliseconds. */
+  ATTACHMENT_TEXT_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** Text kept per attachment, in characters; the rest is cut, visibly. */
+  ATTACHMENT_TEXT_MAX_CHARS: z.coerce.number().int().positive().default(500_000),
+
   /** The reply time promised in the acknowledgement, in words. */
   REPLY_PROMISE: z.string().min(1).default('within 1 business day'),
   /** Hours from receipt to a draft's due time in the review queue. */

@@ -13,6 +13,7 @@ cd "$ROOT"
 IMAP_PORT=${DOVECOT_IMAP_PORT:-1143}
 LMTP_PORT=${DOVECOT_LMTP_PORT:-2424}
 SINK_PORT=${SMTP_SINK_PORT:-2525}
+CLAMD_TCP=${CLAMD_PORT:-3310}
 note() { printf 'run-local: %s\n' "$*"; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -46,6 +47,10 @@ SMTP_HOST=127.0.0.1
 SMTP_PORT=$SINK_PORT
 SMTP_SECURE=false
 MAIL_FROM=casedesk@example.test
+
+# Attachments are scanned by the clamd scripts/services.sh started (EICAR test signature only:
+# a demo scanner; production points CLAMAV_URL at a clamd whose database freshclam keeps current).
+CLAMAV_URL=tcp://127.0.0.1:$CLAMD_TCP
 
 HTTP_HOST=127.0.0.1
 HTTP_PORT=3000

@@ -1,6 +1,10 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.ts';
+import { parseClamavUrl } from '../src/attachments/clamav-url.ts';
+import { scanWithClamd } from '../src/attachments/clamd-client.ts';
+import { attachmentLimitsFromEnv } from '../src/attachments/limits.ts';
+import { TextExtractor } from '../src/attachments/text-extractor.ts';
 import { createIntakePolicy } from '../src/cases/intake.ts';
 import { openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
@@ -18,6 +22,7 @@ import { createQueues, type Queues } from '../src/shared/queues.ts';
 import { createRedis, createRequestRedis, type Redis } from '../src/shared/redis.ts';
 import type { Role } from '../src/shared/roles.ts';
 import { startDraftWorker } from './draft.worker.ts';
+import { startRescanTimer, startScanWorker } from './scan.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
 import { startSendWorker } from './send.worker.ts';
 import { preflight } from './preflight.ts';
@@ -55,7 +60,12 @@ interface Base {
   redis: Redis;
   queues: Queues;
   parsePool: ParsePool;
+  textExtractor: TextExtractor;
   renderer: ReplyRenderer;
+}
+
+interface Stoppable {
+  stop(): void;
 }
 
 /** Refuse to start a role whose settings are missing, naming every missing key. */
@@ -87,13 +97,15 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
   }
   const redis: Redis = createRedis(config.env.REDIS_URL);
   const parsePool = new ParsePool();
-  const base: Base = { config, log: options.log, orm, redis, parsePool, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer() };
+  const textExtractor = new TextExtractor();
+  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer() };
   try {
     return await startRoles(base, options);
   } catch (err) {
     // Start-up failed half way: close what was opened so the process can exit with the error.
     redis.disconnect();
     await parsePool.close();
+    await textExtractor.close();
     await orm.close(true);
     throw err;
   }
@@ -101,10 +113,10 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
 
 async function startRoles(base: Base, options: StartOptions): Promise<RunningCaseDesk> {
   const { roles } = options;
-  const { workers, smtp } = startQueueWorkers(base, roles);
+  const { workers, smtp, timers } = startQueueWorkers(base, roles);
   if (workers.length > 0) {
     const swept = await sweepUnfinished(base.orm.em.fork(), base.queues);
-    if (swept.parse + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
+    if (swept.parse + swept.scan + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
   }
   const ingest = roles.includes('ingest') ? startMailboxIngest(base) : null;
   let web: FastifyInstance | null = null;
@@ -122,23 +134,39 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     url = await web.listen({ port: options.httpPort ?? base.config.env.HTTP_PORT, host: options.httpHost ?? base.config.env.HTTP_HOST });
   }
   base.log.info({ roles, url }, 'casedesk started');
-  const stop = stopper(base, { web, ingest, workers, smtp });
+  const stop = stopper(base, { web, ingest, workers, smtp, timers });
   return { orm: base.orm, queues: base.queues, ingest, web, url, stop };
 }
 
-/** The parse, draft and send workers this process runs (and the SMTP sender, when it sends). */
-function startQueueWorkers(base: Base, roles: Role[]): { workers: Worker[]; smtp: SmtpSender | null } {
+/** The parse, scan, draft and send workers this process runs (and the SMTP sender, when it sends). */
+function startQueueWorkers(base: Base, roles: Role[]): { workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[] } {
   const { config, renderer } = base;
   const env = config.env;
   const ctx: WorkerContext = { orm: base.orm, connection: base.redis, prefix: env.QUEUE_PREFIX, log: base.log, concurrency: env.WORKER_CONCURRENCY, lockMs: env.JOB_LOCK_SECONDS * 1000 };
   const workers: Worker[] = [];
+  const timers: Stoppable[] = [];
   if (roles.includes('parse')) workers.push(startParseWorker(ctx, parseDeps(base), base.queues));
+  if (roles.includes('scan')) {
+    workers.push(startScanWorker(ctx, scanDeps(base), base.queues));
+    timers.push(startRescanTimer(base.orm, base.queues, env.ATTACHMENT_RESCAN_SECONDS, base.log));
+  }
   if (roles.includes('draft')) workers.push(startDraftWorker(ctx, createComposer({ renderer, signatureName: env.MAIL_FROM_NAME })));
-  if (!roles.includes('send')) return { workers, smtp: null };
+  if (!roles.includes('send')) return { workers, smtp: null, timers };
   const smtp = createSmtpSender({ host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, password: env.SMTP_PASSWORD, rejectUnauthorized: env.SMTP_TLS_REJECT_UNAUTHORIZED });
   const from = { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM };
   workers.push(startSendWorker(ctx, { send: smtp.send, from, stuckAfterMs: env.SEND_STUCK_AFTER_SECONDS * 1000 }));
-  return { workers, smtp };
+  return { workers, smtp, timers };
+}
+
+/** The scan stage's parts: clamd at CLAMAV_URL and the text reader threads (owned by the process's Base). */
+function scanDeps(base: Base): Parameters<typeof startScanWorker>[1] {
+  const env = base.config.env;
+  const clamd = { address: parseClamavUrl(env.CLAMAV_URL), timeoutMs: env.CLAMAV_TIMEOUT_MS };
+  const limits = attachmentLimitsFromEnv(env);
+  return {
+    scan: (bytes) => scanWithClamd(bytes, clamd),
+    readText: (bytes, kind) => base.textExtractor.extract(bytes, kind, limits),
+  };
 }
 
 /** The parse stage's parts: the parser threads, the classifier, the bounce reader and the intake policy. */
@@ -169,17 +197,19 @@ function startMailboxIngest(base: Base): IngestHandle {
 }
 
 /** Stop everything once, in order: web, ingest, workers (drained), then the connections. */
-function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null }): () => Promise<void> {
+function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[] }): () => Promise<void> {
   let stopping: Promise<void> | null = null;
   return () =>
     (stopping ??= (async () => {
       base.log.info('stopping');
       await running.web?.close();
       await running.ingest?.stop();
+      for (const timer of running.timers) timer.stop();
       await Promise.all(running.workers.map((w) => w.close()));
       await base.queues.close();
       running.smtp?.close();
       await base.parsePool.close();
+      await base.textExtractor.close();
       base.redis.disconnect();
       await base.orm.close(true);
       base.log.info('stopped');

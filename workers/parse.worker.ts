@@ -12,7 +12,9 @@ export function startParseWorker(ctx: WorkerContext, deps: Omit<FileDeps, 'em' |
       const result = await fileInbound({ ...deps, em, log }, { inboundId });
       if (result.outcome === 'case-message') {
         for (const outboxId of result.outboxIds) await enqueuer.enqueueSend(outboxId);
-        if (result.wantsDraft) await enqueuer.enqueueDraft(result.caseMessageId);
+        // Attachments are scanned (and read) first; the scan stage queues the draft after them.
+        if (result.attachmentsToScan > 0) await enqueuer.enqueueScan(result.caseMessageId);
+        else if (result.wantsDraft) await enqueuer.enqueueDraft(result.caseMessageId);
       }
       return result;
     },

@@ -16,6 +16,8 @@ export class Case {
   openedAt: Date = new Date();
   lastInboundAt: Date = new Date();
   dueAt?: Date | null;
+  /** Why the case needs a consultant's attention beyond its question (an infected attachment); null when nothing. */
+  flag?: string | null;
   updatedAt: Date = new Date();
 }
 
@@ -34,6 +36,7 @@ export const CaseSchema = new EntitySchema<Case>({
     openedAt: { type: 'datetime' },
     lastInboundAt: { type: 'datetime' },
     dueAt: { type: 'datetime', nullable: true },
+    flag: { type: 'text', nullable: true },
     updatedAt: { type: 'datetime', onUpdate: () => new Date() },
   },
 });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { countAttachments } from '../attachments/record.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { readInbound, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
@@ -20,7 +21,7 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
 }
 
 export type FileResult =
-  | { outcome: 'case-message'; caseId: number; caseMessageId: number; newCase: boolean; wantsDraft: boolean; outboxIds: number[] }
+  | { outcome: 'case-message'; caseId: number; caseMessageId: number; newCase: boolean; wantsDraft: boolean; outboxIds: number[]; attachmentsToScan: number }
   | { outcome: 'ignored'; kind: string; reasons: string[]; bouncedOutboxIds: number[] }
   | { outcome: 'duplicate'; of: number }
   | { outcome: 'quarantined'; reason: string }
@@ -58,7 +59,8 @@ async function replayFiled(em: EntityManager, inbound: InboundMessage | null, st
   if (!inbound || inbound.state !== 'parsed' || !inbound.caseId || !inbound.caseMessageId) return { outcome: 'skipped', state };
   const cm = await em.findOne(CaseMessage, { id: inbound.caseMessageId }, { fields: ['wantsDraft'] });
   const queued = await em.find(Outbox, { caseId: inbound.caseId, state: 'queued', dedupeKey: { $like: `notice:%:${inbound.id}` } }, { fields: ['id'] });
-  return { outcome: 'case-message', caseId: inbound.caseId, caseMessageId: inbound.caseMessageId, newCase: false, wantsDraft: Boolean(cm?.wantsDraft), outboxIds: queued.map((o) => o.id) };
+  const attachmentsToScan = await countAttachments(em, inbound.caseMessageId, ['pending-scan']);
+  return { outcome: 'case-message', caseId: inbound.caseId, caseMessageId: inbound.caseMessageId, newCase: false, wantsDraft: Boolean(cm?.wantsDraft), outboxIds: queued.map((o) => o.id), attachmentsToScan };
 }
 
 /** Automatic mail: recorded (kind, reasons, its case when it answers one), never answered. */
@@ -91,7 +93,7 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
     const filed = await em.transactional((tx) =>
       openOrThread(tx, deps, { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now }),
     );
-    log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length }, 'message threaded');
+    log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length, attachments: message.attachments?.length ?? 0 }, 'message threaded');
     return { outcome: 'case-message', newCase: thread.kind === 'new', ...filed };
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { recordAttachments } from '../attachments/record.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import type { MessageClassification } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
@@ -34,12 +35,15 @@ export interface Filed {
   caseMessageId: number;
   wantsDraft: boolean;
   outboxIds: number[];
+  /** Attachments stored and waiting for the malware scan (the scan stage queues the draft after it). */
+  attachmentsToScan: number;
 }
 
 /**
  * File one human message in one transaction: its case (the thread's, reopened when answered,
  * or a new one), the intake decision (draft or not, the subscriber, the notices), the case
- * message, the notices' outbox rows, and the inbound row marked `parsed`. A unique key that
+ * message and its attachments (listed, stored for the scan), the notices' outbox rows, and the
+ * inbound row marked `parsed`. A unique key that
  * another run wrote first aborts the whole transaction (the caller settles on what is stored).
  */
 export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput): Promise<Filed> {
@@ -64,7 +68,10 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   await tx.flush();
   row.caseMessageId = caseMessage.id;
   await tx.flush();
-  return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id) };
+  const attachmentsToScan = msg.attachments?.length
+    ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
+    : 0;
+  return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id), attachmentsToScan };
 }
 
 /** The thread's case (a follow-up reopens an answered case), or a new case due in `dueHours`. */

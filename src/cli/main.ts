@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { debugEnabled } from '../../config/index.ts';
 import { ConnectionError } from '../shared/connection-error.ts';
 import { AppError, ConfigError } from '../shared/errors.ts';
+import { registerAttachmentsCommand } from './commands/attachments.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
 import { registerDbCommand } from './commands/db.ts';
@@ -28,6 +29,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerRunCommands(program, start);
   registerDraftsCommand(program);
   registerMessagesCommand(program);
+  registerAttachmentsCommand(program);
   registerExtractCommand(program);
   registerSuggestCommand(program);
   registerClassifyCommand(program);

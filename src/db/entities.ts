@@ -1,4 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
+import { attachmentEntities } from '../attachments/attachment.entity.ts';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { ClassificationCorrectionSchema } from '../cases/correction.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
@@ -29,4 +30,5 @@ export const allEntities: EntitySchema<any>[] = [
   ImpactSchema,
   ...codeEntities,
   ...subscriberEntities,
+  ...attachmentEntities,
 ];

@@ -7,8 +7,9 @@ import { releasesInForce } from '../codes/releases.ts';
 import { extractCodes } from '../codes/extract/index.ts';
 import { findDateOfService } from '../codes/extract/date-of-service.ts';
 import type { CodeFacts } from './code-facts.ts';
+import { codesInAttachments, mergeAttachmentCodes, type CodeSource } from './attachment-codes.ts';
 import type { DraftContent } from './draft-stage.ts';
-import { buildEvidence, type DateOfService, type ExtractedCodes } from './evidence.ts';
+import { buildEvidence, type DateOfService, type Evidence } from './evidence.ts';
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
 
@@ -24,6 +25,11 @@ export function codeFactsFor(em: EntityManager, cache?: CodeCache): CodeFacts {
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
+/** Each code's evidence with where it was found (`email`, `attachment:<name>`), by the code as extracted. */
+function markSources(evidence: Evidence, sources: Record<string, CodeSource[]>): Evidence {
+  return { ...evidence, codes: evidence.codes.map((c) => ({ ...c, sources: sources[c.input] ?? sources[c.code] ?? ['email'] })) };
+}
+
 /**
  * The date the evidence is built as of: the date of service written in the subject or the new
  * text (the extractor's findDateOfService: a date right after a DOS label, the first valid one),
@@ -36,7 +42,8 @@ export function chooseDateOfService(message: { subject: string; textNew: string;
 }
 
 /**
- * Compose the draft for one question: extract the codes from the subject and the new text,
+ * Compose the draft for one question: extract the codes from the subject and the new text (and
+ * from the text of its clean attachments, each code marked with where it was found),
  * read the date of service (else the date received), build the evidence from the code
  * database, link past approved answers on the same codes, and render `answer` — or
  * `needs-info` when the question names no code at all.
@@ -47,9 +54,10 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
   return async (input: { caseRow: Case; message: CaseMessage; em: EntityManager }): Promise<DraftContent> => {
     const { caseRow, message, em } = input;
     const extraction = extractCodes({ subject: message.subject, body: message.textNew });
-    const codes: ExtractedCodes = {
-      cpt: extraction.cpt, hcpcs: extraction.hcpcs, icd10cm: extraction.icd10cm, icd10pcs: extraction.icd10pcs, modifiers: extraction.modifiers,
-    };
+    // Codes in the clean attachments' text count too, each marked with where it was found.
+    const fromAttachments = await codesInAttachments(em, message.id);
+    const { codes, sources } = mergeAttachmentCodes(extraction, fromAttachments);
+    const attachmentNote = fromAttachments.map((a) => ({ attachmentId: a.attachmentId, name: a.name, codes: a.codes }));
     const units: Record<string, number> = {};
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
@@ -60,7 +68,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
 
     if (total === 0) {
       const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question: message.textNew, reason: 'no-codes', receivedDate: isoDay(received) });
-      return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [] }, versions: [] };
+      return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [], attachments: attachmentNote }, versions: [] };
     }
     const evidence = await buildEvidence(codeFactsFor(em, codeCache), { codes, units, dateOfService });
     // Past approved answers on the same codes, for the consultant (kept in the evidence; never mailed:
@@ -79,7 +87,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
       bodyText: rendered.text,
       bodyHtml: rendered.html,
       codes: { ...codes },
-      evidence: { ...evidence, hits: extraction.hits, related } as unknown as Record<string, unknown>,
+      evidence: { ...markSources(evidence, sources), hits: extraction.hits, related, sources, attachments: attachmentNote } as unknown as Record<string, unknown>,
       versions: evidence.versions,
     };
   };

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { countAttachments } from '../attachments/record.ts';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { isUniqueViolation } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -40,6 +41,8 @@ export async function draftReply(deps: DraftDeps, input: { caseMessageId: number
   const message = await em.findOne(CaseMessage, { id: input.caseMessageId });
   if (!message) return { outcome: 'skipped', reason: 'case message not found' };
   if (message.direction !== 'in' || !message.wantsDraft) return { outcome: 'skipped', reason: 'no draft wanted for this message' };
+  // The scan stage queues the draft once the attachments are scanned and read (their codes are evidence).
+  if (await countAttachments(em, message.id, ['pending-scan']) > 0) return { outcome: 'skipped', reason: 'attachments not scanned yet' };
   const caseRow = await em.findOneOrFail(Case, { id: message.caseId });
 
   const content = await deps.compose({ caseRow, message, em });

@@ -1,4 +1,6 @@
-import { simpleParser } from 'mailparser';
+import { simpleParser, type Attachment } from 'mailparser';
+import { describeAttachments, type DescribedAttachment } from '../attachments/describe.ts';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../attachments/limits.ts';
 import { scanMime } from './mime-scan.ts';
 import { toParsedMessage } from './to-parsed-message.ts';
 import type { ParseLimits, SafeParseResult } from './safe-parse.ts';
@@ -27,9 +29,32 @@ export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<
       skipImageLinks: true,
       keepDeliveryStatus: true,
     });
-    return { ok: true, message: toParsedMessage(parsed, raw, scan.parts, warnings) };
+    const message = toParsedMessage(parsed, raw, scan.parts, warnings);
+    // Only messages with attachments pay for describing them (sniff, hash): the common case stays as it was.
+    if (parsed.attachments.length > 0) message.attachments = await describeParts(parsed.attachments, limits, warnings);
+    return { ok: true, message };
   } catch (err) {
     return { ok: false, code: 'unparseable', reason: `mail parser failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
+  }
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/**
+ * Describe the attachments mailparser found. Its fields are read as strings only (a broken
+ * header can give an object where a string is expected); if describing fails anyway the
+ * message is still filed, without attachments and with a visible warning.
+ */
+async function describeParts(parts: Attachment[], limits: ParseLimits, warnings: string[]): Promise<DescribedAttachment[] | undefined> {
+  try {
+    const safe = parts.map((p) => ({
+      filename: text(p.filename), contentType: text(p.contentType), contentDisposition: text(p.contentDisposition), related: p.related === true,
+      cid: text(p.cid), contentId: text(p.contentId), content: p.content instanceof Uint8Array ? p.content : null,
+    }));
+    return await describeAttachments(safe, { maxBytes: limits.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES });
+  } catch (err) {
+    warnings.push(`attachments could not be listed: ${err instanceof Error ? err.message.slice(0, 100) : 'unknown error'}`);
+    return undefined;
   }
 }
 

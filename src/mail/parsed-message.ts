@@ -1,3 +1,5 @@
+import type { DescribedAttachment } from '../attachments/describe.ts';
+
 /**
  * The parsed form of one inbound message: what the parse stage, the classifier and the
  * extractor read. Produced by the safe parser (off the main event loop, within limits) and
@@ -55,4 +57,10 @@ export interface ParsedMessage {
   parts: MessagePart[];
   /** Visible fallbacks taken while decoding (unknown charset read as latin1, …). */
   warnings: string[];
+  /**
+   * The message's attachments, described (safe name, sniffed type, size, SHA-256, status) with the
+   * content of those within MAX_ATTACHMENT_BYTES; absent when there are none. Content crosses the
+   * thread boundary as a Uint8Array.
+   */
+  attachments?: DescribedAttachment[];
 }

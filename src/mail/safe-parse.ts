@@ -10,11 +10,16 @@ export interface ParseLimits {
   maxParts: number;
   /** Largest header block of any entity, in bytes (default 1 MiB). */
   maxHeaderBytes?: number;
+  /** Largest attachment kept, in bytes (MAX_ATTACHMENT_BYTES; default 15 MB): a larger one is listed as over the limit. */
+  maxAttachmentBytes?: number;
 }
 
 /** The parse limits from validated configuration (MAX_MESSAGE_BYTES, PARSE_TIMEOUT_MS, MAX_MIME_DEPTH, MAX_MIME_PARTS). */
-export function parseLimitsFromEnv(env: { MAX_MESSAGE_BYTES: number; PARSE_TIMEOUT_MS: number; MAX_MIME_DEPTH: number; MAX_MIME_PARTS: number }): ParseLimits {
-  return { maxBytes: env.MAX_MESSAGE_BYTES, timeoutMs: env.PARSE_TIMEOUT_MS, maxDepth: env.MAX_MIME_DEPTH, maxParts: env.MAX_MIME_PARTS };
+export function parseLimitsFromEnv(env: { MAX_MESSAGE_BYTES: number; PARSE_TIMEOUT_MS: number; MAX_MIME_DEPTH: number; MAX_MIME_PARTS: number; MAX_ATTACHMENT_BYTES?: number }): ParseLimits {
+  return {
+    maxBytes: env.MAX_MESSAGE_BYTES, timeoutMs: env.PARSE_TIMEOUT_MS, maxDepth: env.MAX_MIME_DEPTH, maxParts: env.MAX_MIME_PARTS,
+    maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES,
+  };
 }
 
 export type QuarantineCode = 'too-large' | 'too-deep' | 'too-many-parts' | 'timeout' | 'header-too-large' | 'unparseable';

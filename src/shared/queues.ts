@@ -5,13 +5,14 @@ import { z } from 'zod';
  * The queue module: the only place besides workers/ that knows BullMQ. A job carries ids only,
  * never message content (job data sits in Redis in clear text).
  */
-export const QUEUE_NAMES = { parse: 'parse', draft: 'draft', send: 'send' } as const;
+export const QUEUE_NAMES = { parse: 'parse', scan: 'scan', draft: 'draft', send: 'send' } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUE_NAMES);
 
 /** Typed payload per queue; workers validate job.data against these. */
 export const JOB_SCHEMAS = {
   parse: z.object({ inboundId: z.number().int().positive() }),
+  scan: z.object({ caseMessageId: z.number().int().positive() }),
   draft: z.object({ caseMessageId: z.number().int().positive() }),
   send: z.object({ outboxId: z.number().int().positive() }),
 } as const satisfies Record<QueueName, z.ZodType>;
@@ -26,6 +27,8 @@ export function jobIdFor(queue: QueueName, rowId: number): string {
 /** Retry policy per queue: exponential backoff; send retries longer (SMTP servers greylist). */
 export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   parse: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 14 * 86_400 } },
+  // A scan job never fails on clamd being down (the attachment is recorded `not-scanned` and scanned again later).
+  scan: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 14 * 86_400 } },
   draft: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 14 * 86_400 } },
   send: { attempts: 8, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: 14 * 86_400 } },
 };
@@ -33,6 +36,8 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 /** What stage cores need from the queues: add the next stage's job for a row. */
 export interface Enqueuer {
   enqueueParse(inboundId: number): Promise<void>;
+  /** Scan (and read) the attachments of an inbound case message; the scan stage then queues its draft. */
+  enqueueScan(caseMessageId: number): Promise<void>;
   enqueueDraft(caseMessageId: number): Promise<void>;
   enqueueSend(outboxId: number): Promise<void>;
 }
@@ -45,7 +50,7 @@ export interface Queues extends Enqueuer {
   close(): Promise<void>;
 }
 
-/** Open the three queues under one prefix (QUEUE_PREFIX), sharing one connection. */
+/** Open the queues under one prefix (QUEUE_PREFIX), sharing one connection. */
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const queues = Object.fromEntries(
     ALL_QUEUES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: JOB_OPTIONS[name] })]),
@@ -59,6 +64,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   return {
     queues,
     enqueueParse: (inboundId) => add('parse', inboundId, { inboundId }),
+    enqueueScan: (caseMessageId) => add('scan', caseMessageId, { caseMessageId }),
     enqueueDraft: (caseMessageId) => add('draft', caseMessageId, { caseMessageId }),
     enqueueSend: (outboxId) => add('send', outboxId, { outboxId }),
     forget: async (name, rowId) => {

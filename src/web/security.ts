@@ -141,7 +141,8 @@ async function denyAnonymous(request: FastifyRequest, reply: FastifyReply): Prom
 /** A strict Content-Security-Policy: no inline script, no remote anything; bull-board's UI needs inline styles, its Google font stylesheet and its own <base>. */
 export function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   const bullBoard = request.url.startsWith(BULL_BOARD);
-  reply.header(
+  // An attachment response brings its own, stricter policy (src/attachments/serving-policy.ts): `sandbox` and no active content.
+  if (!reply.hasHeader('content-security-policy')) reply.header(
     'content-security-policy',
     [
       // bull-board's page links its font stylesheet from Google Fonts: allowed there only.

@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.ts';
 import { httpStatusFor, isUnavailable, type WebContext, type WebDeps } from './context.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
+import { registerAttachmentRoutes } from './pages/attachment-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
 import { registerCodeRoutes } from './pages/code-routes.ts';
 import { registerCorrectionRoutes } from './pages/correction-routes.ts';
@@ -52,6 +53,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, ctx, sessions);
   await registerQueueRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
+  await registerAttachmentRoutes(app, ctx);
   await registerCodeRoutes(app, ctx);
   await registerCorrectionRoutes(app, ctx);
   await registerImpactRoutes(app, ctx);

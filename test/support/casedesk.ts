@@ -42,9 +42,11 @@ export async function bootCaseDesk(options: {
     IMAP_POLL_SECONDS: '1',
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // The clamd of scripts/services.sh (TCP on CLAMD_PORT); TEST_CLAMAV_URL points at another one.
+    CLAMAV_URL: process.env.TEST_CLAMAV_URL ?? `tcp://127.0.0.1:${process.env.CLAMD_PORT ?? 3310}`,
     ...options.env,
   });
-  const roles = options.roles ?? ['ingest', 'parse', 'draft', 'send', 'web'];
+  const roles = options.roles ?? ['ingest', 'parse', 'scan', 'draft', 'send', 'web'];
   let app = await startCaseDesk(config, { roles, log: silentLogger, httpPort: 0 });
   const booted: BootedCaseDesk = {
     get app() {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { ImapFlow } from 'imapflow';
+import { formatClamavAddress, parseClamavUrl } from '../../attachments/clamav-url.ts';
+import { clamdVersion } from '../../attachments/clamd-client.ts';
 import { createRedis } from '../../shared/redis.ts';
 import { printJson, withDatabase } from '../context.ts';
 
@@ -11,10 +13,11 @@ import { printJson, withDatabase } from '../context.ts';
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check the database, Redis and (with --imap) the mailbox; exit 1 when one fails')
+    .description('check the database, Redis and (with --imap, --clamd) the mailbox and the virus scanner; exit 1 when one fails')
     .option('--imap', 'also log in to the IMAP mailbox')
+    .option('--clamd', 'also ask clamd (CLAMAV_URL) for its version')
     .option('--json', 'print JSON')
-    .action(async (opts: { imap?: boolean; json?: boolean }) => {
+    .action(async (opts: { imap?: boolean; clamd?: boolean; json?: boolean }) => {
       const checks: Record<string, string> = {};
       await withDatabase(async ({ orm, config }) => {
         await orm.em.fork().getConnection().execute('select 1');
@@ -29,6 +32,7 @@ export function registerDoctorCommand(program: Command): void {
         } finally {
           redis.disconnect();
         }
+        if (opts.clamd) checks.clamd = await clamdCheck(config.env.CLAMAV_URL);
         if (opts.imap) {
           const env = config.env;
           const client = new ImapFlow({
@@ -51,4 +55,11 @@ export function registerDoctorCommand(program: Command): void {
       else for (const [k, v] of Object.entries(checks)) process.stdout.write(`${k}: ${v}\n`);
       if (!ok) process.exitCode = 1;
     });
+}
+
+/** `ok (ClamAV 1.4.x/…)` when clamd at CLAMAV_URL answers VERSION, else why not. */
+async function clamdCheck(url: string): Promise<string> {
+  const address = parseClamavUrl(url);
+  const version = await clamdVersion({ address, timeoutMs: 5_000 });
+  return version ? `ok (${version})` : `error: clamd at ${formatClamavAddress(address)} does not answer`;
 }

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { decisionFor, listAttachments, type AttachmentListing } from '../../attachments/access.ts';
+import type { Attachment } from '../../attachments/attachment.entity.ts';
 import { Case, CaseMessage } from '../../cases/case.entity.ts';
 import { extractCodes, type CodeHit } from '../../codes/extract/index.ts';
 import { Draft } from '../../drafts/draft.entity.ts';
@@ -31,6 +33,7 @@ export function evidenceView(evidence: Json) {
       problems: arr(c.problems).map(String),
       children: arr(c.children).slice(0, 10).map((k) => `${String(k.code)} ${String(k.description ?? '')}`.trim()),
       unknown: c.status === 'unknown',
+      sources: arr(c.sources).map(String).map((src) => (src.startsWith('attachment:') ? `attachment ${src.slice('attachment:'.length)}` : src)),
     })),
     pairs: arr(evidence.pairs).map((p) => ({ codes: arr(p.codes).map(String).join(' + '), summary: str(p.summary) ?? '', hasEdit: p.edit != null })),
     mue: arr(evidence.mue).map((m) => ({ code: str(m.code) ?? '', summary: str(m.summary) ?? '', exceeded: m.exceeded === true })),
@@ -38,6 +41,23 @@ export function evidenceView(evidence: Json) {
     versions: arr(evidence.versions).map(String),
     unresolved: arr(evidence.unresolved).map(String),
     related: arr(evidence.related).map((r) => ({ caseNumber: str(r.caseNumber) ?? '', caseId: Number(String(r.caseNumber ?? '').replace(/^CD-/, '')) || null, subject: str(r.subject) ?? '' })),
+  };
+}
+
+const STATE_LABELS: Record<string, string> = {
+  'pending-scan': 'waiting for the malware scan', clean: 'scanned, clean', infected: 'INFECTED: quarantined',
+  'not-scanned': 'not scanned', 'over-limit': 'over the size limit', unreadable: 'unreadable',
+};
+
+/** One attachment as the case page lists it: what it is, its scan state, its text, and how it opens (if it may). */
+export function attachmentView(a: AttachmentListing) {
+  const decision = decisionFor({ state: a.state as Attachment['state'], sniffedType: a.sniffedType, name: a.name });
+  const mode = decision.allowed ? decision.mode : null;
+  return {
+    id: a.id, name: a.name, type: a.sniffedType, declaredType: a.declaredType !== a.sniffedType ? a.declaredType : null, size: a.sizeLabel,
+    state: a.state, stateLabel: STATE_LABELS[a.state] ?? a.state, signature: a.signature, reason: a.reason,
+    text: a.text, textNote: a.textNote ?? (a.textStatus === 'pending' ? 'not read yet' : null),
+    canOpen: decision.allowed, image: mode === 'inline-image', pdf: mode === 'sandboxed-pdf', refused: decision.allowed ? null : decision.reason,
   };
 }
 
@@ -49,10 +69,11 @@ export function evidenceView(evidence: Json) {
 export async function loadCasePage(em: EntityManager, input: { caseId: number; draftId?: number; viewer: string; unresolvedCodes?: (text: string) => Promise<string[]> }) {
   const caseRow = await em.findOne(Case, { id: input.caseId });
   if (!caseRow) throw new NotFoundError(`case ${input.caseId} not found`);
-  const [messages, notes, drafts] = await Promise.all([
+  const [messages, notes, drafts, attachments] = await Promise.all([
     em.find(CaseMessage, { caseId: caseRow.id }, { populate: ['html'], orderBy: [{ sentAt: 'asc' }, { id: 'asc' }] }),
     em.find(CaseNote, { caseId: caseRow.id }, { orderBy: { createdAt: 'asc' } }),
     em.find(Draft, { caseId: caseRow.id }, { orderBy: { id: 'desc' } }),
+    listAttachments(em, { caseId: caseRow.id }, { withText: true }),
   ]);
   const draft = (input.draftId ? drafts.find((d) => d.id === input.draftId) : null) ?? drafts.find((d) => d.state === 'pending') ?? drafts[0] ?? null;
   if (input.draftId && draft?.id !== input.draftId) throw new NotFoundError(`draft ${input.draftId} not found in case ${caseRow.id}`);
@@ -74,11 +95,12 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
         html: m.direction === 'in' && m.html ? sanitizeEmailHtml(m.html) : null,
         quoted: m.direction === 'in' && m.textFull.trim() !== m.textNew.trim() ? m.textFull : null,
         isQuestion: draft?.caseMessageId === m.id,
+        attachments: attachments.filter((a) => a.caseMessageId === m.id).map(attachmentView),
       };
     }),
     ...notes.map((n) => ({
       at: new Date(n.createdAt).getTime(), kind: 'note', isNote: true, inbound: false, from: n.author, time: new Date(n.createdAt).toISOString(),
-      subject: [], body: [{ text: n.text, code: null, system: null }], html: null, quoted: null, isQuestion: false,
+      subject: [], body: [{ text: n.text, code: null, system: null }], html: null, quoted: null, isQuestion: false, attachments: [],
     })),
   ].sort((a, b) => a.at - b.at);
 
@@ -91,6 +113,7 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
     case: {
       id: caseRow.id, number: caseNumber(caseRow.id), subject: caseRow.subject, requester: caseRow.requesterEmail, state: caseRow.state,
       assignee: caseRow.assignee ?? null, mine: caseRow.assignee === input.viewer, plan, dueAt: caseRow.dueAt ? new Date(caseRow.dueAt).toISOString() : null,
+      flag: caseRow.flag ?? null,
     },
     thread,
     viewers,
