@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConfig } from '../../config/index.ts';
 import type { Orm } from '../shared/db.ts';
@@ -12,8 +10,11 @@ import { sqliteMigrations } from './migrations/sqlite/index.ts';
 
 export type { EntityManager, Orm } from '../shared/db.ts';
 
-/** MikroORM options for one database; the same entities, a migration list per driver. */
-export function ormOptions(db: DatabaseConfig): Options {
+/**
+ * MikroORM options for one database; the same entities, a migration list per driver. Only the
+ * driver in use is loaded (a CLI command on SQLite never loads the PostgreSQL client, and back).
+ */
+export async function ormOptions(db: DatabaseConfig): Promise<Options> {
   const common = {
     entities: allEntities,
     extensions: [Migrator],
@@ -23,6 +24,7 @@ export function ormOptions(db: DatabaseConfig): Options {
     discovery: { warnWhenNoEntities: false },
   } satisfies Options;
   if (db.driver === 'postgresql') {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     return {
       ...common,
       driver: PostgreSqlDriver,
@@ -31,6 +33,7 @@ export function ormOptions(db: DatabaseConfig): Options {
       migrations: { tableName: 'mikro_orm_migrations', migrationsList: postgresqlMigrations, transactional: true, snapshot: false, silent: true },
     };
   }
+  const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
   return {
     ...common,
     driver: BetterSqliteDriver,
@@ -46,7 +49,7 @@ export function ormOptions(db: DatabaseConfig): Options {
  */
 export async function openDatabase(db: DatabaseConfig, options: { migrate?: boolean } = {}): Promise<Orm> {
   if (db.driver === 'sqlite' && db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
-  const orm = await MikroORM.init(ormOptions(db));
+  const orm = await MikroORM.init(await ormOptions(db));
   if (db.driver === 'sqlite') {
     // WAL lets the web page read while a worker writes; several processes may share the file.
     const conn = orm.em.getConnection();
