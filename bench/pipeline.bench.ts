@@ -164,7 +164,7 @@ async function draftsDone(orm: Orm, done: Map<string, number>, after: { id: numb
   after.id = Math.max(after.id, drafts[drafts.length - 1].id);
 }
 
-async function waitForDrafts(orm: Orm, n: number, timeoutMs: number): Promise<Map<string, number>> {
+async function waitForDrafts(orm: Orm, n: number, timeoutMs: number, partial = false): Promise<Map<string, number>> {
   const done = new Map<string, number>();
   const after = { id: 0 };
   const deadline = Date.now() + timeoutMs;
@@ -172,7 +172,7 @@ async function waitForDrafts(orm: Orm, n: number, timeoutMs: number): Promise<Ma
     await new Promise((r) => setTimeout(r, 250));
     await draftsDone(orm, done, after);
   }
-  if (done.size < n) throw new Error(`only ${done.size} of ${n} messages drafted before the deadline`);
+  if (done.size < n && !partial) throw new Error(`only ${done.size} of ${n} messages drafted before the deadline`);
   if (process.env.BENCH_DEBUG) {
     const ts = [...done.values()].sort((a, b) => a - b);
     process.stderr.write(`drafts: first ${new Date(ts[0]).toISOString()} last ${new Date(ts[ts.length - 1]).toISOString()} now ${new Date().toISOString()}\n`);
@@ -225,7 +225,7 @@ async function caseDeskDrain(db: string): Promise<Figures> {
 }
 
 /** CaseDesk under a steady offered load: RATE questions/s for SECONDS. */
-async function caseDeskSteady(db: string): Promise<Figures & { offered: number }> {
+async function caseDeskSteady(db: string): Promise<Figures & { offered: number; drafted: number; total: number }> {
   return scenario(db, async ({ config, mailbox }) => {
     const total = Math.round(RATE * SECONDS);
     const messages = Array.from({ length: total }, (_, i) => question(i, 'bench.test'));
@@ -234,8 +234,9 @@ async function caseDeskSteady(db: string): Promise<Figures & { offered: number }
       const started = Date.now();
       const appended = await appendPaced(mailbox, messages, RATE);
       const offered = total / ((Math.max(...appended.values()) - started) / 1000);
-      const done = await waitForDrafts(app.orm, total, 120_000);
-      return { ...figures(appended, done, started), offered };
+      // Latencies of the drafts written within 2 minutes of the last append (all of them when it keeps up).
+      const done = await waitForDrafts(app.orm, total, 120_000, true);
+      return { ...figures(appended, done, started), offered, drafted: done.size, total };
     } finally {
       await app.stop();
     }
@@ -341,7 +342,9 @@ for (const db of DBS) {
   if (ONLY.has('steady')) {
     const st = await caseDeskSteady(db);
     const verdict = st.p50 <= TARGET.steadyP50 && st.p99 <= TARGET.steadyP99 ? 'ok' : 'MISSED';
-    out(`${db.padEnd(10)} steady ${RATE}/s × ${SECONDS} s (offered ${st.offered.toFixed(1)}/s): intake→draft p50 ${st.p50} ms  p95 ${st.p95} ms  p99 ${st.p99} ms (target p50 ≤ ${TARGET.steadyP50}, p99 ≤ ${TARGET.steadyP99}: ${verdict})   ${load()}`);
+    const kept = st.drafted < st.total ? `, only ${st.drafted} of ${st.total} drafted within 2 min of the last append` : '';
+    const ok = verdict === 'ok' && !kept ? 'ok' : 'MISSED';
+    out(`${db.padEnd(10)} steady ${RATE}/s × ${SECONDS} s (offered ${st.offered.toFixed(1)}/s${kept}): intake→draft p50 ${st.p50} ms  p95 ${st.p95} ms  p99 ${st.p99} ms (target p50 ≤ ${TARGET.steadyP50}, p99 ≤ ${TARGET.steadyP99}: ${ok})   ${load()}`);
   }
   if (db === 'postgresql' && ONLY.has('workers')) {
     for (const w of values.workers!.split(',').map(Number)) {
