@@ -71,4 +71,6 @@ run-local: send a question as a coder, e.g.
         --header 'Subject: Can 97760 be billed with 97530 on the same day?' --body 'Same patient, same day.'
 run-local: review page: http://127.0.0.1:${http_port:-3000}/ ; stop with Ctrl-C, then scripts/services.sh stop
 EOF
+# Compile the current sources (about a second): bin/casedesk.js runs dist/.
+node scripts/build.mjs
 exec node bin/casedesk.js start
