@@ -59,8 +59,11 @@ async function main() {
     cpSync(file, target);
   }
   for (const dir of LINKED_DIRS) symlinkSync(join('..', dir), join(tmp, dir), 'dir');
-  rmSync(OUT, { recursive: true, force: true });
+  // Two renames, microseconds apart (a directory cannot be renamed over a non-empty one).
+  const old = `${OUT}.${process.pid}.old`;
+  if (existsSync(OUT)) renameSync(OUT, old);
   renameSync(tmp, OUT);
+  rmSync(old, { recursive: true, force: true });
   console.error(`build: compiled ${entryPoints.length} files to dist/ in ${Date.now() - started} ms`);
 }
 
