@@ -1,5 +1,5 @@
 # CaseDesk image: one image, the role is the command (start | web | worker --queues … | ingest | db migrate).
-# TypeScript runs through tsx (a runtime dependency), so there is no build step and dev dependencies stay out.
+# TypeScript is compiled to dist/ by scripts/build.mjs (esbuild, a runtime dependency), so dev dependencies stay out.
 # Build: docker build -t casedesk .        Run: see docker-compose.yml
 
 FROM node:20-bookworm-slim AS deps
@@ -9,6 +9,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# `prepare` runs scripts/build.mjs, which has no sources to compile yet at this stage.
+COPY scripts/build.mjs scripts/
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
@@ -18,7 +20,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN mkdir -p var && chown node:node var
+RUN node scripts/build.mjs && mkdir -p var && chown node:node var
 USER node
 EXPOSE 3000
 ENTRYPOINT ["node", "bin/casedesk.js"]

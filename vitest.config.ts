@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // dist/ from the current sources: tests that spawn bin/casedesk.js run the compiled code.
+    globalSetup: ['test/support/build-dist.ts'],
     projects: [
       {
         test: {

@@ -1,39 +1,57 @@
 /**
- * Pipeline benchmark: N questions (default 1,000) appended over IMAP to a fresh mailbox, through
- * ingest → parse → draft on the real servers (Dovecot, Redis, SQLite or PostgreSQL). Prints
- * throughput and intake→draft latency p50/p95/p99, and in the same run the same hops with no
- * business logic (IMAP fetch → BullMQ → mailparser → BullMQ) as the ceiling, and the ratio.
+ * Pipeline benchmark (`npm run bench`), on each database (SQLite and PostgreSQL by default), all
+ * in one run on the real servers (Dovecot, Redis, the database):
+ * - ceiling: a pre-filled mailbox drained through the same hops with no business logic and no
+ *   database (IMAP fetch → BullMQ → mailparser → BullMQ);
+ * - drain: CaseDesk (ingest → parse → draft, one process) draining the same pre-filled mailbox;
+ * - steady: an offered load of --rate questions/s (default 50) for --seconds (default 60), with
+ *   intake (the append) → draft latency p50/p95/p99;
+ * - on PostgreSQL: drain throughput with 1, 2 and 3 `casedesk worker --queues parse,draft`
+ *   processes (bin/casedesk.js) beside one ingest.
  *
- *   npm run bench                    # 1,000 messages on SQLite
- *   npm run bench -- --n 300 --db postgres
+ *   npm run bench                                  # 1,000 messages, both databases
+ *   npm run bench -- --n 300 --db postgresql --seconds 20
  *
- * Needs the test services: `bash scripts/services.sh start`.
+ * Needs the test services: `bash scripts/services.sh start`. Wall figures depend on the load of
+ * the machine: the load average is printed with them.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
-import { parseConfig } from '../config/index.ts';
+import { parseConfig, type Config } from '../config/index.ts';
 import { CaseMessage } from '../src/cases/case.entity.ts';
-import { openDatabase } from '../src/db/orm.ts';
+import { openDatabase, type Orm } from '../src/db/orm.ts';
 import { Draft } from '../src/drafts/draft.entity.ts';
 import { createLogger, silentLogger } from '../src/shared/logger.ts';
 import { createRedis } from '../src/shared/redis.ts';
+import type { Role } from '../src/shared/roles.ts';
 import { addSubscriber } from '../src/subscribers/subscribers.ts';
 import { startCaseDesk } from '../workers/main.ts';
 import { rawMessage } from '../test/support/casedesk.ts';
 import { createTestMailbox, deleteMailbox, testImapConfig, testImapEnv } from '../test/support/imap.ts';
 import { deleteQueuePrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '../test/support/redis.ts';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '1000' }, db: { type: 'string', default: 'sqlite' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000' }, db: { type: 'string', default: 'sqlite,postgresql' }, concurrency: { type: 'string', default: '8' },
+    rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, workers: { type: 'string', default: '1,2,3' },
+    only: { type: 'string', default: 'ceiling,drain,steady,workers' },
+  },
+});
 const N = Number(values.n);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const ONLY = new Set(values.only!.split(','));
+const DBS = values.db!.split(',').map((d) => (d === 'postgres' ? 'postgresql' : d.trim()));
 const PG_URL = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-
+const TARGET = { drainRatio: 0.25, steadyP50: 750, steadyP99: 2000 };
 const CODES = ['99213', '99214', '97110', '97140', '97530', 'J1885', 'L3908', 'G0283', 'M54.50', 'S52.501A', 'E11.9', 'Z23'];
 function question(i: number, domain: string): { id: string; raw: string } {
   const id = `<bench-${i}-${randomUUID()}@${domain}>`;
@@ -70,6 +88,8 @@ interface Figures {
   p50: number;
   p95: number;
   p99: number;
+  /** How many messages finished (fewer than N when a drain hit its deadline). */
+  drafted?: number;
 }
 
 function figures(appended: Map<string, number>, done: Map<string, number>, started: number): Figures {
@@ -79,84 +99,200 @@ function figures(appended: Map<string, number>, done: Map<string, number>, start
   const end = Math.max(...done.values());
   const seconds = (end - started) / 1000;
   const appendSeconds = (Math.max(...appended.values()) - started) / 1000;
-  return { appendSeconds, seconds, throughput: done.size / seconds, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99) };
+  return { appendSeconds, seconds, throughput: done.size / seconds, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), drafted: done.size };
 }
 
-/**
- * `live`: CaseDesk runs while the messages are appended (intake→draft latency under a burst).
- * `drain`: the mailbox is filled first, then CaseDesk starts (capacity: messages/s to drain it).
- */
-async function runCaseDesk(mode: 'live' | 'drain'): Promise<Figures> {
-  let dbUrl: string;
-  let dropDb: () => Promise<void>;
-  if (values.db === 'postgres' || values.db === 'postgresql') {
-    const name = `cd_bench_${Date.now()}`;
+async function appendPaced(mailbox: string, messages: { id: string; raw: string }[], rate: number): Promise<Map<string, number>> {
+  // Four IMAP connections share the schedule: message i is due at i / rate seconds.
+  const appended = new Map<string, number>();
+  const clients = await Promise.all(Array.from({ length: 4 }, async () => {
+    const c = new ImapFlow(testImapConfig());
+    await c.connect();
+    return c;
+  }));
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(clients.map(async (client) => {
+    for (let i = next++; i < messages.length; i = next++) {
+      const wait = t0 + (i * 1000) / rate - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await client.append(mailbox, messages[i].raw);
+      appended.set(messages[i].id.toLowerCase(), Date.now());
+    }
+  }));
+  await Promise.all(clients.map((c) => c.logout()));
+  return appended;
+}
+
+interface BenchDb {
+  url: string;
+  drop: () => Promise<void>;
+}
+
+async function createDb(db: string): Promise<BenchDb> {
+  if (db === 'postgresql') {
+    const name = `cd_bench_${Date.now()}_${randomUUID().slice(0, 6)}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
     const url = new URL(PG_URL);
     url.pathname = `/${name}`;
-    dbUrl = url.toString();
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+    return {
+      url: url.toString(),
+      drop: async () => {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`drop database if exists ${name} with (force)`);
+        await c.end();
+      },
     };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'cd-bench-'));
-    dbUrl = join(dir, 'bench.sqlite');
-    dropDb = async () => rmSync(dir, { recursive: true, force: true });
   }
+  const dir = mkdtempSync(join(tmpdir(), 'cd-bench-'));
+  return { url: join(dir, 'bench.sqlite'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Drafts written since the last call, by Message-ID (lower case) → creation time. Reads only the
+ * newest rows: those after the highest id seen, less a window for transactions that committed
+ * out of id order (concurrent workers).
+ */
+async function draftsDone(orm: Orm, done: Map<string, number>, after: { id: number }): Promise<void> {
+  const em = orm.em.fork();
+  const drafts = await em.find(Draft, { id: { $gt: Math.max(0, after.id - 200) } }, { fields: ['id', 'caseMessageId', 'createdAt'], orderBy: { id: 'asc' } });
+  if (drafts.length === 0) return;
+  const ids = new Map((await em.find(CaseMessage, { id: { $in: drafts.map((d) => d.caseMessageId) } }, { fields: ['id', 'messageId'] })).map((c) => [c.id, c.messageId.toLowerCase()]));
+  for (const d of drafts) done.set(ids.get(d.caseMessageId)!, new Date(d.createdAt).getTime());
+  after.id = Math.max(after.id, drafts[drafts.length - 1].id);
+}
+
+async function waitForDrafts(orm: Orm, n: number, timeoutMs: number, partial = false): Promise<Map<string, number>> {
+  const done = new Map<string, number>();
+  const after = { id: 0 };
+  const deadline = Date.now() + timeoutMs;
+  while (done.size < n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    await draftsDone(orm, done, after);
+  }
+  if (done.size < n && !partial) throw new Error(`only ${done.size} of ${n} messages drafted before the deadline`);
+  if (process.env.BENCH_DEBUG) {
+    const ts = [...done.values()].sort((a, b) => a - b);
+    process.stderr.write(`drafts: first ${new Date(ts[0]).toISOString()} last ${new Date(ts[ts.length - 1]).toISOString()} now ${new Date().toISOString()}\n`);
+  }
+  return done;
+}
+
+/** One CaseDesk scenario's setting: a fresh database, mailbox and queue prefix. */
+async function scenario<T>(db: string, fn: (ctx: { config: Config; mailbox: string; env: Record<string, string> }) => Promise<T>): Promise<T> {
+  const bdb = await createDb(db);
   const mailbox = await createTestMailbox('bench');
   const prefix = uniqueQueuePrefix();
-  const config = parseConfig({
-    ...testImapEnv(mailbox), DATABASE_URL: dbUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, MAIL_FROM: 'answers@casedesk.test',
-    IMAP_POLL_SECONDS: '1', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: values.concurrency!, PLANS: `bench:${N * 10}`,
-  });
+  const env = {
+    ...testImapEnv(mailbox), DATABASE_URL: bdb.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, MAIL_FROM: 'answers@casedesk.test',
+    IMAP_POLL_SECONDS: '1', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: values.concurrency!, PLANS: `bench:${N * 100}`,
+  };
+  const config = parseConfig(env);
   const setup = await openDatabase(config.database);
   await addSubscriber(setup.em.fork(), '@bench.test', 'bench', config.env.PLANS);
   await setup.close(true);
-
-  // BENCH_LOG=warn shows retries and failures (ids only) on stderr.
-  const log = process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger;
-  const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
-  let started = Date.now();
-  let app = mode === 'live' ? await startCaseDesk(config, { roles: ['ingest', 'parse', 'draft'], log }) : null;
-  started = Date.now();
-  const appended = await appendAll(mailbox, messages);
-  if (!app) {
-    started = Date.now();
-    app = await startCaseDesk(config, { roles: ['ingest', 'parse', 'draft'], log });
+  try {
+    return await fn({ config, mailbox, env });
+  } finally {
+    await deleteMailbox(mailbox);
+    await deleteQueuePrefix(prefix);
+    await bdb.drop();
   }
-  const done = new Map<string, number>();
-  const deadline = Date.now() + Math.max(120_000, N * 500);
-  while (done.size < N && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    const em = app.orm.em.fork();
-    const drafts = await em.find(Draft, {}, { fields: ['caseMessageId', 'createdAt'] });
-    const ids = new Map((await em.find(CaseMessage, { id: { $in: drafts.map((d) => d.caseMessageId) } }, { fields: ['id', 'messageId'] })).map((c) => [c.id, c.messageId.toLowerCase()]));
-    for (const d of drafts) done.set(ids.get(d.caseMessageId)!, new Date(d.createdAt).getTime());
-  }
-  await app.stop();
-  await deleteMailbox(mailbox);
-  await deleteQueuePrefix(prefix);
-  await dropDb();
-  if (done.size < N) throw new Error(`only ${done.size} of ${N} messages drafted before the deadline`);
-  return figures(appended, done, started);
 }
 
-/** The same hops with no business logic: IMAP fetch → BullMQ → mailparser → BullMQ → done. */
+// BENCH_LOG=warn shows retries and failures (ids only) on stderr.
+const benchLog = () => (process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger);
+const ROLES: Role[] = ['ingest', 'parse', 'draft'];
+
+/** CaseDesk in this process drains a mailbox filled before it starts. */
+async function caseDeskDrain(db: string): Promise<Figures> {
+  return scenario(db, async ({ config, mailbox }) => {
+    const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
+    await appendAll(mailbox, messages);
+    // Timed from the moment the roles run (ingest starts fetching), not from process start-up.
+    const app = await startCaseDesk(config, { roles: ROLES, log: benchLog() });
+    const started = Date.now();
+    if (process.env.BENCH_DEBUG) process.stderr.write(`drain started ${new Date(started).toISOString()}\n`);
+    try {
+      const done = await waitForDrafts(app.orm, N, Math.max(120_000, N * 500), true);
+      return figures(new Map([...done.keys()].map((id) => [id, started])), done, started);
+    } finally {
+      await app.stop();
+    }
+  });
+}
+
+/** CaseDesk under a steady offered load: RATE questions/s for SECONDS. */
+async function caseDeskSteady(db: string): Promise<Figures & { offered: number; drafted: number; total: number }> {
+  return scenario(db, async ({ config, mailbox }) => {
+    const total = Math.round(RATE * SECONDS);
+    const messages = Array.from({ length: total }, (_, i) => question(i, 'bench.test'));
+    const app = await startCaseDesk(config, { roles: ROLES, log: benchLog() });
+    try {
+      const started = Date.now();
+      const appended = await appendPaced(mailbox, messages, RATE);
+      const offered = total / ((Math.max(...appended.values()) - started) / 1000);
+      // Latencies of the drafts written within 2 minutes of the last append (all of them when it keeps up).
+      const done = await waitForDrafts(app.orm, total, 120_000, true);
+      return { ...figures(appended, done, started), offered, drafted: done.size, total };
+    } finally {
+      await app.stop();
+    }
+  });
+}
+
+/** PostgreSQL: one ingest (in this process) and `workers` `casedesk worker` processes drain a full mailbox. */
+async function workerProcesses(workers: number): Promise<Figures> {
+  return scenario('postgresql', async ({ config, mailbox, env }) => {
+    const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
+    await appendAll(mailbox, messages);
+    const children: ChildProcess[] = [];
+    const up: Promise<void>[] = [];
+    for (let i = 0; i < workers; i += 1) {
+      const child = spawn(process.execPath, ['bin/casedesk.js', 'worker', '--queues', 'parse,draft'], {
+        env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      children.push(child);
+      up.push(new Promise((resolve, reject) => {
+        child.stderr!.on('data', (b: Buffer) => { if (b.toString().includes('casedesk started')) resolve(); });
+        child.once('exit', (code) => reject(new Error(`casedesk worker exited ${code} before it started`)));
+      }));
+    }
+    let app: Awaited<ReturnType<typeof startCaseDesk>> | null = null;
+    try {
+      await Promise.all(up);
+      app = await startCaseDesk(config, { roles: ['ingest'], log: benchLog() });
+      const started = Date.now();
+      const done = await waitForDrafts(app.orm, N, Math.max(120_000, N * 500), true);
+      return figures(new Map([...done.keys()].map((id) => [id, started])), done, started);
+    } finally {
+      await app?.stop();
+      await Promise.all(children.map((c) => new Promise((resolve) => {
+        if (c.exitCode !== null) return resolve(null);
+        c.once('exit', resolve);
+        c.kill('SIGTERM');
+      })));
+    }
+  });
+}
+
+/** The same hops with no business logic and no database: IMAP fetch → BullMQ → mailparser → BullMQ → done, draining a full mailbox. */
 async function runCeiling(): Promise<Figures> {
   const mailbox = await createTestMailbox('ceiling');
   const prefix = uniqueQueuePrefix();
+  const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
+  await appendAll(mailbox, messages);
   const redis = createRedis(TEST_REDIS_URL);
   const parseQ = new Queue('parse', { connection: redis, prefix });
   const draftQ = new Queue('draft', { connection: redis, prefix });
   const raws = new Map<number, Buffer>();
   const done = new Map<string, number>();
   const concurrency = Number(values.concurrency);
+  const started = Date.now();
   const parseW = new Worker('parse', async (job) => {
     const parsed = await simpleParser(raws.get(job.data.uid as number)!);
     await draftQ.add('draft', { id: parsed.messageId }, { jobId: `d-${job.data.uid}`, removeOnComplete: true });
@@ -168,32 +304,16 @@ async function runCeiling(): Promise<Figures> {
   const client = new ImapFlow({ ...testImapConfig(), disableAutoIdle: true });
   await client.connect();
   await client.mailboxOpen(mailbox);
-  let last = 0;
-  let busy = false;
-  const sync = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const uids = ((await client.search({ uid: `${last + 1}:*` }, { uid: true })) || []).filter((u) => u > last);
-      for (let i = 0; i < uids.length; i += 25) {
-        const batch = uids.slice(i, i + 25);
-        for (const msg of await client.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true })) {
-          raws.set(msg.uid, msg.source!);
-          await parseQ.add('parse', { uid: msg.uid }, { jobId: `p-${msg.uid}`, removeOnComplete: true });
-        }
-        last = batch[batch.length - 1];
-      }
-    } finally {
-      busy = false;
+  const uids = ((await client.search({ uid: '1:*' }, { uid: true })) || []);
+  for (let i = 0; i < uids.length; i += 25) {
+    const batch = uids.slice(i, i + 25);
+    for (const msg of await client.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true })) {
+      raws.set(msg.uid, msg.source!);
+      await parseQ.add('parse', { uid: msg.uid }, { jobId: `p-${msg.uid}`, removeOnComplete: true });
     }
-  };
-  const poll = setInterval(() => void sync(), 250);
-  const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
-  const started = Date.now();
-  const appended = await appendAll(mailbox, messages);
+  }
   const deadline = Date.now() + Math.max(120_000, N * 500);
-  while (done.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  clearInterval(poll);
+  while (done.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await client.logout();
   await parseW.close();
   await draftW.close();
@@ -203,18 +323,36 @@ async function runCeiling(): Promise<Figures> {
   await deleteMailbox(mailbox);
   await deleteQueuePrefix(prefix);
   if (done.size < N) throw new Error(`ceiling: only ${done.size} of ${N} messages done before the deadline`);
-  return figures(appended, done, started);
+  return figures(new Map([...done.keys()].map((id) => [id, started])), done, started);
 }
 
-const line = (name: string, f: Figures, latency = true) =>
-  `${name.padEnd(40)} ${f.throughput.toFixed(1).padStart(8)} msg/s   ${latency ? `p50 ${String(f.p50).padStart(6)} ms   p95 ${String(f.p95).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms   ` : ''}(${f.seconds.toFixed(1)} s${latency ? `; appends took ${f.appendSeconds.toFixed(1)} s` : ''})`;
+const load = () => `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+const rate = (f: Figures) => `${f.throughput.toFixed(1).padStart(7)} msg/s (${f.drafted ?? N}${(f.drafted ?? N) < N ? ` of ${N}, deadline reached` : ''} in ${f.seconds.toFixed(1)} s)`;
+const out = (s: string) => process.stdout.write(`${s}\n`);
 
-const ceiling = await runCeiling();
-const full = await runCaseDesk('live');
-const drain = await runCaseDesk('drain');
-process.stdout.write(`pipeline benchmark: ${N} messages appended over IMAP, database ${values.db}, worker concurrency ${values.concurrency}\n`);
-process.stdout.write(`${line('ceiling (mailparser + BullMQ only)', ceiling)}\n`);
-process.stdout.write(`${line('CaseDesk ingest → parse → draft, live', full)}\n`);
-process.stdout.write(`${line('CaseDesk draining a full mailbox', drain, false)}\n`);
-process.stdout.write(`ratio (CaseDesk / ceiling throughput, live): ${(full.throughput / ceiling.throughput).toFixed(2)}\n`);
+out(`pipeline benchmark: ${N} messages per drain, steady ${RATE}/s for ${SECONDS} s, worker concurrency ${values.concurrency}, ${cpus().length} CPUs; ${load()}`);
+for (const db of DBS) {
+  if (ONLY.has('ceiling') || ONLY.has('drain')) {
+    const ceiling = await runCeiling();
+    out(`${db.padEnd(10)} ceiling (IMAP → BullMQ → mailparser → BullMQ, no DB) ${rate(ceiling)}   ${load()}`);
+    if (ONLY.has('drain')) {
+      const drain = await caseDeskDrain(db);
+      const ratio = drain.throughput / ceiling.throughput;
+      out(`${db.padEnd(10)} CaseDesk draining the same mailbox          ${rate(drain)}   ${(ratio * 100).toFixed(1)} % of ceiling (target ≥ ${TARGET.drainRatio * 100} %: ${ratio >= TARGET.drainRatio ? 'ok' : 'MISSED'})   ${load()}`);
+    }
+  }
+  if (ONLY.has('steady')) {
+    const st = await caseDeskSteady(db);
+    const verdict = st.p50 <= TARGET.steadyP50 && st.p99 <= TARGET.steadyP99 ? 'ok' : 'MISSED';
+    const kept = st.drafted < st.total ? `, only ${st.drafted} of ${st.total} drafted within 2 min of the last append` : '';
+    const ok = verdict === 'ok' && !kept ? 'ok' : 'MISSED';
+    out(`${db.padEnd(10)} steady ${RATE}/s × ${SECONDS} s (offered ${st.offered.toFixed(1)}/s${kept}): intake→draft p50 ${st.p50} ms  p95 ${st.p95} ms  p99 ${st.p99} ms (target p50 ≤ ${TARGET.steadyP50}, p99 ≤ ${TARGET.steadyP99}: ${ok})   ${load()}`);
+  }
+  if (db === 'postgresql' && ONLY.has('workers')) {
+    for (const w of values.workers!.split(',').map(Number)) {
+      const f = await workerProcesses(w);
+      out(`${db.padEnd(10)} ${w} casedesk worker process${w === 1 ? ' ' : 'es'} + 1 ingest                ${rate(f)}   ${load()}`);
+    }
+  }
+}
 process.exit(0);

@@ -61,7 +61,7 @@ async function generate(driver: 'sqlite' | 'postgresql') {
     db = { driver, url: url.toString() };
     cleanup = async () => admin(`drop database if exists ${dbName} with (force)`);
   }
-  const options = ormOptions(db);
+  const options = await ormOptions(db);
   options.migrations = { ...options.migrations, path: join(root, driver), pathTs: join(root, driver), emit: 'ts', fileName: (ts) => `Migration${ts}_${name}` };
   const orm = await MikroORM.init(options);
   try {

@@ -77,6 +77,8 @@ run-local: send a question as a coder, e.g.
         --header 'Subject: Can 97760 be billed with 97530 on the same day?' --body 'Same patient, same day.'
 run-local: review page: http://127.0.0.1:${http_port:-3000}/ ; stop with Ctrl-C, then scripts/services.sh stop
 EOF
+# Compile the current sources (about a second): bin/casedesk.js runs dist/.
+node scripts/build.mjs
 # On a terminal the JSON log lines go through pino-pretty (RAW_LOGS=1 keeps them raw). Ctrl-C reaches
 # casedesk, which drains; pino-pretty ignores it and prints the drain's lines until the pipe ends.
 if [ -t 1 ] && [ "${RAW_LOGS:-0}" != 1 ] && [ -x node_modules/.bin/pino-pretty ]; then

@@ -1,14 +1,17 @@
 import { runCli } from '../src/cli/main.ts';
-import { startCaseDesk } from './main.ts';
+import type { RoleStarter } from '../src/cli/commands/run.ts';
 
 /**
  * The `casedesk` process (bin/casedesk.js, `npm run casedesk`): the command tree of src/cli/
- * with the long-running roles wired to workers/main.ts. Exit statuses: 0 ok, 1 a domain error,
+ * with the long-running roles wired to workers/main.ts (imported when one starts). Exit statuses: 0 ok, 1 a domain error,
  * 2 bad usage or configuration.
  */
 export function main(argv: string[]): Promise<number> {
-  return runCli(argv, startCaseDesk);
+  return runCli(argv, startRoles);
 }
+
+/** workers/main.ts (everything a role needs) loads only when a long-running command starts. */
+const startRoles: RoleStarter = async (config, options) => (await import('./main.ts')).startCaseDesk(config, options);
 
 const isMain = process.argv[1] && /(?:casedesk(?:\.js)?|workers[\\/]cli\.ts)$/.test(process.argv[1]);
 if (isMain) {

@@ -61,11 +61,12 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   }
   const caseMessage = tx.create(CaseMessage, caseMessageOf(deps, input, caseRow.id, fromAddress, decision.wantsDraft));
   const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
+  await tx.flush();
+  // The inbound row is written once, after the case message has its id (one UPDATE, not two).
   row.state = 'parsed';
   row.kind = 'human';
   row.reasons = input.classification.reasons;
   row.caseId = caseRow.id;
-  await tx.flush();
   row.caseMessageId = caseMessage.id;
   await tx.flush();
   const attachmentsToScan = msg.attachments?.length

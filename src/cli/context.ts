@@ -1,6 +1,6 @@
-import { loadConfig, type Config } from '../../config/index.ts';
-import { openDatabase, type Orm } from '../db/orm.ts';
-import { createLogger, type Logger } from '../shared/logger.ts';
+import type { Config } from '../../config/index.ts';
+import type { Orm } from '../db/orm.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export interface CliContext {
   config: Config;
@@ -13,6 +13,10 @@ export interface CliContext {
  * SQLite file in a directory that does not exist is refused unless `create` is set.
  */
 export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+  // Loaded here, not at the top: commands that read stdin only (extract, phi) never pay for the ORM.
+  const [{ loadConfig }, { openDatabase }, { createLogger }] = await Promise.all([
+    import('../../config/index.ts'), import('../db/orm.ts'), import('../shared/logger.ts'),
+  ]);
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
   const orm = await openDatabase(config.database, { create: options.create });

@@ -2,51 +2,35 @@ import { Command, CommanderError } from 'commander';
 import { debugEnabled } from '../../config/index.ts';
 import { ConnectionError } from '../shared/connection-error.ts';
 import { AppError, ConfigError } from '../shared/errors.ts';
-import { registerAttachmentsCommand } from './commands/attachments.ts';
-import { registerClassifyCommand } from './commands/classify.ts';
-import { registerCodesCommand } from './commands/codes.ts';
-import { registerDbCommand } from './commands/db.ts';
-import { registerDevCommand } from './commands/dev.ts';
-import { registerDoctorCommand } from './commands/doctor.ts';
-import { registerDraftsCommand } from './commands/drafts.ts';
-import { registerExtractCommand } from './commands/extract.ts';
-import { registerMessagesCommand } from './commands/messages.ts';
-import { registerRunCommands, type RoleStarter } from './commands/run.ts';
-import { registerPhiCommand } from './commands/phi.ts';
-import { registerSubscribersCommand } from './commands/subscribers.ts';
-import { registerSuggestCommand } from './commands/suggest.ts';
-import { registerUsersCommand } from './commands/users.ts';
+import { COMMANDS, commandNamed } from './command-map.ts';
+import type { RoleStarter } from './commands/run.ts';
 
 /**
- * Build the `casedesk` command tree. Importing this module runs nothing; the process entry is
- * workers/cli.ts, which hands in how to start the long-running roles (workers/main.ts).
+ * Build the `casedesk` command tree for one argv. Only the module of the command being run is
+ * loaded (src/cli/command-map.ts); every other top-level command is listed by name and
+ * description only, which is all `--help` and "did you mean" need. Importing this module runs
+ * nothing; the process entry is workers/cli.ts, which hands in how to start the long-running
+ * roles (workers/main.ts, itself loaded only when a role starts).
  */
-export function buildProgram(start: RoleStarter): Command {
+export async function buildProgram(start: RoleStarter, argv: string[] = process.argv): Promise<Command> {
   const program = new Command('casedesk')
     .description('CaseDesk: email-based medical-coding consultations')
     .showHelpAfterError()
     .exitOverride();
-  registerRunCommands(program, start);
-  registerDraftsCommand(program);
-  registerMessagesCommand(program);
-  registerAttachmentsCommand(program);
-  registerExtractCommand(program);
-  registerSuggestCommand(program);
-  registerClassifyCommand(program);
-  registerPhiCommand(program);
-  registerCodesCommand(program);
-  registerSubscribersCommand(program);
-  registerUsersCommand(program);
-  registerDbCommand(program);
-  registerDevCommand(program);
-  registerDoctorCommand(program);
+  const name = commandNamed(argv);
+  const registrar = name ? await COMMANDS[name].load() : undefined;
+  for (const [other, { description }] of Object.entries(COMMANDS)) {
+    if (program.commands.some((c) => c.name() === other)) continue; // registered with its module's first command
+    if (other === name || (registrar && COMMANDS[other].load === COMMANDS[name!].load)) registrar!(program, start);
+    else program.command(other).description(description);
+  }
   return program;
 }
 
 /** Exit statuses: 0 ok, 1 a domain error (message on stderr), 2 bad usage or configuration. */
 export async function runCli(argv: string[], start: RoleStarter): Promise<number> {
   try {
-    await buildProgram(start).parseAsync(argv);
+    await (await buildProgram(start, argv)).parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -1,8 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MikroORM, type Options } from '@mikro-orm/core';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { MikroORM, type Configuration, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConfig } from '../../config/index.ts';
 import type { Orm } from '../shared/db.ts';
@@ -14,8 +12,11 @@ import { sqliteMigrations } from './migrations/sqlite/index.ts';
 
 export type { EntityManager, Orm } from '../shared/db.ts';
 
-/** MikroORM options for one database; the same entities, a migration list per driver. */
-export function ormOptions(db: DatabaseConfig): Options {
+/**
+ * MikroORM options for one database; the same entities, a migration list per driver. Only the
+ * driver in use is loaded (a CLI command on SQLite never loads the PostgreSQL client, and back).
+ */
+export async function ormOptions(db: DatabaseConfig): Promise<Options> {
   const common = {
     entities: allEntities,
     extensions: [Migrator],
@@ -25,6 +26,7 @@ export function ormOptions(db: DatabaseConfig): Options {
     discovery: { warnWhenNoEntities: false },
   } satisfies Options;
   if (db.driver === 'postgresql') {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     return {
       ...common,
       driver: PostgreSqlDriver,
@@ -35,9 +37,31 @@ export function ormOptions(db: DatabaseConfig): Options {
   }
   return {
     ...common,
-    driver: BetterSqliteDriver,
+    driver: await sqliteDriver(),
     dbName: db.path,
     migrations: { tableName: 'mikro_orm_migrations', migrationsList: sqliteMigrations, transactional: true, snapshot: false, silent: true },
+  };
+}
+
+/**
+ * The better-sqlite driver with one fix. MikroORM 6.6.16's SQLite platform turns Date properties
+ * into timestamps when it snapshots an entity, but an entity loaded by a query keeps Dates in its
+ * original data; so every flush of a loaded entity rewrote its unchanged datetime columns (four
+ * extra UPDATEs per message in the parse and draft stages). Dates stay Dates on both sides here,
+ * compared by value; better-sqlite3 still stores them as timestamps (knex binds a Date as its
+ * epoch milliseconds), as before.
+ */
+async function sqliteDriver(): Promise<Options['driver']> {
+  const [{ BetterSqliteConnection, BetterSqlitePlatform }, { AbstractSqlDriver }] = await Promise.all([import('@mikro-orm/better-sqlite'), import('@mikro-orm/knex')]);
+  class SqlitePlatform extends BetterSqlitePlatform {
+    override processDateProperty(value: unknown): string | number | Date {
+      return value as Date;
+    }
+  }
+  return class SqliteDriver extends AbstractSqlDriver<InstanceType<typeof BetterSqliteConnection>, SqlitePlatform> {
+    constructor(config: Configuration) {
+      super(config, new SqlitePlatform(), BetterSqliteConnection, ['knex', 'better-sqlite3']);
+    }
   };
 }
 
@@ -58,7 +82,7 @@ export async function openDatabase(db: DatabaseConfig, options: { migrate?: bool
   }
   let orm: Orm | null = null;
   try {
-    orm = await MikroORM.init(ormOptions(db));
+    orm = await MikroORM.init(await ormOptions(db));
     if (db.driver === 'sqlite') {
       // WAL lets the web page read while a worker writes; several processes may share the file.
       const conn = orm.em.getConnection();

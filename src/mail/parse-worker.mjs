@@ -1,11 +1,14 @@
 // Entry of the parse worker thread. Worker threads do not inherit the TypeScript loader of the
 // thread that starts them (tsx under the CLI, vite-node under vitest), so this plain ESM file
-// registers tsx for its own thread and then loads the TypeScript parse code.
+// registers tsx for its own thread (unless it runs compiled, from dist/) and then loads the TypeScript parse code.
 import { parentPort } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+import { existsSync } from 'node:fs';
 
-register();
-const { parseRaw } = await import('./parse-worker.ts');
+// Compiled (dist/, beside a .js): load it directly. Sources: register tsx for this thread first.
+const compiled = new URL('./parse-worker.js', import.meta.url);
+const isCompiled = existsSync(compiled);
+if (!isCompiled) (await import('tsx/esm/api')).register();
+const { parseRaw } = await import(isCompiled ? compiled.href : './parse-worker.ts');
 
 parentPort.on('message', async ({ id, raw, limits }) => {
   try {

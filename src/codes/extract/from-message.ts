@@ -42,7 +42,7 @@ export async function readMessage(raw: Buffer | string): Promise<{ subject: stri
   const mbox = /^From [^\r\n:]*\r?\n/.exec(source);
   if (mbox) source = source.slice(mbox[0].length);
   if (!looksLikeRfc5322(source)) return { subject: '', text: source, html: null };
-  const parsed = await simpleParser(mbox || typeof raw === 'string' ? Buffer.from(source) : raw, { skipImageLinks: true });
+  const parsed = await simpleParser(mbox || typeof raw === 'string' ? Buffer.from(source) : raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   const html = typeof parsed.html === 'string' ? parsed.html : null;
   // mailparser fills `text` from the HTML when there is no text/plain part; the contract reads
   // such mail as the HTML's visible text, so use our own conversion then.
