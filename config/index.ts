@@ -41,7 +41,4 @@ export function loadConfig(options: { dotenvPath?: string } = {}): Config {
   return parseConfig(process.env);
 }
 
-/** `DEBUG=1`: print stack traces of start-up failures (connection errors are otherwise one line). */
-export function debugEnabled(source: Record<string, string | undefined> = process.env): boolean {
-  return source.DEBUG === '1' || source.DEBUG === 'true';
-}
+export { debugEnabled } from './debug.ts';

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { debugEnabled } from '../../config/index.ts';
+import { debugEnabled } from '../../config/debug.ts';
 import { ConnectionError } from '../shared/connection-error.ts';
 import { AppError, ConfigError } from '../shared/errors.ts';
 import { COMMANDS, commandNamed } from './command-map.ts';
