@@ -12,6 +12,7 @@ import { registerRunCommands, type RoleStarter } from './commands/run.ts';
 import { registerPhiCommand } from './commands/phi.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
 import { registerSuggestCommand } from './commands/suggest.ts';
+import { registerStatsCommand } from './commands/stats.ts';
 import { registerUsersCommand } from './commands/users.ts';
 
 /**
@@ -28,6 +29,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerMessagesCommand(program);
   registerExtractCommand(program);
   registerSuggestCommand(program);
+  registerStatsCommand(program);
   registerClassifyCommand(program);
   registerPhiCommand(program);
   registerCodesCommand(program);

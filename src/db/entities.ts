@@ -5,6 +5,7 @@ import { DraftSchema } from '../drafts/draft.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
 import { AuditEntrySchema } from '../review/audit.entity.ts';
 import { CaseNoteSchema } from '../review/case-note.entity.ts';
+import { ReusableAnswerSchema } from '../review/reusable-answer.entity.ts';
 import { UserSchema } from '../review/user.entity.ts';
 import { OutboxSchema } from '../cases/outbox.entity.ts';
 import { subscriberEntities } from '../subscribers/entities.ts';
@@ -22,6 +23,7 @@ export const allEntities: EntitySchema<any>[] = [
   AuditEntrySchema,
   UserSchema,
   CaseNoteSchema,
+  ReusableAnswerSchema,
   WebSessionSchema,
   ...codeEntities,
   ...subscriberEntities,
