@@ -6,6 +6,7 @@ import { createReplyRenderer } from '../drafts/render.ts';
 import { AppError } from '../shared/errors.ts';
 import { httpStatusFor, type WebContext, type WebDeps } from './context.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
+import { registerAnswerAdminRoutes } from './pages/answers-admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
 import { registerCodeRoutes } from './pages/code-routes.ts';
@@ -43,6 +44,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerCaseRoutes(app, ctx);
   await registerCodeRoutes(app, ctx);
   await registerAdminRoutes(app, ctx, sessions);
+  await registerAnswerAdminRoutes(app, ctx);
   await registerMetrics(app, ctx);
   await registerReviewApi(app, deps);
   return app;
