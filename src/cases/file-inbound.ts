@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.ts';
 import { hashMessageId, normalizeMessageId, splitMessageIds, syntheticMessageId } from '../shared/message-id.ts';
 import { markBounces } from './bounces.ts';
 import { Case, CaseMessage } from './case.entity.ts';
+import { ClassificationCorrection } from './correction.entity.ts';
 import { openOrThread, type OpenCaseDeps } from './open-case.ts';
 import { Outbox } from './outbox.entity.ts';
 import { resolveThread, type ThreadInput, type ThreadLookups } from './threading.ts';
@@ -41,8 +42,15 @@ export async function fileInbound(deps: FileDeps, input: { inboundId: number }):
   const read = await readInbound(deps, input);
   if (read.outcome === 'quarantined') return read;
   if (read.outcome === 'skipped') return replayFiled(deps.em, read.inbound, read.state);
-  if (!read.classification.answerable) return ignoreAutomatic(deps, read);
-  return fileHumanMessage(deps, read, input);
+  if (read.classification.answerable) return fileHumanMessage(deps, read, input);
+  if (!(await correctedToHuman(deps.em, read.inbound.id)) || !read.message.from?.address?.includes('@')) return ignoreAutomatic(deps, read);
+  const classification = { ...read.classification, answerable: true, reasons: [...read.classification.reasons, 'a consultant marked it as a person\'s message'] };
+  return fileHumanMessage(deps, { ...read, classification }, input);
+}
+
+/** A consultant said this message, taken for automatic mail, was a person's (src/review/corrections.ts). */
+async function correctedToHuman(em: EntityManager, inboundId: number): Promise<boolean> {
+  return (await em.count(ClassificationCorrection, { inboundId, label: 'human' })) > 0;
 }
 
 /** A message filed by an earlier run: its case message again, and the notices still queued. */

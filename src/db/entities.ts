@@ -1,5 +1,6 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
+import { ClassificationCorrectionSchema } from '../cases/correction.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
@@ -25,6 +26,7 @@ export const allEntities: EntitySchema<any>[] = [
   CaseNoteSchema,
   ReusableAnswerSchema,
   WebSessionSchema,
+  ClassificationCorrectionSchema,
   ...codeEntities,
   ...subscriberEntities,
 ];

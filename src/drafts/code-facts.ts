@@ -52,6 +52,8 @@ export interface CodeLookup {
   closest?: CodeRef[] | null;
   /** For CPT codes and modifiers: whether the descriptor comes from a licensed AMA data file. */
   licensed?: boolean | null;
+  /** An unchecked CPT code: the NCCI PTP / MUE releases in force that list it. */
+  listedIn?: ('ncci' | 'mue')[] | null;
 }
 
 export type ModifierIndicator = '0' | '1' | '9';

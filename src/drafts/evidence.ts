@@ -53,6 +53,8 @@ export interface CodeEvidence {
   closest: CodeRef[];
   /** What needs a coder's attention, in plain words; empty when nothing does. */
   problems: string[];
+  /** An unchecked CPT code (no CPT release loaded): the NCCI PTP / MUE releases in force that list it. */
+  listedIn: ('ncci' | 'mue')[];
 }
 
 export interface PairEvidence {
@@ -283,6 +285,8 @@ async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'],
     problems.push(`${code} ended${endDate ? ` on ${endDate}` : ''}: not valid on the date of service ${date}.`);
   } else if (found.status === 'not-yet-valid') {
     problems.push(`${code} is not yet valid on the date of service ${date}.`);
+  } else if (found.status === 'unchecked' && !found.listedIn?.length) {
+    problems.push(`${code} is in none of the NCCI PTP or MUE files in force on ${date}: check that it is a current CPT code.`);
   }
   if (header) {
     const missing = kind === 'icd10cm' ? missingSeventh(code, children) : null;
@@ -295,6 +299,7 @@ async function codeEvidence(facts: CodeFacts, kind: CodeEvidence['extractedAs'],
     statusLabel: statusLabel(found.status, date, endDate),
     descriptor, cptText, plainLanguage: found.plainLanguage ?? null,
     billable: found.billable ?? (header ? false : null), header, children, childCount, childrenNotShown: childCount - children.length, endDate, closest, problems,
+    listedIn: found.status === 'unchecked' ? [...(found.listedIn ?? [])] : [],
   };
 }
 

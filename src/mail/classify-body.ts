@@ -69,6 +69,8 @@ const CODING_WORDS =
 /** Questions that templates ask ("Questions?", "Need help?"): not the sender's own question. */
 const TEMPLATE_QUESTION =
   /^(?:(?:any |have |got )?questions?(?: or concerns| about [^?]*| regarding [^?]*)?|(?:have|got) (?:an? )?(?:urgent |immediate |quick |billing |coding |other )*(?:question|issue|matter|request|concern)s?[^?]*|is (?:this|it|your [\w ]+) urgent[^?]*|need (?:help|assistance|more help|immediate help)[^?]*|looking for [^?]*|want to [^?]*|not you|did you know[^?]*|why (?:am i|are you|did i|do i) (?:receiving|getting)[^?]*|(?:do not|don't|please do not) [^?]*|¿preguntas[^?]*)\??$/i;
+/** Header lines a notice repeats from the message it is about. */
+const QUOTED_HEADER_LINE = /^[ \t]*(?:subject|from|to|cc|date|sent|betreff|objet|asunto)[ \t]*:.*$/gim;
 /** A sentence that asks without a question mark: it opens like a question ("Can we bill …"). */
 const INTERROGATIVE =
   /^(?:(?:hi|hello|hey|quick question|question|also|so|and|but|ok|okay|sorry)[,:!]?\s+)?(?:can|could|should|would|do|does|did|is|are|was|were|what|which|how|why|whether|when|where)\s+\S/i;
@@ -84,7 +86,8 @@ const REQUEST =
  * the question itself must be about codes.
  */
 export function asksCodingQuestion(top: string, templated = false): boolean {
-  const sentences = questionSentences(top);
+  // A notice quoting our message's header lines ("Subject: Re: Can 99214 be billed…?") did not ask it.
+  const sentences = questionSentences(top.replace(QUOTED_HEADER_LINE, ''));
   if (sentences.length === 0) return false;
   let codes: boolean | null = null;
   for (const sentence of sentences) {

@@ -17,7 +17,7 @@ export const BOUNCE_SUBJECTS: RegExp[] = [
   // English, the bulk of MTAs
   /^(undeliver(able|ed)|non[- ]?deliver(able|y)|nondeliverable)\b/i,
   /^(mail |message )?delivery (status notification|notification|failure|failed|has failed|problem|error|report)/i,
-  /^(?:your )?(mail|message) (delivery )?(failed|failure|could not be delivered|not delivered|was not delivered|returned)/i,
+  /^(?:your )?(?:[a-z-]+ )?(mail|message|e-?mail) (delivery )?(failed|failure|could not be delivered|not delivered|was not delivered|returned)/i,
   /^(returned mail|returned message|return(ed)? to sender|failure notice|failed mail|mail system error|could not send message|warning: could not send message)/i,
   /^(delivery (delayed|delay)|unable to deliver|permanent (error|failure)|undelivered mail)/i,
   // German, French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Japanese, Chinese
@@ -129,6 +129,19 @@ export const VACATION_TEMPLATE: RegExp[] = [
   /\b(?:je suis (?:actuellement )?absente?|absente? du bureau|accès limité|dès mon retour|pour toute urgence|en congés?)\b/i,
   /\b(?:ich bin (?:bis|vom|ab|zur zeit|derzeit)|nicht im büro|in dringenden fällen|abwesend)\b/i,
   /\b(?:estou (?:fora do escritório|de férias)|sono (?:fuori ufficio|in ferie))\b/i,
+  // Portuguese
+  /\b(?:estarei (?:ausente|fora|de férias)|ausente do escritório|sem acesso ao e-?mail|acesso limitado ao e-?mail)\b/i,
+  /\b(?:responderei|assim que (?:eu )?retornar|no meu retorno|em caso de urgência)\b/i,
+  // Italian
+  /\b(?:fuori (?:ufficio|sede)|non avrò accesso|accesso limitato alla posta)\b/i,
+  /\b(?:risponderò|al mio rientro|per urgenze|in caso di urgenza)\b/i,
+  // Dutch
+  /\b(?:ik ben (?:afwezig|niet aanwezig|met vakantie)|lees (?:mijn|geen) e-?mail)\b/i,
+  /\b(?:wordt niet doorgestuurd|voor dringende zaken|ben ik (?:weer )?bereikbaar)\b/i,
+  // German (more)
+  /\b(?:bin ich (?:nicht|wieder) (?:im büro|erreichbar)|keinen zugriff auf (?:meine )?e-?mails|ihre (?:e-?mail|nachricht) wird nicht weitergeleitet|ab dem \d{1,2}\.)\b/i,
+  // Someone who left: the mailbox answers for them
+  /\b(?:i am|i'm|is) no longer (?:with|at|employed|working)\b|\bno longer (?:works?|employed) (?:at|for|with)\b|\bhas left (?:the (?:company|practice|organization)|our (?:company|practice|organization))\b/i,
 ];
 
 /**
@@ -149,7 +162,12 @@ export const NOTICE_BODY: RegExp[] = [
   /\bwe(?:'ve| have)? received your (?:[\w-]+ )?(?:e-?mail|message|request|inquiry|enquiry)\b|\bthank you for contacting\b|\bthanks for reaching out\b|\bthank you for your (?:e-?mail|message) to the\b/i,
   /\byou are receiving this (?:e-?mail|message)\b|\byou received this (?:e-?mail|message) because\b/i,
   /\bmanage your (?:e-?mail |notification )?preferences\b|\bunsubscribe\b/i,
-  /\b(?:review document|review and sign|start the survey|view (?:this fax|details|the remittance)|click here to)\b/i,
+  /\b(?:review document|review and sign|start the survey|view (?:this fax|details|the remittance|the (?:completed |signed )?document)|click here to)\b/i,
+  /\b(?:is|are) (?:now )?(?:ready|available) (?:for (?:download|viewing|review)|to (?:download|view))\b|\b(?:download|view) it (?:from|in|on) (?:the|your)\b|\ba new [\w -]{0,30}(?:is|has been made) available\b/i,
+  /\b(?:was|has been) sent successfully\b|\bthank you for using\b|\b(?:all parties|everyone) (?:has|have) (?:completed|signed)\b/i,
+  /\b(?:our |the )?response time is\b|\bdue to (?:high|heavy|increased) (?:volume|demand)\b/i,
+  /\b(?:we )?(?:appreciate|thank you for) your patience\b/i,
+  /\bin this (?:issue|edition|newsletter)\b|\byou are subscribed to\b|\bread the full (?:update|story|article|newsletter)\b/i,
 ];
 
 /** Phrases of security-gateway block and quarantine notices about a message we sent. */
@@ -184,15 +202,16 @@ export const NOTICE_SUBJECTS: RegExp[] = [
   /^(?:incoming fax|fax from)\b|^you have (?:a |\d+ )?new (?:[\w-]+ ){0,2}(?:message|fax|document|result)s?\b/i,
   /\b(?:remittance advice|era|835) (?:is )?(?:ready|available)\b|^claim status (?:update|notification)|\b(?:daily|weekly|monthly) .{0,40}\breport\b/i,
   /^(?:how did we do|tell us about your|we value your feedback|fax delivery (?:failed|confirmation))/i,
+  /^(?:completed|signed|voided|declined):\s|\b(?:file|files|report|statement|remittance|document|era)s? (?:is|are) (?:now )?(?:ready|available)\b|^reset your password\b|^password (?:reset|expir)/i,
 ];
-export const BLOCK_SUBJECTS: RegExp[] = [/^(?:(?:message|mail|e-?mail) )?(?:blocked|quarantined)\b|^blocked:|^quarantine(?:d)? (?:notice|notification|message)/i];
+export const BLOCK_SUBJECTS: RegExp[] = [/^(?:(?:message|mail|e-?mail) )?(?:blocked|quarantined)\b|^blocked:|^quarantine(?:d)? (?:notice|notification|message)|^your (?:message|mail|e-?mail) to \S+ (?:was|has been) (?:blocked|quarantined|held)\b/i];
 
 /**
  * Local parts of notification senders (portals, e-fax, payers, ticket and e-sign systems).
  * Supporting evidence only: shared human mailboxes (`billing@`, `coding@`) are not here.
  */
 export const NOTICE_LOCAL_PART =
-  /^(?:messages?|service|services|feedback|security|protection|dse(?:_\w+)?|jira|rt|help|auto|system)$|(?:^|[-_.])(?:news(?:letter)?|updates?|alerts?|reports?)(?:$|[-_.])|^(?:e-?)?fax|notif|notify|remind|support|helpdesk|servicedesk|survey|mailer|automated|quarantine|^edi-|^portal-/i;
+  /^(?:messages?|service|services|feedback|security|protection|dse(?:_\w+)?|jira|rt|help|auto|system)$|(?:^|[-_.])(?:news(?:letter)?|updates?|alerts?|reports?)(?:$|[-_.])|^(?:e-?)?fax|notif|notify|remind|support|helpdesk|servicedesk|survey|mailer|automated|quarantine|voicemail|^events?$|^securemail$|^edi-|^portal-/i;
 
 /** Headers that ticket systems, e-mail platforms and rule engines put on what they send. */
 export const TICKET_HEADER = /^(?:x-(?:zendesk|freshdesk|fd-|otrs|rt-|jira|servicenow|helpscout|kayako|osticket|zammad|sfdc|spiceworks|request-tracker|desk|ticket|hubspot|intercom)|rt-ticket|rt-originator|managed-by)/i;

@@ -110,8 +110,9 @@ export function autoReplySignals(msg: ParsedMessage): Signals {
  * body asks a coding question in the sender's own words. Otherwise automatic with:
  * - an automatic-reply subject and a body that reads like a notice, not a letter (the old rule);
  * - two families of evidence, one of them strong (weight 2), or three families;
- * - a body that is plainly a vacation template (three distinct template phrases, or two in a
- *   body that asks nothing).
+ * - two families of evidence in a body that asks nothing;
+ * - a body that is plainly a template: three distinct vacation phrases, or two in a body that
+ *   asks nothing, or three vacation/notice phrases together in a body that asks nothing.
  * A sender, a header or a body phrase alone never decides.
  */
 export function automaticMailSignals(msg: ParsedMessage, body: BodyReading = readBody(msg)): Signals {
@@ -123,7 +124,9 @@ export function automaticMailSignals(msg: ParsedMessage, body: BodyReading = rea
   const decided =
     (subject !== undefined && (evidence.length > 1 || !asksAnything(body))) ||
     (evidence.length >= 2 && score >= 3) ||
+    (evidence.length >= 2 && !asksAnything(body)) ||
     body.vacation.length >= 3 ||
+    (body.notice.length + body.vacation.length >= 3 && !asksAnything(body)) ||
     (body.vacation.length >= 2 && !asksAnything(body));
   return decided ? { decisive: reasons, weak: [] } : { decisive: [], weak: reasons };
 }

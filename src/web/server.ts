@@ -10,6 +10,7 @@ import { registerAnswerAdminRoutes } from './pages/answers-admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
 import { registerCodeRoutes } from './pages/code-routes.ts';
+import { registerCorrectionRoutes } from './pages/correction-routes.ts';
 import { registerQueueRoutes } from './pages/queue-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerReviewApi } from './review-api.ts';
@@ -43,6 +44,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerQueueRoutes(app, ctx);
   await registerCaseRoutes(app, ctx);
   await registerCodeRoutes(app, ctx);
+  await registerCorrectionRoutes(app, ctx);
   await registerAdminRoutes(app, ctx, sessions);
   await registerAnswerAdminRoutes(app, ctx);
   await registerMetrics(app, ctx);

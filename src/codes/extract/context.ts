@@ -121,7 +121,7 @@ const ALPHA = /^[A-Za-z]+$/;
 const DIGITS = /^\d+$/;
 
 /** Whether the tokens before a candidate make it an identifier, another code system, money… */
-function isNonCodeBefore(r: TokensBefore, numeric: boolean, glued: boolean): boolean {
+function isNonCodeBefore(r: TokensBefore, numeric: boolean, glued: boolean, spacedDash = false): boolean {
   // Tokens are read on demand: `r.low(k)` lower-cased, `r.tok(k)` as written, `''` past the last.
   const t0 = r.low(0);
   // Fast path: every rule below needs the nearest token to be one of NEAREST_TOKEN_WORDS, except
@@ -165,8 +165,9 @@ function isNonCodeBefore(r: TokensBefore, numeric: boolean, glued: boolean): boo
   if (t0 === '-' || t0 === '–') {
     // `INV-20551`, `CMS-1500`, `TKT-20551`; `CPT-99213` is fine.
     if (glued && ALPHA.test(r.tok(1)) && !CODE_WORDS.has(t1)) return true;
-    // `0409-48880`: the tail of a digit group that is not the first code of a range.
-    if (numeric && DIGITS.test(r.tok(1)) && r.tok(1).length !== 5) return true;
+    // `0409-48880`: the tail of a digit group that is not the first code of a range (a dash
+    // with blanks round it, `DOS 06/02/2025 - 11042`, separates a date from a code).
+    if (numeric && !spacedDash && DIGITS.test(r.tok(1)) && r.tok(1).length !== 5) return true;
   }
   if (numeric) {
     // Phone extension `555-0100 x20611`, `(555) 123-4567 x 20610`.
@@ -260,8 +261,9 @@ export function isNonCodeContext(
   while (h >= 0 && (codes[h]! === 32 || codes[h]! === 9)) h--;
   const hc = h > 0 ? codes[h]! : 0;
   const glued = h > 0 && (hc === 45 || hc === 8211) && isAsciiLetter(codes[h - 1]!);
+  const spacedDash = h > 0 && (hc === 45 || hc === 8211) && h < start - 1 && (codes[h - 1]! === 32 || codes[h - 1]! === 9);
   tokens.start(text, codes, start, end);
-  const before = isNonCodeBefore(tokens, numeric, glued);
+  const before = isNonCodeBefore(tokens, numeric, glued, spacedDash);
   // `we gave 12350 flu shots`, `roughly 15230 patients`: a count (read below, with its noun).
   const countBefore = numeric && !before && COUNT_WORDS_BEFORE.has(tokens.low(0));
   tokens.release();

@@ -30,6 +30,82 @@ export function contextualModifiers(text: string, codes: CodeHit[], talk: boolea
   if (!talk) return;
   onTheLine(text, add);
   questionEnds(text, add);
+  namedByMeaning(text, add);
+  placedOnLines(text, add);
+  eitherOrQuestions(text, add);
+  judged(text, add);
+}
+
+/** "is 33 relevant", "is 25 needed here": a spoken modifier whose use is in question. */
+const JUDGED = /\b(?:is|are|be|isn't|was)\s+(?:the\s+)?(-?)(\d{2})\s+(?:(?:even|really|still|also)\s+)?(?:relevant|needed|required|necessary|appropriate|applicable|allowed|supported|warranted)\b/gi;
+
+function judged(text: string, add: Add): void {
+  JUDGED.lastIndex = 0;
+  for (let m = JUDGED.exec(text); m; m = JUDGED.exec(text)) {
+    const item = m[2]!;
+    if (!SPOKEN_NUMBERS.has(item) && !(NUMERIC_MODIFIERS.has(item) && sentenceNamesModifier(text, m.index, true))) continue;
+    add(m.index + m[0].indexOf(m[1]! + item) + m[1]!.length, item, item);
+  }
+}
+
+/**
+ * "bilateral 50", "assistant at surgery 80", "reduced services 52", "preventive 33": the
+ * modifier's meaning written right before it. Each number only after its own meaning.
+ */
+const MEANINGS: [RegExp, string][] = [
+  [/\bbilateral(?: procedure)?\s+(?:mod(?:ifier)?\s+)?(50)\b/gi, '50'],
+  [/\b(?:assistant|assist)(?: (?:at )?surgery| surgeon)?\s+(?:mod(?:ifier)?\s+)?(80|81|82)\b/gi, ''],
+  [/\breduced(?: services?)?\s+(?:mod(?:ifier)?\s+)?(52)\b/gi, '52'],
+  [/\bdiscontinued(?: procedure)?\s+(?:mod(?:ifier)?\s+)?(53|73|74)\b/gi, ''],
+  [/\b(?:repeat(?: procedure)?)\s+(?:mod(?:ifier)?\s+)?(76|77)\b/gi, ''],
+  [/\bstaged(?: procedure)?\s+(?:mod(?:ifier)?\s+)?(58)\b/gi, '58'],
+  [/\bdistinct(?: procedural)?(?: service)?\s+(?:mod(?:ifier)?\s+)?(59)\b/gi, '59'],
+  [/\bpreventive(?: services?)?\s+(?:mod(?:ifier)?\s+)?(33)\b/gi, '33'],
+  [/\bdecision for surgery\s+(?:mod(?:ifier)?\s+)?(57)\b/gi, '57'],
+];
+
+function namedByMeaning(text: string, add: Add): void {
+  for (const [re] of MEANINGS) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const item = m[1]!;
+      if (NOT_AFTER_ITEM.test(text.slice(m.index + m[0].length, m.index + m[0].length + 12))) continue;
+      add(m.index + m[0].length - 2, item, item);
+    }
+  }
+}
+
+/** "PT goes on both lines", "GP stays on", "the KX comes off": a modifier moved on or off a line. */
+const PLACED = /(?<![A-Za-z0-9-])([A-Z]{2}|[A-Z]\d|\d{2})\s+(?:goes|go|stays?|belongs?|comes?|went|stayed)\s+(?:on|onto|off|with|first|last|in the (?:first|second))\b/g;
+
+function placedOnLines(text: string, add: Add): void {
+  PLACED.lastIndex = 0;
+  for (let m = PLACED.exec(text); m; m = PLACED.exec(text)) {
+    const item = m[1]!;
+    if (/^\d/.test(item) ? !SPOKEN_NUMBERS.has(item) : !isModifierItem(item, true)) continue;
+    if (!inGibberish(text, m.index, m.index + 2)) add(m.index, item, item);
+  }
+}
+
+/**
+ * "Is it AS for the PA or 80?", "Should we use 26 or TC?": both items of an either/or question
+ * about what to use are modifiers, when both are.
+ */
+const EITHER_OR =
+  /\b(?:is it|should (?:it|we|i) (?:be|use|bill|append|add)|do (?:we|i) (?:use|bill|append|add)|would it be)\s+(-?)([A-Z]{2}|[A-Z]\d|\d{2})\b((?:\s+(?:for|on|with)\s+(?:the\s+|a\s+)?[\w/-]+)?\s+or\s+(?:the\s+)?)(-?)([A-Z]{2}|[A-Z]\d|\d{2})\s*\?/gi;
+
+function eitherOrQuestions(text: string, add: Add): void {
+  EITHER_OR.lastIndex = 0;
+  for (let m = EITHER_OR.exec(text); m; m = EITHER_OR.exec(text)) {
+    const first = m[2]!;
+    const second = m[5]!;
+    const ok = (t: string) => (/^\d/.test(t) ? NUMERIC_MODIFIERS.has(t) : t === t.toUpperCase() && isModifierItem(t, true));
+    if (!ok(first) || !ok(second)) continue;
+    const firstAt = m.index + m[0].indexOf(m[1]! + first + m[3]!) + m[1]!.length;
+    const secondAt = m.index + m[0].length - m[0].slice(m[0].lastIndexOf(second)).length;
+    add(firstAt, first, first);
+    add(secondAt, second, second);
+  }
 }
 
 /** `AA`, `AD`, `QS`, `G8`, `G9`, `P1`–`P6` in capitals, in a message about anesthesia. */
@@ -107,13 +183,15 @@ function questionEnds(text: string, add: Add): void {
 }
 
 /** Whether the sentence before `at` names a two-digit modifier or the word "modifier". */
-function sentenceNamesModifier(text: string, at: number): boolean {
+function sentenceNamesModifier(text: string, at: number, letters = false): boolean {
   const from = Math.max(0, at - 120);
   const before = text.slice(from, at);
   const cut = Math.max(before.lastIndexOf('. '), before.lastIndexOf('? '), before.lastIndexOf('! '), before.lastIndexOf('\n'));
   const sentence = before.slice(cut + 1);
   if (/\bmod(?:ifier)?s?\b/i.test(sentence)) return true;
   for (const m of sentence.matchAll(/(?<![\w.$/-])(\d{2})(?![\w%])/g)) if (NUMERIC_MODIFIERS.has(m[1]!)) return true;
+  // With `letters`, a distinctive letter modifier in capitals counts too ("used GY …, or is 33 …").
+  if (letters) for (const m of sentence.matchAll(/(?<![\w-])([A-Z][A-Z0-9])(?![\w-])/g)) if (!AMBIGUOUS_STANDALONE.has(m[1]!) && isModifierItem(m[1]!, true)) return true;
   return false;
 }
 

@@ -20,7 +20,8 @@ export function codeFact(c: CodeEvidence): CodeFact {
     kind: 'code',
     code: c.code,
     system: systemKey(c),
-    valid: c.status === 'valid',
+    // An unchecked CPT code counts as valid when the NCCI/MUE files in force list it (the text says CPT validity was not checked).
+    valid: c.status === 'valid' || (c.status === 'unchecked' && c.listedIn.length > 0),
     billable: c.billable,
     header: c.header,
     children: dedupeRefs(c.children).slice(0, 20).map((r) => r.code),
@@ -58,7 +59,10 @@ export function codeParagraph(c: CodeEvidence, ctx: CodeParagraphContext): strin
   const name = SYSTEM_NAMES[key];
   if (isUncheckedCpt(c)) {
     const more = ctx.descriptorAsked ? ' Please check its descriptor in the current CPT codebook.' : '';
-    return `${c.code} is a CPT code. No CPT release is loaded, so its validity on ${ctx.date} was not checked here, and its descriptor is not quoted (CPT descriptors are licensed by the AMA).${more}`;
+    const listed = c.listedIn.length
+      ? ` It is listed in the ${c.listedIn.map((l) => (l === 'ncci' ? 'NCCI PTP' : 'MUE')).join(' and ')} files in force on that date.`
+      : ' It is in none of the NCCI PTP or MUE files in force on that date: check that it is a current CPT code.';
+    return `${c.code} is a CPT code. No CPT release is loaded, so its validity on ${ctx.date} was not checked here, and its descriptor is not quoted (CPT descriptors are licensed by the AMA).${listed}${more}`;
   }
   const cite = ctx.sources.citeSystem(c.systemLabel);
   switch (c.status) {
