@@ -92,8 +92,43 @@
     render();
   }
 
+
+  // The approve button reads "Approve suggested answer" while the text is the suggestion, unedited.
+  function norm(text) {
+    return text.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trim();
+  }
+
+  function suggestedAnswer() {
+    var area = document.getElementById('bodyText');
+    var button = document.getElementById('approve');
+    if (!area || !button) return;
+    var suggested = area.getAttribute('data-suggested-text');
+    var state = document.getElementById('suggestion-state');
+    function update() {
+      var same = suggested !== null && norm(area.value) === norm(suggested);
+      button.textContent = same ? button.getAttribute('data-label-suggested') : button.getAttribute('data-label-edited');
+      if (state) state.textContent = same ? 'The text is the suggested answer, unedited.' : 'The text has been edited from the suggestion.';
+    }
+    area.addEventListener('input', update);
+    // "Use this answer": the approved answer takes the place of the text under ANSWER.
+    document.querySelectorAll('button.use-answer').forEach(function (b) {
+      b.addEventListener('click', function () {
+        var source = document.getElementById(b.getAttribute('data-answer-source'));
+        if (!source) return;
+        var body = source.textContent.trim();
+        var text = area.value.replace(/\r\n?/g, '\n');
+        var m = /(^|\n)ANSWER\n\n[\s\S]*?\n\nWHAT WE CHECKED\n/.exec(text);
+        area.value = m ? text.slice(0, m.index) + m[1] + 'ANSWER\n\n' + body + '\n\nWHAT WE CHECKED\n' + text.slice(m.index + m[0].length) : body + '\n\n' + text;
+        update();
+        area.focus();
+      });
+    });
+    update();
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     livePreview();
+    suggestedAnswer();
     tick();
     setInterval(tick, 30000);
     keynav();

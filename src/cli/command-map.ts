@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, { description: string; load: () => Promise
   drafts: { description: 'review drafts: list, show, edit, approve, reject', load: async () => (await import('./commands/drafts.ts')).registerDraftsCommand },
   messages: { description: 'inbound messages: list by state, retry a quarantined one, correct the classifier, export labelled messages', load: async () => (await import('./commands/messages.ts')).registerMessagesCommand },
   attachments: { description: 'attachments of case messages: list them, save a clean one', load: async () => (await import('./commands/attachments.ts')).registerAttachmentsCommand },
+  stats: { description: 'figures about the work', load: async () => (await import('./commands/stats.ts')).registerStatsCommand },
   extract: { description: 'list the billing codes a message mentions (reads the message on stdin)', load: async () => (await import('./commands/extract.ts')).registerExtractCommand },
   suggest: { description: 'print the suggested answer for a message read on stdin (RFC 5322 or plain text)', load: async () => (await import('./commands/suggest.ts')).registerSuggestCommand },
   classify: { description: 'classify one raw message read on stdin (human, auto-reply, bounce, list, …)', load: async () => (await import('./commands/classify.ts')).registerClassifyCommand },

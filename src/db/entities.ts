@@ -8,6 +8,7 @@ import { ImpactSchema } from '../impact/impact.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
 import { AuditEntrySchema } from '../review/audit.entity.ts';
 import { CaseNoteSchema } from '../review/case-note.entity.ts';
+import { ReusableAnswerSchema } from '../review/reusable-answer.entity.ts';
 import { UserSchema } from '../review/user.entity.ts';
 import { OutboxSchema } from '../cases/outbox.entity.ts';
 import { subscriberEntities } from '../subscribers/entities.ts';
@@ -25,6 +26,7 @@ export const allEntities: EntitySchema<any>[] = [
   AuditEntrySchema,
   UserSchema,
   CaseNoteSchema,
+  ReusableAnswerSchema,
   WebSessionSchema,
   ClassificationCorrectionSchema,
   ImpactSchema,

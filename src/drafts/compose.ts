@@ -1,27 +1,18 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Case, CaseMessage } from '../cases/case.entity.ts';
+import { CaseMessage as CaseMessageEntity } from '../cases/case.entity.ts';
 import { CodeCache } from '../codes/code-cache.ts';
-import { lookupCode } from '../codes/lookup-code.ts';
-import { findMue, findNcciEdit } from '../codes/ncci-mue.ts';
-import { releasesInForce } from '../codes/releases.ts';
 import { extractCodes } from '../codes/extract/index.ts';
 import { findDateOfService } from '../codes/extract/date-of-service.ts';
-import type { CodeFacts } from './code-facts.ts';
 import { codesInAttachments, mergeAttachmentCodes, type CodeSource } from './attachment-codes.ts';
+import { suggestPortFor } from './code-port.ts';
+import { suggestFromEvidence } from './suggest/suggest.ts';
 import type { DraftContent } from './draft-stage.ts';
 import { buildEvidence, type DateOfService, type Evidence } from './evidence.ts';
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
 
-/** CodeFacts bound to one EntityManager (and the composer's code cache): the code database as the evidence core sees it. */
-export function codeFactsFor(em: EntityManager, cache?: CodeCache): CodeFacts {
-  return {
-    lookupCode: (code, options) => lookupCode(em, code, { date: options.date, cache }),
-    findNcciEdit: (a, b, options) => findNcciEdit(em, a, b, { date: options.date, cache }),
-    findMue: (code, options) => findMue(em, code, { date: options.date, cache }),
-    releasesInForce: (date) => releasesInForce(em, date, { cache }),
-  };
-}
+export { codeFactsFor } from './code-port.ts';
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -30,22 +21,36 @@ function markSources(evidence: Evidence, sources: Record<string, CodeSource[]>):
   return { ...evidence, codes: evidence.codes.map((c) => ({ ...c, sources: sources[c.input] ?? sources[c.code] ?? ['email'] })) };
 }
 
+type QuestionText = { subject: string; textNew: string };
+
 /**
  * The date the evidence is built as of: the date of service written in the subject or the new
- * text (the extractor's findDateOfService: a date right after a DOS label, the first valid one),
- * else the day the message was sent (UTC), marked `received`.
+ * text (the extractor's findDateOfService: a date right after a DOS label, the first valid one);
+ * else, for a follow-up, the case's: the one written in the latest earlier question of the case
+ * that writes one (`earlier`, oldest first), marked `case`; else the day the message was sent
+ * (UTC), marked `received`.
  */
-export function chooseDateOfService(message: { subject: string; textNew: string; sentAt: Date | string }): DateOfService {
+export function chooseDateOfService(message: QuestionText & { sentAt: Date | string }, earlier: QuestionText[] = []): DateOfService {
   const written = findDateOfService(`${message.subject}\n${message.textNew}`);
   if (written) return { date: written.date, source: 'email', written: written.written };
+  for (const before of [...earlier].reverse()) {
+    const found = findDateOfService(`${before.subject}\n${before.textNew}`);
+    if (found) return { date: found.date, source: 'case', written: found.written };
+  }
   return { date: isoDay(new Date(message.sentAt)), source: 'received', written: null };
+}
+
+/** The case's earlier inbound messages (oldest first), for a follow-up's date of service. */
+async function earlierQuestions(em: EntityManager, message: CaseMessage): Promise<QuestionText[]> {
+  return em.find(CaseMessageEntity, { caseId: message.caseId, direction: 'in', id: { $lt: message.id } }, { orderBy: { id: 'asc' }, fields: ['id', 'subject', 'textNew'] });
 }
 
 /**
  * Compose the draft for one question: extract the codes from the subject and the new text (and
  * from the text of its clean attachments, each code marked with where it was found),
- * read the date of service (else the date received), build the evidence from the code
- * database, link past approved answers on the same codes, and render `answer` — or
+ * read the date of service (else the case's, else the date received), build the evidence from
+ * the code database, suggest the answer (in place of the consultant marker when an intent is
+ * recognised), link past approved answers on the same codes, and render `answer` — or
  * `needs-info` when the question names no code at all.
  */
 export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string; codeCache?: CodeCache }) {
@@ -61,16 +66,22 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     const units: Record<string, number> = {};
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
-    const dateOfService = chooseDateOfService(message);
+    const dateOfService = chooseDateOfService(message, await earlierQuestions(em, message));
     const base = { greetingName: message.fromName || null, originalSubject: caseRow.subject, signatureName: deps.signatureName };
     const caseNumber = `CD-${caseRow.id}`;
     const total = Object.values(codes).reduce((n, list) => n + list.length, 0);
 
     if (total === 0) {
       const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question: message.textNew, reason: 'no-codes', receivedDate: isoDay(received) });
-      return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [], attachments: attachmentNote }, versions: [] };
+      return {
+        kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [], attachments: attachmentNote }, versions: [],
+        suggestedAnswer: null, suggestedText: null, intents: [], suggestionFacts: [],
+      };
     }
-    const evidence = await buildEvidence(codeFactsFor(em, codeCache), { codes, units, dateOfService });
+    const port = suggestPortFor(em, codeCache);
+    const evidence = await buildEvidence(port, { codes, units, dateOfService });
+    // The same composer as `casedesk suggest`: in place of the marker when an intent is recognised.
+    const suggestion = await suggestFromEvidence(port, { subject: message.subject, text: message.textNew, extraction, evidence });
     // Past approved answers on the same codes, for the consultant (kept in the evidence; never mailed:
     // their subjects are other coders' questions).
     const related = await findRelatedCases(em, codes, { excludeCaseId: caseRow.id, limit: 3 });
@@ -80,6 +91,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
       question: message.textNew,
       evidence,
       receivedDate: isoDay(received),
+      suggestedAnswer: suggestion.answer,
     });
     return {
       kind: 'answer',
@@ -89,6 +101,10 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
       codes: { ...codes },
       evidence: { ...markSources(evidence, sources), hits: extraction.hits, related, sources, attachments: attachmentNote } as unknown as Record<string, unknown>,
       versions: evidence.versions,
+      suggestedAnswer: suggestion.answer,
+      suggestedText: suggestion.answer ? rendered.text : null,
+      intents: suggestion.intents,
+      suggestionFacts: suggestion.facts as unknown as Record<string, unknown>[],
     };
   };
 }

@@ -14,6 +14,11 @@ export interface DraftContent {
   codes: Record<string, string[]>;
   evidence: Record<string, unknown>;
   versions: string[];
+  /** The suggested answer (null: none recognised, the marker stays), the text drafted with it, its intents and facts. */
+  suggestedAnswer: string | null;
+  suggestedText: string | null;
+  intents: string[];
+  suggestionFacts: Record<string, unknown>[];
 }
 
 export type Composer = (input: { caseRow: Case; message: CaseMessage; em: EntityManager }) => Promise<DraftContent>;
@@ -60,6 +65,6 @@ export async function draftReply(deps: DraftDeps, input: { caseMessageId: number
     return { outcome: 'exists', draftId: raced.id };
   }
   const codeCount = Object.values(content.codes).reduce((n, list) => n + list.length, 0);
-  log.info({ draftId: draft.id, caseId: caseRow.id, kind: content.kind, codes: codeCount }, 'draft stored');
+  log.info({ draftId: draft.id, caseId: caseRow.id, kind: content.kind, codes: codeCount, suggested: content.suggestedAnswer !== null, intents: content.intents }, 'draft stored');
   return { outcome: 'drafted', draftId: draft.id };
 }

@@ -6,7 +6,7 @@ export type DraftState = 'pending' | 'approved' | 'rejected' | 'sent' | 'failed'
 
 /** A reply awaiting a consultant: built from one inbound question, with the evidence it rests on. */
 export class Draft {
-  [OptionalProps]?: 'state' | 'codes' | 'evidence' | 'versions' | 'followUpKey' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'state' | 'codes' | 'evidence' | 'versions' | 'followUpKey' | 'intents' | 'suggestionFacts' | 'createdAt' | 'updatedAt';
   id!: number;
   caseId!: number;
   /** The inbound case message this draft answers; one draft per question (idempotent drafting). */
@@ -25,6 +25,17 @@ export class Draft {
   codes: Record<string, string[]> = {};
   evidence: Record<string, unknown> = {};
   versions: string[] = [];
+  /** The suggested answer paragraphs put in place of the consultant marker (null: none, the marker stayed). */
+  suggestedAnswer?: string | null;
+  /** The whole reply text as drafted with the suggestion (approving it unchanged is "Approve suggested answer"). */
+  suggestedText?: string | null;
+  /** The question's intents (SUGGEST.md vocabulary) and the facts the suggestion rests on. */
+  intents: string[] | null = [];
+  suggestionFacts: Record<string, unknown>[] | null = [];
+  /** At approval: the text approved (before the code-set stamp), whether it equals the suggestion, and the normalised edit distance of the answer (0..1). */
+  approvedText?: string | null;
+  approvedUnchanged?: boolean | null;
+  editDistance?: number | null;
   dueAt?: Date | null;
   decidedBy?: string | null;
   decidedAt?: Date | null;
@@ -52,6 +63,13 @@ export const DraftSchema = new EntitySchema<Draft>({
     codes: { type: 'json' },
     evidence: { type: 'json' },
     versions: { type: 'json' },
+    suggestedAnswer: { type: 'text', nullable: true },
+    suggestedText: { type: 'text', nullable: true },
+    intents: { type: 'json', nullable: true },
+    suggestionFacts: { type: 'json', nullable: true },
+    approvedText: { type: 'text', nullable: true },
+    approvedUnchanged: { type: 'boolean', nullable: true },
+    editDistance: { type: 'double', nullable: true },
     dueAt: { type: 'datetime', nullable: true },
     decidedBy: { type: 'string', length: 320, nullable: true },
     decidedAt: { type: 'datetime', nullable: true },

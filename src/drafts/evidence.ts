@@ -7,8 +7,11 @@ export type ExtractedCodes = Omit<ExtractorOutput, 'hits'>;
 export interface DateOfService {
   /** `YYYY-MM-DD`. */
   date: string;
-  /** `email`: written in the message; `received`: the date the message arrived. */
-  source: 'email' | 'received';
+  /**
+   * `email`: written in the message; `case`: written in an earlier question of the same case (a
+   * follow-up inherits the case's date of service); `received`: the date the message arrived.
+   */
+  source: 'email' | 'case' | 'received';
   /** The words the date was read from (`DOS 01/15/2025`), when it came from the email. */
   written?: string | null;
 }
@@ -206,16 +209,19 @@ export async function buildEvidence(facts: CodeFacts, input: EvidenceInput): Pro
 
   const procedures = unique([...input.codes.cpt, ...input.codes.hcpcs]);
   const mentioned = new Set(modifiers.map((m) => m.modifier));
-  const pairs: PairEvidence[] = [];
+  const found: { codes: [string, string]; edit: NcciEdit | null }[] = [];
   for (let i = 0; i < procedures.length; i++) {
     for (let j = i + 1; j < procedures.length; j++) {
       const [a, b] = [procedures[i], procedures[j]];
       // The code database may answer one order only; ask the other way round before saying "none".
       const edit = (await facts.findNcciEdit(a, b, { date })) ?? (await facts.findNcciEdit(b, a, { date }));
       addRelease(edit?.release);
-      pairs.push(pairEvidence([a, b], edit, mentioned, hasNcci, date));
+      found.push({ codes: [a, b], edit });
     }
   }
+  // A release that answered with an edit was consulted: its silence on the other pairs is an answer too.
+  const ncciConsulted = hasNcci || found.some((f) => f.edit !== null);
+  const pairs = found.map((f) => pairEvidence(f.codes, f.edit, mentioned, ncciConsulted, date));
 
   const mue: MueEvidence[] = [];
   for (const code of procedures) {
@@ -353,7 +359,9 @@ function dateOfServiceEvidence(dos: DateOfService): Evidence['dateOfService'] {
   const written = dos.written ?? null;
   const label = dos.source === 'email'
     ? `${dos.date} (date of service written in the question${written ? `: "${written}"` : ''})`
-    : `${dos.date} (date received; no date of service in the question)`;
+    : dos.source === 'case'
+      ? `${dos.date} (date of service of this case, written in an earlier message${written ? `: "${written}"` : ''})`
+      : `${dos.date} (date received; no date of service in the question)`;
   return { date: dos.date, source: dos.source, written, label };
 }
 
@@ -396,5 +404,33 @@ function pairEvidence(codes: [string, string], edit: NcciEdit | null, mentioned:
     summary: `NCCI PTP edit: column 1 ${column1}, column 2 ${column2}; ${INDICATOR_TEXT[modifierIndicator](column1, column2)}${note}`,
     modifiersMentioned: bypass,
     checked: true,
+  };
+}
+
+/**
+ * What the evidence could not check, each said once in plain words (the reply's "Not checked"
+ * line): NCCI pairs and MUE limits without a release in force, CPT validity without a CPT release.
+ */
+export function notCheckedOf(evidence: Evidence): string[] {
+  const date = evidence.dateOfService.date;
+  const out: string[] = [];
+  const cpt = evidence.codes.filter((c) => c.status === 'unchecked').map((c) => c.code);
+  if (cpt.length) out.push(`CPT validity of ${cpt.join(', ')}: no CPT release is loaded.`);
+  if (evidence.pairs.some((p) => !p.checked)) out.push(`NCCI PTP edits: no NCCI PTP release is in force on ${date}.`);
+  if (evidence.mue.some((m) => !m.checked)) out.push(`MUE limits: no MUE release is in force on ${date}.`);
+  return out;
+}
+
+/**
+ * The evidence as the reply shows it: pairs and MUE limits that were not checked are left out of
+ * their lists (notCheckedOf says so once), and an unchecked CPT code reads "validity not checked".
+ */
+export function evidenceShown(evidence: Evidence): Evidence & { notChecked: string[] } {
+  return {
+    ...evidence,
+    codes: evidence.codes.map((c) => (c.status === 'unchecked' ? { ...c, statusLabel: 'validity not checked' } : c)),
+    pairs: evidence.pairs.filter((p) => p.checked !== false),
+    mue: evidence.mue.filter((m) => m.checked !== false),
+    notChecked: notCheckedOf(evidence),
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { evidenceShown } from './evidence.ts';
 import { CONSULTANT_ANSWER_MARKER, type RenderedReply, type ReplyKind, type ReplyViews } from './reply-view.ts';
 
 export const REPLY_KINDS: readonly ReplyKind[] = ['answer', 'needs-info', 'received', 'not-subscribed', 'over-quota'];
@@ -107,7 +108,14 @@ export function createReplyRenderer(options: { templatesDir?: string } = {}): Re
 function contextOf<K extends ReplyKind>(kind: K, view: ReplyViews[K]): Record<string, unknown> {
   if (kind === 'answer') {
     const v = view as ReplyViews['answer'];
-    return { ...v, consultantAnswerPlaceholder: v.consultantAnswerPlaceholder ?? CONSULTANT_ANSWER_MARKER };
+    const answer = v.suggestedAnswer?.trim() ? v.suggestedAnswer.trim() : null;
+    const placeholder = answer ?? v.consultantAnswerPlaceholder ?? CONSULTANT_ANSWER_MARKER;
+    return {
+      ...v,
+      consultantAnswerPlaceholder: placeholder,
+      answerParagraphs: answer ? answer.split(/\n[ \t]*\n+/).map((p) => p.trim()).filter(Boolean) : null,
+      evidence: evidenceShown(v.evidence),
+    };
   }
   return { ...view };
 }

@@ -35,6 +35,8 @@ export interface AnswerView extends BaseView {
   receivedDate: string;
   /** Defaults to CONSULTANT_ANSWER_MARKER when omitted. */
   consultantAnswerPlaceholder?: string;
+  /** The suggested answer (plain paragraphs): put in place of the marker when given. */
+  suggestedAnswer?: string | null;
 }
 
 export interface NeedsInfoView extends BaseView {

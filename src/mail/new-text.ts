@@ -1,4 +1,4 @@
-import { compile } from 'html-to-text';
+import { compile, type FormatCallback } from 'html-to-text';
 
 /**
  * The "new text" of a message body: what the sender wrote in this message, as opposed to the
@@ -26,8 +26,51 @@ export function extractNewText(input: { text: string; html?: string | null; subj
   return stripHistory(source, isForwardSubject(input.subject ?? ''));
 }
 
+/** The cells html-to-text collects for one table, row by row. */
+type TableRows = { text: string }[][];
+
+/**
+ * A table as readable lines: a data row (two or more one-line cells) reads `99213 | 95`; a layout
+ * table (one cell a row, or cells holding blocks) keeps its cells' text as lines. Empty trailing
+ * cells and empty rows are left out.
+ */
+export function tableRowsToText(rows: TableRows): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const cells = row.map((c) => c.text.trim());
+    while (cells.length && cells[cells.length - 1] === '') cells.pop();
+    if (cells.length === 0) continue;
+    const dataRow = cells.length > 1 && cells.every((c) => !c.includes('\n'));
+    lines.push(dataRow ? cells.join(' | ') : cells.filter(Boolean).join('\n'));
+  }
+  return lines.join('\n');
+}
+
+/** html-to-text formatter of `<table>`: cells walked like the built-in data table, laid out by tableRowsToText. */
+const pipeTable: FormatCallback = (elem, walk, builder) => {
+  builder.openTable();
+  const cell = (node: typeof elem) => {
+    builder.openTableCell({ maxColumnWidth: 100_000 });
+    walk(node.children, builder);
+    builder.closeTableCell({ colspan: 1, rowspan: 1 });
+  };
+  const walkTable = (node: typeof elem): void => {
+    if (node.type !== 'tag') return;
+    if (['thead', 'tbody', 'tfoot', 'center'].includes(node.name ?? '')) return void node.children.forEach(walkTable);
+    if (node.name !== 'tr') return;
+    builder.openTableRow();
+    for (const child of node.children) if (child.type === 'tag' && (child.name === 'td' || child.name === 'th')) cell(child);
+    builder.closeTableRow();
+  };
+  elem.children.forEach(walkTable);
+  builder.closeTable({ tableToString: tableRowsToText, leadingLineBreaks: 1, trailingLineBreaks: 1 });
+};
+
 const toText = compile({
   wordwrap: false,
+  // Hostile nesting (200,000 `<div>`s) must not overflow the stack: deeper nodes are not read.
+  limits: { maxDepth: 400 },
+  formatters: { pipeTable },
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'img', format: 'skip' },
@@ -40,7 +83,7 @@ const toText = compile({
     { selector: 'h4', options: { uppercase: false } },
     { selector: 'h5', options: { uppercase: false } },
     { selector: 'h6', options: { uppercase: false } },
-    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 1000 } },
+    { selector: 'table', format: 'pipeTable' },
   ],
 });
 

@@ -1,3 +1,4 @@
+import { htmlToVisibleText } from './new-text.ts';
 import iconv from 'iconv-lite';
 import libbase64 from 'libbase64';
 import libmime from 'libmime';
@@ -29,7 +30,11 @@ export function toParsedMessage(parsed: ParsedMail, raw: Buffer, scanned: Scanne
   const top = scanned[0];
   const headers = top ? readHeaderBlock(raw.subarray(top.headerStart, top.headerEnd), warnings, 'top-level') : {};
   checkCharsets(scanned, warnings);
-  const text = capBody(stripNul(parsed.text || (parsed.html ? '' : recoverText(raw, scanned, warnings)), warnings, 'text'), warnings, 'text');
+  // An HTML-only message: mailparser's own text of it runs table cells together and keeps image
+  // (tracking-pixel) URLs; the text is the HTML's visible text instead (tables as `a | b` rows).
+  const htmlOnly = typeof parsed.html === 'string' && scanned.length > 0 && !scanned.some((p) => p.contentType.toLowerCase() === 'text/plain' && p.disposition !== 'attachment');
+  const bodyText = (htmlOnly ? visibleText(parsed.html as string, warnings) : null) ?? (parsed.text || (parsed.html ? '' : recoverText(raw, scanned, warnings)));
+  const text = capBody(stripNul(bodyText, warnings, 'text'), warnings, 'text');
   const html = typeof parsed.html === 'string' ? capBody(stripNul(parsed.html, warnings, 'html'), warnings, 'html') : null;
   if (text.includes('\uFFFD')) warnings.push('text contains bytes that are invalid in its charset (replaced with U+FFFD)');
   const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
@@ -50,6 +55,16 @@ export function toParsedMessage(parsed: ParsedMail, raw: Buffer, scanned: Scanne
     parts: scanned.map((part, index) => toPart(part, index, scanned, raw, warnings)),
     warnings: [...new Set(warnings)],
   };
+}
+
+/** The visible text of an HTML body, or null (with a warning) when html-to-text cannot read it. */
+function visibleText(html: string, warnings: string[]): string | null {
+  try {
+    return htmlToVisibleText(html);
+  } catch {
+    warnings.push('HTML body could not be converted to text; the parser\'s own text is used');
+    return null;
+  }
 }
 
 function toPart(part: ScannedPart, index: number, all: ScannedPart[], raw: Buffer, warnings: string[]): MessagePart {

@@ -40,7 +40,7 @@ const STRONG_CUE =
 const BARE_NAME_LABEL = /(?<=^|[\n;,(|]|\s)name\s*[:=]\s*/gim;
 const NOT_PATIENT_NAME_BEFORE =
   /\b(?:provider|payer|payor|plan|practice|facility|doctor|physician|company|group|file|user|code|drug|test|my|your|our|clinic|office|hospital|rendering|referring|billing|supervising|attending|ordering|employer|product|account|field|column|sender|contact|business|insurance|carrier|program|vendor|surgeon|procedure|device|brand|generic|medication|lab|pharmacy|agency|organization|org|full)\s*$/i;
-const WEAK_CUE = /(?<![\w-])(?:([Pp]atient|PATIENT|[Pp]t\.?)|(Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|MR\.|MRS\.|MS\.)|(mr\.?|mrs\.?|ms\.))(?=[\s:,(])([ \t]*[:,(-]?[ \t]*)/g;
+const WEAK_CUE = /(?<![\w-])(?:([Pp]atient|PATIENT|[Pp]t\.?)|(Mr\.?|Mrs\.?|Ms\.?|Miss|Mx\.?|MR\.|MRS\.|MS\.)|(mr\.?|mrs\.?|ms\.))(?=[\s:,(|])([ \t]*[:,(|-]?[ \t]*)/g;
 
 function findCues(text: string): Cue[] {
   const cues: Cue[] = [];
@@ -50,9 +50,9 @@ function findCues(text: string): Cue[] {
     cues.push({ end: m.index + m[0].length, mode: 'any-case' });
   }
   for (const m of text.matchAll(WEAK_CUE)) {
-    // After a title, "Patient:" or a table column ("Patient   SMITH, JOHN"), ALL CAPS is a name
+    // After a title, "Patient:" or a table column ("Patient   SMITH, JOHN", "Patient | SMITH, JOHN"), ALL CAPS is a name
     // too; after a title typed in lower case ("mr bixby"), so is lower case.
-    const field = /:|\t|[ ]{2}/.test(m[4]!);
+    const field = /:|\t|[ ]{2}|\|/.test(m[4]!);
     const mode: Mode = m[3] !== undefined ? 'any-case' : m[2] !== undefined || field ? 'caps' : 'title-case';
     cues.push({ end: m.index + m[0].length, mode });
   }

@@ -7,6 +7,17 @@ import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { AuditEntry } from './audit.entity.ts';
+import { measureEdit, sameText } from './edit-measure.ts';
+import { rememberAnswer } from './reusable-answers.ts';
+
+/** The wording of the approve action while a draft's text is its suggested answer, unedited. */
+export const APPROVE_SUGGESTED = 'Approve suggested answer';
+
+/** Whether a draft carries a suggested answer and its text (or `text`) is still exactly that suggestion. */
+export function suggestionState(draft: { suggestedAnswer?: string | null; suggestedText?: string | null; bodyText: string }, text = draft.bodyText): { suggested: boolean; unchanged: boolean } {
+  const suggested = Boolean(draft.suggestedAnswer && draft.suggestedText);
+  return { suggested, unchanged: suggested && sameText(draft.suggestedText!, text) };
+}
 
 export interface DraftSummary {
   id: number;
@@ -20,6 +31,9 @@ export interface DraftSummary {
   dueAt: string | null;
   createdAt: string;
   outbox: { id: number; state: string } | null;
+  /** True when the draft carries a suggested answer (its intents below). */
+  suggested: boolean;
+  intents: string[];
 }
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -30,7 +44,7 @@ export async function listDrafts(em: EntityManager, opts: { state?: DraftState; 
   const drafts = await em.find(Draft, opts.state ? { state: opts.state } : {}, {
     orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
     limit: opts.limit ?? 200,
-    fields: ['id', 'caseId', 'kind', 'state', 'subject', 'codes', 'dueAt', 'createdAt', 'outboxId'],
+    fields: ['id', 'caseId', 'kind', 'state', 'subject', 'codes', 'dueAt', 'createdAt', 'outboxId', 'suggestedAnswer', 'intents'],
   });
   const cases = new Map((await em.find(Case, { id: { $in: drafts.map((d) => d.caseId) } })).map((c) => [c.id, c]));
   const outboxes = new Map(
@@ -50,6 +64,8 @@ export async function listDrafts(em: EntityManager, opts: { state?: DraftState; 
       dueAt: iso(d.dueAt),
       createdAt: iso(d.createdAt)!,
       outbox: o ? { id: o.id, state: o.state } : null,
+      suggested: d.suggestedAnswer != null,
+      intents: d.intents ?? [],
     };
   });
 }
@@ -61,6 +77,7 @@ export async function showDraft(em: EntityManager, draftId: number) {
   const caseRow = await em.findOneOrFail(Case, { id: draft.caseId });
   const question = await em.findOneOrFail(CaseMessage, { id: draft.caseMessageId });
   const outbox = draft.outboxId ? await em.findOne(Outbox, { id: draft.outboxId }) : null;
+  const { suggested, unchanged } = suggestionState(draft);
   return {
     id: draft.id,
     kind: draft.kind,
@@ -76,6 +93,20 @@ export async function showDraft(em: EntityManager, draftId: number) {
     decidedBy: draft.decidedBy ?? null,
     decidedAt: iso(draft.decidedAt),
     rejectReason: draft.rejectReason ?? null,
+    /** True when the draft carries a suggested answer; `suggestion` holds it, its intents and facts. */
+    suggested,
+    suggestion: suggested
+      ? {
+          intents: draft.intents ?? [],
+          answer: draft.suggestedAnswer!,
+          facts: draft.suggestionFacts ?? [],
+          /** While the text is the suggestion unedited: approving it is "Approve suggested answer". */
+          unchanged: draft.state === 'pending' ? unchanged : draft.approvedUnchanged ?? null,
+          approveAction: draft.state === 'pending' && unchanged ? APPROVE_SUGGESTED : null,
+        }
+      : null,
+    approvedUnchanged: draft.approvedUnchanged ?? null,
+    editDistance: draft.editDistance ?? null,
     case: {
       id: caseRow.id,
       number: caseNumber(caseRow.id),
@@ -114,7 +145,16 @@ export interface ApproveDeps {
  * Approve a pending draft: (optionally) replace its text, write the outbox row, and leave the
  * sending to the send stage. Idempotent: approving an approved draft returns its outbox row.
  */
-export async function approveDraft(deps: ApproveDeps, input: { draftId: number; actor: string; bodyText?: string }): Promise<{ outboxId: number; already: boolean }> {
+export interface ApproveResult {
+  outboxId: number;
+  already: boolean;
+  /** The draft carried a suggested answer. */
+  suggested: boolean;
+  /** The suggested answer was approved exactly as suggested (null: there was no suggestion). */
+  approvedUnchanged: boolean | null;
+}
+
+export async function approveDraft(deps: ApproveDeps, input: { draftId: number; actor: string; bodyText?: string }): Promise<ApproveResult> {
   if (input.bodyText !== undefined && input.bodyText.trim() === '') throw new ValidationError('the reply text is empty');
   // The code check reads the code database through its own EntityManager: run it before the
   // transaction (SQLite has one connection; a read from outside a transaction that holds it would
@@ -131,13 +171,21 @@ export async function approveDraft(deps: ApproveDeps, input: { draftId: number; 
   return deps.em.transactional(async (tx) => {
     const draft = await tx.findOne(Draft, { id: input.draftId });
     if (!draft) throw new NotFoundError(`draft ${input.draftId} not found`);
-    if (draft.outboxId && (draft.state === 'approved' || draft.state === 'sent')) return { outboxId: draft.outboxId, already: true };
+    if (draft.outboxId && (draft.state === 'approved' || draft.state === 'sent')) {
+      return { outboxId: draft.outboxId, already: true, suggested: draft.suggestedAnswer != null, approvedUnchanged: draft.approvedUnchanged ?? null };
+    }
     if (draft.state !== 'pending') throw new ConflictError(`draft ${draft.id} is ${draft.state}, only a pending draft can be approved`);
     const text = input.bodyText ?? draft.bodyText;
     if (deps.unresolvedCodes && text !== checked) throw new ConflictError(`draft ${draft.id} changed while it was being approved; try again`);
     if (hasAnswerPlaceholder(text)) {
       throw new ConflictError(`cannot approve: the draft still holds the answer placeholder ${CONSULTANT_ANSWER_MARKER}; write the answer in its place`);
     }
+    // The edit figures (issue 10 item 6): the suggestion against the text approved, before the stamp.
+    const measure = measureEdit({ suggestedText: draft.suggestedText, suggestedAnswer: draft.suggestedAnswer, approvedText: text });
+    draft.approvedText = text;
+    draft.approvedUnchanged = measure.approvedUnchanged;
+    draft.editDistance = measure.editDistance;
+    if (draft.kind === 'answer') await rememberAnswer(tx, { draftId: draft.id, intents: draft.intents ?? [], codes: draft.codes, approvedText: text, actor: input.actor });
     // The code-set versions the facts came from are stamped on every sent answer.
     const versions = draft.versions.join(', ');
     const finalText = versions && !text.includes(versions) ? `${text.trimEnd()}\n\nCode sets: ${versions}\n` : text;
@@ -165,9 +213,10 @@ export async function approveDraft(deps: ApproveDeps, input: { draftId: number; 
     draft.decidedBy = input.actor;
     draft.decidedAt = new Date();
     draft.outboxId = outbox.id;
-    tx.create(AuditEntry, { actor: input.actor, action: 'draft.approve', caseId: draft.caseId, draftId: draft.id, details: { edited: input.bodyText !== undefined, outboxId: outbox.id } });
+    const details = { edited: input.bodyText !== undefined, outboxId: outbox.id, suggested: draft.suggestedAnswer != null, approvedUnchanged: measure.approvedUnchanged };
+    tx.create(AuditEntry, { actor: input.actor, action: 'draft.approve', caseId: draft.caseId, draftId: draft.id, details });
     await tx.flush();
-    return { outboxId: outbox.id, already: false };
+    return { outboxId: outbox.id, already: false, suggested: draft.suggestedAnswer != null, approvedUnchanged: measure.approvedUnchanged };
   });
 }
 

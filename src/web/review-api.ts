@@ -37,7 +37,8 @@ export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Pr
     const body = parse(approveBody, request.body ?? {});
     const result = await approveDraft({ ...deps.approve, em: deps.orm.em.fork() }, { draftId: id, actor: request.user!.email, bodyText: body.bodyText });
     await deps.queues.enqueueSend(result.outboxId);
-    return result;
+    // The same words as the page's button: approving the suggestion unedited is its own action.
+    return { ...result, action: result.approvedUnchanged ? 'Approve suggested answer' : 'Approve and send' };
   });
   app.post('/api/drafts/:id/reject', async (request) => {
     const { id } = parse(idParam, request.params);

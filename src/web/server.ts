@@ -6,6 +6,7 @@ import { createReplyRenderer } from '../drafts/render.ts';
 import { AppError } from '../shared/errors.ts';
 import { httpStatusFor, isUnavailable, type WebContext, type WebDeps } from './context.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
+import { registerAnswerAdminRoutes } from './pages/answers-admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
 import { registerAttachmentRoutes } from './pages/attachment-routes.ts';
 import { registerCaseRoutes } from './pages/case-routes.ts';
@@ -58,6 +59,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   await registerCorrectionRoutes(app, ctx);
   await registerImpactRoutes(app, ctx);
   await registerAdminRoutes(app, ctx, sessions);
+  await registerAnswerAdminRoutes(app, ctx);
   await registerMetrics(app, ctx);
   await registerReviewApi(app, deps);
   return app;

@@ -26,7 +26,7 @@ function actorName(opts: { as?: string }): string {
 }
 
 /** Approve a draft (optionally with a new text) and queue its reply for the send stage. */
-async function approveAndQueue({ orm, config }: CliContext, id: number, actor: string, bodyText?: string): Promise<{ outboxId: number; already: boolean }> {
+async function approveAndQueue({ orm, config }: CliContext, id: number, actor: string, bodyText?: string): Promise<Awaited<ReturnType<typeof approveDraft>>> {
   const renderer = createReplyRenderer();
   const result = await approveDraft(
     {
@@ -111,14 +111,12 @@ export function registerDraftsCommand(program: Command): void {
       await withDatabase(async ({ orm }) => {
         const d = await showDraft(orm.em.fork(), draftId(id));
         if (opts.json) return printJson(d);
-        process.stdout.write(`Draft ${d.id} (${d.kind}, ${d.state}) for ${d.case.number} from ${d.case.requester}\nSubject: ${d.subject}\nVersions: ${d.versions.join(', ') || '-'}\n`);
-        if (d.outbox) process.stdout.write(`Reply: ${d.outbox.state}${d.outbox.lastError ? ` (${d.outbox.lastError})` : ''}${d.outbox.bounceStatus ? ` bounced ${d.outbox.bounceStatus}: ${d.outbox.bounceDiagnostic ?? ''}` : ''}\n`);
-        process.stdout.write(`\n${d.bodyText}\n`);
+        printDraft(d);
       });
     });
   drafts
     .command('approve <id>')
-    .description('approve a pending draft and queue the reply for sending')
+    .description('approve a pending draft and queue the reply for sending (without --body-file, a suggested answer is approved as suggested: "Approve suggested answer")')
     .option('--body-file <file>', 'replace the reply text with this file (UTF-8)')
     .option('--as <name>', 'who approves (audit log)')
     .action(async (id: string, opts: { bodyFile?: string; as?: string }) => {
@@ -132,7 +130,8 @@ export function registerDraftsCommand(program: Command): void {
       }
       await withDatabase(async (ctx) => {
         const result = await approveAndQueue(ctx, draftId(id), actorName(opts), bodyText);
-        process.stdout.write(`${result.already ? 'already approved' : 'approved'}: draft ${id}, reply queued (outbox ${result.outboxId})\n`);
+        const what = result.approvedUnchanged ? 'suggested answer approved unchanged' : result.suggested ? 'edited suggested answer approved' : 'approved';
+        process.stdout.write(`${result.already ? `already ${what}` : what}: draft ${id}, reply queued (outbox ${result.outboxId})\n`);
       });
     });
   registerEditCommand(drafts);
@@ -147,4 +146,16 @@ export function registerDraftsCommand(program: Command): void {
         process.stdout.write(`rejected: draft ${id}\n`);
       });
     });
+}
+
+/** `drafts show` in plain text: the draft, its suggestion (facts, whether it is unedited) and its text. */
+function printDraft(d: Awaited<ReturnType<typeof showDraft>>): void {
+  process.stdout.write(`Draft ${d.id} (${d.kind}, ${d.state}) for ${d.case.number} from ${d.case.requester}\nSubject: ${d.subject}\nVersions: ${d.versions.join(', ') || '-'}\n`);
+  if (d.outbox) process.stdout.write(`Reply: ${d.outbox.state}${d.outbox.lastError ? ` (${d.outbox.lastError})` : ''}${d.outbox.bounceStatus ? ` bounced ${d.outbox.bounceStatus}: ${d.outbox.bounceDiagnostic ?? ''}` : ''}\n`);
+  if (d.suggestion) {
+    process.stdout.write(`Suggested answer: yes (intents: ${d.suggestion.intents.join(', ') || '-'})${d.suggestion.unchanged ? ', text unedited' : d.state === 'pending' ? ', text edited' : ''}\n`);
+    for (const fact of d.suggestion.facts) process.stdout.write(`  fact: ${JSON.stringify(fact)}\n`);
+    if (d.suggestion.approveAction) process.stdout.write(`${d.suggestion.approveAction}: casedesk drafts approve ${d.id}\n`);
+  }
+  process.stdout.write(`\n${d.bodyText}\n`);
 }

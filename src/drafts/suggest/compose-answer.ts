@@ -40,7 +40,7 @@ export function composeAnswer(input: ComposeInput): Suggestion {
   const sources = new Sources(evidence);
   const draft: Draft = { paragraphs: [], facts: [], missing: [] };
   const date = evidence.dateOfService.date;
-  if (evidence.dateOfService.source !== 'email') draft.missing.push(`date of service not given; used ${date}`);
+  if (evidence.dateOfService.source === 'received') draft.missing.push(`date of service not given; used ${date}`);
   if (intents.includes('other') || intents.length === 0) return finish(['other'], draft, null, sources);
 
   const has = (i: Intent) => intents.includes(i);
@@ -49,9 +49,12 @@ export function composeAnswer(input: ComposeInput): Suggestion {
   if (has('validity') || has('billable') || has('descriptor')) addCodes(draft, input, sources);
   if (has('modifier')) addModifiers(draft, input, sources);
   if (has('code-for-words')) addSearch(draft, input, sources);
-  const lead = evidence.dateOfService.source === 'email'
+  const source = evidence.dateOfService.source;
+  const lead = source === 'email'
     ? `Checked against the code data in force on the date of service, ${date}.`
-    : `No date of service was given, so this was checked against the code data in force on ${date}.`;
+    : source === 'case'
+      ? `Checked against the code data in force on this case's date of service, ${date} (from your earlier message).`
+      : `No date of service was given, so this was checked against the code data in force on ${date}.`;
   return finish(intents, draft, draft.paragraphs.length ? [lead, ...draft.paragraphs].join('\n\n') : null, sources);
 }
 

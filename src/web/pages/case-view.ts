@@ -7,7 +7,8 @@ import { Draft } from '../../drafts/draft.entity.ts';
 import { hasAnswerPlaceholder } from '../../drafts/render.ts';
 import { CaseNote } from '../../review/case-note.entity.ts';
 import { recentViewers } from '../../review/actions.ts';
-import { caseNumber } from '../../review/review.ts';
+import { APPROVE_SUGGESTED, caseNumber, suggestionState } from '../../review/review.ts';
+import { reusableAnswersFor } from '../../review/reusable-answers.ts';
 import { Outbox } from '../../cases/outbox.entity.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { Subscriber } from '../../subscribers/subscriber.entity.ts';
@@ -61,6 +62,43 @@ export function attachmentView(a: AttachmentListing) {
   };
 }
 
+/** One fact of a suggested answer in a line a consultant reads beside the answer. */
+export function factLine(fact: Json): string {
+  const codes = arr(fact.codes).map(String);
+  switch (fact.kind) {
+    case 'ncci':
+      if (!fact.edit) return `NCCI ${codes.join(' + ')}: no edit in the release in force`;
+      return `NCCI ${codes.join(' + ')}: column 1 ${String(fact.column1)}, column 2 ${String(fact.column2)}, modifier indicator ${String(fact.modifierIndicator)}${fact.inEffect ? '' : ' (not in effect on the date)'}`;
+    case 'mue':
+      return `MUE ${String(fact.code)}: ${fact.value == null ? 'no limit found' : `${String(fact.value)} units`}${fact.unitsWritten == null ? '' : `, ${String(fact.unitsWritten)} written${fact.exceeds ? ' (exceeds)' : ''}`}`;
+    case 'code': {
+      const billable = fact.billable === true ? ', billable' : fact.billable === false ? ', not billable' : '';
+      const children = arr(fact.children).length ? ` (billable under it: ${arr(fact.children).map(String).join(', ')})` : '';
+      return `${String(fact.code)} (${String(fact.system)}): ${fact.valid ? 'valid' : 'not valid'}${billable}${fact.header ? ', header' : ''}${children}`;
+    }
+    case 'modifier':
+      return `Modifier ${String(fact.modifier)}${fact.code ? ` on ${String(fact.code)}` : ''}`;
+    case 'search':
+      return `Candidates for "${String(fact.words)}": ${codes.join(', ') || 'none'}`;
+    default:
+      return JSON.stringify(fact);
+  }
+}
+
+/** The suggestion beside a draft: its facts, whether the text is still the suggestion, the approve button's words. */
+function suggestionView(draft: Draft) {
+  const { suggested, unchanged } = suggestionState(draft);
+  return {
+    suggested,
+    unchanged,
+    suggestedText: suggested ? draft.suggestedText ?? '' : null,
+    intents: draft.intents ?? [],
+    facts: (draft.suggestionFacts ?? []).map((f) => factLine(f as Json)),
+    approveLabel: draft.state === 'pending' && unchanged ? APPROVE_SUGGESTED : 'Approve and send',
+    approvedUnchanged: draft.approvedUnchanged ?? null,
+  };
+}
+
 /**
  * Everything the case page shows: the case, its thread (inbound and outbound messages and
  * internal notes, oldest first; inbound HTML sanitised, codes highlighted), the draft under
@@ -109,6 +147,8 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
   const unresolvedNow = pending && input.unresolvedCodes ? await input.unresolvedCodes(draft.bodyText) : [];
   const plan = caseRow.subscriberId ? (await em.findOne(Subscriber, { id: caseRow.subscriberId }, { fields: ['plan'] }))?.plan ?? null : null;
   const viewers = ((await recentViewers(em, [caseRow.id])).get(caseRow.id) ?? []).filter((v) => v !== input.viewer);
+  // Approved answers to the same intent and codes, offered beside the suggestion (one click fills the text).
+  const reusable = pending && draft ? (await reusableAnswersFor(em, draft)).filter((r) => r.body.trim() !== (draft.suggestedAnswer ?? '').trim()) : [];
   return {
     case: {
       id: caseRow.id, number: caseNumber(caseRow.id), subject: caseRow.subject, requester: caseRow.requesterEmail, state: caseRow.state,
@@ -125,6 +165,7 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
           pending, decidedBy: draft.decidedBy ?? null, decidedAt: draft.decidedAt ? new Date(draft.decidedAt).toISOString() : null,
           rejectReason: draft.rejectReason ?? null, versions: draft.versions, placeholder: pending && hasAnswerPlaceholder(draft.bodyText),
           unresolvedNow, blocked: unresolvedNow.length > 0,
+          suggestion: suggestionView(draft), reusable: reusable.map((r) => ({ id: r.id, key: r.key, body: r.body, updatedAt: r.updatedAt })),
           outbox: outbox ? { state: outbox.state, attempts: outbox.attempts, lastError: outbox.lastError ?? null, bounce: outbox.bounceDiagnostic ?? null, sentAt: outbox.sentAt ? new Date(outbox.sentAt).toISOString() : null } : null,
         }
       : null,

@@ -4,6 +4,7 @@ import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { importCodeFile } from '../../../src/codes/index.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
+import { loadDraftStats } from '../../../src/review/draft-stats-load.ts';
 import { addUser } from '../../../src/review/users.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
@@ -110,13 +111,30 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     expect(evidence.versions).toEqual(['NCCI PTP 2025Q1', 'MUE 2025Q1']);
     expect(evidence.containsCptText).toBe(false);
 
-    // The placeholder must be replaced by the consultant's answer before approval.
-    const refused = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
-    expect(refused.body).toMatchObject({ error: expect.stringContaining("placeholder") });
-    expect(refused.status).toBe(409);
-    const answerText = draft.bodyText.replace('[CONSULTANT ANSWER — write here]', 'Yes, with modifier 59 when documentation supports a distinct service.');
-    const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test', bodyText: answerText }) });
+    // The draft carries the suggested answer (the same composer as `casedesk suggest`) in place of
+    // the marker, with its intents and facts; approving it unedited is "Approve suggested answer".
+    expect(draft.bodyText).not.toContain('[CONSULTANT ANSWER — write here]');
+    expect(draft.suggestedAnswer).toBeTruthy();
+    expect(draft.bodyText).toContain(draft.suggestedAnswer!);
+    expect(draft.suggestedAnswer).toContain('97140');
+    expect(draft.suggestedAnswer).toContain('NCCI PTP 2025Q1');
+    expect(shown.body).toMatchObject({
+      suggested: true,
+      suggestion: {
+        intents: expect.arrayContaining(['ncci-pair']),
+        unchanged: true,
+        approveAction: 'Approve suggested answer',
+        facts: expect.arrayContaining([expect.objectContaining({ kind: 'ncci', codes: ['97530', '97140'], edit: true, column1: '97140', column2: '97530', modifierIndicator: '1', inEffect: true })]),
+      },
+    });
+    // The reply's evidence agrees with the answer: nothing "not checked" beside the cited edit;
+    // CPT validity (no CPT release) is said once to be not checked.
+    expect(draft.bodyText).not.toMatch(/no NCCI PTP release/);
+    expect(draft.bodyText.match(/NOT CHECKED/g)).toHaveLength(1);
+    expect(draft.bodyText).toContain('- CPT validity of 97530, 97140: no CPT release is loaded.');
+    const approved = await api(`/api/drafts/${draft.id}/approve`, { method: 'POST', body: JSON.stringify({ actor: 'consultant@casedesk.test' }) });
     expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ suggested: true, approvedUnchanged: true, action: 'Approve suggested answer' });
     const received = await smtp.waitForMessages(2, 20_000);
     // The automatic acknowledgement went out at intake; the consultant's answer after approval.
     const ack = received.find((m) => m.parsed?.headers.get('auto-submitted') === 'auto-replied')!;
@@ -125,7 +143,9 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     const reply = received.find((m) => m !== ack)!;
     expect(reply.parsed?.headers.get('auto-submitted')).toBeUndefined();
     expect(reply.parsed?.inReplyTo).toBe(questionId);
-    expect(reply.parsed?.text).toContain('Yes, with modifier 59');
+    expect([reply.parsed?.references].flat()).toEqual([questionId]);
+    expect(reply.parsed?.text).toContain(draft.suggestedAnswer!.split('\n\n')[1]);
+    expect(reply.parsed?.text).not.toContain('[CONSULTANT ANSWER');
     expect(reply.parsed?.subject).toBe(`Re: Can 97530 be billed with 97140? [CD-${draft.caseId}]`);
     expect(reply.envelope.rcptTo.map((r) => r.address)).toEqual(['pat@clinic.test']);
     const replyId = reply.parsed!.messageId!;
@@ -158,6 +178,13 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
     expect(ooo.caseId).toBe(draft.caseId);
 
     await waitFor(async () => (await em().count(Draft, {})) === 2, { timeoutMs: 20_000, what: 'follow-up draft' });
+    // The follow-up writes no date of service: it inherits the case's.
+    const followUpDraft = await em().findOneOrFail(Draft, { caseMessageId: followUp.id });
+    expect(followUpDraft.evidence.dateOfService).toMatchObject({ date: '2025-01-15', source: 'case' });
+    // The edit figures (`casedesk stats drafts --json` prints this core's result).
+    const stats = await loadDraftStats(em());
+    expect(stats.overall).toMatchObject({ approvedUnchanged: 1, approvedEdited: 0, rejected: 0, medianEditDistance: 0 });
+    expect(stats.byIntent['ncci-pair']).toMatchObject({ approvedUnchanged: 1 });
     // Nothing more can be sent once every queue is empty and every message and outbox row is settled.
     await waitFor(settled, { timeoutMs: 20_000, what: 'queues drained, every message and outbox row settled' });
     expect(smtp.messages).toHaveLength(2);

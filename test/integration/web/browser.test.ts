@@ -71,7 +71,10 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     const em = () => cd.app.orm.em.fork();
     await waitFor(async () => (await em().count(Draft, { state: 'pending' })) === 3, { timeoutMs: 30_000, what: 'three pending drafts' });
     const draft = await em().findOneOrFail(Draft, { subject: { $like: '%97530%' } });
-    expect(draft.bodyText).toContain(PLACEHOLDER);
+    // The question is recognised (an NCCI pair): the draft carries a suggested answer, not the marker.
+    expect(draft.bodyText).not.toContain(PLACEHOLDER);
+    expect(draft.suggestedAnswer).toBeTruthy();
+    expect(draft.bodyText).toContain(draft.suggestedAnswer!);
 
     // A colleague has another case open and assigned to them: the queue shows both.
     const colleague = await browser.newContext();
@@ -133,8 +136,15 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     expect(await page.locator('.evidence').textContent()).toContain('modifier indicator 1');
 
     const answer = 'Yes, when the services are distinct: 97530 and 97140 are a column 1/column 2 pair; append modifier 59 only when documentation supports separate 15-minute intervals.';
+    // Unedited, the button approves the suggestion as such; once edited (in the browser), it says so no more.
+    expect((await page.textContent('#approve'))?.trim()).toBe('Approve suggested answer');
+    expect(await page.locator('.suggestion .facts li').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('NCCI 97530 + 97140')]));
     const text = await page.inputValue('#bodyText');
-    await page.fill('#bodyText', text.replace(PLACEHOLDER, answer));
+    await page.fill('#bodyText', text.replace(draft.suggestedAnswer!, answer));
+    expect((await page.textContent('#approve'))?.trim()).toBe('Approve and send');
+    await page.fill('#bodyText', text);
+    expect((await page.textContent('#approve'))?.trim()).toBe('Approve suggested answer');
+    await page.fill('#bodyText', text.replace(draft.suggestedAnswer!, answer));
     await page.screenshot({ path: `${SHOTS}case.png`, fullPage: true });
     await page.click('#approve');
     await page.waitForSelector('.flash-ok');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AttachmentListing } from '../../../src/attachments/access.ts';
-import { attachmentView, evidenceView } from '../../../src/web/pages/case-view.ts';
+import { attachmentView, evidenceView, factLine } from '../../../src/web/pages/case-view.ts';
 import { createPageRenderer } from '../../../src/web/views.ts';
 
 const evidence = JSON.parse(readFileSync(new URL('../../fixtures/drafts/evidence-cpt-licensed.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -10,6 +10,46 @@ const listing: AttachmentListing = {
   id: 1, caseId: 1, caseMessageId: 1, name: 'a.txt', declaredType: 'text/plain', sniffedType: 'text/plain', kind: 'text', size: 68, sizeLabel: '68 bytes',
   sha256: null, inline: false, state: 'clean', reason: null, signature: null, scannedAt: null, textStatus: 'pending', textNote: null, text: null,
 };
+
+const noSuggestion = { suggested: false, unchanged: false, suggestedText: null, intents: [], facts: [], approveLabel: 'Approve and send', approvedUnchanged: null };
+const render = createPageRenderer();
+const page = (draft: Record<string, unknown>) => render('case', {
+  title: 'CD-1', user: { email: 'a@b.test', role: 'consultant', isAdmin: false }, csrf: 'tok', flash: null, nav: 'case',
+  case: { id: 1, number: 'CD-1', subject: 'Knee', requester: 'pat@clinic.test', state: 'open', assignee: null, mine: true, plan: null, dueAt: null },
+  thread: [], viewers: [], multipleDrafts: false, drafts: [],
+  draft: { id: 1, state: 'pending', kind: 'answer', subject: 'Re: Knee', bodyText: 'ANSWER\n\nIt applies.\n\nWHAT WE CHECKED\n', bodyHtml: '<p>x</p>', pending: true, decidedBy: null, decidedAt: null, rejectReason: null, versions: [], placeholder: false, unresolvedNow: [], blocked: false, outbox: null, suggestion: noSuggestion, reusable: [], ...draft },
+  evidence: evidenceView({}),
+});
+
+describe('the suggested answer on the case page', () => {
+  it('lists the facts beside the answer and the button reads "Approve suggested answer" while unedited', () => {
+    const facts = [
+      factLine({ kind: 'ncci', codes: ['97530', '97140'], edit: true, column1: '97530', column2: '97140', modifierIndicator: '1', inEffect: true }),
+      factLine({ kind: 'mue', code: 'J1885', value: 8, unitsWritten: 10, exceeds: true }),
+    ];
+    expect(facts).toEqual(['NCCI 97530 + 97140: column 1 97530, column 2 97140, modifier indicator 1', 'MUE J1885: 8 units, 10 written (exceeds)']);
+    const suggestion = { ...noSuggestion, suggested: true, unchanged: true, suggestedText: 'ANSWER\n\nIt applies.\n\nWHAT WE CHECKED\n', intents: ['ncci-pair'], facts, approveLabel: 'Approve suggested answer' };
+    const html = page({ suggestion });
+    expect(html).toContain('<li>NCCI 97530 + 97140: column 1 97530, column 2 97140, modifier indicator 1</li>');
+    expect(html).toMatch(/id="approve"[^>]*>Approve suggested answer<\/button>/);
+    expect(html).toContain('data-suggested-text="ANSWER');
+    const edited = page({ suggestion: { ...suggestion, unchanged: false, approveLabel: 'Approve and send' } });
+    expect(edited).toMatch(/id="approve"[^>]*>Approve and send<\/button>/);
+    expect(edited).toContain('The text has been edited from the suggestion.');
+  });
+
+  it('offers an approved answer to the same question with one click to use it', () => {
+    const html = page({ reusable: [{ id: 7, key: 'ncci-pair:97140+97530', body: 'Use 59 only when distinct.', updatedAt: '2026-01-01T00:00:00.000Z' }] });
+    expect(html).toContain('<pre class="text" id="reusable-7">Use 59 only when distinct.</pre>');
+    expect(html).toContain('data-answer-source="reusable-7">Use this answer</button>');
+  });
+
+  it('without a suggestion: no facts section, the plain button', () => {
+    const html = page({});
+    expect(html).not.toContain('id="suggestion"');
+    expect(html).toMatch(/id="approve"[^>]*>Approve and send<\/button>/);
+  });
+});
 
 describe('evidence on the case page', () => {
   it('reads the evidence core\'s JSON into a view with every field present', () => {
@@ -36,7 +76,7 @@ describe('evidence on the case page', () => {
         attachmentView({ ...listing, id: 8, name: 'remit.txt', state: 'infected', signature: 'Eicar-Test-Signature', reason: 'quarantined', textStatus: 'none', textNote: 'quarantined, not read' }),
       ] }],
       viewers: ['lee@casedesk.test'], multipleDrafts: false, drafts: [{ id: 1, state: 'pending', kind: 'answer', current: true }],
-      draft: { id: 1, state: 'pending', kind: 'answer', subject: 'Re: Knee', bodyText: 'Hello </textarea><script>x</script>', bodyHtml: '<p>Hello</p>', pending: true, decidedBy: null, decidedAt: null, rejectReason: null, versions: [], placeholder: false, unresolvedNow: [], blocked: false, outbox: null },
+      draft: { id: 1, state: 'pending', kind: 'answer', subject: 'Re: Knee', bodyText: 'Hello </textarea><script>x</script>', bodyHtml: '<p>Hello</p>', pending: true, decidedBy: null, decidedAt: null, rejectReason: null, versions: [], placeholder: false, unresolvedNow: [], blocked: false, outbox: null, suggestion: noSuggestion, reusable: [] },
       evidence: evidenceView(evidence),
     });
     expect(html).toContain('Knee &lt;scope&gt;');

@@ -4,6 +4,7 @@ import { Migration20261202082315_ncci_edit_versions } from './Migration202612020
 import { Migration20261202135532_attachments } from './Migration20261202135532_attachments.ts';
 import { Migration20261202135757_classification_corrections } from './Migration20261202135757_classification_corrections.ts';
 import { Migration20261202135902_release_impact } from './Migration20261202135902_release_impact.ts';
+import { Migration20261202140222_suggested_answers } from './Migration20261202140222_suggested_answers.ts';
 
 export const sqliteMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
@@ -11,4 +12,5 @@ export const sqliteMigrations = [
   { name: 'Migration20261202135532_attachments', class: Migration20261202135532_attachments },
   { name: 'Migration20261202135757_classification_corrections', class: Migration20261202135757_classification_corrections },
   { name: 'Migration20261202135902_release_impact', class: Migration20261202135902_release_impact },
+  { name: 'Migration20261202140222_suggested_answers', class: Migration20261202140222_suggested_answers },
 ];
