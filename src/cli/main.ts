@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, ConfigError } from '../shared/errors.ts';
+import { registerCasesCommand } from './commands/cases.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
 import { registerDbCommand } from './commands/db.ts';
@@ -25,6 +26,7 @@ export function buildProgram(start: RoleStarter): Command {
     .exitOverride();
   registerRunCommands(program, start);
   registerDraftsCommand(program);
+  registerCasesCommand(program);
   registerMessagesCommand(program);
   registerExtractCommand(program);
   registerSuggestCommand(program);

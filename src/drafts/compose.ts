@@ -11,6 +11,7 @@ import type { DraftContent } from './draft-stage.ts';
 import { buildEvidence, type DateOfService, type ExtractedCodes } from './evidence.ts';
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
+import { redactText } from '../privacy/index.ts';
 
 /** CodeFacts bound to one EntityManager (and the composer's code cache): the code database as the evidence core sees it. */
 export function codeFactsFor(em: EntityManager, cache?: CodeCache): CodeFacts {
@@ -39,7 +40,8 @@ export function chooseDateOfService(message: { subject: string; textNew: string;
  * Compose the draft for one question: extract the codes from the subject and the new text,
  * read the date of service (else the date received), build the evidence from the code
  * database, link past approved answers on the same codes, and render `answer` — or
- * `needs-info` when the question names no code at all.
+ * `needs-info` when the question names no code at all. The quoted question and the subject are
+ * rendered with the PHI guard's spans replaced (`[removed: date of birth]`).
  */
 export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string; codeCache?: CodeCache }) {
   // The composer owns its code cache (or shares the one it is given) for the life of the process.
@@ -54,12 +56,14 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
     const dateOfService = chooseDateOfService(message);
-    const base = { greetingName: message.fromName || null, originalSubject: caseRow.subject, signatureName: deps.signatureName };
+    // The reply never repeats a patient identifier: the quoted question and the subject with each marked span replaced.
+    const question = redactText(message.textNew, { senderAddress: message.fromAddress }).text;
+    const base = { greetingName: message.fromName || null, originalSubject: redactText(caseRow.subject).text, signatureName: deps.signatureName };
     const caseNumber = `CD-${caseRow.id}`;
     const total = Object.values(codes).reduce((n, list) => n + list.length, 0);
 
     if (total === 0) {
-      const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question: message.textNew, reason: 'no-codes', receivedDate: isoDay(received) });
+      const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question, reason: 'no-codes', receivedDate: isoDay(received) });
       return { kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [] }, versions: [] };
     }
     const evidence = await buildEvidence(codeFactsFor(em, codeCache), { codes, units, dateOfService });
@@ -69,7 +73,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     const rendered = deps.renderer.render('answer', {
       ...base,
       caseNumber,
-      question: message.textNew,
+      question,
       evidence,
       receivedDate: isoDay(received),
     });
