@@ -1,4 +1,5 @@
 import { simpleParser } from 'mailparser';
+import { safeErrorSummary } from '../shared/log-safe-error.ts';
 import { scanMime } from './mime-scan.ts';
 import { toParsedMessage } from './to-parsed-message.ts';
 import type { ParseLimits, SafeParseResult } from './safe-parse.ts';
@@ -29,7 +30,7 @@ export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<
     });
     return { ok: true, message: toParsedMessage(parsed, raw, scan.parts, warnings) };
   } catch (err) {
-    return { ok: false, code: 'unparseable', reason: `mail parser failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
+    return { ok: false, code: 'unparseable', reason: `mail parser failed: ${safeErrorSummary(err)}` };
   }
 }
 

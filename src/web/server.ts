@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createReplyRenderer } from '../drafts/render.ts';
 import { AppError } from '../shared/errors.ts';
+import { logSafeError, safeErrorSummary } from '../shared/log-safe-error.ts';
 import { httpStatusFor, type WebContext, type WebDeps } from './context.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
 import { registerAuthRoutes } from './pages/auth-routes.ts';
@@ -31,7 +32,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => securityHeaders(request, reply));
 
   const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit, metricsToken: deps.metricsToken });
-  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
+  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: logSafeError(err) }, 'session prune failed')), 15 * 60_000);
   pruner.unref();
   app.addHook('onClose', async () => clearInterval(pruner));
   await app.register(fastifyFormbody);
@@ -53,7 +54,7 @@ function registerErrorPages(app: FastifyInstance, render: PageRenderer): void {
   app.setErrorHandler((err, request, reply) => {
     const status = httpStatusFor(err);
     // Name, code and stack frames only: a database error's message can quote the SQL parameters (message text).
-    if (status >= 500) request.log.error({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code ?? null, frames: (err as Error).stack?.split('\n').slice(1, 6).join('\n') ?? null }, route: request.routeOptions.url ?? null }, 'request failed');
+    if (status >= 500) request.log.error({ err: logSafeError(err), route: request.routeOptions.url ?? null }, 'request failed');
     const message = status >= 500 && !(err instanceof AppError) ? 'internal error' : (err as Error).message;
     if (request.url.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return reply.status(status).send({ error: message });
     return reply.status(status).type('text/html; charset=utf-8').send(render('error', { title: `Error ${status}`, user: null, csrf: '', flash: null, nav: 'error', status, message }));
@@ -74,14 +75,14 @@ function registerHealth(app: FastifyInstance, deps: WebDeps): void {
       checks.database = 'ok';
     } catch (err) {
       ok = false;
-      checks.database = `error: ${(err as Error).message}`;
+      checks.database = `error: ${safeErrorSummary(err)}`;
     }
     try {
       checks.queues = await deps.queues.depths();
       checks.redis = 'ok';
     } catch (err) {
       ok = false;
-      checks.redis = `error: ${(err as Error).message}`;
+      checks.redis = `error: ${safeErrorSummary(err)}`;
     }
     if (deps.health) Object.assign(checks, await deps.health());
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...checks });
