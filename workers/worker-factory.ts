@@ -80,10 +80,16 @@ export function createStageWorker<Q extends QueueName>(
     if (final && onFinalFailure) {
       const parsed = JOB_SCHEMAS[queue].safeParse(job.data);
       if (parsed.success) {
-        onFinalFailure(parsed.data as JobData<Q>, err, ctx.orm.em.fork()).catch((e: unknown) => log.error({ jobId: job.id, err: logSafeError(e) }, 'final-failure handler failed'));
+        onFinalFailure(parsed.data as JobData<Q>, originalError(err), ctx.orm.em.fork()).catch((e: unknown) => log.error({ jobId: job.id, err: logSafeError(e) }, 'final-failure handler failed'));
       }
     }
   });
   worker.on('error', (err) => log.error({ err: logSafeError(err) }, 'worker error'));
   return worker;
+}
+
+/** The error a stage threw, behind the safe wrapper BullMQ was given (job-errors.ts keeps it as `cause`). */
+function originalError(err: Error): Error {
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause : err;
 }
