@@ -55,8 +55,8 @@ describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quot
     expect(spoofed.cm.wantsDraft).toBe(false);
 
     // 2. Genuine, DKIM-signed by the clinic with a key published in (table) DNS → verified, counted, drafted, acknowledged.
-    const signed = await deliver('signed', await sign(question('signed', 'Pat Coder <pat@clinic.test>'), clinicKey, { domain: 'clinic.test', selector: 's1' }));
-    expect({ verdict: signed.cm.senderVerdict, reasons: signed.cm.senderReasons }).toMatchObject({ verdict: 'verified' });
+    const signed = await deliver('signed', await sign(question('signed', 'Pat Coder <pat@clinic.test>'), clinicKey, { domain: 'clinic.test', selector: 's1', signTime: new Date(Date.now() - 60_000) }));
+    expect(signed.cm.senderVerdict, JSON.stringify(signed.cm.senderReasons)).toBe('verified');
     expect(signed.caseRow).toMatchObject({ state: 'open', unverifiedSender: false });
     expect(signed.caseRow.subscriberId).not.toBeNull();
 
