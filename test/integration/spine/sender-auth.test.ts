@@ -9,7 +9,7 @@ import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { rsaKey, sign, tableResolver } from '../../support/dns-table.ts';
-import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
+import { createTestMailbox, deleteMailbox, deliverViaLmtpInto, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 
 describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quota and gets no mail; genuine mail flows', (driver) => {
@@ -39,9 +39,9 @@ describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quot
   const em = () => cd.app.orm.em.fork();
   const question = (id: string, from: string, top: Record<string, string> = {}) =>
     rawMessage({ ...top, From: from, To: 'answers@casedesk.test', Subject: `Question ${id}`, 'Message-ID': `<${id}-${driver}@clinic.test>`, Date: 'Mon, 13 Jan 2025 10:00:00 +0000' }, 'Can 97530 be billed with 97140 on the same day?');
-  /** Deliver, then wait until the message is filed; its case and case message. */
+  /** Deliver through Dovecot's LMTP (which adds its own Received line on top), then wait until the message is filed. */
   const deliver = async (id: string, raw: string | Buffer) => {
-    await appendMessage(mailbox, raw);
+    await deliverViaLmtpInto(mailbox, `<${id}-${driver}@clinic.test>`, raw);
     const cm = await waitFor(async () => em().findOne(CaseMessage, { messageId: `<${id}-${driver}@clinic.test>` }), { timeoutMs: 30_000, what: `${id} filed` });
     return { cm, caseRow: await em().findOneOrFail(Case, { id: cm.caseId }) };
   };
@@ -67,7 +67,10 @@ describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quot
       'Authentication-Results': 'mx.casedesk.test; dmarc=pass header.from=clinic.test',
       Received: `${hops('mail.clinic.test')}\r\nReceived: from laptop by mail.clinic.test with ESMTPSA id 9z; Mon, 13 Jan 2025 10:00:00 +0000`,
     }));
-    expect(trusted.cm.senderVerdict).toBe('verified');
+    expect(trusted.cm.senderVerdict, JSON.stringify(trusted.cm.senderReasons)).toBe('verified');
+    // Dovecot's delivery hop sits on top of our server's (the receiving side's own hops count as trusted).
+    const stored = await em().findOneOrFail(InboundMessage, { messageId: `<trusted-${driver}@clinic.test>` }, { populate: ['raw'] });
+    expect(stored.raw.toString('utf8')).toMatch(/^Return-Path: [^\n]*\n(?:Delivered-To: [^\n]*\n)?Received: [\s\S]*?with LMTP[\s\S]*?\nAuthentication-Results: mx\.casedesk\.test/);
     expect(trusted.caseRow.state).toBe('open');
 
     // 4. The same claim forged by the sender (below the first untrusted hop) is ignored, and so is one
