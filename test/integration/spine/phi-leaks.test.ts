@@ -8,7 +8,7 @@ import { createLogger } from '../../../src/shared/logger.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
-import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
+import { createTestMailbox, deleteMailbox, deliverViaLmtpInto, waitFor } from '../../support/imap.ts';
 import { captureLog, dumpRedisPrefix, plantedIn } from '../../support/leak-scan.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 
@@ -56,7 +56,7 @@ describe.each(TEST_DRIVERS)('patient identifiers on %s: never in a reply, a log 
   it('drafts and sends a reply without them, files a long display name, and a failed insert leaks nothing', async () => {
     await addSubscriber(em(), 'pat@clinic.test', 'standard', cd.config.env.PLANS);
     const questionId = `<phi-${driver}-1@clinic.test>`;
-    await appendMessage(mailbox, rawMessage({
+    await deliverViaLmtpInto(mailbox, questionId, rawMessage({
       From: 'Pat Coder <pat@clinic.test>', To: 'answers@casedesk.test', Subject: 'Question for pt Johnathan Quimbly: 97530 with 97140', 'Message-ID': questionId,
     }, QUESTION));
 
@@ -84,7 +84,7 @@ describe.each(TEST_DRIVERS)('patient identifiers on %s: never in a reply, a log 
 
     // A display name longer than its column (varchar(320)) is cut to fit, not quarantined.
     const longId = `<phi-${driver}-long@clinic.test>`;
-    await appendMessage(mailbox, rawMessage({ From: `"${'Pat '.repeat(120)}" <pat@clinic.test>`, To: 'answers@casedesk.test', Subject: 'Is 97110 timed?', 'Message-ID': longId }, 'Is 97110 a timed code?'));
+    await deliverViaLmtpInto(mailbox, longId, rawMessage({ From: `"${'Pat '.repeat(120)}" <pat@clinic.test>`, To: 'answers@casedesk.test', Subject: 'Is 97110 timed?', 'Message-ID': longId }, 'Is 97110 a timed code?'));
     const long = await waitFor(async () => em().findOne(CaseMessage, { messageId: longId }), { timeoutMs: 30_000, what: 'the long-name message filed' });
     expect(long.fromName?.length).toBe(320);
     expect((await em().findOneOrFail(Case, { id: long.caseId })).requesterName?.length).toBe(320);
@@ -94,7 +94,7 @@ describe.each(TEST_DRIVERS)('patient identifiers on %s: never in a reply, a log 
       // carries the question (MikroORM inlines its values into the SQL of the error) fails every attempt.
       await em().getConnection().execute('alter table case_message alter column from_name type varchar(10) using left(from_name, 10)');
       const failingId = `<phi-${driver}-fail@clinic.test>`;
-      await appendMessage(mailbox, rawMessage({
+      await deliverViaLmtpInto(mailbox, failingId, rawMessage({
         From: 'Pat Coder Senior <pat@clinic.test>', To: 'answers@casedesk.test', Subject: 'Follow-up on 97530', 'Message-ID': failingId,
       }, QUESTION.replace('Can 97530', 'Again: can 97530')));
       const failed = await waitFor(async () => {
