@@ -23,6 +23,15 @@ const plans = z
   );
 
 /**
+ * AUTHSERV_IDS: comma-separated authserv-ids (RFC 8601) of the receiving servers whose
+ * Authentication-Results header CaseDesk trusts; lower-cased, blanks dropped, duplicates removed.
+ */
+const authservIds = z
+  .string()
+  .transform((s) => [...new Set(s.split(',').map((id) => id.trim().toLowerCase()).filter((id) => id !== ''))])
+  .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{0,252}$/, 'expected host-like authserv-ids such as mx.example.com')));
+
+/**
  * The whole configuration, read from the environment once at start-up. Every key of the
  * environment CaseDesk reads is here; nothing else in the code base touches process.env.
  */
@@ -99,6 +108,15 @@ export const envSchema = z.object({
   PLANS: plans.default({ trial: 5, standard: 50, pro: 200 }),
   /** Where strangers are told to ask about a subscription (shown in the not-subscribed notice). */
   SUBSCRIPTION_CONTACT: optionalString,
+
+  /** Receiving servers whose Authentication-Results are trusted (none by default: CaseDesk checks DKIM/DMARC itself). */
+  AUTHSERV_IDS: authservIds.default([]),
+  /** off: no check; report: badge unverified senders; enforce: hold forged subscriber mail, no backscatter. */
+  SENDER_AUTH: z.enum(['off', 'report', 'enforce']).default('report'),
+  /** Automatic notices per sender domain per hour. */
+  NOTICE_DOMAIN_HOURLY: z.coerce.number().int().min(0).default(20),
+  /** `received` acknowledgements per verified subscriber per 24 hours. */
+  ACK_DAILY_MAX: z.coerce.number().int().min(0).default(20),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
   /** Ingest leader lock TTL: how soon another process takes over a mailbox after its leader died. */

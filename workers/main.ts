@@ -10,6 +10,7 @@ import { openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
 import { createReplyRenderer, type ReplyRenderer } from '../src/drafts/render.ts';
 import { startIngest, type IngestHandle } from '../src/ingest/mailbox-ingest.ts';
+import { authenticateSender, systemResolver, type DNSResolver } from '../src/mail/auth/index.ts';
 import { readBounce } from '../src/mail/bounce.ts';
 import { classifyMessage } from '../src/mail/classify.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
@@ -50,6 +51,8 @@ export interface StartOptions {
   createDatabase?: boolean;
   /** Check Redis, IMAP (ingest) and SMTP (send) first; a failure is one ConnectionError line. */
   preflight?: boolean;
+  /** DNS for the sender check (DKIM keys, DMARC records); the system's resolver unless given (tests answer from a table). */
+  dnsResolver?: DNSResolver;
 }
 
 /** What every role of one process shares: opened once here, closed once by `stop`. */
@@ -62,6 +65,7 @@ interface Base {
   parsePool: ParsePool;
   textExtractor: TextExtractor;
   renderer: ReplyRenderer;
+  dnsResolver: DNSResolver;
 }
 
 interface Stoppable {
@@ -98,7 +102,7 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
   const redis: Redis = createRedis(config.env.REDIS_URL);
   const parsePool = new ParsePool();
   const textExtractor = new TextExtractor();
-  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer() };
+  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer(), dnsResolver: options.dnsResolver ?? systemResolver };
   try {
     return await startRoles(base, options);
   } catch (err) {
@@ -183,7 +187,14 @@ function parseDeps(base: Base): Parameters<typeof startParseWorker>[1] {
     ownDomain: config.messageIdDomain,
     dueHours: env.REPLY_DUE_HOURS,
     makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
-    intake: createIntakePolicy({ renderer, plans: env.PLANS, replyPromise: env.REPLY_PROMISE, signatureName: env.MAIL_FROM_NAME, contact: env.SUBSCRIPTION_CONTACT ?? null }),
+    intake: createIntakePolicy({
+      renderer, plans: env.PLANS, replyPromise: env.REPLY_PROMISE, signatureName: env.MAIL_FROM_NAME, contact: env.SUBSCRIPTION_CONTACT ?? null,
+      limits: { domainHourly: env.NOTICE_DOMAIN_HOURLY, ackDailyMax: env.ACK_DAILY_MAX },
+    }),
+    senderAuth: {
+      mode: env.SENDER_AUTH,
+      check: (raw) => authenticateSender(raw, { authservIds: env.AUTHSERV_IDS, resolver: base.dnsResolver, mode: env.SENDER_AUTH }),
+    },
   };
 }
 

@@ -1,8 +1,10 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Orm } from '../src/shared/db.ts';
 import { NotFoundError, PermanentError, ValidationError } from '../src/shared/errors.ts';
+import { logSafeError } from '../src/shared/log-safe-error.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { JOB_SCHEMAS, type JobData, type QueueName } from '../src/shared/queues.ts';
+import { toRetryableError, toUnrecoverableError } from './job-errors.ts';
 
 export interface WorkerContext {
   orm: Orm;
@@ -46,12 +48,16 @@ export function createStageWorker<Q extends QueueName>(
       try {
         return await handler(parsed.data as JobData<Q>, { em: ctx.orm.em.fork(), log, finalAttempt, job });
       } catch (err) {
+        // What reaches BullMQ (failedReason and stacktrace, kept in Redis) and the logs is the safe
+        // summary (class, code, constraint), never a driver's message with SQL and values; the
+        // original stays reachable in-process as `cause`, and its code as `code`.
         if (err instanceof NotFoundError) {
-          log.warn({ jobId: job.id, msg: err.message }, 'job skipped');
-          return { skipped: err.message };
+          log.warn({ jobId: job.id, err: logSafeError(err) }, 'job skipped');
+          return { skipped: err.code };
         }
-        if (err instanceof PermanentError || err instanceof ValidationError) throw new UnrecoverableError(err.message);
-        throw err;
+        if (err instanceof PermanentError || err instanceof ValidationError) throw toUnrecoverableError(err);
+        if (err instanceof UnrecoverableError) throw err;
+        throw toRetryableError(err);
       }
     },
     {
@@ -70,14 +76,20 @@ export function createStageWorker<Q extends QueueName>(
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
     const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
-    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.message }, 'job failed');
+    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: logSafeError(err) }, 'job failed');
     if (final && onFinalFailure) {
       const parsed = JOB_SCHEMAS[queue].safeParse(job.data);
       if (parsed.success) {
-        onFinalFailure(parsed.data as JobData<Q>, err, ctx.orm.em.fork()).catch((e: Error) => log.error({ err: e.message }, 'final-failure handler failed'));
+        onFinalFailure(parsed.data as JobData<Q>, originalError(err), ctx.orm.em.fork()).catch((e: unknown) => log.error({ jobId: job.id, err: logSafeError(e) }, 'final-failure handler failed'));
       }
     }
   });
-  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  worker.on('error', (err) => log.error({ err: logSafeError(err) }, 'worker error'));
   return worker;
+}
+
+/** The error a stage threw, behind the safe wrapper BullMQ was given (job-errors.ts keeps it as `cause`). */
+function originalError(err: Error): Error {
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause : err;
 }

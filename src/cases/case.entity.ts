@@ -1,10 +1,24 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 
-export type CaseState = 'open' | 'answered' | 'closed';
+/**
+ * `held`: a question that claims a subscriber's address from a sender that failed authentication
+ * (SENDER_AUTH=enforce): no quota used, no draft, no notice, until a consultant releases it.
+ */
+export type CaseState = 'open' | 'answered' | 'closed' | 'held';
+
+/** What CaseDesk concluded about an inbound message's sender (src/mail/auth). */
+export type SenderVerdict = 'verified' | 'unverified' | 'unknown';
+
+/** Where the PHI guard marked an identifier in a message's new text (offsets only: the text is the message's). */
+export interface StoredPhiSpan {
+  kind: string;
+  start: number;
+  end: number;
+}
 
 /** A consultation: one coder's question and everything that follows in its thread. `id` is the case number (CD-<id>). */
 export class Case {
-  [OptionalProps]?: 'state' | 'openedAt' | 'lastInboundAt' | 'updatedAt';
+  [OptionalProps]?: 'state' | 'openedAt' | 'lastInboundAt' | 'updatedAt' | 'unverifiedSender';
   id!: number;
   subject!: string;
   requesterEmail!: string;
@@ -13,6 +27,10 @@ export class Case {
   /** The subscriber the question counted against, when there was one. */
   subscriberId?: number | null;
   assignee?: string | null;
+  /** Why the case is `held` (`unverified sender`), null otherwise. */
+  holdReason?: string | null;
+  /** A message of this case came from a sender CaseDesk could not verify (the "unverified sender" badge). */
+  unverifiedSender = false;
   openedAt: Date = new Date();
   lastInboundAt: Date = new Date();
   dueAt?: Date | null;
@@ -33,6 +51,8 @@ export const CaseSchema = new EntitySchema<Case>({
     state: { type: 'string', length: 16 },
     subscriberId: { type: 'integer', nullable: true },
     assignee: { type: 'string', length: 320, nullable: true },
+    holdReason: { type: 'string', length: 64, nullable: true },
+    unverifiedSender: { type: 'boolean', default: false },
     openedAt: { type: 'datetime' },
     lastInboundAt: { type: 'datetime' },
     dueAt: { type: 'datetime', nullable: true },
@@ -45,7 +65,7 @@ export type Direction = 'in' | 'out';
 
 /** One message of a case thread, inbound (a question, a follow-up) or outbound (our reply). */
 export class CaseMessage {
-  [OptionalProps]?: 'references' | 'toAddresses' | 'wantsDraft' | 'sentAt' | 'createdAt';
+  [OptionalProps]?: 'references' | 'toAddresses' | 'wantsDraft' | 'sentAt' | 'createdAt' | 'phiSpans';
   id!: number;
   caseId!: number;
   direction!: Direction;
@@ -67,6 +87,11 @@ export class CaseMessage {
   html?: string | null;
   /** Whether this inbound message gets a draft (a subscriber's question); the start-up sweep relies on it. */
   wantsDraft = false;
+  /** Sender authentication of an inbound message (null: outbound, or filed before it existed). */
+  senderVerdict?: SenderVerdict | null;
+  senderReasons?: string[] | null;
+  /** The PHI guard's spans in `textNew`. */
+  phiSpans?: StoredPhiSpan[] | null = [];
   sentAt: Date = new Date();
   createdAt: Date = new Date();
 }
@@ -93,6 +118,9 @@ export const CaseMessageSchema = new EntitySchema<CaseMessage>({
     textFull: { type: 'text' },
     html: { type: 'text', nullable: true, lazy: true },
     wantsDraft: { type: 'boolean' },
+    senderVerdict: { type: 'string', length: 16, nullable: true },
+    senderReasons: { type: 'json', nullable: true },
+    phiSpans: { type: 'json', nullable: true },
     sentAt: { type: 'datetime' },
     createdAt: { type: 'datetime' },
   },

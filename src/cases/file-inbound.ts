@@ -6,6 +6,7 @@ import type { ParsedMessage } from '../mail/parsed-message.ts';
 import { isUniqueViolation } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import { hashMessageId, normalizeMessageId, splitMessageIds, syntheticMessageId } from '../shared/message-id.ts';
+import { readHeaderFields, readSpamVerdict, type SenderAuthMode, type SenderAuthResult } from '../mail/auth/index.ts';
 import { markBounces } from './bounces.ts';
 import { Case, CaseMessage } from './case.entity.ts';
 import { ClassificationCorrection } from './correction.entity.ts';
@@ -18,6 +19,29 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
   /** Domain of our own Message-IDs (stand-in ids for messages without one). */
   ownDomain: string;
   now?: () => Date;
+  /** SENDER_AUTH and the check (authenticateSender bound to AUTHSERV_IDS and a resolver); without it: `off`. */
+  senderAuth?: { mode: SenderAuthMode; check: (raw: Buffer) => Promise<SenderAuthResult> };
+}
+
+type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
+
+/**
+ * The sender check of one message, decided once: the first run stores the verdict and its
+ * reasons on the inbound row, and any later run (a retry, a re-run after a crash) reuses them.
+ * The spam verdict is read from the header each time (it is a pure function of the bytes).
+ */
+async function senderOf(deps: FileDeps, inbound: InboundMessage): Promise<Sender> {
+  const mode = deps.senderAuth?.mode ?? 'off';
+  const spam = readSpamVerdict(readHeaderFields(inbound.raw).fields);
+  if (!deps.senderAuth || mode === 'off') return { mode: 'off', verdict: 'unknown', reasons: [], spam };
+  if (!inbound.senderVerdict) {
+    const result = await deps.senderAuth.check(inbound.raw);
+    inbound.senderVerdict = result.verdict;
+    inbound.senderReasons = result.reasons.map((r) => r.slice(0, 200)).slice(0, 20);
+    await deps.em.flush();
+    deps.log.info({ inboundId: inbound.id, verdict: result.verdict, method: result.method }, 'sender checked');
+  }
+  return { mode, verdict: inbound.senderVerdict, reasons: inbound.senderReasons ?? [], spam };
 }
 
 export type FileResult =
@@ -89,9 +113,10 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   if (already) return markDuplicate(em, inbound, already, log);
 
   const thread = await resolveThread(threadInput(message), threadLookups(em));
+  const sender = await senderOf(deps, inbound);
   try {
     const filed = await em.transactional((tx) =>
-      openOrThread(tx, deps, { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now }),
+      openOrThread(tx, deps, { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender }),
     );
     log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length, attachments: message.attachments?.length ?? 0 }, 'message threaded');
     return { outcome: 'case-message', newCase: thread.kind === 'new', ...filed };

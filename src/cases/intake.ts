@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { quotaResetsOn, type Plans } from '../subscribers/subscribers.ts';
 import { Case } from './case.entity.ts';
-import { lastAutoNoticeAt } from './notice-history.ts';
-import { mayAutoReply, type AutomaticKind } from './notice-policy.ts';
+import { decideNotice, routeInbound, type NoticeKind, type NoticeLimits, type SenderAuthMode, type SenderStatus } from '../mail/auth/index.ts';
+import { redactText } from '../privacy/index.ts';
+import type { SenderVerdict } from './case.entity.ts';
+import { noticeCounts } from './notice-history.ts';
 import type { NoticeRenderer, RenderedMail } from './notice-views.ts';
 import type { Outbox } from './outbox.entity.ts';
 import { quotaDecision } from './quota.ts';
@@ -14,8 +16,19 @@ export interface IntakeDecision {
   subscriberId?: number | null;
   /** Case state for a new case (a stranger's question is recorded, closed, and not drafted). */
   caseState?: Case['state'];
+  /** Why a new case is `held` (with caseState `held`). */
+  holdReason?: string | null;
   /** Automatic notices to queue in the same transaction (rendered by the policy). */
   notices?: Array<Pick<Outbox, 'kind' | 'toAddress' | 'subject' | 'text' | 'html' | 'dedupeKey'>>;
+}
+
+/** The sender check of one inbound message, as intake needs it (decided once per message in file-inbound.ts). */
+export interface IntakeSender {
+  /** SENDER_AUTH. */
+  mode: SenderAuthMode;
+  verdict: SenderVerdict;
+  /** A spam filter on the receiving side flagged the message (readSpamVerdict). */
+  spam: boolean;
 }
 
 export interface IntakeInput {
@@ -28,6 +41,8 @@ export interface IntakeInput {
   messageId: string;
   references: string[];
   now: Date;
+  /** Without one: not checked (`off`). */
+  sender?: IntakeSender;
 }
 
 /** Run by src/cases/open-case.ts inside the filing transaction, for every human message. */
@@ -42,9 +57,14 @@ export interface IntakeOptions {
   replyPromise: string;
   signatureName: string;
   contact: string | null;
+  /** NOTICE_DOMAIN_HOURLY and ACK_DAILY_MAX (defaults 20 and 20). */
+  limits?: NoticeLimits;
 }
 
 type Notices = IntakeDecision['notices'];
+
+const NOT_CHECKED: IntakeSender = { mode: 'off', verdict: 'unknown', spam: false };
+export const HOLD_UNVERIFIED = 'unverified sender';
 
 /**
  * The subscription side of intake, run inside the filing transaction for every human message:
@@ -52,20 +72,31 @@ type Notices = IntakeDecision['notices'];
  *   drafted, and acknowledged with `received`;
  * - from a subscriber over quota: recorded as a closed case, not counted, `over-quota` notice;
  * - from anyone else: recorded as a closed case, `not-subscribed` notice;
- * - a follow-up in an existing case: drafted when the case is a subscriber's, never counted,
- *   never acknowledged.
- * Every notice obeys the loop policy: at most one automatic mail per sender per 24 hours.
+ * - with SENDER_AUTH=enforce, a new question claiming a subscriber's address whose sender failed
+ *   authentication: a `held` case (`unverified sender`), not counted, not drafted, no notice,
+ *   until a consultant releases it (src/review/release.ts);
+ * - a follow-up in an existing case: drafted when the case is a subscriber's (and the sender is
+ *   not held), never counted, never acknowledged.
+ * Whether each notice goes out is decideNotice's (src/mail/auth/sender-policy.ts): never to spam,
+ * no `not-subscribed` backscatter in enforce, a cap per sender domain per hour, `received` for
+ * every new case of a verified subscriber up to ACK_DAILY_MAX a day, else one per 24 hours.
  * (Automatic mail never reaches this point: src/cases/file-inbound.ts ignores it first.)
  */
 export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
   return async (tx, input) => {
+    const sender = input.sender ?? NOT_CHECKED;
     if (!input.isNewCase) {
       const caseRow = await tx.findOneOrFail(Case, { id: input.caseId }, { fields: ['subscriberId'] });
-      return { wantsDraft: caseRow.subscriberId != null };
+      const status = caseRow.subscriberId != null ? 'subscriber' : 'stranger';
+      return { wantsDraft: status === 'subscriber' && routeInbound({ ...sender, sender: status }).route === 'accept' };
     }
-    const base = { greetingName: input.fromName, originalSubject: input.subject || '(no subject)', signatureName: options.signatureName };
-    const notice = (kind: AutomaticKind, render: () => RenderedMail) => noticeIfAllowed(tx, input, kind, render);
     const quota = await quotaDecision(tx, input.fromAddress, input.now, options.plans);
+    const status = quota.kind === 'stranger' ? 'stranger' : 'subscriber';
+    if (routeInbound({ ...sender, sender: status }).route === 'hold') {
+      return { wantsDraft: false, subscriberId: null, caseState: 'held', holdReason: HOLD_UNVERIFIED, notices: [] };
+    }
+    const base = { greetingName: input.fromName, originalSubject: redactText(input.subject || '(no subject)').text, signatureName: options.signatureName };
+    const notice = (kind: NoticeKind, render: () => RenderedMail) => noticeIfAllowed(tx, { input, sender, status, limits: options.limits }, kind, render);
     if (quota.kind === 'stranger') {
       const plans = Object.entries(options.plans).map(([name, q]) => ({ name, quota: q }));
       return {
@@ -83,10 +114,24 @@ export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
   };
 }
 
-/** One notice of `kind` to the sender, unless the loop policy forbids it (rendered only when sent). */
-async function noticeIfAllowed(tx: EntityManager, input: IntakeInput, kind: AutomaticKind, render: () => RenderedMail): Promise<Notices> {
-  const allowed = mayAutoReply({ classificationAnswerable: true, lastNoticeToSenderAt: await lastAutoNoticeAt(tx, input.fromAddress), now: input.now });
-  if (!allowed || !input.fromAddress) return [];
+interface NoticeContext {
+  input: IntakeInput;
+  sender: IntakeSender;
+  status: SenderStatus;
+  limits?: NoticeLimits;
+}
+
+/** One notice of `kind` to the sender, unless decideNotice suppresses it (rendered only when sent). */
+async function noticeIfAllowed(tx: EntityManager, ctx: NoticeContext, kind: NoticeKind, render: () => RenderedMail): Promise<Notices> {
+  const { input, sender } = ctx;
+  if (!input.fromAddress) return [];
+  const decision = decideNotice({
+    ...sender, sender: ctx.status, kind, automatic: false,
+    counts: await noticeCounts(tx, input.fromAddress, input.now),
+    limits: ctx.limits ?? { domainHourly: 20, ackDailyMax: 20 },
+    now: input.now,
+  });
+  if (decision.action !== 'send') return [];
   const rendered = render();
   return [{ kind, toAddress: input.fromAddress, subject: rendered.subject, text: rendered.text, html: rendered.html, dedupeKey: `notice:${kind}:${input.inboundId}` }];
 }

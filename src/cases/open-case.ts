@@ -4,8 +4,9 @@ import { InboundMessage } from '../ingest/ingest.entity.ts';
 import type { MessageClassification } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
 import { normalizeMessageId } from '../shared/message-id.ts';
-import { Case, CaseMessage } from './case.entity.ts';
-import { answerEveryone, type IntakeDecision, type IntakePolicy } from './intake.ts';
+import { findPhi } from '../privacy/index.ts';
+import { Case, CaseMessage, type SenderVerdict } from './case.entity.ts';
+import { answerEveryone, type IntakeDecision, type IntakePolicy, type IntakeSender } from './intake.ts';
 import { Outbox } from './outbox.entity.ts';
 import type { ThreadDecision } from './threading.ts';
 
@@ -28,6 +29,26 @@ export interface OpenCaseInput {
   messageId: string;
   messageIdHash: string;
   now: Date;
+  /** The sender check (file-inbound.ts decides it once per message); without one: not checked. */
+  sender?: IntakeSender & { reasons: string[] };
+}
+
+/** Display names and addresses go into varchar(320) columns: longer ones are cut, never refused. */
+export const NAME_COLUMN = 320;
+
+/** `value` cut to `max` characters (never in the middle of a surrogate pair); null stays null. */
+export function fitColumn(value: string, max: number): string;
+export function fitColumn(value: string | null | undefined, max: number): string | null;
+export function fitColumn(value: string | null | undefined, max: number): string | null {
+  if (value == null) return null;
+  if (value.length <= max) return value;
+  const cut = value.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** Whether this sender gets the "unverified sender" badge (any mode but `off`, any verdict but `verified`). */
+function unverified(sender: OpenCaseInput['sender']): boolean {
+  return sender !== undefined && sender.mode !== 'off' && sender.verdict !== 'verified';
 }
 
 export interface Filed {
@@ -48,17 +69,19 @@ export interface Filed {
  */
 export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput): Promise<Filed> {
   const { message: msg, thread } = input;
-  const fromAddress = (msg.from?.address ?? '').toLowerCase();
+  const fromAddress = fitColumn((msg.from?.address ?? '').toLowerCase(), NAME_COLUMN);
   const row = await tx.findOneOrFail(InboundMessage, { id: input.inboundId });
   const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
   const decision = await (deps.intake ?? answerEveryone)(tx, {
     fromAddress, fromName: msg.from?.name || null, subject: msg.subject, isNewCase: thread.kind === 'new',
-    caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now,
+    caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now, sender: input.sender,
   });
   if (thread.kind === 'new') {
     caseRow.subscriberId = decision.subscriberId ?? null;
     if (decision.caseState) caseRow.state = decision.caseState;
+    caseRow.holdReason = decision.holdReason ?? null;
   }
+  if (unverified(input.sender)) caseRow.unverifiedSender = true;
   const caseMessage = tx.create(CaseMessage, caseMessageOf(deps, input, caseRow.id, fromAddress, decision.wantsDraft));
   const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
   await tx.flush();
@@ -87,7 +110,7 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
   const caseRow = tx.create(Case, {
     subject: msg.subject || '(no subject)',
     requesterEmail: fromAddress || 'unknown@invalid',
-    requesterName: msg.from?.name || null,
+    requesterName: fitColumn(msg.from?.name || null, NAME_COLUMN),
     openedAt: now,
     lastInboundAt: now,
     dueAt: new Date(now.getTime() + dueHours * 3_600_000),
@@ -98,6 +121,8 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
 
 function caseMessageOf(deps: OpenCaseDeps, input: OpenCaseInput, caseId: number, fromAddress: string, wantsDraft: boolean) {
   const msg = input.message;
+  const textNew = deps.newText({ text: msg.text, html: msg.html, subject: msg.subject });
+  const verdict: SenderVerdict | null = input.sender && input.sender.mode !== 'off' ? input.sender.verdict : null;
   return {
     caseId,
     direction: 'in' as const,
@@ -107,10 +132,13 @@ function caseMessageOf(deps: OpenCaseDeps, input: OpenCaseInput, caseId: number,
     inReplyTo: normalizeMessageId(msg.inReplyTo),
     references: msg.references,
     fromAddress: fromAddress || 'unknown@invalid',
-    fromName: msg.from?.name || null,
+    fromName: fitColumn(msg.from?.name || null, NAME_COLUMN),
     toAddresses: msg.to.map((a) => a.address),
     subject: msg.subject,
-    textNew: deps.newText({ text: msg.text, html: msg.html, subject: msg.subject }),
+    textNew,
+    phiSpans: findPhi(textNew, { senderAddress: fromAddress }).map(({ kind, start, end }) => ({ kind, start, end })),
+    senderVerdict: verdict,
+    senderReasons: verdict ? (input.sender?.reasons ?? []) : null,
     textFull: msg.text,
     html: msg.html,
     wantsDraft,

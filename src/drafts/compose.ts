@@ -11,6 +11,7 @@ import type { DraftContent } from './draft-stage.ts';
 import { buildEvidence, type DateOfService, type Evidence } from './evidence.ts';
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
+import { redactText } from '../privacy/index.ts';
 
 export { codeFactsFor } from './code-port.ts';
 
@@ -51,7 +52,8 @@ async function earlierQuestions(em: EntityManager, message: CaseMessage): Promis
  * read the date of service (else the case's, else the date received), build the evidence from
  * the code database, suggest the answer (in place of the consultant marker when an intent is
  * recognised), link past approved answers on the same codes, and render `answer` — or
- * `needs-info` when the question names no code at all.
+ * `needs-info` when the question names no code at all. The quoted question and the subject are
+ * rendered with the PHI guard's spans replaced (`[removed: date of birth]`).
  */
 export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string; codeCache?: CodeCache }) {
   // The composer owns its code cache (or shares the one it is given) for the life of the process.
@@ -67,12 +69,14 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
     const dateOfService = chooseDateOfService(message, await earlierQuestions(em, message));
-    const base = { greetingName: message.fromName || null, originalSubject: caseRow.subject, signatureName: deps.signatureName };
+    // The reply never repeats a patient identifier: the quoted question and the subject with each marked span replaced.
+    const question = redactText(message.textNew, { senderAddress: message.fromAddress }).text;
+    const base = { greetingName: message.fromName || null, originalSubject: redactText(caseRow.subject).text, signatureName: deps.signatureName };
     const caseNumber = `CD-${caseRow.id}`;
     const total = Object.values(codes).reduce((n, list) => n + list.length, 0);
 
     if (total === 0) {
-      const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question: message.textNew, reason: 'no-codes', receivedDate: isoDay(received) });
+      const rendered = deps.renderer.render('needs-info', { ...base, caseNumber, question, reason: 'no-codes', receivedDate: isoDay(received) });
       return {
         kind: 'needs-info', subject: rendered.subject, bodyText: rendered.text, bodyHtml: rendered.html, codes: { ...codes }, evidence: { dateOfService, hits: [], attachments: attachmentNote }, versions: [],
         suggestedAnswer: null, suggestedText: null, intents: [], suggestionFacts: [],
@@ -88,7 +92,7 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     const rendered = deps.renderer.render('answer', {
       ...base,
       caseNumber,
-      question: message.textNew,
+      question,
       evidence,
       receivedDate: isoDay(received),
       suggestedAnswer: suggestion.answer,

@@ -47,6 +47,9 @@ export class InboundMessage {
   caseId?: number | null;
   caseMessageId?: number | null;
   error?: string | null;
+  /** Sender authentication, decided once (the first run that reads the message) and reused by any re-run. */
+  senderVerdict?: 'verified' | 'unverified' | 'unknown' | null;
+  senderReasons?: string[] | null;
   attempts = 0;
   receivedAt: Date = new Date();
   updatedAt: Date = new Date();
@@ -72,6 +75,8 @@ export const InboundMessageSchema = new EntitySchema<InboundMessage>({
     caseId: { type: 'integer', nullable: true },
     caseMessageId: { type: 'integer', nullable: true },
     error: { type: 'text', nullable: true },
+    senderVerdict: { type: 'string', length: 16, nullable: true },
+    senderReasons: { type: 'json', nullable: true },
     attempts: { type: 'integer' },
     receivedAt: { type: 'datetime' },
     updatedAt: { type: 'datetime', onUpdate: () => new Date() },

@@ -49,9 +49,8 @@ export async function readInbound(deps: ReadDeps, input: { inboundId: number }):
   if (classification.answerable && !message.from?.address?.includes('@')) {
     // A message with no usable sender (empty, headerless, mangled From) cannot be answered;
     // it is kept raw and visible rather than turned into a case nobody can reply to.
-    const reason = message.from?.address
-      ? `the From address "${message.from.address.slice(0, 100)}" is not an email address`
-      : 'the message has no From address: nobody to answer';
+    // The reason is stored and shown: it names what is wrong, never the address as written.
+    const reason = message.from?.address ? 'the From address is not an email address' : 'the message has no From address: nobody to answer';
     return quarantine(deps, inbound, { code: 'no-sender', reason }, 'message without sender quarantined');
   }
   return { outcome: 'read', inbound, message, classification };

@@ -14,7 +14,8 @@ parentPort.on('message', async ({ id, raw, limits }) => {
   try {
     parentPort.postMessage({ id, result: await parseRaw(raw, limits) });
   } catch (err) {
-    const reason = `parse failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}`;
+    // The class only: a parser's message can quote the mail.
+    const reason = `parse failed: ${err instanceof Error ? err.name : 'unknown error'}`;
     parentPort.postMessage({ id, result: { ok: false, code: 'unparseable', reason } });
   }
 });

@@ -1,6 +1,7 @@
 import { simpleParser, type Attachment } from 'mailparser';
 import { describeAttachments, type DescribedAttachment } from '../attachments/describe.ts';
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../attachments/limits.ts';
+import { safeErrorSummary } from '../shared/log-safe-error.ts';
 import { scanMime } from './mime-scan.ts';
 import { toParsedMessage } from './to-parsed-message.ts';
 import type { ParseLimits, SafeParseResult } from './safe-parse.ts';
@@ -34,7 +35,7 @@ export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<
     if (parsed.attachments.length > 0) message.attachments = await describeParts(parsed.attachments, limits, warnings);
     return { ok: true, message };
   } catch (err) {
-    return { ok: false, code: 'unparseable', reason: `mail parser failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
+    return { ok: false, code: 'unparseable', reason: `mail parser failed: ${safeErrorSummary(err)}` };
   }
 }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { safeErrorSummary } from '../shared/log-safe-error.ts';
 import type { ParsedMessage } from './parsed-message.ts';
 
 /** Limits for one message; the first four come from config (MAX_MESSAGE_BYTES, PARSE_TIMEOUT_MS, …). */
@@ -152,7 +153,7 @@ export class ParsePool {
       const memory = /out of memory|ERR_WORKER_OUT_OF_MEMORY/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
       void this.drop(slot, memory
         ? { ok: false, code: 'too-large', reason: `parsing needed more than the ${this.maxHeapMb} MB memory limit` }
-        : { ok: false, code: 'unparseable', reason: `parse worker failed: ${err.message.slice(0, 200)}` });
+        : { ok: false, code: 'unparseable', reason: `parse worker failed: ${safeErrorSummary(err)}` });
     });
     worker.on('exit', () => {
       void this.drop(slot, { ok: false, code: 'unparseable', reason: 'parse worker exited unexpectedly' });

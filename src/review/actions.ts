@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
 import type { ReplyRenderer } from '../drafts/render.ts';
+import { redactText } from '../privacy/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { AuditEntry } from './audit.entity.ts';
 import { CaseNote } from './case-note.entity.ts';
@@ -48,10 +49,10 @@ export async function askForMoreInfo(
   const [caseRow, question] = await Promise.all([em.findOneOrFail(Case, { id: draft.caseId }), em.findOneOrFail(CaseMessage, { id: draft.caseMessageId })]);
   const rendered = deps.renderer.render('needs-info', {
     greetingName: question.fromName || null,
-    originalSubject: caseRow.subject,
+    originalSubject: redactText(caseRow.subject).text,
     signatureName: deps.signatureName,
     caseNumber: `CD-${caseRow.id}`,
-    question: question.textNew,
+    question: redactText(question.textNew, { senderAddress: question.fromAddress }).text,
     reason: 'ambiguous',
     receivedDate: new Date(question.sentAt).toISOString().slice(0, 10),
   });

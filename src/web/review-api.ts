@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { releaseHeldCase } from '../review/release.ts';
 import { approveDraft, listDrafts, listInbound, rejectDraft, retryInbound, showDraft } from '../review/review.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { WebDeps } from './context.ts';
@@ -45,6 +46,12 @@ export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Pr
     const body = parse(rejectBody, request.body ?? {});
     await rejectDraft(deps.orm.em.fork(), { draftId: id, actor: request.user!.email, reason: body.reason });
     return { ok: true };
+  });
+  app.post('/api/cases/:id/release', async (request) => {
+    const { id } = parse(idParam, request.params);
+    const result = await releaseHeldCase(deps.orm.em.fork(), { caseId: id, actor: request.user!.email, plans: deps.plans ?? {} });
+    for (const caseMessageId of result.caseMessageIds) await deps.queues.enqueueDraft(caseMessageId);
+    return result;
   });
   app.get('/api/messages', async (request) => {
     const q = parse(messagesQuery, request.query);

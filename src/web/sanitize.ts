@@ -37,21 +37,31 @@ export interface TextSegment {
   /** Set on a highlighted code mention. */
   code: string | null;
   system: string | null;
+  /** Set on a span the PHI guard marked: its label (`date of birth`). */
+  phi?: string | null;
 }
 
 /**
- * Split a text into plain and highlighted segments from the extractor's hits (offsets into this
- * text, end exclusive). Overlapping or out-of-range hits are skipped. The template escapes each
- * segment, so no HTML is ever built from the text here.
+ * `text` cut into segments, code mentions (`hits`) and marked patient identifiers (`phi`)
+ * highlighted; a PHI span wins over a code mention it overlaps. Each segment is escaped by the
+ * template like any other segment, so no HTML is ever built from the text here.
  */
-export function highlightSegments(text: string, hits: Pick<CodeHit, 'code' | 'system' | 'start' | 'end'>[]): TextSegment[] {
-  const sorted = hits.filter((h) => h.start >= 0 && h.end <= text.length && h.end > h.start).sort((a, b) => a.start - b.start);
+export function highlightSegments(
+  text: string,
+  hits: Pick<CodeHit, 'code' | 'system' | 'start' | 'end'>[],
+  phi: { start: number; end: number; label: string }[] = [],
+): TextSegment[] {
+  const marks = [
+    ...phi.map((p) => ({ start: p.start, end: p.end, code: null, system: null, phi: p.label, rank: 0 })),
+    ...hits.map((h) => ({ start: h.start, end: h.end, code: h.code, system: h.system, phi: null, rank: 1 })),
+  ];
+  const sorted = marks.filter((h) => h.start >= 0 && h.end <= text.length && h.end > h.start).sort((a, b) => a.start - b.start || a.rank - b.rank);
   const out: TextSegment[] = [];
   let at = 0;
   for (const h of sorted) {
     if (h.start < at) continue;
     if (h.start > at) out.push({ text: text.slice(at, h.start), code: null, system: null });
-    out.push({ text: text.slice(h.start, h.end), code: h.code, system: h.system });
+    out.push({ text: text.slice(h.start, h.end), code: h.code, system: h.system, ...(h.phi ? { phi: h.phi } : {}) });
     at = h.end;
   }
   if (at < text.length) out.push({ text: text.slice(at), code: null, system: null });

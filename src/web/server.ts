@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createReplyRenderer } from '../drafts/render.ts';
 import { AppError } from '../shared/errors.ts';
+import { logSafeError, safeErrorSummary } from '../shared/log-safe-error.ts';
 import { httpStatusFor, isUnavailable, type WebContext, type WebDeps } from './context.ts';
 import { registerAdminRoutes } from './pages/admin-routes.ts';
 import { registerAnswerAdminRoutes } from './pages/answers-admin-routes.ts';
@@ -42,7 +43,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   });
 
   const sessions = await registerSecurity(app, { orm: deps.orm, log: deps.log, session: deps.session ?? {}, rateLimit: deps.rateLimit, metricsToken: deps.metricsToken });
-  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'session prune failed')), 15 * 60_000);
+  const pruner = setInterval(() => void sessions.prune().catch((err: unknown) => app.log.warn({ err: logSafeError(err) }, 'session prune failed')), 15 * 60_000);
   pruner.unref();
   app.addHook('onClose', async () => clearInterval(pruner));
   await app.register(fastifyFormbody);
@@ -83,7 +84,7 @@ function registerErrorPages(app: FastifyInstance, render: PageRenderer): void {
   app.setErrorHandler((err, request, reply) => {
     const status = httpStatusFor(err);
     // Name, code and stack frames only: a database error's message can quote the SQL parameters (message text).
-    if (status >= 500) request.log.error({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code ?? null, frames: (err as Error).stack?.split('\n').slice(1, 6).join('\n') ?? null }, route: request.routeOptions.url ?? null }, 'request failed');
+    if (status >= 500) request.log.error({ err: logSafeError(err), route: request.routeOptions.url ?? null }, 'request failed');
     const message = isUnavailable(err) ? UNAVAILABLE : status >= 500 && !(err instanceof AppError) ? 'internal error' : (err as Error).message;
     if (status === 429 && (err as { ttl?: number }).ttl) void reply.header('retry-after', String(Math.ceil(((err as { ttl: number }).ttl) / 1000)));
     return sendError(request, reply, render, status, message);

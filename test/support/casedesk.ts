@@ -1,7 +1,9 @@
 import { parseConfig, type Config } from '../../config/index.ts';
-import { silentLogger } from '../../src/shared/logger.ts';
+import type { DNSResolver } from '../../src/mail/auth/index.ts';
+import { silentLogger, type Logger } from '../../src/shared/logger.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { startCaseDesk, type RunningCaseDesk } from '../../workers/main.ts';
+import { tableResolver } from './dns-table.ts';
 import { createTestDatabase, type TestDatabase, type TestDriver } from './db.ts';
 import { testImapEnv } from './imap.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from './redis.ts';
@@ -27,6 +29,9 @@ export async function bootCaseDesk(options: {
   smtpPort: number;
   roles?: Role[];
   env?: Record<string, string>;
+  /** Passed to startCaseDesk: a logger (default silent) and the sender check's DNS (default: an empty table, no network). */
+  log?: Logger;
+  dnsResolver?: DNSResolver;
 }): Promise<BootedCaseDesk> {
   const db = await createTestDatabase(options.driver);
   const queue = createQueuePrefix();
@@ -47,7 +52,8 @@ export async function bootCaseDesk(options: {
     ...options.env,
   });
   const roles = options.roles ?? ['ingest', 'parse', 'scan', 'draft', 'send', 'web'];
-  let app = await startCaseDesk(config, { roles, log: silentLogger, httpPort: 0 });
+  const start = { log: options.log ?? silentLogger, dnsResolver: options.dnsResolver ?? tableResolver({}), httpPort: 0 };
+  let app = await startCaseDesk(config, { roles, ...start });
   const booted: BootedCaseDesk = {
     get app() {
       return app;
@@ -57,7 +63,7 @@ export async function bootCaseDesk(options: {
     prefix: queue.prefix,
     restart: async (r = roles) => {
       await app.stop();
-      app = await startCaseDesk(config, { roles: r, log: silentLogger, httpPort: 0 });
+      app = await startCaseDesk(config, { roles: r, ...start });
       return app;
     },
     teardown: async () => {

@@ -136,3 +136,28 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
     await new Promise((r) => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
   }
 }
+
+/**
+ * Deliver a raw message to the service account over Dovecot's LMTP (Dovecot adds its
+ * Return-Path and Received lines, as in production), then move it from the INBOX into a test's
+ * own `mailbox`, found by its Message-ID (which must be unique), so parallel tests never see each
+ * other's mail.
+ */
+export async function deliverViaLmtpInto(mailbox: string, messageId: string, raw: string | Buffer): Promise<void> {
+  await deliverViaLmtp(testImapSettings().user, raw);
+  await waitFor(
+    () =>
+      withImap(async (c) => {
+        const lock = await c.getMailboxLock('INBOX');
+        try {
+          const found = await c.search({ header: { 'message-id': messageId } }, { uid: true });
+          if (!found || found.length === 0) return null;
+          await c.messageMove(found, mailbox, { uid: true });
+          return true;
+        } finally {
+          lock.release();
+        }
+      }),
+    { timeoutMs: 10_000, what: `${messageId} delivered over LMTP` },
+  );
+}

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../../config/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { logSafeError } from '../../shared/log-safe-error.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { QUEUE_ROLES, ROLES, type Role } from '../../shared/roles.ts';
 
@@ -27,7 +28,7 @@ async function runRoles(start: RoleStarter, roles: Role[], options: { createData
       }
       log.info({ signal }, 'signal received, draining');
       running.stop().then(resolve, (err: Error) => {
-        log.error({ err: err.message }, 'shutdown failed');
+        log.error({ err: logSafeError(err) }, 'shutdown failed');
         resolve();
       });
     };

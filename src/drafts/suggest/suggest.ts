@@ -2,6 +2,7 @@ import { extractCodes } from '../../codes/extract/index.ts';
 import { findDateOfService } from '../../codes/extract/date-of-service.ts';
 import type { ExtractedCodes as ExtractorOutput } from '../../codes/extract/types.ts';
 import { buildEvidence, type DateOfService, type Evidence, type ExtractedCodes } from '../evidence.ts';
+import { redactText } from '../../privacy/index.ts';
 import { composeAnswer } from './compose-answer.ts';
 import { detectIntents } from './intents.ts';
 import { findReplacements, searchCandidates, type SuggestPort } from './lookups.ts';
@@ -28,9 +29,13 @@ export interface SuggestionWithEvidence extends Suggestion {
 /**
  * The suggested answer to one question, from the code database: extract the codes (subject and
  * new text), read the date of service (else `fallbackDate`), build the evidence, then
- * {@link suggestFromEvidence}. This is what `casedesk suggest` runs.
+ * {@link suggestFromEvidence}, all on the question with the PHI guard's spans removed. This is
+ * what `casedesk suggest` runs.
  */
-export async function suggestAnswer(port: SuggestPort, question: SuggestQuestion): Promise<SuggestionWithEvidence> {
+export async function suggestAnswer(port: SuggestPort, asked: SuggestQuestion): Promise<SuggestionWithEvidence> {
+  // A suggested answer never repeats a patient identifier: it is composed from the question with
+  // each marked span replaced (`[removed: patient name]`); codes, NPIs and dates of service stay.
+  const question = { ...asked, subject: redactText(asked.subject).text, text: redactText(asked.text).text };
   const extraction = extractCodes({ subject: question.subject, body: question.text });
   const written = findDateOfService(`${question.subject}\n${question.text}`);
   const dateOfService: DateOfService = written

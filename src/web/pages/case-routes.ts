@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Draft } from '../../drafts/draft.entity.ts';
 import { addCaseNote, askForMoreInfo, assignCase, recordCaseView, saveDraft } from '../../review/actions.ts';
+import { insertPhiNotice } from '../../drafts/phi-notice.ts';
+import { releaseHeldCase } from '../../review/release.ts';
 import { approveDraft, rejectDraft } from '../../review/review.ts';
 import { AppError, NotFoundError } from '../../shared/errors.ts';
 import { idParam, parseInput, redirectWith, sendPage } from '../page.ts';
@@ -69,6 +71,17 @@ function registerCasePage(app: FastifyInstance, ctx: WebContext): void {
     return reply.redirect((await draftOf(ctx, id)).back, 303);
   });
 
+  // The draft form's "insert the please-don't-send-identifiers paragraph" button: the text as edited, plus the paragraph, saved.
+  app.post('/drafts/:id/phi-notice', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    const { bodyText } = parseInput(textBody, request.body);
+    const { back } = await draftOf(ctx, id);
+    return act(request, reply, back, async () => {
+      await saveDraft({ em: em(), renderConsultantReply: ctx.renderer.renderConsultantReply }, { draftId: id, actor: request.user!.email, bodyText: insertPhiNotice(bodyText) });
+      return 'Added the paragraph asking the coder not to send patient identifiers.';
+    });
+  });
+
   app.post('/drafts/:id/save', async (request, reply) => {
     const { id } = parseInput(idParam, request.params);
     const { bodyText } = parseInput(textBody, request.body);
@@ -123,7 +136,7 @@ function registerDraftDecisions(app: FastifyInstance, ctx: WebContext): void {
   });
 }
 
-/** Case actions that decide nothing: assign to me, an internal note. */
+/** Case actions: assign to me, release a held case (unverified sender), an internal note. */
 function registerCaseActions(app: FastifyInstance, ctx: WebContext): void {
   const em = () => ctx.deps.orm.em.fork();
   app.post('/cases/:id/assign', async (request, reply) => {
@@ -131,6 +144,16 @@ function registerCaseActions(app: FastifyInstance, ctx: WebContext): void {
     return act(request, reply, `/cases/${id}`, async () => {
       await assignCase(em(), { caseId: id, assignee: request.user!.email, actor: request.user!.email });
       return 'Assigned to you.';
+    });
+  });
+
+  app.post('/cases/:id/release', async (request, reply) => {
+    const { id } = parseInput(idParam, request.params);
+    return act(request, reply, `/cases/${id}`, async () => {
+      const result = await releaseHeldCase(em(), { caseId: id, actor: request.user!.email, plans: ctx.plans });
+      for (const caseMessageId of result.caseMessageIds) await ctx.deps.queues.enqueueDraft(caseMessageId);
+      if (result.already) return `CD-${id} is not held.`;
+      return `CD-${id} released: counted against the subscriber's quota${result.overQuota ? ' (already used up this month)' : ''}; a draft is being prepared.`;
     });
   });
 

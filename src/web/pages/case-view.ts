@@ -12,9 +12,15 @@ import { reusableAnswersFor } from '../../review/reusable-answers.ts';
 import { Outbox } from '../../cases/outbox.entity.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { Subscriber } from '../../subscribers/subscriber.entity.ts';
+import { PHI_LABELS, type PhiKind } from '../../privacy/index.ts';
 import { highlightSegments, sanitizeEmailHtml } from '../sanitize.ts';
 
 type Json = Record<string, unknown>;
+
+/** A message's stored PHI spans with the label the page shows (unknown kinds are shown as "identifier"). */
+function phiMarks(m: CaseMessage): { start: number; end: number; label: string }[] {
+  return (m.direction === 'in' ? (m.phiSpans ?? []) : []).map((p) => ({ start: p.start, end: p.end, label: PHI_LABELS[p.kind as PhiKind] ?? 'identifier' }));
+}
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const str = (v: unknown): string | null => (v == null || v === '' ? null : String(v));
 
@@ -121,6 +127,7 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
   const thread = [
     ...messages.map((m) => {
       const hits = draft && m.id === draft.caseMessageId && storedHits.length ? storedHits : extractCodes({ subject: m.subject, body: m.textNew }).hits;
+      const phi = phiMarks(m);
       return {
         at: new Date(m.sentAt).getTime(),
         kind: m.direction === 'in' ? 'inbound' : 'outbound',
@@ -129,7 +136,11 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
         from: m.fromName ? `${m.fromName} <${m.fromAddress}>` : m.fromAddress,
         time: new Date(m.sentAt).toISOString(),
         subject: highlightSegments(m.subject, hits.filter((h) => h.field === 'subject')),
-        body: highlightSegments(m.direction === 'in' ? m.textNew : m.textFull, m.direction === 'in' ? hits.filter((h) => h.field === 'body') : []),
+        body: highlightSegments(m.direction === 'in' ? m.textNew : m.textFull, m.direction === 'in' ? hits.filter((h) => h.field === 'body') : [], phi),
+        phiLabels: [...new Set(phi.map((p) => p.label))],
+        unverifiedSender: m.direction === 'in' && m.senderVerdict != null && m.senderVerdict !== 'verified',
+        senderVerdict: m.senderVerdict ?? null,
+        senderReasons: m.senderReasons ?? [],
         html: m.direction === 'in' && m.html ? sanitizeEmailHtml(m.html) : null,
         quoted: m.direction === 'in' && m.textFull.trim() !== m.textNew.trim() ? m.textFull : null,
         isQuestion: draft?.caseMessageId === m.id,
@@ -139,6 +150,7 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
     ...notes.map((n) => ({
       at: new Date(n.createdAt).getTime(), kind: 'note', isNote: true, inbound: false, from: n.author, time: new Date(n.createdAt).toISOString(),
       subject: [], body: [{ text: n.text, code: null, system: null }], html: null, quoted: null, isQuestion: false, attachments: [],
+      phiLabels: [] as string[], unverifiedSender: false, senderVerdict: null, senderReasons: [] as string[],
     })),
   ].sort((a, b) => a.at - b.at);
 
@@ -149,10 +161,13 @@ export async function loadCasePage(em: EntityManager, input: { caseId: number; d
   const viewers = ((await recentViewers(em, [caseRow.id])).get(caseRow.id) ?? []).filter((v) => v !== input.viewer);
   // Approved answers to the same intent and codes, offered beside the suggestion (one click fills the text).
   const reusable = pending && draft ? (await reusableAnswersFor(em, draft)).filter((r) => r.body.trim() !== (draft.suggestedAnswer ?? '').trim()) : [];
+  const phiLabels = [...new Set(thread.flatMap((t) => t.phiLabels))];
   return {
+    phi: { found: phiLabels.length > 0, labels: phiLabels },
     case: {
       id: caseRow.id, number: caseNumber(caseRow.id), subject: caseRow.subject, requester: caseRow.requesterEmail, state: caseRow.state,
-      assignee: caseRow.assignee ?? null, mine: caseRow.assignee === input.viewer, plan, dueAt: caseRow.dueAt ? new Date(caseRow.dueAt).toISOString() : null,
+      assignee: caseRow.assignee ?? null, mine: caseRow.assignee === input.viewer, plan,
+      held: caseRow.state === 'held', holdReason: caseRow.holdReason ?? null, unverifiedSender: caseRow.unverifiedSender, dueAt: caseRow.dueAt ? new Date(caseRow.dueAt).toISOString() : null,
       flag: caseRow.flag ?? null,
     },
     thread,

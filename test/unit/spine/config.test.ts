@@ -51,4 +51,19 @@ describe('configuration', () => {
     const keys = (error as ConfigError).issues.map((i) => i.split(':')[0]).sort();
     expect(keys).toEqual(['HTTP_PORT', 'IMAP_SECURE', 'MAIL_FROM', 'PLANS', 'REDIS_URL']);
   });
+
+  it('defaults sender authentication to report, no trusted servers, 20 notices per domain-hour and 20 acks a day', () => {
+    expect(parseConfig({}).env).toMatchObject({ AUTHSERV_IDS: [], SENDER_AUTH: 'report', NOTICE_DOMAIN_HOURLY: 20, ACK_DAILY_MAX: 20 });
+  });
+
+  it('reads AUTHSERV_IDS as a lower-cased, de-duplicated list and the caps as integers', () => {
+    const env = parseConfig({ AUTHSERV_IDS: ' MX.Clinic.test, mx2.clinic.test,,mx.clinic.test ', SENDER_AUTH: 'enforce', NOTICE_DOMAIN_HOURLY: '5', ACK_DAILY_MAX: '0' }).env;
+    expect(env).toMatchObject({ AUTHSERV_IDS: ['mx.clinic.test', 'mx2.clinic.test'], SENDER_AUTH: 'enforce', NOTICE_DOMAIN_HOURLY: 5, ACK_DAILY_MAX: 0 });
+  });
+
+  it.each([
+    ['SENDER_AUTH', 'strict'], ['SENDER_AUTH', 'Enforce'], ['AUTHSERV_IDS', 'mx.example.com; other'], ['NOTICE_DOMAIN_HOURLY', '-1'], ['ACK_DAILY_MAX', '2.5'],
+  ])('rejects %s=%j', (key, value) => {
+    expect(() => parseConfig({ [key]: value })).toThrow(ConfigError);
+  });
 });

@@ -66,19 +66,25 @@ describe('evidence on the case page', () => {
     expect(evidenceView({}).dateOfService).toBeNull();
   });
 
-  it('renders the case page (strict templates) from real evidence, escaping what the coder wrote', () => {
-    const render = createPageRenderer();
-    const html = render('case', {
+  const pageView = (overrides: { held: boolean }) => ({
       title: 'CD-1', user: { email: 'a@b.test', role: 'consultant', isAdmin: false }, csrf: 'tok', flash: null, nav: 'case',
-      case: { id: 1, number: 'CD-1', subject: 'Knee <scope>', requester: 'pat@clinic.test', state: 'open', assignee: null, mine: false, plan: 'pro', dueAt: null, flag: 'Malware found in an attachment (Eicar-Test-Signature): quarantined, never downloadable' },
-      thread: [{ at: 0, kind: 'inbound', isNote: false, inbound: true, from: 'Pat <pat@clinic.test>', time: '2025-03-03T10:00:00.000Z', subject: [{ text: 'Knee <scope>', code: null, system: null }], body: [{ text: '29881', code: '29881', system: 'cpt' }], html: null, quoted: null, isQuestion: true, attachments: [
+      case: { id: 1, number: 'CD-1', subject: 'Knee <scope>', requester: 'pat@clinic.test', state: overrides.held ? 'held' : 'open', assignee: null, mine: false, plan: 'pro', dueAt: null,
+        flag: 'Malware found in an attachment (Eicar-Test-Signature): quarantined, never downloadable',
+        held: overrides.held, holdReason: overrides.held ? 'unverified sender' : null, unverifiedSender: true },
+      phi: { found: true, labels: ['date of birth'] },
+      thread: [{ at: 0, kind: 'inbound', isNote: false, inbound: true, from: 'Pat <pat@clinic.test>', time: '2025-03-03T10:00:00.000Z', subject: [{ text: 'Knee <scope>', code: null, system: null }], body: [{ text: '29881', code: '29881', system: 'cpt' }, { text: ' DOB ', code: null, system: null }, { text: '01/02/1950', code: null, system: null, phi: 'date of birth' }], html: null, quoted: null, isQuestion: true,
+        phiLabels: ['date of birth'], unverifiedSender: true, senderVerdict: 'unverified', senderReasons: ['dkim=fail (clinic.test: bad signature)'], attachments: [
         attachmentView({ ...listing, id: 7, name: 'letter <1>.pdf', sniffedType: 'application/pdf', state: 'clean', text: 'CPT 99213', textStatus: 'text' }),
         attachmentView({ ...listing, id: 8, name: 'remit.txt', state: 'infected', signature: 'Eicar-Test-Signature', reason: 'quarantined', textStatus: 'none', textNote: 'quarantined, not read' }),
       ] }],
       viewers: ['lee@casedesk.test'], multipleDrafts: false, drafts: [{ id: 1, state: 'pending', kind: 'answer', current: true }],
       draft: { id: 1, state: 'pending', kind: 'answer', subject: 'Re: Knee', bodyText: 'Hello </textarea><script>x</script>', bodyHtml: '<p>Hello</p>', pending: true, decidedBy: null, decidedAt: null, rejectReason: null, versions: [], placeholder: false, unresolvedNow: [], blocked: false, outbox: null, suggestion: noSuggestion, reusable: [] },
       evidence: evidenceView(evidence),
-    });
+  });
+
+  it('renders the case page (strict templates) from real evidence, escaping what the coder wrote', () => {
+    const render = createPageRenderer();
+    const html = render('case', pageView({ held: false }));
     expect(html).toContain('Knee &lt;scope&gt;');
     expect(html).toContain('Hello &lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;');
     expect(html).not.toContain('<script>x');
@@ -92,5 +98,21 @@ describe('evidence on the case page', () => {
     expect(html).not.toContain('href="/attachments/8');
     expect(html).toContain('Eicar-Test-Signature');
     expect(html).toContain('Malware found in an attachment');
+  });
+
+  it('highlights marked patient identifiers with a warning and offers the paragraph; badges an unverified sender', () => {
+    const render = createPageRenderer();
+    const html = render('case', pageView({ held: false }));
+    expect(html).toContain('<mark class="phi" title="patient identifier: date of birth">01/02/1950</mark>');
+    expect(html).toContain('The coder sent patient identifiers (date of birth)');
+    expect(html).toContain('formaction="/drafts/1/phi-notice"');
+    expect(html).toContain('class="badge badge-unverified"');
+    expect(html).not.toContain('action="/cases/1/release"');
+  });
+
+  it('shows a held case with its reason and the release button', () => {
+    const html = createPageRenderer()('case', pageView({ held: true }));
+    expect(html).toContain('held: unverified sender');
+    expect(html).toContain('action="/cases/1/release"');
   });
 });

@@ -2,6 +2,7 @@
 import { Migration20261127052252_initial } from './Migration20261127052252_initial.ts';
 import { Migration20261202082315_ncci_edit_versions } from './Migration20261202082315_ncci_edit_versions.ts';
 import { Migration20261202135532_attachments } from './Migration20261202135532_attachments.ts';
+import { Migration20261202135548_sender_auth_phi } from './Migration20261202135548_sender_auth_phi.ts';
 import { Migration20261202135757_classification_corrections } from './Migration20261202135757_classification_corrections.ts';
 import { Migration20261202135902_release_impact } from './Migration20261202135902_release_impact.ts';
 import { Migration20261202140222_suggested_answers } from './Migration20261202140222_suggested_answers.ts';
@@ -10,6 +11,7 @@ export const sqliteMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
   { name: 'Migration20261202082315_ncci_edit_versions', class: Migration20261202082315_ncci_edit_versions },
   { name: 'Migration20261202135532_attachments', class: Migration20261202135532_attachments },
+  { name: 'Migration20261202135548_sender_auth_phi', class: Migration20261202135548_sender_auth_phi },
   { name: 'Migration20261202135757_classification_corrections', class: Migration20261202135757_classification_corrections },
   { name: 'Migration20261202135902_release_impact', class: Migration20261202135902_release_impact },
   { name: 'Migration20261202140222_suggested_answers', class: Migration20261202140222_suggested_answers },

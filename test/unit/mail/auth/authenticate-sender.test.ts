@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { authenticateSender, type SenderAuthOptions } from '../../../../src/mail/auth/index.ts';
-import { ed25519Key, message, rsaKey, sign, tableResolver, type DnsTable, type TestKey, type TableResolver } from './dns-table.ts';
+import { ed25519Key, message, rsaKey, sign, tableResolver, type DnsTable, type TestKey, type TableResolver } from '../../../support/dns-table.ts';
 
 let clinicKey: TestKey;
 let mailerKey: TestKey;
