@@ -15,7 +15,8 @@ const noSuggestion = { suggested: false, unchanged: false, suggestedText: null, 
 const render = createPageRenderer();
 const page = (draft: Record<string, unknown>) => render('case', {
   title: 'CD-1', user: { email: 'a@b.test', role: 'consultant', isAdmin: false }, csrf: 'tok', flash: null, nav: 'case',
-  case: { id: 1, number: 'CD-1', subject: 'Knee', requester: 'pat@clinic.test', state: 'open', assignee: null, mine: true, plan: null, dueAt: null },
+  case: { id: 1, number: 'CD-1', subject: 'Knee', requester: 'pat@clinic.test', state: 'open', assignee: null, mine: true, plan: null, dueAt: null, flag: null, held: false, holdReason: null, unverifiedSender: false },
+  phi: { found: false, labels: [] },
   thread: [], viewers: [], multipleDrafts: false, drafts: [],
   draft: { id: 1, state: 'pending', kind: 'answer', subject: 'Re: Knee', bodyText: 'ANSWER\n\nIt applies.\n\nWHAT WE CHECKED\n', bodyHtml: '<p>x</p>', pending: true, decidedBy: null, decidedAt: null, rejectReason: null, versions: [], placeholder: false, unresolvedNow: [], blocked: false, outbox: null, suggestion: noSuggestion, reusable: [], ...draft },
   evidence: evidenceView({}),
