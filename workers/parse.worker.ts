@@ -1,5 +1,6 @@
 import { fileInbound, type FileDeps } from '../src/cases/file-inbound.ts';
 import { InboundMessage } from '../src/ingest/ingest.entity.ts';
+import { safeErrorSummary } from '../src/shared/log-safe-error.ts';
 import type { Enqueuer } from '../src/shared/queues.ts';
 import { createStageWorker, type WorkerContext } from './worker-factory.ts';
 
@@ -18,7 +19,7 @@ export function startParseWorker(ctx: WorkerContext, deps: Omit<FileDeps, 'em' |
     },
     // A message that keeps failing is quarantined with the error, never left silently behind.
     async ({ inboundId }, err, em) => {
-      await em.nativeUpdate(InboundMessage, { id: inboundId, state: 'stored' }, { state: 'quarantined', kind: 'quarantine', reasons: ['parse-failed'], error: `parse failed: ${err.message}`.slice(0, 2000) });
+      await em.nativeUpdate(InboundMessage, { id: inboundId, state: 'stored' }, { state: 'quarantined', kind: 'quarantine', reasons: ['parse-failed'], error: `parse failed: ${safeErrorSummary(err)}`.slice(0, 2000) });
     },
   );
 }

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Orm } from '../src/shared/db.ts';
+import { logSafeError } from '../src/shared/log-safe-error.ts';
 import { NotFoundError, PermanentError, ValidationError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { JOB_SCHEMAS, type JobData, type QueueName } from '../src/shared/queues.ts';
@@ -47,7 +48,7 @@ export function createStageWorker<Q extends QueueName>(
         return await handler(parsed.data as JobData<Q>, { em: ctx.orm.em.fork(), log, finalAttempt, job });
       } catch (err) {
         if (err instanceof NotFoundError) {
-          log.warn({ jobId: job.id, msg: err.message }, 'job skipped');
+          log.warn({ jobId: job.id, err: logSafeError(err) }, 'job skipped');
           return { skipped: err.message };
         }
         if (err instanceof PermanentError || err instanceof ValidationError) throw new UnrecoverableError(err.message);
@@ -70,14 +71,14 @@ export function createStageWorker<Q extends QueueName>(
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
     const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
-    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.message }, 'job failed');
+    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: logSafeError(err) }, 'job failed');
     if (final && onFinalFailure) {
       const parsed = JOB_SCHEMAS[queue].safeParse(job.data);
       if (parsed.success) {
-        onFinalFailure(parsed.data as JobData<Q>, err, ctx.orm.em.fork()).catch((e: Error) => log.error({ err: e.message }, 'final-failure handler failed'));
+        onFinalFailure(parsed.data as JobData<Q>, err, ctx.orm.em.fork()).catch((e: unknown) => log.error({ err: logSafeError(e) }, 'final-failure handler failed'));
       }
     }
   });
-  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  worker.on('error', (err) => log.error({ err: logSafeError(err) }, 'worker error'));
   return worker;
 }

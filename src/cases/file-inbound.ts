@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
-import { readInbound, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
+import { readInbound, settleStored, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
 import { isUniqueViolation } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import { hashMessageId, normalizeMessageId, splitMessageIds, syntheticMessageId } from '../shared/message-id.ts';
 import { markBounces } from './bounces.ts';
 import { Case, CaseMessage } from './case.entity.ts';
-import { openOrThread, type OpenCaseDeps } from './open-case.ts';
+import { InboundAlreadySettled, openOrThread, type OpenCaseDeps } from './open-case.ts';
 import { Outbox } from './outbox.entity.ts';
 import { resolveThread, type ThreadInput, type ThreadLookups } from './threading.ts';
 
@@ -58,12 +58,11 @@ async function ignoreAutomatic(deps: FileDeps, read: Read): Promise<FileResult> 
   const { em, log } = deps;
   const { inbound, message, classification } = read;
   const bounced = classification.kind === 'bounce' ? await markBounces(em, deps.readBounce(message)) : [];
-  inbound.state = 'ignored';
-  inbound.kind = classification.kind;
-  inbound.reasons = classification.reasons;
-  const thread = await resolveThread(threadInput(message), threadLookups(em));
-  if (thread.kind === 'existing') inbound.caseId = thread.caseId;
   await em.flush();
+  const thread = await resolveThread(threadInput(message), threadLookups(em));
+  const caseId = thread.kind === 'existing' ? thread.caseId : null;
+  const settled = await settleStored(em, inbound.id, { state: 'ignored', kind: classification.kind, reasons: classification.reasons, caseId });
+  if (!settled) return settledElsewhere(deps, inbound.id);
   log.info({ inboundId: inbound.id, kind: classification.kind, bounced: bounced.length }, 'automatic message ignored');
   return { outcome: 'ignored', kind: classification.kind, reasons: classification.reasons, bouncedOutboxIds: bounced };
 }
@@ -76,7 +75,7 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const messageId = normalizeMessageId(message.messageId) ?? syntheticMessageId(inbound.id, deps.ownDomain);
   const messageIdHash = hashMessageId(messageId);
   const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
-  if (already) return markDuplicate(em, inbound, already, log);
+  if (already) return markDuplicate(deps, inbound, already);
 
   const thread = await resolveThread(threadInput(message), threadLookups(em));
   try {
@@ -86,23 +85,29 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
     log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length }, 'message threaded');
     return { outcome: 'case-message', newCase: thread.kind === 'new', ...filed };
   } catch (err) {
+    if (err instanceof InboundAlreadySettled) return settledElsewhere(deps, inbound.id);
     if (!isUniqueViolation(err)) throw err;
     // A concurrent run (or an identical copy) got there first: settle on what is stored.
     const fresh = em.fork();
     const current = await fresh.findOneOrFail(InboundMessage, { id: inbound.id });
     if (current.state !== 'stored') return fileInbound({ ...deps, em: fresh }, input);
     const other = await fresh.findOneOrFail(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
-    return markDuplicate(fresh, current, other, log);
+    return markDuplicate({ ...deps, em: fresh }, current, other);
   }
 }
 
-async function markDuplicate(em: EntityManager, inbound: InboundMessage, of: Pick<CaseMessage, 'id' | 'caseId'>, log: Logger): Promise<FileResult> {
-  inbound.state = 'duplicate';
-  inbound.kind = 'duplicate';
-  inbound.reasons = [`Message-ID already in case CD-${of.caseId} (case message ${of.id})`];
-  inbound.caseId = of.caseId;
-  await em.flush();
-  log.info({ inboundId: inbound.id, caseMessageId: of.id }, 'duplicate message');
+/** Another run settled the row first (a job run twice after a lost lock): answer with what it wrote. */
+async function settledElsewhere(deps: FileDeps, inboundId: number): Promise<FileResult> {
+  deps.log.info({ inboundId }, 'message already settled by another run');
+  return fileInbound({ ...deps, em: deps.em.fork() }, { inboundId });
+}
+
+/** Only from `stored`: a late second run must not turn a filed message into its own duplicate. */
+async function markDuplicate(deps: FileDeps, inbound: InboundMessage, of: Pick<CaseMessage, 'id' | 'caseId'>): Promise<FileResult> {
+  const reasons = [`Message-ID already in case CD-${of.caseId} (case message ${of.id})`];
+  const settled = await settleStored(deps.em, inbound.id, { state: 'duplicate', kind: 'duplicate', reasons, caseId: of.caseId });
+  if (!settled) return settledElsewhere(deps, inbound.id);
+  deps.log.info({ inboundId: inbound.id, caseMessageId: of.id }, 'duplicate message');
   return { outcome: 'duplicate', of: of.id };
 }
 

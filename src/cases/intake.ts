@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { quotaResetsOn, type Plans } from '../subscribers/subscribers.ts';
 import { Case } from './case.entity.ts';
+import { lockIntake } from './intake-lock.ts';
 import { lastAutoNoticeAt } from './notice-history.ts';
 import { mayAutoReply, type AutomaticKind } from './notice-policy.ts';
 import type { NoticeRenderer, RenderedMail } from './notice-views.ts';
@@ -85,8 +86,11 @@ export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
 
 /** One notice of `kind` to the sender, unless the loop policy forbids it (rendered only when sent). */
 async function noticeIfAllowed(tx: EntityManager, input: IntakeInput, kind: AutomaticKind, render: () => RenderedMail): Promise<Notices> {
+  if (!input.fromAddress) return [];
+  // One decision per sender at a time: the notice this transaction writes is seen by the next.
+  await lockIntake(tx, 'sender', input.fromAddress.trim().toLowerCase());
   const allowed = mayAutoReply({ classificationAnswerable: true, lastNoticeToSenderAt: await lastAutoNoticeAt(tx, input.fromAddress), now: input.now });
-  if (!allowed || !input.fromAddress) return [];
+  if (!allowed) return [];
   const rendered = render();
   return [{ kind, toAddress: input.fromAddress, subject: rendered.subject, text: rendered.text, html: rendered.html, dedupeKey: `notice:${kind}:${input.inboundId}` }];
 }

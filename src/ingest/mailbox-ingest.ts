@@ -4,6 +4,7 @@ import type { Enqueuer } from '../shared/queues.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
 import { LeaderLock } from './leader-lock.ts';
+import { logSafeError } from '../shared/log-safe-error.ts';
 import { advanceCursor, loadCursor, storeFetchedMessage } from './store-message.ts';
 
 export interface ImapSettings {
@@ -153,7 +154,7 @@ class MailboxIngest {
       // IDLE is restarted regularly: some servers and NATs drop long-idle connections silently.
       maxIdleTime: 5 * 60_000,
     });
-    imap.on('error', (err: Error & { code?: string }) => this.log.warn({ code: err.code, msg: err.message }, 'imap connection error'));
+    imap.on('error', (err: Error & { code?: string }) => this.log.warn({ err: logSafeError(err) }, 'imap connection error'));
     return imap;
   }
 
@@ -164,7 +165,7 @@ class MailboxIngest {
     await imap.connect();
     const closed = new Promise<void>((resolve) => imap.once('close', () => resolve()));
     await imap.mailboxOpen(this.deps.mailbox);
-    const syncSoon = () => void this.requestSync().catch((err: Error) => this.log.error({ err: err.message }, 'sync failed'));
+    const syncSoon = () => void this.requestSync().catch((err: Error) => this.log.error({ err: logSafeError(err) }, 'sync failed'));
     imap.on('exists', syncSoon);
     const poll = setInterval(syncSoon, this.deps.pollSeconds * 1000);
     this.log.info('imap connected');
@@ -190,7 +191,7 @@ class MailboxIngest {
     let backoff = 1_000;
     while (!this.state.stopped) {
       this.leader = await this.lock.acquire().catch((err: Error) => {
-        this.log.warn({ err: err.message }, 'leader lock unavailable');
+        this.log.warn({ err: logSafeError(err) }, 'leader lock unavailable');
         return false;
       });
       if (!this.leader) {
@@ -223,7 +224,7 @@ class MailboxIngest {
       return true;
     } catch (err) {
       const e = err as Error & { code?: string };
-      this.log.warn({ code: e.code, err: e.message }, 'imap session ended');
+      this.log.warn({ err: logSafeError(e) }, 'imap session ended');
       return false;
     } finally {
       clearInterval(renew);
