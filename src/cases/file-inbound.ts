@@ -16,6 +16,11 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
   /** Domain of our own Message-IDs (stand-in ids for messages without one). */
   ownDomain: string;
   now?: () => Date;
+  /**
+   * SENT_COPY=bcc: our own outgoing mail coming back. Given the Message-ID of a message from us,
+   * confirm its outbox row (`unknown` → `sent`) and say which it was; null when it is not ours.
+   */
+  ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean } | null>;
 }
 
 export type FileResult =
@@ -57,6 +62,10 @@ async function replayFiled(em: EntityManager, inbound: InboundMessage | null, st
 async function ignoreAutomatic(deps: FileDeps, read: Read): Promise<FileResult> {
   const { em, log } = deps;
   const { inbound, message, classification } = read;
+  if (classification.kind === 'own-loop' && deps.ownCopy) {
+    const copy = await recordOwnCopy(deps, read);
+    if (copy) return copy;
+  }
   const bounced = classification.kind === 'bounce' ? await markBounces(em, deps.readBounce(message)) : [];
   await em.flush();
   const thread = await resolveThread(threadInput(message), threadLookups(em));
@@ -65,6 +74,23 @@ async function ignoreAutomatic(deps: FileDeps, read: Read): Promise<FileResult> 
   if (!settled) return settledElsewhere(deps, inbound.id);
   log.info({ inboundId: inbound.id, kind: classification.kind, bounced: bounced.length }, 'automatic message ignored');
   return { outcome: 'ignored', kind: classification.kind, reasons: classification.reasons, bouncedOutboxIds: bounced };
+}
+
+/**
+ * The service mailbox's copy of a mail we sent (SENT_COPY=bcc): never a question, never a case
+ * message; recorded `ignored` as an own copy, after confirming an `unknown` send. Null when the
+ * message is from us but is no outbox mail (it is then ignored as an ordinary own loop).
+ */
+async function recordOwnCopy(deps: FileDeps, read: Read): Promise<FileResult | null> {
+  const messageId = normalizeMessageId(read.message.messageId);
+  if (!messageId || !deps.ownCopy) return null;
+  const copy = await deps.ownCopy(deps.em, messageId);
+  if (!copy) return null;
+  const reasons = [`own copy of outbox ${copy.outboxId}`, ...(copy.confirmed ? ['confirmed the send'] : [])];
+  const settled = await settleStored(deps.em, read.inbound.id, { state: 'ignored', kind: 'own-copy', reasons, caseId: copy.caseId });
+  if (!settled) return settledElsewhere(deps, read.inbound.id);
+  deps.log.info({ inboundId: read.inbound.id, outboxId: copy.outboxId, confirmed: copy.confirmed }, 'own copy of a sent mail');
+  return { outcome: 'ignored', kind: 'own-copy', reasons, bouncedOutboxIds: [] };
 }
 
 /** A human message: a duplicate of a Message-ID already filed, or filed into its case (new or existing). */
