@@ -8,6 +8,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
+import { registerOutboxCommand } from './commands/outbox.ts';
 import { registerRunCommands, type RoleStarter } from './commands/run.ts';
 import { registerPhiCommand } from './commands/phi.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
@@ -26,6 +27,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerRunCommands(program, start);
   registerDraftsCommand(program);
   registerMessagesCommand(program);
+  registerOutboxCommand(program);
   registerExtractCommand(program);
   registerSuggestCommand(program);
   registerClassifyCommand(program);

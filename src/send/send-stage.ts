@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
-import { hashMessageId } from '../shared/message-id.ts';
+import { recordSent } from '../drafts/record-sent.ts';
 import { PermanentError, TransientError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { logSafeError } from '../shared/log-safe-error.ts';
@@ -152,34 +151,4 @@ async function recordFailure(deps: SendDeps, row: Outbox, err: unknown, finalAtt
   deps.log.warn({ outboxId: row.id, retry: !giveUp }, 'send failed');
   if (giveUp) throw new PermanentError(verdict.reason, { cause: err });
   throw new TransientError(verdict.reason, { cause: err });
-}
-
-/** `sent`, its draft `sent`, the reply as an outbound case message, and the case `answered` (a reply, not a notice). */
-async function recordSent(em: EntityManager, row: Outbox, from: SendDeps['from'], response: string): Promise<void> {
-  await em.transactional(async (tx) => {
-    await tx.nativeUpdate(Outbox, { id: row.id }, { state: 'sent', smtpResponse: response.slice(0, 500), sentAt: new Date(), lastError: null, updatedAt: new Date() });
-    if (row.draftId) await tx.nativeUpdate(Draft, { id: row.draftId }, { state: 'sent' });
-    if (!row.caseId) return;
-    const known = await tx.findOne(CaseMessage, { outboxId: row.id }, { fields: ['id'] });
-    if (!known) {
-      tx.create(CaseMessage, {
-        caseId: row.caseId,
-        direction: 'out',
-        outboxId: row.id,
-        messageId: row.messageId,
-        messageIdHash: hashMessageId(row.messageId),
-        inReplyTo: row.inReplyTo ?? null,
-        references: row.references,
-        fromAddress: from.address,
-        fromName: from.name,
-        toAddresses: [row.toAddress],
-        subject: row.subject,
-        textNew: row.text,
-        textFull: row.text,
-        html: row.html ?? null,
-        sentAt: new Date(),
-      });
-    }
-    if (row.draftId) await tx.nativeUpdate(Case, { id: row.caseId, state: 'open' }, { state: 'answered' });
-  });
 }
