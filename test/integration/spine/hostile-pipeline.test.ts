@@ -68,7 +68,7 @@ describe.each(TEST_DRIVERS)('hostile messages through Dovecot → ingest → par
     console.info(`[hostile] ordinary questions all parsed ${ordinaryDone} ms after the appends; hostile ones settled in ${Date.now() - started} ms`);
 
     // Visible and retryable from the CLI.
-    const env = { ...process.env, DATABASE_URL: cd.config.database.driver === 'sqlite' ? cd.config.database.path : '', REDIS_URL: cd.config.env.REDIS_URL, QUEUE_PREFIX: cd.config.env.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const env = { ...process.env, DATABASE_URL: cd.config.database.driver === 'sqlite' ? cd.config.database.path : cd.config.database.url, REDIS_URL: cd.config.env.REDIS_URL, QUEUE_PREFIX: cd.config.env.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     const list = spawnSync(process.execPath, ['bin/casedesk.js', 'messages', 'list', '--state', 'quarantined', '--json'], { env, encoding: 'utf8' });
     expect(list.status, list.stderr).toBe(0);
     const listed = JSON.parse(list.stdout) as Array<{ id: number; state: string; reason: string }>;
