@@ -13,6 +13,8 @@ export interface Config {
   database: DatabaseConfig;
   /** Domain used in our own Message-IDs (`<…@domain>`). */
   messageIdDomain: string;
+  /** Where every outgoing mail is BCC'd (SENT_COPY=bcc): the service mailbox; null when off. */
+  sentCopyTo: string | null;
 }
 
 /**
@@ -27,7 +29,13 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   const env = result.data;
-  return { env, database: databaseConfig(env.DATABASE_URL), messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1] };
+  return { env, database: databaseConfig(env.DATABASE_URL), messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1], sentCopyTo: sentCopyTo(env) };
+}
+
+/** SENT_COPY: explicit, or `bcc` when the ingest mailbox is MAIL_FROM's own (the copy comes back to us). */
+function sentCopyTo(env: Env): string | null {
+  const ours = env.IMAP_USER?.trim().toLowerCase() === env.MAIL_FROM.toLowerCase();
+  return (env.SENT_COPY ?? (ours ? 'bcc' : 'off')) === 'bcc' ? env.MAIL_FROM : null;
 }
 
 function databaseConfig(url: string): DatabaseConfig {

@@ -127,6 +127,14 @@ export const envSchema = z.object({
   SEND_STUCK_AFTER_SECONDS: z.coerce.number().positive().default(120),
   /** When a release is imported, answers sent within this many days are checked against it (src/impact). */
   IMPACT_LOOKBACK_DAYS: z.coerce.number().int().positive().default(180),
+  /**
+   * `bcc`: every reply and notice is BCC'd to the service mailbox (MAIL_FROM); ingest recognises
+   * our own Message-ID coming back and confirms an `unknown` send. `off`: no copy. Default: `bcc`
+   * when the mailbox is ours (IMAP_USER is MAIL_FROM), `off` otherwise.
+   */
+  SENT_COPY: z.enum(['bcc', 'off']).optional(),
+  /** An `unknown` send whose copy has not come back after this many minutes is offered to a human (resend / mark sent). */
+  UNKNOWN_RESEND_MINUTES: z.coerce.number().positive().default(15),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -15,6 +15,7 @@ import { readBounce } from '../src/mail/bounce.ts';
 import { classifyMessage } from '../src/mail/classify.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
 import { ParsePool, parseLimitsFromEnv } from '../src/mail/safe-parse.ts';
+import { confirmSentByCopy } from '../src/send/send-stage.ts';
 import { createSmtpSender, type SmtpSender } from '../src/send/smtp.ts';
 import { ConfigError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
@@ -27,7 +28,8 @@ import { startRescanTimer, startScanWorker } from './scan.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
 import { startSendWorker } from './send.worker.ts';
 import { preflight } from './preflight.ts';
-import { sweepUnfinished } from './sweep.ts';
+import { settleLostSends, sweepUnfinished } from './sweep.ts';
+import { logSafeError } from '../src/shared/log-safe-error.ts';
 import { buildWebApp } from './web.ts';
 import type { WorkerContext } from './worker-factory.ts';
 
@@ -122,6 +124,7 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     const swept = await sweepUnfinished(base.orm.em.fork(), base.queues);
     if (swept.parse + swept.scan + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
   }
+  const lostSends = smtp ? watchLostSends(base) : null;
   const ingest = roles.includes('ingest') ? startMailboxIngest(base) : null;
   let web: FastifyInstance | null = null;
   let url: string | null = null;
@@ -138,7 +141,7 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     url = await web.listen({ port: options.httpPort ?? base.config.env.HTTP_PORT, host: options.httpHost ?? base.config.env.HTTP_HOST });
   }
   base.log.info({ roles, url }, 'casedesk started');
-  const stop = stopper(base, { web, ingest, workers, smtp, timers });
+  const stop = stopper(base, { web, ingest, workers, smtp, timers, lostSends });
   return { orm: base.orm, queues: base.queues, ingest, web, url, stop };
 }
 
@@ -158,7 +161,7 @@ function startQueueWorkers(base: Base, roles: Role[]): { workers: Worker[]; smtp
   if (!roles.includes('send')) return { workers, smtp: null, timers };
   const smtp = createSmtpSender({ host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, password: env.SMTP_PASSWORD, rejectUnauthorized: env.SMTP_TLS_REJECT_UNAUTHORIZED });
   const from = { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM };
-  workers.push(startSendWorker(ctx, { send: smtp.send, from, stuckAfterMs: env.SEND_STUCK_AFTER_SECONDS * 1000 }));
+  workers.push(startSendWorker(ctx, { send: smtp.send, from, stuckAfterMs: env.SEND_STUCK_AFTER_SECONDS * 1000, sentCopyTo: config.sentCopyTo }));
   return { workers, smtp, timers };
 }
 
@@ -187,6 +190,7 @@ function parseDeps(base: Base): Parameters<typeof startParseWorker>[1] {
     ownDomain: config.messageIdDomain,
     dueHours: env.REPLY_DUE_HOURS,
     makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
+    ownCopy: (em, messageId) => confirmSentByCopy(em, { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM }, messageId),
     intake: createIntakePolicy({
       renderer, plans: env.PLANS, replyPromise: env.REPLY_PROMISE, signatureName: env.MAIL_FROM_NAME, contact: env.SUBSCRIPTION_CONTACT ?? null,
       limits: { domainHourly: env.NOTICE_DOMAIN_HOURLY, ackDailyMax: env.ACK_DAILY_MAX },
@@ -196,6 +200,23 @@ function parseDeps(base: Base): Parameters<typeof startParseWorker>[1] {
       check: (raw) => authenticateSender(raw, { authservIds: env.AUTHSERV_IDS, resolver: base.dnsResolver, mode: env.SENDER_AUTH }),
     },
   };
+}
+
+/**
+ * Lost `sending` rows become `unknown`: once now (start-up) and then every half of
+ * SEND_STUCK_AFTER_SECONDS (at least every 10 s), in every process that sends.
+ */
+function watchLostSends(base: Base): NodeJS.Timeout {
+  const stuckAfterMs = base.config.env.SEND_STUCK_AFTER_SECONDS * 1000;
+  const check = async () => {
+    const ids = await settleLostSends(base.orm.em.fork(), (id) => base.queues.isActive('send', id), stuckAfterMs);
+    if (ids.length > 0) base.log.warn({ outboxIds: ids }, 'lost sends marked unknown');
+  };
+  const run = () => void check().catch((err: unknown) => base.log.warn({ err: logSafeError(err) }, 'lost-send check failed'));
+  run();
+  const timer = setInterval(run, Math.max(10_000, stuckAfterMs / 2));
+  timer.unref();
+  return timer;
 }
 
 function startMailboxIngest(base: Base): IngestHandle {
@@ -208,11 +229,12 @@ function startMailboxIngest(base: Base): IngestHandle {
 }
 
 /** Stop everything once, in order: web, ingest, workers (drained), then the connections. */
-function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[] }): () => Promise<void> {
+function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[]; lostSends: NodeJS.Timeout | null }): () => Promise<void> {
   let stopping: Promise<void> | null = null;
   return () =>
     (stopping ??= (async () => {
       base.log.info('stopping');
+      if (running.lostSends) clearInterval(running.lostSends);
       await running.web?.close();
       await running.ingest?.stop();
       for (const timer of running.timers) timer.stop();

@@ -1,16 +1,32 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { CaseMessage } from '../src/cases/case.entity.ts';
-import { Draft } from '../src/drafts/draft.entity.ts';
 import { Outbox } from '../src/cases/outbox.entity.ts';
 import type { Enqueuer } from '../src/shared/queues.ts';
 import { InboundMessage } from '../src/ingest/ingest.entity.ts';
 import { unscannedMessages } from './scan.worker.ts';
 
 /**
+ * Questions that want a draft and have none: an anti-join on the partial index
+ * `case_message_wants_draft_idx` (only inbound questions that want a draft) against the draft's
+ * unique `case_message_id`, so neither the answered history nor the follow-ups and notices are
+ * loaded into the process; both drivers plan it as an index scan with an index probe per row.
+ */
+const UNDRAFTED_SQL = `select cm.id as id from case_message cm
+  where cm.direction = 'in' and cm.wants_draft = true
+    and not exists (select 1 from draft d where d.case_message_id = cm.id)
+  order by cm.id`;
+
+/** Ids of the questions that want a draft and have none (see UNDRAFTED_SQL). */
+export async function undraftedQuestions(em: EntityManager): Promise<number[]> {
+  const rows = (await em.getConnection().execute(UNDRAFTED_SQL, [], 'all', em.getTransactionContext())) as Array<{ id: number | string }>;
+  return rows.map((r) => Number(r.id));
+}
+
+/**
  * Start-up sweep: re-queue every row whose stage never finished — stored messages not yet
  * parsed, attachments not scanned, questions that want a draft and have none, outbox rows still queued. Redis may have
  * lost jobs (restart without persistence) or a process may have died between a database write
- * and the queue write; deterministic job ids keep this from doubling anything.
+ * and the queue write; deterministic job ids keep this from doubling anything. Each query reads
+ * only unfinished rows through an index: its cost follows the work left, not the history.
  */
 export async function sweepUnfinished(em: EntityManager, enqueuer: Enqueuer): Promise<{ parse: number; scan: number; draft: number; send: number }> {
   const stored = await em.find(InboundMessage, { state: 'stored' }, { fields: ['id'], orderBy: { id: 'asc' } });
@@ -20,14 +36,30 @@ export async function sweepUnfinished(em: EntityManager, enqueuer: Enqueuer): Pr
   const unscanned = await unscannedMessages(em, ['pending-scan', 'not-scanned']);
   for (const id of unscanned) await enqueuer.enqueueScan(id);
 
-  const wanting = await em.find(CaseMessage, { direction: 'in', wantsDraft: true }, { fields: ['id'], orderBy: { id: 'asc' } });
-  const drafted = new Set(
-    (await em.find(Draft, { caseMessageId: { $in: wanting.map((w) => w.id) } }, { fields: ['caseMessageId'] })).map((d) => d.caseMessageId),
-  );
-  const missing = wanting.filter((w) => !drafted.has(w.id));
-  for (const row of missing) await enqueuer.enqueueDraft(row.id);
+  const missing = await undraftedQuestions(em);
+  for (const id of missing) await enqueuer.enqueueDraft(id);
 
   const queued = await em.find(Outbox, { state: 'queued' }, { fields: ['id'], orderBy: { id: 'asc' } });
   for (const row of queued) await enqueuer.enqueueSend(row.id);
   return { parse: stored.length, scan: unscanned.length, draft: missing.length, send: queued.length };
+}
+
+export const LOST_SEND_ERROR = 'the send job was lost while the mail was being sent; check the recipient before resending';
+
+/**
+ * `sending` rows nobody is working on any more: claimed longer than `stuckAfterMs` ago and
+ * without an active job (Redis lost it, or its attempts ran out). They become `unknown`: the
+ * SMTP server may or may not have the mail, so a human (or its copy coming back) decides, never
+ * a blind resend. A row whose job is still active is left to that job (which settles it).
+ */
+export async function settleLostSends(em: EntityManager, isSendActive: (outboxId: number) => Promise<boolean>, stuckAfterMs: number, now = new Date()): Promise<number[]> {
+  const cutoff = new Date(now.getTime() - stuckAfterMs);
+  const rows = await em.find(Outbox, { state: 'sending', updatedAt: { $lt: cutoff } }, { fields: ['id'], orderBy: { id: 'asc' } });
+  const settled: number[] = [];
+  for (const row of rows) {
+    if (await isSendActive(row.id)) continue;
+    const changed = await em.nativeUpdate(Outbox, { id: row.id, state: 'sending', updatedAt: { $lt: cutoff } }, { state: 'unknown', lastError: LOST_SEND_ERROR, updatedAt: now });
+    if (changed === 1) settled.push(row.id);
+  }
+  return settled;
 }

@@ -43,6 +43,7 @@ export async function buildWebApp(config: Config, parts: WebParts): Promise<Fast
     renderer: parts.renderer,
     signatureName: env.MAIL_FROM_NAME,
     plans: env.PLANS,
+    outbox: { from: { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM }, decideAfterMs: config.sentCopyTo ? env.UNKNOWN_RESEND_MINUTES * 60_000 : 0 },
     rateLimit: { redis: parts.redis, prefix: env.QUEUE_PREFIX },
     // The server speaks plain HTTP: an https PUBLIC_URL means a TLS proxy in front (trust private-network proxies only).
     trustProxy: https ? 'loopback, linklocal, uniquelocal' : false,

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Orm } from '../src/shared/db.ts';
-import { NotFoundError, PermanentError, ValidationError } from '../src/shared/errors.ts';
 import { logSafeError } from '../src/shared/log-safe-error.ts';
+import { NotFoundError, PermanentError, ValidationError } from '../src/shared/errors.ts';
 import type { Logger } from '../src/shared/logger.ts';
 import { JOB_SCHEMAS, type JobData, type QueueName } from '../src/shared/queues.ts';
 import { toRetryableError, toUnrecoverableError } from './job-errors.ts';

@@ -1,4 +1,4 @@
-// Runs many `casedesk` commands in one process, through the CLI's own entry point (`runCli`,
+// Runs many `casedesk` commands in one process, through the CLI's own entry point (`main`,
 // the module bin/casedesk.js loads): the same parsing, validation and actions as
 // `casedesk subscribers add …`, without paying a Node + tsx start-up per command (seconds each
 // on a busy 2-core machine). Input: a JSON array of argument arrays on stdin. Exit status: the
@@ -16,13 +16,16 @@ const bin = readFileSync(join(root, 'bin/casedesk.js'), 'utf8');
 const entry = /import\(['"]([^'"]+)['"]\)/.exec(bin)?.[1];
 if (!entry) throw new Error('cannot find the CLI entry module in bin/casedesk.js');
 const cli = await import(pathToFileURL(resolve(root, 'bin', entry)).href);
+// workers/cli.ts exports `main(argv)` (runCli wired to the process starter); older entries exported runCli.
+const run = cli.main ?? cli.runCli;
+if (typeof run !== 'function') throw new Error('the CLI entry module exports neither main nor runCli');
 
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
 const commands = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 let status = 0;
 for (const args of commands) {
-  const code = await cli.runCli([process.execPath, 'casedesk', ...args]);
+  const code = await run([process.execPath, 'casedesk', ...args]);
   if (code !== 0) {
     process.stderr.write(`cli-batch: casedesk ${args.slice(0, 2).join(' ')} exited ${code}\n`);
     if (status === 0) status = code;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { BounceReport } from '../mail/parse-stage.ts';
+import { clip } from '../shared/clip.ts';
 import { normalizeMessageId } from '../shared/message-id.ts';
 import { Outbox } from './outbox.entity.ts';
 
@@ -15,7 +16,7 @@ export async function markBounces(em: EntityManager, bounce: BounceReport | null
   const rows = await em.find(Outbox, { messageId: { $in: ids.flatMap((id) => [id, id.toLowerCase()]) } });
   for (const row of rows) {
     row.state = 'bounced';
-    row.bounceStatus = bounce.status;
+    row.bounceStatus = clip(bounce.status, 32);
     row.bounceDiagnostic = bounce.diagnostic;
   }
   return rows.map((r) => r.id);

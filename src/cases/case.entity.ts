@@ -42,7 +42,8 @@ export class Case {
 export const CaseSchema = new EntitySchema<Case>({
   class: Case,
   tableName: 'cases',
-  indexes: [{ properties: ['requesterEmail'] }, { properties: ['state'] }],
+  // The quota count: a subscriber's cases opened this month (counted under the intake lock).
+  indexes: [{ properties: ['requesterEmail'] }, { properties: ['state'] }, { properties: ['subscriberId', 'openedAt'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     subject: { type: 'text' },
@@ -99,7 +100,11 @@ export class CaseMessage {
 export const CaseMessageSchema = new EntitySchema<CaseMessage>({
   class: CaseMessage,
   tableName: 'case_message',
-  indexes: [{ properties: ['caseId'] }],
+  indexes: [
+    { properties: ['caseId'] },
+    // The start-up sweep's anti-join (workers/sweep.ts): only the questions that want a draft.
+    { name: 'case_message_wants_draft_idx', expression: 'create index "case_message_wants_draft_idx" on "case_message" ("id") where "direction" = \'in\' and "wants_draft" = true' },
+  ],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     caseId: { type: 'integer' },

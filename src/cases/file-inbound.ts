@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { countAttachments } from '../attachments/record.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
-import { readInbound, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
+import { readInbound, settleStored, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
 import { isUniqueViolation } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -10,7 +10,7 @@ import { readHeaderFields, readSpamVerdict, type SenderAuthMode, type SenderAuth
 import { markBounces } from './bounces.ts';
 import { Case, CaseMessage } from './case.entity.ts';
 import { ClassificationCorrection } from './correction.entity.ts';
-import { openOrThread, type OpenCaseDeps } from './open-case.ts';
+import { InboundAlreadySettled, openOrThread, type OpenCaseDeps } from './open-case.ts';
 import { Outbox } from './outbox.entity.ts';
 import { resolveThread, type ThreadInput, type ThreadLookups } from './threading.ts';
 
@@ -21,6 +21,11 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
   now?: () => Date;
   /** SENDER_AUTH and the check (authenticateSender bound to AUTHSERV_IDS and a resolver); without it: `off`. */
   senderAuth?: { mode: SenderAuthMode; check: (raw: Buffer) => Promise<SenderAuthResult> };
+  /**
+   * SENT_COPY=bcc: our own outgoing mail coming back. Given the Message-ID of a message from us,
+   * confirm its outbox row (`unknown` → `sent`) and say which it was; null when it is not ours.
+   */
+  ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean } | null>;
 }
 
 type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
@@ -91,15 +96,35 @@ async function replayFiled(em: EntityManager, inbound: InboundMessage | null, st
 async function ignoreAutomatic(deps: FileDeps, read: Read): Promise<FileResult> {
   const { em, log } = deps;
   const { inbound, message, classification } = read;
+  if (classification.kind === 'own-loop' && deps.ownCopy) {
+    const copy = await recordOwnCopy(deps, read);
+    if (copy) return copy;
+  }
   const bounced = classification.kind === 'bounce' ? await markBounces(em, deps.readBounce(message)) : [];
-  inbound.state = 'ignored';
-  inbound.kind = classification.kind;
-  inbound.reasons = classification.reasons;
-  const thread = await resolveThread(threadInput(message), threadLookups(em));
-  if (thread.kind === 'existing') inbound.caseId = thread.caseId;
   await em.flush();
+  const thread = await resolveThread(threadInput(message), threadLookups(em));
+  const caseId = thread.kind === 'existing' ? thread.caseId : null;
+  const settled = await settleStored(em, inbound.id, { state: 'ignored', kind: classification.kind, reasons: classification.reasons, caseId });
+  if (!settled) return settledElsewhere(deps, inbound.id);
   log.info({ inboundId: inbound.id, kind: classification.kind, bounced: bounced.length }, 'automatic message ignored');
   return { outcome: 'ignored', kind: classification.kind, reasons: classification.reasons, bouncedOutboxIds: bounced };
+}
+
+/**
+ * The service mailbox's copy of a mail we sent (SENT_COPY=bcc): never a question, never a case
+ * message; recorded `ignored` as an own copy, after confirming an `unknown` send. Null when the
+ * message is from us but is no outbox mail (it is then ignored as an ordinary own loop).
+ */
+async function recordOwnCopy(deps: FileDeps, read: Read): Promise<FileResult | null> {
+  const messageId = normalizeMessageId(read.message.messageId);
+  if (!messageId || !deps.ownCopy) return null;
+  const copy = await deps.ownCopy(deps.em, messageId);
+  if (!copy) return null;
+  const reasons = [`own copy of outbox ${copy.outboxId}`, ...(copy.confirmed ? ['confirmed the send'] : [])];
+  const settled = await settleStored(deps.em, read.inbound.id, { state: 'ignored', kind: 'own-copy', reasons, caseId: copy.caseId });
+  if (!settled) return settledElsewhere(deps, read.inbound.id);
+  deps.log.info({ inboundId: read.inbound.id, outboxId: copy.outboxId, confirmed: copy.confirmed }, 'own copy of a sent mail');
+  return { outcome: 'ignored', kind: 'own-copy', reasons, bouncedOutboxIds: [] };
 }
 
 /** A human message: a duplicate of a Message-ID already filed, or filed into its case (new or existing). */
@@ -110,7 +135,7 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const messageId = normalizeMessageId(message.messageId) ?? syntheticMessageId(inbound.id, deps.ownDomain);
   const messageIdHash = hashMessageId(messageId);
   const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
-  if (already) return markDuplicate(em, inbound, already, log);
+  if (already) return markDuplicate(deps, inbound, already);
 
   const thread = await resolveThread(threadInput(message), threadLookups(em));
   const sender = await senderOf(deps, inbound);
@@ -121,23 +146,29 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
     log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length, attachments: message.attachments?.length ?? 0 }, 'message threaded');
     return { outcome: 'case-message', newCase: thread.kind === 'new', ...filed };
   } catch (err) {
+    if (err instanceof InboundAlreadySettled) return settledElsewhere(deps, inbound.id);
     if (!isUniqueViolation(err)) throw err;
     // A concurrent run (or an identical copy) got there first: settle on what is stored.
     const fresh = em.fork();
     const current = await fresh.findOneOrFail(InboundMessage, { id: inbound.id });
     if (current.state !== 'stored') return fileInbound({ ...deps, em: fresh }, input);
     const other = await fresh.findOneOrFail(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
-    return markDuplicate(fresh, current, other, log);
+    return markDuplicate({ ...deps, em: fresh }, current, other);
   }
 }
 
-async function markDuplicate(em: EntityManager, inbound: InboundMessage, of: Pick<CaseMessage, 'id' | 'caseId'>, log: Logger): Promise<FileResult> {
-  inbound.state = 'duplicate';
-  inbound.kind = 'duplicate';
-  inbound.reasons = [`Message-ID already in case CD-${of.caseId} (case message ${of.id})`];
-  inbound.caseId = of.caseId;
-  await em.flush();
-  log.info({ inboundId: inbound.id, caseMessageId: of.id }, 'duplicate message');
+/** Another run settled the row first (a job run twice after a lost lock): answer with what it wrote. */
+async function settledElsewhere(deps: FileDeps, inboundId: number): Promise<FileResult> {
+  deps.log.info({ inboundId }, 'message already settled by another run');
+  return fileInbound({ ...deps, em: deps.em.fork() }, { inboundId });
+}
+
+/** Only from `stored`: a late second run must not turn a filed message into its own duplicate. */
+async function markDuplicate(deps: FileDeps, inbound: InboundMessage, of: Pick<CaseMessage, 'id' | 'caseId'>): Promise<FileResult> {
+  const reasons = [`Message-ID already in case CD-${of.caseId} (case message ${of.id})`];
+  const settled = await settleStored(deps.em, inbound.id, { state: 'duplicate', kind: 'duplicate', reasons, caseId: of.caseId });
+  if (!settled) return settledElsewhere(deps, inbound.id);
+  deps.log.info({ inboundId: inbound.id, caseMessageId: of.id }, 'duplicate message');
   return { outcome: 'duplicate', of: of.id };
 }
 

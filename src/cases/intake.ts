@@ -5,6 +5,7 @@ import { decideNotice, routeInbound, type NoticeKind, type NoticeLimits, type Se
 import { redactText } from '../privacy/index.ts';
 import type { SenderVerdict } from './case.entity.ts';
 import { noticeCounts } from './notice-history.ts';
+import { lockIntake } from './intake-lock.ts';
 import type { NoticeRenderer, RenderedMail } from './notice-views.ts';
 import type { Outbox } from './outbox.entity.ts';
 import { quotaDecision } from './quota.ts';
@@ -125,6 +126,8 @@ interface NoticeContext {
 async function noticeIfAllowed(tx: EntityManager, ctx: NoticeContext, kind: NoticeKind, render: () => RenderedMail): Promise<Notices> {
   const { input, sender } = ctx;
   if (!input.fromAddress) return [];
+  // One decision per sender at a time: the notice this transaction writes is seen by the next.
+  await lockIntake(tx, 'sender', input.fromAddress.trim().toLowerCase());
   const decision = decideNotice({
     ...sender, sender: ctx.status, kind, automatic: false,
     counts: await noticeCounts(tx, input.fromAddress, input.now),

@@ -5,10 +5,12 @@ import type { MessageClassification } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
 import { normalizeMessageId } from '../shared/message-id.ts';
 import { findPhi } from '../privacy/index.ts';
+import { clip } from '../shared/clip.ts';
 import { Case, CaseMessage, type SenderVerdict } from './case.entity.ts';
 import { answerEveryone, type IntakeDecision, type IntakePolicy, type IntakeSender } from './intake.ts';
 import { Outbox } from './outbox.entity.ts';
 import type { ThreadDecision } from './threading.ts';
+
 
 export interface OpenCaseDeps {
   /** The new text of a message: quoted history and signature removed (src/mail/new-text.ts). */
@@ -70,10 +72,13 @@ export interface Filed {
 export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput): Promise<Filed> {
   const { message: msg, thread } = input;
   const fromAddress = fitColumn((msg.from?.address ?? '').toLowerCase(), NAME_COLUMN);
-  const row = await tx.findOneOrFail(InboundMessage, { id: input.inboundId });
+  // Claim the row first (only from `stored`): a second run of the job, after a lost lock, finds
+  // it claimed and settles on what the first wrote. On SQLite this write also takes the lock.
+  const claimed = await tx.nativeUpdate(InboundMessage, { id: input.inboundId, state: 'stored' }, { state: 'parsed', kind: 'human', reasons: input.classification.reasons, updatedAt: new Date() });
+  if (claimed !== 1) throw new InboundAlreadySettled(input.inboundId);
   const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
   const decision = await (deps.intake ?? answerEveryone)(tx, {
-    fromAddress, fromName: msg.from?.name || null, subject: msg.subject, isNewCase: thread.kind === 'new',
+    fromAddress, fromName: displayName(msg), subject: msg.subject, isNewCase: thread.kind === 'new',
     caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now, sender: input.sender,
   });
   if (thread.kind === 'new') {
@@ -85,17 +90,24 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   const caseMessage = tx.create(CaseMessage, caseMessageOf(deps, input, caseRow.id, fromAddress, decision.wantsDraft));
   const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
   await tx.flush();
-  // The inbound row is written once, after the case message has its id (one UPDATE, not two).
-  row.state = 'parsed';
-  row.kind = 'human';
-  row.reasons = input.classification.reasons;
-  row.caseId = caseRow.id;
-  row.caseMessageId = caseMessage.id;
-  await tx.flush();
+  await tx.nativeUpdate(InboundMessage, { id: input.inboundId }, { caseId: caseRow.id, caseMessageId: caseMessage.id });
   const attachmentsToScan = msg.attachments?.length
     ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
     : 0;
   return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id), attachmentsToScan };
+}
+
+/** The inbound row was no longer `stored` when this run came to file it (another run did). */
+export class InboundAlreadySettled extends Error {
+  constructor(inboundId: number) {
+    super(`inbound message ${inboundId} is no longer stored`);
+    this.name = 'InboundAlreadySettled';
+  }
+}
+
+/** The sender's display name, cut to its column (a name of any length must not stop the filing). */
+function displayName(msg: ParsedMessage): string | null {
+  return clip(msg.from?.name || null, NAME_COLUMN);
 }
 
 /** The thread's case (a follow-up reopens an answered case), or a new case due in `dueHours`. */
@@ -110,7 +122,7 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
   const caseRow = tx.create(Case, {
     subject: msg.subject || '(no subject)',
     requesterEmail: fromAddress || 'unknown@invalid',
-    requesterName: fitColumn(msg.from?.name || null, NAME_COLUMN),
+    requesterName: displayName(msg),
     openedAt: now,
     lastInboundAt: now,
     dueAt: new Date(now.getTime() + dueHours * 3_600_000),
@@ -132,7 +144,7 @@ function caseMessageOf(deps: OpenCaseDeps, input: OpenCaseInput, caseId: number,
     inReplyTo: normalizeMessageId(msg.inReplyTo),
     references: msg.references,
     fromAddress: fromAddress || 'unknown@invalid',
-    fromName: fitColumn(msg.from?.name || null, NAME_COLUMN),
+    fromName: displayName(msg),
     toAddresses: msg.to.map((a) => a.address),
     subject: msg.subject,
     textNew,

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { findSubscriberFor, monthBounds, type Plans } from '../subscribers/subscribers.ts';
 import type { Subscriber } from '../subscribers/subscriber.entity.ts';
 import { Case } from './case.entity.ts';
+import { lockIntake } from './intake-lock.ts';
 
 /**
  * Quota: how many questions a subscriber's plan still allows this month. It counts cases, so it
@@ -23,11 +24,14 @@ export async function monthlyUsage(em: EntityManager, subscriberId: number, now:
 /**
  * Whether a new question from `address` may open a case. Call it before opening the case (a
  * follow-up in an existing case does not come here): `over` is true when the month's quota is
- * already used up. A subscriber on a plan no longer in config gets quota 0, so it is over.
+ * already used up. Inside a transaction it holds the subscriber's intake lock (./intake-lock.ts)
+ * until the transaction ends, so the case it admits is counted before the next decision. A subscriber on a plan no longer in config gets quota 0, so it is over.
  */
 export async function quotaDecision(em: EntityManager, address: string, now: Date, plans: Plans): Promise<QuotaDecision> {
   const subscriber = await findSubscriberFor(em, address);
   if (!subscriber) return { kind: 'stranger' };
+  // Count only once no other filing transaction can be deciding for this subscriber.
+  await lockIntake(em, 'subscriber', subscriber.id);
   const quota = Object.hasOwn(plans, subscriber.plan) ? plans[subscriber.plan] : 0;
   const used = await monthlyUsage(em, subscriber.id, now);
   return { kind: 'subscriber', subscriber, plan: subscriber.plan, quota, used, remaining: Math.max(0, quota - used), over: used >= quota };

@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, { description: string; load: () => Promise
   web: { description: 'run the web page and JSON API only', load: run },
   drafts: { description: 'review drafts: list, show, edit, approve, reject', load: async () => (await import('./commands/drafts.ts')).registerDraftsCommand },
   cases: { description: 'cases: release a held case', load: async () => (await import('./commands/cases.ts')).registerCasesCommand },
+  outbox: { description: 'outgoing mail (replies and notices) and its delivery state', load: async () => (await import('./commands/outbox.ts')).registerOutboxCommand },
   messages: { description: 'inbound messages: list by state, retry a quarantined one, correct the classifier, export labelled messages', load: async () => (await import('./commands/messages.ts')).registerMessagesCommand },
   attachments: { description: 'attachments of case messages: list them, save a clean one', load: async () => (await import('./commands/attachments.ts')).registerAttachmentsCommand },
   stats: { description: 'figures about the work', load: async () => (await import('./commands/stats.ts')).registerStatsCommand },

@@ -3,6 +3,9 @@ import { InboundMessage } from '../ingest/ingest.entity.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ParsedMessage } from './parsed-message.ts';
 
+/** Length of the address columns: a From address longer than this cannot be answered. */
+const ADDRESS_COLUMN = 320;
+
 export type SafeParse = (raw: Buffer) => Promise<{ ok: true; message: ParsedMessage } | { ok: false; reason: string; code: string }>;
 export interface MessageClassification {
   kind: string;
@@ -46,6 +49,11 @@ export async function readInbound(deps: ReadDeps, input: { inboundId: number }):
   if (!parsed.ok) return quarantine(deps, inbound, { code: parsed.code, reason: parsed.reason }, 'message quarantined');
   const message = parsed.message;
   const classification = deps.classify(message);
+  if (classification.answerable && (message.from?.address?.length ?? 0) > ADDRESS_COLUMN) {
+    // Longer than any deliverable address (RFC 5321: 254) and than the column: not cut, since a
+    // cut address would send the answer to someone else.
+    return quarantine(deps, inbound, { code: 'no-sender', reason: `the From address is ${message.from!.address.length} characters long: not an address we can answer` }, 'message without sender quarantined');
+  }
   if (classification.answerable && !message.from?.address?.includes('@')) {
     // A message with no usable sender (empty, headerless, mangled From) cannot be answered;
     // it is kept raw and visible rather than turned into a case nobody can reply to.
@@ -56,12 +64,18 @@ export async function readInbound(deps: ReadDeps, input: { inboundId: number }):
   return { outcome: 'read', inbound, message, classification };
 }
 
+/**
+ * Move a row out of `stored`, only if it is still `stored`: false when another run of the job
+ * (one whose lock was lost) settled it first, and nothing is written. Every settling of an
+ * inbound row goes through here, so no run overwrites another's outcome.
+ */
+export async function settleStored(em: EntityManager, inboundId: number, changes: Partial<Pick<InboundMessage, 'state' | 'kind' | 'reasons' | 'caseId' | 'error'>>): Promise<boolean> {
+  return (await em.nativeUpdate(InboundMessage, { id: inboundId, state: 'stored' }, { ...changes, updatedAt: new Date() })) === 1;
+}
+
 async function quarantine(deps: ReadDeps, inbound: InboundMessage, why: { code: string; reason: string }, logText: string): Promise<ReadResult> {
-  inbound.state = 'quarantined';
-  inbound.kind = 'quarantine';
-  inbound.reasons = [why.code];
-  inbound.error = why.reason;
-  await deps.em.flush();
+  const settled = await settleStored(deps.em, inbound.id, { state: 'quarantined', kind: 'quarantine', reasons: [why.code], error: why.reason });
+  if (!settled) return { outcome: 'skipped', state: 'settled elsewhere', inbound: null };
   if (why.code === 'no-sender') deps.log.warn({ inboundId: inbound.id }, logText);
   else deps.log.warn({ inboundId: inbound.id, code: why.code }, logText);
   return { outcome: 'quarantined', reason: why.reason };

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
-import { hashMessageId } from '../shared/message-id.ts';
+import { recordSent } from '../drafts/record-sent.ts';
 import { PermanentError, TransientError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { logSafeError } from '../shared/log-safe-error.ts';
 import { classifySmtpError } from './classify-smtp-error.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
 
@@ -16,6 +16,8 @@ export interface OutgoingMail {
   messageId: string;
   inReplyTo?: string;
   references?: string[];
+  /** The service mailbox's copy (SENT_COPY=bcc): same transaction, same Message-ID. */
+  bcc?: string;
   headers: Record<string, string>;
 }
 
@@ -29,7 +31,14 @@ export interface SendDeps {
   from: { name: string; address: string };
   /** A row left `sending` longer than this is taken to be a crash mid-send (not a peer at work). */
   stuckAfterMs?: number;
+  /** SENT_COPY=bcc: every mail is BCC'd here, so ingest can confirm an `unknown` send. */
+  sentCopyTo?: string | null;
+  /** Pauses of the in-process retries of the post-send transaction (ms); default about 30 s in all. */
+  recordRetryMs?: number[];
 }
+
+/** After the SMTP server took the mail, the database write is retried this long before giving up to the sweep. */
+const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000];
 
 export type SendResult =
   | { outcome: 'sent'; response: string }
@@ -58,11 +67,11 @@ export async function sendOutbox(deps: SendDeps, input: { outboxId: number; fina
   if (claimed !== 1) return { outcome: 'skipped', state: 'claimed elsewhere' };
   let response: string;
   try {
-    ({ response } = await deps.send(outgoingMail(row, deps.from)));
+    ({ response } = await deps.send(outgoingMail(row, deps.from, deps.sentCopyTo)));
   } catch (err) {
     return recordFailure(deps, row, err, input.finalAttempt === true);
   }
-  await recordSent(em, row, deps.from, response);
+  await recordSentRetrying(deps, row, response);
   log.info({ outboxId: row.id, caseId: row.caseId, kind: row.kind }, 'mail sent');
   return { outcome: 'sent', response };
 }
@@ -77,7 +86,7 @@ async function settleStuck(deps: SendDeps, row: Outbox): Promise<SendResult> {
 }
 
 /** The mail of one outbox row: threading headers, `Auto-Submitted` on notices, the case tag header. */
-function outgoingMail(row: Outbox, from: SendDeps['from']): OutgoingMail {
+function outgoingMail(row: Outbox, from: SendDeps['from'], sentCopyTo?: string | null): OutgoingMail {
   const headers: Record<string, string> = {};
   if (row.autoSubmitted) {
     headers['Auto-Submitted'] = 'auto-replied';
@@ -93,8 +102,44 @@ function outgoingMail(row: Outbox, from: SendDeps['from']): OutgoingMail {
     messageId: row.messageId,
     inReplyTo: row.inReplyTo ?? undefined,
     references: row.references,
+    ...(sentCopyTo && sentCopyTo.toLowerCase() !== row.toAddress.toLowerCase() ? { bcc: sentCopyTo } : {}),
     headers,
   };
+}
+
+/**
+ * The SMTP server has the mail: a database error now (PostgreSQL restarted, the connection was
+ * killed) is not a failed send. Retry the post-send transaction in this process with backoff, on
+ * a fresh EntityManager each time; a job retry would find the row `sending` and end `unknown`.
+ */
+async function recordSentRetrying(deps: SendDeps, row: Outbox, response: string): Promise<void> {
+  const pauses = deps.recordRetryMs ?? RECORD_RETRY_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await recordSent(attempt === 0 ? deps.em : deps.em.fork(), row, deps.from, response);
+      return;
+    } catch (err) {
+      if (attempt >= pauses.length) throw err;
+      deps.log.warn({ outboxId: row.id, attempt: attempt + 1, err: logSafeError(err) }, 'recording a sent mail failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, pauses[attempt]));
+    }
+  }
+}
+
+/**
+ * Our own copy of outbox mail came back to the mailbox (SENT_COPY=bcc): the SMTP server took it.
+ * A row still `unknown` or `sending` becomes `sent`, with everything a normal send records.
+ * Returns the row's id and whether this copy confirmed it; null when the id is not ours.
+ */
+export async function confirmSentByCopy(em: EntityManager, from: SendDeps['from'], messageId: string): Promise<{ outboxId: number; caseId: number | null; confirmed: boolean } | null> {
+  const row = await em.findOne(Outbox, { messageId: { $in: [...new Set([messageId, messageId.toLowerCase()])] } });
+  if (!row) return null;
+  const owned = { outboxId: row.id, caseId: row.caseId ?? null };
+  if (row.state !== 'unknown' && row.state !== 'sending') return { ...owned, confirmed: false };
+  const claimed = await em.nativeUpdate(Outbox, { id: row.id, state: { $in: ['unknown', 'sending'] } }, { state: 'sent', updatedAt: new Date() });
+  if (claimed !== 1) return { ...owned, confirmed: false };
+  await recordSent(em.fork(), row, from, 'confirmed by the copy that came back to the service mailbox');
+  return { ...owned, confirmed: true };
 }
 
 /** Back to `queued` and retry (TransientError), or `failed` for good with its draft (PermanentError). */
@@ -106,34 +151,4 @@ async function recordFailure(deps: SendDeps, row: Outbox, err: unknown, finalAtt
   deps.log.warn({ outboxId: row.id, retry: !giveUp }, 'send failed');
   if (giveUp) throw new PermanentError(verdict.reason, { cause: err });
   throw new TransientError(verdict.reason, { cause: err });
-}
-
-/** `sent`, its draft `sent`, the reply as an outbound case message, and the case `answered` (a reply, not a notice). */
-async function recordSent(em: EntityManager, row: Outbox, from: SendDeps['from'], response: string): Promise<void> {
-  await em.transactional(async (tx) => {
-    await tx.nativeUpdate(Outbox, { id: row.id }, { state: 'sent', smtpResponse: response.slice(0, 500), sentAt: new Date(), lastError: null, updatedAt: new Date() });
-    if (row.draftId) await tx.nativeUpdate(Draft, { id: row.draftId }, { state: 'sent' });
-    if (!row.caseId) return;
-    const known = await tx.findOne(CaseMessage, { outboxId: row.id }, { fields: ['id'] });
-    if (!known) {
-      tx.create(CaseMessage, {
-        caseId: row.caseId,
-        direction: 'out',
-        outboxId: row.id,
-        messageId: row.messageId,
-        messageIdHash: hashMessageId(row.messageId),
-        inReplyTo: row.inReplyTo ?? null,
-        references: row.references,
-        fromAddress: from.address,
-        fromName: from.name,
-        toAddresses: [row.toAddress],
-        subject: row.subject,
-        textNew: row.text,
-        textFull: row.text,
-        html: row.html ?? null,
-        sentAt: new Date(),
-      });
-    }
-    if (row.draftId) await tx.nativeUpdate(Case, { id: row.caseId, state: 'open' }, { state: 'answered' });
-  });
 }

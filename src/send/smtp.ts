@@ -35,6 +35,7 @@ export function createSmtpSender(settings: SmtpSettings): SmtpSender {
       const info = await transport.sendMail({
         from: mail.from,
         to: mail.to,
+        bcc: mail.bcc,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,

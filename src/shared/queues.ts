@@ -46,6 +46,8 @@ export interface Queues extends Enqueuer {
   queues: Record<QueueName, Queue>;
   /** Remove a failed or finished job so the same deterministic id can be queued again. */
   forget(queue: QueueName, rowId: number): Promise<void>;
+  /** Whether the row's job is being worked on now (active, its lock held or not yet stalled). */
+  isActive(queue: QueueName, rowId: number): Promise<boolean>;
   depths(): Promise<Record<QueueName, Record<string, number>>>;
   close(): Promise<void>;
 }
@@ -70,6 +72,10 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
     forget: async (name, rowId) => {
       const job = await queues[name].getJob(jobIdFor(name, rowId));
       if (job && !(await job.isActive())) await job.remove();
+    },
+    isActive: async (name, rowId) => {
+      const job = await queues[name].getJob(jobIdFor(name, rowId));
+      return job ? job.isActive() : false;
     },
     depths: async () => {
       const entries = await Promise.all(

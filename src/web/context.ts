@@ -30,6 +30,8 @@ export interface WebDeps {
   signatureName?: string;
   /** Subscriber plans and quotas (config PLANS), for the admin pages. */
   plans?: Record<string, number>;
+  /** The outbox page: our sender (a "mark sent" records the reply from it) and how long an `unknown` row waits for its copy. */
+  outbox?: { from: { name: string; address: string }; decideAfterMs: number };
   /**
    * Proxies whose X-Forwarded-For/-Proto to believe (Fastify's trustProxy). Off by default: a
    * client could otherwise spoof its address past the login rate limit. Behind a TLS-terminating

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CodeRelease } from '../../codes/code-release.entity.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
-import { Outbox } from '../../cases/outbox.entity.ts';
+import { Outbox, type OutboxKind, type OutboxState } from '../../cases/outbox.entity.ts';
+import { listOutbox, markUnknownSent, OUTBOX_KINDS, OUTBOX_STATES, resendUnknown } from '../../review/outbox.ts';
 import { addUser, listUsers, removeUser } from '../../review/users.ts';
 import { AppError } from '../../shared/errors.ts';
 import { monthlyUsage } from '../../cases/quota.ts';
@@ -42,13 +43,14 @@ async function adminAct(request: FastifyRequest, reply: FastifyReply, ctx: WebCo
 
 type Sessions = ReturnType<typeof createDatabaseSessionStore>;
 
-/** Admin pages (admins only, enforced in security.ts): subscribers, users, releases, the audit log, bull-board. */
+/** Admin pages (admins only, enforced in security.ts): subscribers, users, releases, the audit log, the outbox, bull-board. */
 export async function registerAdminRoutes(app: FastifyInstance, ctx: WebContext, sessions: Sessions): Promise<void> {
   app.get('/admin', async (_request, reply) => reply.redirect('/admin/subscribers', 303));
   registerSubscriberAdmin(app, ctx);
   registerUserAdmin(app, ctx, sessions);
   registerReleaseList(app, ctx);
   registerAuditLog(app, ctx);
+  registerOutboxAdmin(app, ctx);
   await registerQueueBoard(app, ctx);
 }
 
@@ -149,6 +151,47 @@ function registerAuditLog(app: FastifyInstance, ctx: WebContext): void {
     const last = rows.at(-1);
     const older = rows.length === 100 && last ? `/admin/audit?actor=${encodeURIComponent(q.actor)}&action=${encodeURIComponent(q.action)}&caseId=${q.caseId ?? ''}&before=${last.id}` : null;
     return sendPage(request, reply, ctx.render, 'admin-audit', 'Audit log', { rows, sent, filter: { actor: q.actor, action: q.action, caseId: q.caseId ?? '' }, older });
+  });
+}
+
+const outboxQuery = z.object({
+  state: z.enum(OUTBOX_STATES as [OutboxState, ...OutboxState[]]).optional().or(z.literal('').transform(() => undefined)),
+  kind: z.enum(OUTBOX_KINDS as [OutboxKind, ...OutboxKind[]]).optional().or(z.literal('').transform(() => undefined)),
+});
+const outboxBody = z.object({ id: z.coerce.number().int().positive(), ...csrf });
+
+/** `/admin/outbox`: every outgoing mail with its state; "resend" and "mark sent" for `unknown` rows whose copy did not come back. */
+function registerOutboxAdmin(app: FastifyInstance, ctx: WebContext): void {
+  const em = () => ctx.deps.orm.em.fork();
+  const settings = ctx.deps.outbox ?? { from: { name: ctx.signatureName, address: 'casedesk@localhost.localdomain' }, decideAfterMs: 0 };
+  app.get('/admin/outbox', async (request, reply) => {
+    const q = parseInput(outboxQuery, request.query);
+    const rows = await listOutbox(em(), { state: q.state, kind: q.kind, decideAfterMs: settings.decideAfterMs });
+    const waitMinutes = Math.round(settings.decideAfterMs / 60_000);
+    return sendPage(request, reply, ctx.render, 'admin-outbox', 'Outbox', { rows, states: OUTBOX_STATES, kinds: OUTBOX_KINDS, filter: { state: q.state ?? '', kind: q.kind ?? '' }, waitMinutes });
+  });
+  app.post('/admin/outbox/resend', async (request, reply) => {
+    const body = parseInput(outboxBody, request.body);
+    // resendUnknown writes its own audit entry (outbox.resend) with the acting admin.
+    try {
+      const row = await resendUnknown(em(), { outboxId: body.id, actor: request.user!.email });
+      await ctx.deps.queues.forget('send', row.id);
+      await ctx.deps.queues.enqueueSend(row.id);
+      return redirectWith(request, reply, '/admin/outbox?state=unknown', 'ok', `Outbox ${row.id} queued again.`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return redirectWith(request, reply, '/admin/outbox?state=unknown', 'error', err.message);
+    }
+  });
+  app.post('/admin/outbox/mark-sent', async (request, reply) => {
+    const body = parseInput(outboxBody, request.body);
+    try {
+      const row = await markUnknownSent(em(), { outboxId: body.id, actor: request.user!.email, from: settings.from });
+      return redirectWith(request, reply, '/admin/outbox?state=unknown', 'ok', `Outbox ${row.id} recorded as sent.`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return redirectWith(request, reply, '/admin/outbox?state=unknown', 'error', err.message);
+    }
   });
 }
 

@@ -7,14 +7,15 @@ import { showDraft } from '../../../src/review/review.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
 
 /** A bounce that returns one of our replies marks that reply `bounced`, visible in `drafts show`. */
-describe('a bounce of our reply', () => {
+describe.each(TEST_DRIVERS)('a bounce of our reply on %s', (driver) => {
   let cd: BootedCaseDesk;
   let mailbox: string;
   beforeAll(async () => {
     mailbox = await createTestMailbox('bounce');
-    cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: 1, roles: ['ingest', 'parse'] });
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: 1, roles: ['ingest', 'parse'] });
   });
   afterAll(async () => {
     await cd?.teardown();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { createTestMailbox, deleteMailbox, testImapConfig, waitFor } from '../../support/imap.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'mail-corpus');
 const AUTOMATIC_KINDS = new Set(['dsn-bounce', 'auto-reply', 'list', 'other']);
@@ -33,7 +34,7 @@ function manifest(): Row[] {
  * parse) and is accounted for exactly once: a case message, an ignored automatic message with
  * its kind and reasons, a duplicate of a Message-ID already in a case, or a quarantined message.
  */
-describe.skipIf(!existsSync(CORPUS))('the mail corpus through the real pipeline', () => {
+describe.skipIf(!existsSync(CORPUS)).each(TEST_DRIVERS)('the mail corpus through the real pipeline on %s', (driver) => {
   let cd: BootedCaseDesk;
   let mailbox: string;
   const rows = existsSync(CORPUS) ? manifest() : [];
@@ -41,7 +42,7 @@ describe.skipIf(!existsSync(CORPUS))('the mail corpus through the real pipeline'
 
   beforeAll(async () => {
     mailbox = await createTestMailbox('corpus');
-    cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: 1, roles: ['ingest', 'parse'], env: { WORKER_CONCURRENCY: '8' } });
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: 1, roles: ['ingest', 'parse'], env: { WORKER_CONCURRENCY: '8' } });
   });
   afterAll(async () => {
     await cd?.teardown();

@@ -36,8 +36,7 @@ async function freePort(): Promise<number> {
  * sends, then restarted; in the end every question is exactly one case with one draft, and no
  * reply reached the SMTP receiver twice.
  */
-// One database is enough here (the end-to-end test covers both); SQLite is the one-machine default.
-describe.each(TEST_DRIVERS.filter((d) => d === 'sqlite'))('killing casedesk start at random moments on %s', (driver) => {
+describe.each(TEST_DRIVERS)('killing casedesk start at random moments on %s', (driver) => {
   let db: TestDatabase;
   let smtp: SmtpReceiver;
   let mailbox: string;

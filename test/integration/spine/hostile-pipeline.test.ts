@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { createTestMailbox, deleteMailbox, testImapConfig, waitFor } from '../../support/imap.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
 import {
   bombMessage, hugeHeaderMessage, invalidEncodingsMessage, manyPartsMessage, nestedMessage, nulMessage, ordinaryMessage, singleLineMessage,
 } from '../../unit/mail/hostile-messages.ts';
@@ -13,13 +14,13 @@ import {
  * the limits, ordinary questions sent after them are not held up, and a quarantined message can
  * be listed and retried from the CLI.
  */
-describe('hostile messages through Dovecot → ingest → parse', () => {
+describe.each(TEST_DRIVERS)('hostile messages through Dovecot → ingest → parse on %s', (driver) => {
   let cd: BootedCaseDesk;
   let mailbox: string;
 
   beforeAll(async () => {
     mailbox = await createTestMailbox('hostile');
-    cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: 1, roles: ['ingest', 'parse'], env: { PARSE_TIMEOUT_MS: '10000' } });
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: 1, roles: ['ingest', 'parse'], env: { PARSE_TIMEOUT_MS: '10000' } });
   });
   afterAll(async () => {
     await cd?.teardown();
@@ -67,7 +68,7 @@ describe('hostile messages through Dovecot → ingest → parse', () => {
     console.info(`[hostile] ordinary questions all parsed ${ordinaryDone} ms after the appends; hostile ones settled in ${Date.now() - started} ms`);
 
     // Visible and retryable from the CLI.
-    const env = { ...process.env, DATABASE_URL: cd.config.database.driver === 'sqlite' ? cd.config.database.path : '', REDIS_URL: cd.config.env.REDIS_URL, QUEUE_PREFIX: cd.config.env.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
+    const env = { ...process.env, DATABASE_URL: cd.config.database.driver === 'sqlite' ? cd.config.database.path : cd.config.database.url, REDIS_URL: cd.config.env.REDIS_URL, QUEUE_PREFIX: cd.config.env.QUEUE_PREFIX, LOG_LEVEL: 'silent' };
     const list = spawnSync(process.execPath, ['bin/casedesk.js', 'messages', 'list', '--state', 'quarantined', '--json'], { env, encoding: 'utf8' });
     expect(list.status, list.stderr).toBe(0);
     const listed = JSON.parse(list.stdout) as Array<{ id: number; state: string; reason: string }>;

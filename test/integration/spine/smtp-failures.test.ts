@@ -5,18 +5,19 @@ import { textToHtml } from '../../../src/drafts/render.ts';
 import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
 import { approveDraft, showDraft } from '../../../src/review/review.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
 import { createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 
 /** Transient SMTP failures are retried with backoff and deliver once; permanent ones are recorded and visible. */
-describe('sending through a failing SMTP server', () => {
+describe.each(TEST_DRIVERS)('sending through a failing SMTP server on %s', (driver) => {
   let smtp: SmtpReceiver;
   let cd: BootedCaseDesk;
   let mailbox: string;
   beforeAll(async () => {
     smtp = await startSmtpReceiver();
     mailbox = await createTestMailbox('smtp');
-    cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: smtp.port, roles: ['send'] });
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: smtp.port, roles: ['send'] });
   });
   afterAll(async () => {
     await cd?.teardown();

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../../src/review/user.entity.ts';
 import { authenticate } from '../../../src/review/users.ts';
 import { runCasedesk } from '../../support/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
+import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
 /** `casedesk users …` through the real CLI entry point. */
 const cli = (t: TestDatabase, ...args: string[]) => runCasedesk(t, ['users', ...args]);
 
-describe('casedesk users', () => {
+describe.each(TEST_DRIVERS)('casedesk users on %s', (driver) => {
   let t: TestDatabase;
   const dir = mkdtempSync(join(tmpdir(), 'casedesk-users-'));
   const file = (name: string, content: string) => {
@@ -19,7 +19,7 @@ describe('casedesk users', () => {
     return p;
   };
   beforeAll(async () => {
-    t = await createTestDatabase('sqlite');
+    t = await createTestDatabase(driver);
   });
   afterAll(async () => t?.drop());
 

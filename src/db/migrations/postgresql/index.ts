@@ -6,6 +6,7 @@ import { Migration20261202135549_sender_auth_phi } from './Migration202612021355
 import { Migration20261202135758_classification_corrections } from './Migration20261202135758_classification_corrections.ts';
 import { Migration20261202135903_release_impact } from './Migration20261202135903_release_impact.ts';
 import { Migration20261202140222_suggested_answers } from './Migration20261202140222_suggested_answers.ts';
+import { Migration20261202140628_sweep_and_quota_indexes } from './Migration20261202140628_sweep_and_quota_indexes.ts';
 
 export const postgresqlMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
@@ -15,4 +16,5 @@ export const postgresqlMigrations = [
   { name: 'Migration20261202135758_classification_corrections', class: Migration20261202135758_classification_corrections },
   { name: 'Migration20261202135903_release_impact', class: Migration20261202135903_release_impact },
   { name: 'Migration20261202140222_suggested_answers', class: Migration20261202140222_suggested_answers },
+  { name: 'Migration20261202140628_sweep_and_quota_indexes', class: Migration20261202140628_sweep_and_quota_indexes },
 ];

@@ -6,6 +6,7 @@ import { Migration20261202135548_sender_auth_phi } from './Migration202612021355
 import { Migration20261202135757_classification_corrections } from './Migration20261202135757_classification_corrections.ts';
 import { Migration20261202135902_release_impact } from './Migration20261202135902_release_impact.ts';
 import { Migration20261202140222_suggested_answers } from './Migration20261202140222_suggested_answers.ts';
+import { Migration20261202140627_sweep_and_quota_indexes } from './Migration20261202140627_sweep_and_quota_indexes.ts';
 
 export const sqliteMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
@@ -15,4 +16,5 @@ export const sqliteMigrations = [
   { name: 'Migration20261202135757_classification_corrections', class: Migration20261202135757_classification_corrections },
   { name: 'Migration20261202135902_release_impact', class: Migration20261202135902_release_impact },
   { name: 'Migration20261202140222_suggested_answers', class: Migration20261202140222_suggested_answers },
+  { name: 'Migration20261202140627_sweep_and_quota_indexes', class: Migration20261202140627_sweep_and_quota_indexes },
 ];

@@ -1,0 +1,146 @@
+import pg from 'pg';
+import { parseConfig } from '../../../config/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
+import { Outbox } from '../../../src/cases/outbox.entity.ts';
+import { Draft } from '../../../src/drafts/draft.entity.ts';
+import { textToHtml } from '../../../src/drafts/render.ts';
+import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
+import { approveDraft } from '../../../src/review/review.ts';
+import { sendOutbox } from '../../../src/send/send-stage.ts';
+import { createSmtpSender } from '../../../src/send/smtp.ts';
+import { silentLogger } from '../../../src/shared/logger.ts';
+import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
+import { settleLostSends } from '../../../workers/sweep.ts';
+import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
+import { TEST_DRIVERS } from '../../support/db.ts';
+import { appendMessage, createTestMailbox, deleteMailbox, testImapEnv, waitFor } from '../../support/imap.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+
+/**
+ * SENT_COPY=bcc with real Dovecot and an SMTP receiver: every reply carries a BCC to the
+ * service mailbox; the copy, delivered back (the test plays the MTA), confirms an `unknown`
+ * send and is recorded as an own copy, never as a question. Also: lost `sending` rows become
+ * `unknown`, and a database failure after the SMTP server took the mail is retried in process.
+ */
+describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
+  let smtp: SmtpReceiver;
+  let cd: BootedCaseDesk;
+  let mailbox: string;
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    mailbox = await createTestMailbox('copy');
+    // The mailbox is ours (IMAP_USER is MAIL_FROM): SENT_COPY defaults to bcc.
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: smtp.port, env: { MAIL_FROM: testImapEnv(mailbox).IMAP_USER!, SEND_STUCK_AFTER_SECONDS: '2' } });
+  });
+  afterAll(async () => {
+    await cd?.teardown();
+    await smtp?.close();
+    if (mailbox) await deleteMailbox(mailbox);
+  });
+
+  const em = () => cd.app.orm.em.fork();
+  const approved = async (to: string, enqueue = true) => {
+    const e = em();
+    const c = e.create(Case, { subject: 'Q', requesterEmail: to });
+    await e.flush();
+    const id = `<q-${driver}-${c.id}@clinic.test>`;
+    const q = e.create(CaseMessage, { caseId: c.id, direction: 'in', messageId: id, messageIdHash: hashMessageId(id), fromAddress: to, subject: 'Q', textNew: 'x', textFull: 'x' });
+    await e.flush();
+    const d = e.create(Draft, { caseId: c.id, caseMessageId: q.id, kind: 'answer', subject: `Re: Q [CD-${c.id}]`, bodyText: 'The answer.', bodyHtml: '<p>The answer.</p>' });
+    await e.flush();
+    const { outboxId } = await approveDraft({ em: em(), makeMessageId: (k, caseId) => makeMessageId(k, cd.config.messageIdDomain, caseId), textToHtml }, { draftId: d.id, actor: 'test' });
+    if (enqueue) await cd.app.queues.enqueueSend(outboxId);
+    return { caseId: c.id, draftId: d.id, outboxId };
+  };
+
+  it('config: bcc by default when the mailbox is ours, off otherwise and when SENT_COPY=off', () => {
+    expect(cd.config.sentCopyTo).toBe(cd.config.env.MAIL_FROM);
+    const base = { MAIL_FROM: 'answers@casedesk.test' };
+    expect(parseConfig({ ...base, IMAP_USER: 'someone-else@casedesk.test' }).sentCopyTo).toBeNull();
+    expect(parseConfig({ ...base, IMAP_USER: 'Answers@casedesk.test', SENT_COPY: 'off' }).sentCopyTo).toBeNull();
+    expect(parseConfig({ ...base, IMAP_USER: 'someone-else@casedesk.test', SENT_COPY: 'bcc' }).sentCopyTo).toBe('answers@casedesk.test');
+  });
+
+  it('an unknown reply whose copy comes back becomes sent; the copy is an own copy, not a question', async () => {
+    const { caseId, draftId, outboxId } = await approved('coder@clinic.test');
+    const outbox = await waitFor(async () => {
+      const row = await em().findOne(Outbox, { id: outboxId });
+      return row?.state === 'sent' ? row : null;
+    }, { timeoutMs: 30_000, what: 'reply sent' });
+    const mail = smtp.messages.find((m) => m.parsed?.messageId === outbox.messageId)!;
+    expect(mail.envelope.rcptTo.map((r) => r.address).sort()).toEqual(['coder@clinic.test', cd.config.env.MAIL_FROM].sort());
+    expect(mail.parsed?.headers.get('bcc')).toBeUndefined();
+
+    // As if the process had died before recording the send: the row is `unknown`, the draft approved.
+    await em().nativeUpdate(Outbox, { id: outboxId }, { state: 'unknown' });
+    await em().nativeUpdate(Draft, { id: draftId }, { state: 'approved' });
+    await em().nativeDelete(CaseMessage, { outboxId });
+    await appendMessage(mailbox, mail.raw);
+    const copy = await waitFor(async () => {
+      const row = await em().findOne(InboundMessage, { messageId: outbox.messageId });
+      return row && row.state !== 'stored' ? row : null;
+    }, { timeoutMs: 30_000, what: 'copy ingested' });
+    expect(copy.state).toBe('ignored');
+    expect(copy.kind).toBe('own-copy');
+    expect(copy.caseMessageId ?? null).toBeNull();
+    expect((await em().findOneOrFail(Outbox, { id: outboxId })).state).toBe('sent');
+    expect((await em().findOneOrFail(Draft, { id: draftId })).state).toBe('sent');
+    const messages = await em().find(CaseMessage, { caseId }, { orderBy: { id: 'asc' } });
+    expect(messages.map((m) => m.direction)).toEqual(['in', 'out']);
+    expect((await em().findOneOrFail(Case, { id: caseId })).state).toBe('answered');
+  });
+
+  it('a sending row whose job is gone becomes unknown; one whose job is active is left alone', async () => {
+    const lost = await approved('lost@clinic.test', false);
+    const old = new Date(Date.now() - 60_000);
+    await em().nativeUpdate(Outbox, { id: lost.outboxId }, { state: 'sending', updatedAt: old });
+    const settled = await settleLostSends(em(), async () => false, 2_000);
+    expect(settled).toContain(lost.outboxId);
+    expect((await em().findOneOrFail(Outbox, { id: lost.outboxId })).state).toBe('unknown');
+
+    const busy = await approved('busy@clinic.test', false);
+    await em().nativeUpdate(Outbox, { id: busy.outboxId }, { state: 'sending', updatedAt: old });
+    expect(await settleLostSends(em(), async (id) => id === busy.outboxId, 2_000)).not.toContain(busy.outboxId);
+    expect((await em().findOneOrFail(Outbox, { id: busy.outboxId })).state).toBe('sending');
+  });
+
+  it.runIf(driver === 'postgresql')('a PostgreSQL connection killed after the SMTP server took the mail: the send is recorded, not unknown', async () => {
+    const { outboxId, draftId } = await approved('killed@clinic.test', false);
+    const smtpSender = createSmtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, rejectUnauthorized: false });
+    const dbName = new URL((cd.db.db as { url: string }).url).pathname.slice(1);
+    const kill = async () => {
+      const admin = new pg.Client({ connectionString: (cd.db.db as { url: string }).url });
+      await admin.connect();
+      try {
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+      } finally {
+        await admin.end();
+      }
+    };
+    // Kill every session of the database, again and again, for a moment after the SMTP server
+    // answered: the mark-sent transaction meets a dead connection (as in the chaos run).
+    let killing: Promise<void> = Promise.resolve();
+    const killFor = (ms: number) => {
+      const until = Date.now() + ms;
+      killing = (async () => {
+        while (Date.now() < until) await kill().catch(() => undefined);
+      })();
+    };
+    let warnings = 0;
+    const log = Object.assign(Object.create(silentLogger), { warn: () => void warnings++ }) as typeof silentLogger;
+    try {
+      const result = await sendOutbox(
+        { em: em(), log, from: { name: 'CaseDesk', address: cd.config.env.MAIL_FROM }, recordRetryMs: [200, 500, 1_000, 2_000], send: async (mail) => { const r = await smtpSender.send(mail); killFor(600); await new Promise((f) => setTimeout(f, 30)); return r; } },
+        { outboxId },
+      );
+      expect(result.outcome).toBe('sent');
+    } finally {
+      smtpSender.close();
+      await killing;
+    }
+    expect(warnings).toBeGreaterThan(0); // the first attempt did fail
+    expect((await em().findOneOrFail(Outbox, { id: outboxId })).state).toBe('sent');
+    expect((await em().findOneOrFail(Draft, { id: draftId })).state).toBe('sent');
+  });
+});
