@@ -66,7 +66,14 @@ describe('the README walk-through', () => {
     writeFileSync(editor, [
       "import { readFileSync, writeFileSync } from 'node:fs';",
       'const file = process.argv[2];',
-      `writeFileSync(file, readFileSync(file, 'utf8').replace(${JSON.stringify(CONSULTANT_ANSWER_MARKER)}, ${JSON.stringify(ANSWER)}));`,
+      // In place of the marker; a draft with a suggested answer has none: then the answer goes first under ANSWER.
+      "const text = readFileSync(file, 'utf8');",
+      `const marker = ${JSON.stringify(CONSULTANT_ANSWER_MARKER)};`,
+      `const answer = ${JSON.stringify(ANSWER)};`,
+      "const head = 'ANSWER' + String.fromCharCode(10, 10);",
+      'const at = text.indexOf(head);',
+      'const out = text.includes(marker) ? text.replace(marker, answer) : at >= 0 ? text.slice(0, at + head.length) + answer + String.fromCharCode(10, 10) + text.slice(at + head.length) : answer + String.fromCharCode(10, 10) + text;',
+      'writeFileSync(file, out);',
     ].join('\n'));
     env = {
       ...(process.env as Record<string, string>),
@@ -110,7 +117,8 @@ describe('the README walk-through', () => {
       }
       const result = await run(command, env, command.includes('--approve') ? 'y\n' : '');
       expect({ command, status: result.status, err: result.err }).toEqual({ command, status: 0, err: expect.any(String) });
-      if (command.includes(' drafts show 1')) expect(result.out).toContain(CONSULTANT_ANSWER_MARKER);
+      // The draft holds the marker, or (the question is recognised) a suggested answer to approve or edit.
+      if (command.includes(' drafts show 1')) expect(result.out).toMatch(new RegExp(`${CONSULTANT_ANSWER_MARKER.replace(/[[\]]/g, '\\$&')}|Approve suggested answer`));
       if (command.includes(' drafts edit 1')) expect(result.out).toMatch(/saved: draft 1[\s\S]*approved: draft 1, reply queued/);
     }
     const answer = await waitFor(() => smtp.messages.find((m) => m.parsed?.text?.includes(ANSWER)), { timeoutMs: 60_000, intervalMs: 200, what: 'the answer at the SMTP receiver' });

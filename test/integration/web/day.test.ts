@@ -98,8 +98,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the consultant\'s day in real Chromium',
       await page.waitForURL(`**${href}`);
       const answer = `Answer ${n + 1}: yes, when the documentation supports it; see the evidence below.`;
       const draftText = await page.inputValue('#bodyText');
-      expect(draftText).toContain(CONSULTANT_ANSWER_MARKER);
-      await page.locator('#bodyText').fill(draftText.replace(CONSULTANT_ANSWER_MARKER, answer));
+      // The marker, or a suggested answer (a recognised question): the consultant's answer goes in its place.
+      const edited = draftText.includes(CONSULTANT_ANSWER_MARKER)
+        ? draftText.replace(CONSULTANT_ANSWER_MARKER, answer)
+        : draftText.replace(/(^|\n)ANSWER\n\n[\s\S]*?\n\n(?=WHAT WE CHECKED\n)/, (m, lead: string) => `${lead}ANSWER\n\n${answer}\n\n`);
+      expect(edited).toContain(answer);
+      await page.locator('#bodyText').fill(edited);
       // The live preview follows the text without a round trip.
       await expect.poll(() => page.locator('#live-preview').textContent()).toContain(answer);
       expect(await page.locator('#live-preview').textContent()).not.toContain(CONSULTANT_ANSWER_MARKER);
