@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 export type CaseState = 'open' | 'answered' | 'closed';
 
@@ -17,6 +18,8 @@ export class Case {
   lastInboundAt: Date = new Date();
   dueAt?: Date | null;
   updatedAt: Date = new Date();
+  /** When retention (RETAIN_CASE_DAYS) emptied the case's content; ids, states, codes and times stay. */
+  contentPurgedAt?: Date | null;
 }
 
 export const CaseSchema = new EntitySchema<Case>({
@@ -25,7 +28,7 @@ export const CaseSchema = new EntitySchema<Case>({
   indexes: [{ properties: ['requesterEmail'] }, { properties: ['state'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
-    subject: { type: 'text' },
+    subject: { type: new EncryptedTextType('cases.subject') },
     requesterEmail: { type: 'string', length: 320 },
     requesterName: { type: 'string', length: 320, nullable: true },
     state: { type: 'string', length: 16 },
@@ -35,6 +38,7 @@ export const CaseSchema = new EntitySchema<Case>({
     lastInboundAt: { type: 'datetime' },
     dueAt: { type: 'datetime', nullable: true },
     updatedAt: { type: 'datetime', onUpdate: () => new Date() },
+    contentPurgedAt: { type: 'datetime', nullable: true },
   },
 });
 
@@ -85,10 +89,10 @@ export const CaseMessageSchema = new EntitySchema<CaseMessage>({
     fromAddress: { type: 'string', length: 320 },
     fromName: { type: 'string', length: 320, nullable: true },
     toAddresses: { type: 'json' },
-    subject: { type: 'text' },
-    textNew: { type: 'text' },
-    textFull: { type: 'text' },
-    html: { type: 'text', nullable: true, lazy: true },
+    subject: { type: new EncryptedTextType('case_message.subject') },
+    textNew: { type: new EncryptedTextType('case_message.text_new') },
+    textFull: { type: new EncryptedTextType('case_message.text_full') },
+    html: { type: new EncryptedTextType('case_message.html'), nullable: true, lazy: true },
     wantsDraft: { type: 'boolean' },
     sentAt: { type: 'datetime' },
     createdAt: { type: 'datetime' },

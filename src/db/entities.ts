@@ -1,4 +1,6 @@
 import type { EntitySchema } from '@mikro-orm/core';
+import { AuditChainHeadSchema } from '../audit/audit-chain.entity.ts';
+import { DataKeySchema } from '../crypto/data-key.entity.ts';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
@@ -23,6 +25,8 @@ export const allEntities: EntitySchema<any>[] = [
   UserSchema,
   CaseNoteSchema,
   WebSessionSchema,
+  DataKeySchema,
+  AuditChainHeadSchema,
   ...codeEntities,
   ...subscriberEntities,
 ];

@@ -5,8 +5,8 @@ import { hasAnswerPlaceholder } from '../drafts/render.ts';
 import { CONSULTANT_ANSWER_MARKER } from '../drafts/reply-view.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { AuditEntry } from './audit.entity.ts';
 
 export interface DraftSummary {
   id: number;
@@ -165,8 +165,8 @@ export async function approveDraft(deps: ApproveDeps, input: { draftId: number; 
     draft.decidedBy = input.actor;
     draft.decidedAt = new Date();
     draft.outboxId = outbox.id;
-    tx.create(AuditEntry, { actor: input.actor, action: 'draft.approve', caseId: draft.caseId, draftId: draft.id, details: { edited: input.bodyText !== undefined, outboxId: outbox.id } });
     await tx.flush();
+    await appendAudit(tx, { actor: input.actor, action: 'draft.approve', caseId: draft.caseId, draftId: draft.id, details: { edited: input.bodyText !== undefined, outboxId: outbox.id } });
     return { outboxId: outbox.id, already: false };
   });
 }
@@ -183,7 +183,8 @@ export async function rejectDraft(em: EntityManager, input: { draftId: number; a
     draft.rejectReason = input.reason;
     draft.decidedBy = input.actor;
     draft.decidedAt = new Date();
-    tx.create(AuditEntry, { actor: input.actor, action: 'draft.reject', caseId: draft.caseId, draftId: draft.id, details: { reason: input.reason } });
+    await tx.flush();
+    await appendAudit(tx, { actor: input.actor, action: 'draft.reject', caseId: draft.caseId, draftId: draft.id, details: { reasonChars: input.reason.length } });
   });
 }
 
@@ -216,6 +217,6 @@ export async function retryInbound(em: EntityManager, inboundId: number, actor: 
   if (!row) throw new NotFoundError(`message ${inboundId} not found`);
   if (row.state === 'parsed' || row.state === 'duplicate') throw new ConflictError(`message ${inboundId} is ${row.state}; nothing to retry`);
   await em.nativeUpdate(InboundMessage, { id: inboundId }, { state: 'stored', error: null, kind: null, reasons: [] });
-  em.create(AuditEntry, { actor, action: 'message.retry', details: { inboundId, from: row.state } });
   await em.flush();
+  await appendAudit(em, { actor, action: 'message.retry', details: { inboundId, from: row.state } });
 }

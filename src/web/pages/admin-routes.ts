@@ -12,6 +12,7 @@ import { monthlyUsage } from '../../cases/quota.ts';
 import { addSubscriber, listSubscribers, removeSubscriber, setPlan } from '../../subscribers/subscribers.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
 import type { WebContext } from '../context.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import type { createDatabaseSessionStore } from '../session-store.ts';
 
 const csrf = { _csrf: z.string().optional() };
@@ -31,8 +32,8 @@ async function adminAct(request: FastifyRequest, reply: FastifyReply, ctx: WebCo
   try {
     const message = await fn();
     const em = ctx.deps.orm.em.fork();
-    em.create(AuditEntry, { actor: request.user!.email, action, details });
     await em.flush();
+    await appendAudit(em, { actor: request.user!.email, action, details });
     return redirectWith(request, reply, back, 'ok', message);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CodeCache, describeCode, findMue, findNcciEdit, lookupCode, searchCodes } from '../../codes/index.ts';
 import { candidateSystems } from '../../codes/normalize.ts';
-import { AuditEntry } from '../../review/audit.entity.ts';
 import { AppError } from '../../shared/errors.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import type { WebContext } from '../context.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -69,8 +69,8 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     try {
       const e = em();
       const saved = await describeCode(e, body.code, body.text, request.user!.email, { cache });
-      e.create(AuditEntry, { actor: request.user!.email, action: 'code.describe', details: { code: saved.code } });
       await e.flush();
+      await appendAudit(e, { actor: request.user!.email, action: 'code.describe', details: { code: saved.code } });
       return redirectWith(request, reply, back, 'ok', `Plain-language description of ${saved.code} saved.`);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
