@@ -8,11 +8,16 @@ export interface CliContext {
   log: Logger;
 }
 
-/** Run one CLI action with configuration and an open (migrated) database; always closes it. */
-export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+/**
+ * Run one CLI action with configuration and an open (migrated) database; always closes it.
+ * `keyless`: open without the keyring (commands that touch only key rows and the audit log,
+ * such as `keys rotate`, which must run while data keys are wrapped by two master keys).
+ */
+export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { keyless?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
-  const orm = await openDatabase(config.database);
+  const database = options.keyless ? { ...config.database, dataKey: { nodeEnv: 'development' as const, quiet: true } } : config.database;
+  const orm = await openDatabase(database);
   try {
     return await fn({ config, orm, log });
   } finally {

@@ -7,6 +7,7 @@ import { registerDevCommand } from './commands/dev.ts';
 import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerDraftsCommand } from './commands/drafts.ts';
 import { registerExtractCommand } from './commands/extract.ts';
+import { registerKeysCommand } from './commands/keys.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerRunCommands, type RoleStarter } from './commands/run.ts';
 import { registerPhiCommand } from './commands/phi.ts';
@@ -34,6 +35,7 @@ export function buildProgram(start: RoleStarter): Command {
   registerSubscribersCommand(program);
   registerUsersCommand(program);
   registerDbCommand(program);
+  registerKeysCommand(program);
   registerDevCommand(program);
   registerDoctorCommand(program);
   return program;

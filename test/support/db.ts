@@ -86,3 +86,8 @@ export async function createTestDatabase(driver: TestDriver = 'sqlite', options:
 async function openTestOrm(db: DatabaseConfig): Promise<Orm> {
   return openDatabase(db, { migrate: true });
 }
+
+/** The environment a process needs to open this database as the test did: DATA_KEY when it is encrypted. */
+export function dataKeyEnv(db: DatabaseConfig): Record<string, string> {
+  return db.dataKey?.key ? { DATA_KEY: db.dataKey.key } : {};
+}
