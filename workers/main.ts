@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.ts';
 import { createIntakePolicy } from '../src/cases/intake.ts';
-import { openDatabase, type Orm } from '../src/db/orm.ts';
+import { keyringOf, openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
 import { createReplyRenderer, type ReplyRenderer } from '../src/drafts/render.ts';
 import { startIngest, type IngestHandle } from '../src/ingest/mailbox-ingest.ts';
@@ -20,6 +20,7 @@ import type { Role } from '../src/shared/roles.ts';
 import { startDraftWorker } from './draft.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
 import { startSendWorker } from './send.worker.ts';
+import { startDailyPurge } from './retention.ts';
 import { sweepUnfinished } from './sweep.ts';
 import { buildWebApp } from './web.ts';
 import type { WorkerContext } from './worker-factory.ts';
@@ -71,7 +72,7 @@ function checkRoleConfig(config: Config, roles: Role[]): void {
  */
 export async function startCaseDesk(config: Config, options: StartOptions): Promise<RunningCaseDesk> {
   checkRoleConfig(config, options.roles);
-  const orm = await openDatabase(config.database);
+  const orm = await openDatabase(config.database, { onKeyWarning: (warning) => { process.stderr.write(`!!! ${warning} !!!\n`); options.log.warn(warning); } });
   const redis: Redis = createRedis(config.env.REDIS_URL);
   const parsePool = new ParsePool();
   const base: Base = { config, log: options.log, orm, redis, parsePool, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer() };
@@ -93,6 +94,10 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     const swept = await sweepUnfinished(base.orm.em.fork(), base.queues);
     if (swept.parse + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
   }
+  const env = base.config.env;
+  // Queue workers also apply the retention policy daily; the keyring picks up new data keys.
+  const stopPurge = workers.length > 0 ? startDailyPurge({ orm: base.orm, log: base.log, policy: { rawDays: env.RETAIN_RAW_DAYS, caseDays: env.RETAIN_CASE_DAYS } }) : () => {};
+  const stopRefresh = keyringOf(base.orm)?.startAutoRefresh(60_000) ?? (() => {});
   const ingest = roles.includes('ingest') ? startMailboxIngest(base) : null;
   let web: FastifyInstance | null = null;
   let url: string | null = null;
@@ -102,7 +107,7 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     url = await web.listen({ port: options.httpPort ?? base.config.env.HTTP_PORT, host: options.httpHost ?? base.config.env.HTTP_HOST });
   }
   base.log.info({ roles, url }, 'casedesk started');
-  const stop = stopper(base, { web, ingest, workers, smtp });
+  const stop = stopper(base, { web, ingest, workers, smtp, timers: [stopPurge, stopRefresh] });
   return { orm: base.orm, queues: base.queues, ingest, web, url, stop };
 }
 
@@ -149,11 +154,12 @@ function startMailboxIngest(base: Base): IngestHandle {
 }
 
 /** Stop everything once, in order: web, ingest, workers (drained), then the connections. */
-function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null }): () => Promise<void> {
+function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null; timers: (() => void)[] }): () => Promise<void> {
   let stopping: Promise<void> | null = null;
   return () =>
     (stopping ??= (async () => {
       base.log.info('stopping');
+      for (const stopTimer of running.timers) stopTimer();
       await running.web?.close();
       await running.ingest?.stop();
       await Promise.all(running.workers.map((w) => w.close()));

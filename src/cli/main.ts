@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, ConfigError } from '../shared/errors.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerClassifyCommand } from './commands/classify.ts';
 import { registerCodesCommand } from './commands/codes.ts';
 import { registerDbCommand } from './commands/db.ts';
@@ -10,6 +11,7 @@ import { registerExtractCommand } from './commands/extract.ts';
 import { registerKeysCommand } from './commands/keys.ts';
 import { registerMessagesCommand } from './commands/messages.ts';
 import { registerRunCommands, type RoleStarter } from './commands/run.ts';
+import { registerPurgeCommand } from './commands/purge.ts';
 import { registerPhiCommand } from './commands/phi.ts';
 import { registerSubscribersCommand } from './commands/subscribers.ts';
 import { registerSuggestCommand } from './commands/suggest.ts';
@@ -36,6 +38,8 @@ export function buildProgram(start: RoleStarter): Command {
   registerUsersCommand(program);
   registerDbCommand(program);
   registerKeysCommand(program);
+  registerPurgeCommand(program);
+  registerAuditCommand(program);
   registerDevCommand(program);
   registerDoctorCommand(program);
   return program;

@@ -9,6 +9,7 @@ import { createQueues } from '../../shared/queues.ts';
 import { createRedis } from '../../shared/redis.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import type { DraftState } from '../../drafts/draft.entity.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { printJson, withDatabase } from '../context.ts';
 
 const STATES: DraftState[] = ['pending', 'approved', 'rejected', 'sent', 'failed'];
@@ -51,6 +52,7 @@ export function registerDraftsCommand(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       await withDatabase(async ({ orm }) => {
         const d = await showDraft(orm.em.fork(), draftId(id));
+        await appendAudit(orm.em.fork(), { actor: 'cli', action: 'draft.view', caseId: d.case.id, draftId: d.id, details: { via: 'cli' } });
         if (opts.json) return printJson(d);
         process.stdout.write(`Draft ${d.id} (${d.kind}, ${d.state}) for ${d.case.number} from ${d.case.requester}\nSubject: ${d.subject}\nVersions: ${d.versions.join(', ') || '-'}\n`);
         if (d.outbox) process.stdout.write(`Reply: ${d.outbox.state}${d.outbox.lastError ? ` (${d.outbox.lastError})` : ''}${d.outbox.bounceStatus ? ` bounced ${d.outbox.bounceStatus}: ${d.outbox.bounceDiagnostic ?? ''}` : ''}\n`);

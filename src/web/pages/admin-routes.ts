@@ -62,6 +62,7 @@ function registerSubscriberAdmin(app: FastifyInstance, ctx: WebContext): void {
     const subs = await listSubscribers(e);
     const rows = await Promise.all(subs.map(async (s) => ({ pattern: s.pattern, plan: s.plan, quota: ctx.plans[s.plan] ?? null, used: await monthlyUsage(e, s.id, now), since: s.createdAt.toISOString().slice(0, 10) })));
     const plans = Object.entries(ctx.plans).map(([name, quota]) => ({ name, quota }));
+    await appendAudit(e, { actor: request.user!.email, action: 'admin.read', details: { what: 'subscribers', rows: rows.length } });
     return sendPage(request, reply, ctx.render, 'admin-subscribers', 'Subscribers', { rows, plans });
   });
   app.post('/admin/subscribers', async (request, reply) => {
@@ -92,6 +93,7 @@ function registerUserAdmin(app: FastifyInstance, ctx: WebContext, sessions: Sess
   const em = () => ctx.deps.orm.em.fork();
   app.get('/admin/users', async (request, reply) => {
     const rows = await listUsers(em(), { includeInactive: true });
+    await appendAudit(em(), { actor: request.user!.email, action: 'admin.read', details: { what: 'users', rows: rows.length } });
     return sendPage(request, reply, ctx.render, 'admin-users', 'Users', { rows });
   });
   app.post('/admin/users', async (request, reply) => {

@@ -5,6 +5,7 @@ import { candidateSystems } from '../../codes/normalize.ts';
 import { AppError } from '../../shared/errors.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
 import { appendAudit } from '../../audit/audit-chain-store.ts';
+import { codeSearchDetails } from '../../review/code-search-audit.ts';
 import type { WebContext } from '../context.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -38,6 +39,7 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
         };
       }
       if (q.q) hits = await searchCodes(em(), q.q, { limit: 25, cache });
+      if (q.q) await appendAudit(em(), { actor: request.user!.email, action: 'code.search', details: codeSearchDetails(q.q, hits.length) });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       error = err.message;
