@@ -9,7 +9,7 @@
  *
  * Needs the test services: `bash scripts/services.sh start`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +86,7 @@ function figures(appended: Map<string, number>, done: Map<string, number>, start
  * `live`: CaseDesk runs while the messages are appended (intake→draft latency under a burst).
  * `drain`: the mailbox is filled first, then CaseDesk starts (capacity: messages/s to drain it).
  */
-async function runCaseDesk(mode: 'live' | 'drain'): Promise<Figures> {
+async function runCaseDesk(mode: 'live' | 'drain', encrypted = true): Promise<Figures> {
   let dbUrl: string;
   let dropDb: () => Promise<void>;
   if (values.db === 'postgres' || values.db === 'postgresql') {
@@ -114,7 +114,10 @@ async function runCaseDesk(mode: 'live' | 'drain'): Promise<Figures> {
   const config = parseConfig({
     ...testImapEnv(mailbox), DATABASE_URL: dbUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, MAIL_FROM: 'answers@casedesk.test',
     IMAP_POLL_SECONDS: '1', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: values.concurrency!, PLANS: `bench:${N * 10}`,
+    // Encryption on: a fresh master key, as production runs; off: development without a key.
+    ...(encrypted ? { DATA_KEY: randomBytes(32).toString('base64') } : {}),
   });
+  if (!encrypted) config.database.dataKey = { ...config.database.dataKey!, quiet: true };
   const setup = await openDatabase(config.database);
   await addSubscriber(setup.em.fork(), '@bench.test', 'bench', config.env.PLANS);
   await setup.close(true);
@@ -211,10 +214,14 @@ const line = (name: string, f: Figures, latency = true) =>
 
 const ceiling = await runCeiling();
 const full = await runCaseDesk('live');
-const drain = await runCaseDesk('drain');
+// Encryption at rest off and on, same run, same messages: the drain (capacity) is the fair comparison.
+const drainOff = await runCaseDesk('drain', false);
+const drain = await runCaseDesk('drain', true);
 process.stdout.write(`pipeline benchmark: ${N} messages appended over IMAP, database ${values.db}, worker concurrency ${values.concurrency}\n`);
 process.stdout.write(`${line('ceiling (mailparser + BullMQ only)', ceiling)}\n`);
 process.stdout.write(`${line('CaseDesk ingest → parse → draft, live', full)}\n`);
-process.stdout.write(`${line('CaseDesk draining a full mailbox', drain, false)}\n`);
+process.stdout.write(`${line('CaseDesk draining, encryption off', drainOff, false)}\n`);
+process.stdout.write(`${line('CaseDesk draining, encryption on', drain, false)}\n`);
 process.stdout.write(`ratio (CaseDesk / ceiling throughput, live): ${(full.throughput / ceiling.throughput).toFixed(2)}\n`);
+process.stdout.write(`encryption on / off, intake→draft throughput (drain): ${(drain.throughput / drainOff.throughput).toFixed(2)} (target ≥ 0.90)\n`);
 process.exit(0);
