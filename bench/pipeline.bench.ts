@@ -210,7 +210,7 @@ async function runCeiling(): Promise<Figures> {
 }
 
 const line = (name: string, f: Figures, latency = true) =>
-  `${name.padEnd(40)} ${f.throughput.toFixed(1).padStart(8)} msg/s   ${latency ? `p50 ${String(f.p50).padStart(6)} ms   p95 ${String(f.p95).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms   ` : ''}(${f.seconds.toFixed(1)} s${latency ? `; appends took ${f.appendSeconds.toFixed(1)} s` : ''})`;
+  `${name.padEnd(44)} ${f.throughput.toFixed(1).padStart(8)} msg/s   ${latency ? `p50 ${String(f.p50).padStart(6)} ms   p95 ${String(f.p95).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms   ` : ''}(${f.seconds.toFixed(1)} s${latency ? `; appends took ${f.appendSeconds.toFixed(1)} s` : ''})`;
 
 const ceiling = await runCeiling();
 const full = await runCaseDesk('live');
