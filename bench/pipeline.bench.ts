@@ -16,7 +16,7 @@
  * the machine: the load average is printed with them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +190,8 @@ async function scenario<T>(db: string, fn: (ctx: { config: Config; mailbox: stri
   const env = {
     ...testImapEnv(mailbox), DATABASE_URL: bdb.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, MAIL_FROM: 'answers@casedesk.test',
     IMAP_POLL_SECONDS: '1', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: values.concurrency!, PLANS: `bench:${N * 100}`,
+    // Encryption at rest on, as production runs (a fresh master key per run).
+    DATA_KEY: randomBytes(32).toString('base64'),
   };
   const config = parseConfig(env);
   const setup = await openDatabase(config.database);

@@ -4,9 +4,22 @@ import { envSchema, type Env } from './schema.ts';
 
 export type { Env } from './schema.ts';
 
-export type DatabaseConfig =
+/** Where the master key comes from (read by src/db when it opens the database). */
+export interface DataKeySettings {
+  key?: string;
+  file?: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Do not print the no-key warning (a process that already printed it). */
+  quiet?: boolean;
+}
+
+export type DatabaseConfig = (
   | { driver: 'sqlite'; path: string }
-  | { driver: 'postgresql'; url: string };
+  | { driver: 'postgresql'; url: string }
+) & {
+  /** Absent: development without a key (tests, scripts that build the config by hand). */
+  dataKey?: DataKeySettings;
+};
 
 export interface Config {
   env: Env;
@@ -29,7 +42,8 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   const env = result.data;
-  return { env, database: databaseConfig(env.DATABASE_URL), messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1], sentCopyTo: sentCopyTo(env) };
+  const dataKey: DataKeySettings = { key: env.DATA_KEY, file: env.DATA_KEY_FILE, nodeEnv: env.NODE_ENV };
+  return { env, database: { ...databaseConfig(env.DATABASE_URL), dataKey }, messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1], sentCopyTo: sentCopyTo(env) };
 }
 
 /** SENT_COPY: explicit, or `bcc` when the ingest mailbox is MAIL_FROM's own (the copy comes back to us). */

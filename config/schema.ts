@@ -7,6 +7,17 @@ import { z } from 'zod';
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], case: 'sensitive' });
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** A master key: 32 bytes, base64 (`openssl rand -base64 32`). The message never quotes the value. */
+const masterKey = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32 && Buffer.from(v, 'base64').toString('base64') === v, {
+    message: 'expected 32 bytes of base64 (openssl rand -base64 32)',
+  });
+
+/** Days, or `off` / 0 for "never". */
+const retentionDays = z.union([z.literal('off').transform(() => null), z.coerce.number().int().min(0).transform((n) => (n === 0 ? null : n))]);
 const optionalString = z.string().min(1).optional();
 
 /** Plans and their monthly question quotas; overridable with PLANS='trial:5,standard:50,pro:200'. */
@@ -35,7 +46,8 @@ const authservIds = z
  * The whole configuration, read from the environment once at start-up. Every key of the
  * environment CaseDesk reads is here; nothing else in the code base touches process.env.
  */
-export const envSchema = z.object({
+export const envSchema = z
+  .object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -135,6 +147,23 @@ export const envSchema = z.object({
   SENT_COPY: z.enum(['bcc', 'off']).optional(),
   /** An `unknown` send whose copy has not come back after this many minutes is offered to a human (resend / mark sent). */
   UNKNOWN_RESEND_MINUTES: z.coerce.number().positive().default(15),
-});
+
+  /** Master key that wraps the data keys encrypting message content (base64, 32 bytes). */
+  DATA_KEY: masterKey.optional(),
+  /** A file holding DATA_KEY (a mounted secret); set one of the two. */
+  DATA_KEY_FILE: optionalString,
+  /** `casedesk keys rotate` only: the new master key (or --new-key-file). */
+  DATA_KEY_NEW: masterKey.optional(),
+  /** Raw sources older than this many days are purged (off / 0: kept). */
+  RETAIN_RAW_DAYS: retentionDays.default(90),
+  /** Content of cases closed longer than this many days is purged (default off). */
+  RETAIN_CASE_DAYS: retentionDays.default(null),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATA_KEY && env.DATA_KEY_FILE) ctx.addIssue({ code: 'custom', path: ['DATA_KEY_FILE'], message: 'set DATA_KEY or DATA_KEY_FILE, not both' });
+    if (env.NODE_ENV === 'production' && !env.DATA_KEY && !env.DATA_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['DATA_KEY'], message: 'DATA_KEY or DATA_KEY_FILE is required when NODE_ENV=production (message content is stored encrypted)' });
+    }
+  });
 
 export type Env = z.infer<typeof envSchema>;

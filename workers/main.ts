@@ -6,7 +6,7 @@ import { scanWithClamd } from '../src/attachments/clamd-client.ts';
 import { attachmentLimitsFromEnv } from '../src/attachments/limits.ts';
 import { TextExtractor } from '../src/attachments/text-extractor.ts';
 import { createIntakePolicy } from '../src/cases/intake.ts';
-import { openDatabase, type Orm } from '../src/db/orm.ts';
+import { keyringOf, openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
 import { createReplyRenderer, type ReplyRenderer } from '../src/drafts/render.ts';
 import { startIngest, type IngestHandle } from '../src/ingest/mailbox-ingest.ts';
@@ -30,6 +30,7 @@ import { startSendWorker } from './send.worker.ts';
 import { preflight } from './preflight.ts';
 import { settleLostSends, sweepUnfinished } from './sweep.ts';
 import { logSafeError } from '../src/shared/log-safe-error.ts';
+import { startDailyPurge } from './retention.ts';
 import { buildWebApp } from './web.ts';
 import type { WorkerContext } from './worker-factory.ts';
 
@@ -92,7 +93,10 @@ function checkRoleConfig(config: Config, roles: Role[]): void {
  */
 export async function startCaseDesk(config: Config, options: StartOptions): Promise<RunningCaseDesk> {
   checkRoleConfig(config, options.roles);
-  const orm = await openDatabase(config.database, { create: options.createDatabase });
+  const orm = await openDatabase(config.database, {
+    create: options.createDatabase,
+    onKeyWarning: (warning) => { process.stderr.write(`!!! ${warning} !!!\n`); options.log.warn(warning); },
+  });
   if (options.preflight) {
     try {
       await preflight(config, options.roles);
@@ -125,6 +129,10 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     if (swept.parse + swept.scan + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
   }
   const lostSends = smtp ? watchLostSends(base) : null;
+  const env = base.config.env;
+  // Queue workers also apply the retention policy daily; the keyring picks up new data keys.
+  const stopPurge = workers.length > 0 ? startDailyPurge({ orm: base.orm, log: base.log, policy: { rawDays: env.RETAIN_RAW_DAYS, caseDays: env.RETAIN_CASE_DAYS } }) : () => {};
+  const stopRefresh = keyringOf(base.orm)?.startAutoRefresh(60_000) ?? (() => {});
   const ingest = roles.includes('ingest') ? startMailboxIngest(base) : null;
   let web: FastifyInstance | null = null;
   let url: string | null = null;
@@ -141,7 +149,7 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
     url = await web.listen({ port: options.httpPort ?? base.config.env.HTTP_PORT, host: options.httpHost ?? base.config.env.HTTP_HOST });
   }
   base.log.info({ roles, url }, 'casedesk started');
-  const stop = stopper(base, { web, ingest, workers, smtp, timers, lostSends });
+  const stop = stopper(base, { web, ingest, workers, smtp, timers, lostSends, stopTimers: [stopPurge, stopRefresh] });
   return { orm: base.orm, queues: base.queues, ingest, web, url, stop };
 }
 
@@ -229,12 +237,13 @@ function startMailboxIngest(base: Base): IngestHandle {
 }
 
 /** Stop everything once, in order: web, ingest, workers (drained), then the connections. */
-function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[]; lostSends: NodeJS.Timeout | null }): () => Promise<void> {
+function stopper(base: Base, running: { web: FastifyInstance | null; ingest: IngestHandle | null; workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[]; lostSends: NodeJS.Timeout | null; stopTimers: (() => void)[] }): () => Promise<void> {
   let stopping: Promise<void> | null = null;
   return () =>
     (stopping ??= (async () => {
       base.log.info('stopping');
       if (running.lostSends) clearInterval(running.lostSends);
+      for (const stopTimer of running.stopTimers) stopTimer();
       await running.web?.close();
       await running.ingest?.stop();
       for (const timer of running.timers) timer.stop();

@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 /**
  * `held`: a question that claims a subscriber's address from a sender that failed authentication
@@ -37,6 +38,8 @@ export class Case {
   /** Why the case needs a consultant's attention beyond its question (an infected attachment); null when nothing. */
   flag?: string | null;
   updatedAt: Date = new Date();
+  /** When retention (RETAIN_CASE_DAYS) emptied the case's content; ids, states, codes and times stay. */
+  contentPurgedAt?: Date | null;
 }
 
 export const CaseSchema = new EntitySchema<Case>({
@@ -46,7 +49,7 @@ export const CaseSchema = new EntitySchema<Case>({
   indexes: [{ properties: ['requesterEmail'] }, { properties: ['state'] }, { properties: ['subscriberId', 'openedAt'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
-    subject: { type: 'text' },
+    subject: { type: new EncryptedTextType('cases.subject') },
     requesterEmail: { type: 'string', length: 320 },
     requesterName: { type: 'string', length: 320, nullable: true },
     state: { type: 'string', length: 16 },
@@ -59,6 +62,7 @@ export const CaseSchema = new EntitySchema<Case>({
     dueAt: { type: 'datetime', nullable: true },
     flag: { type: 'text', nullable: true },
     updatedAt: { type: 'datetime', onUpdate: () => new Date() },
+    contentPurgedAt: { type: 'datetime', nullable: true },
   },
 });
 
@@ -118,10 +122,10 @@ export const CaseMessageSchema = new EntitySchema<CaseMessage>({
     fromAddress: { type: 'string', length: 320 },
     fromName: { type: 'string', length: 320, nullable: true },
     toAddresses: { type: 'json' },
-    subject: { type: 'text' },
-    textNew: { type: 'text' },
-    textFull: { type: 'text' },
-    html: { type: 'text', nullable: true, lazy: true },
+    subject: { type: new EncryptedTextType('case_message.subject') },
+    textNew: { type: new EncryptedTextType('case_message.text_new') },
+    textFull: { type: new EncryptedTextType('case_message.text_full') },
+    html: { type: new EncryptedTextType('case_message.html'), nullable: true, lazy: true },
     wantsDraft: { type: 'boolean' },
     senderVerdict: { type: 'string', length: 16, nullable: true },
     senderReasons: { type: 'json', nullable: true },

@@ -37,10 +37,12 @@ type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
  */
 async function senderOf(deps: FileDeps, inbound: InboundMessage): Promise<Sender> {
   const mode = deps.senderAuth?.mode ?? 'off';
-  const spam = readSpamVerdict(readHeaderFields(inbound.raw).fields);
+  // A message being filed still has its raw source (retention purges only filed messages).
+  const raw = inbound.raw ?? Buffer.alloc(0);
+  const spam = readSpamVerdict(readHeaderFields(raw).fields);
   if (!deps.senderAuth || mode === 'off') return { mode: 'off', verdict: 'unknown', reasons: [], spam };
   if (!inbound.senderVerdict) {
-    const result = await deps.senderAuth.check(inbound.raw);
+    const result = await deps.senderAuth.check(raw);
     inbound.senderVerdict = result.verdict;
     inbound.senderReasons = result.reasons.map((r) => r.slice(0, 200)).slice(0, 20);
     await deps.em.flush();

@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 export type OutboxKind = 'answer' | 'needs-info' | 'follow-up' | 'received' | 'not-subscribed' | 'over-quota';
 /**
@@ -47,9 +48,9 @@ export const OutboxSchema = new EntitySchema<Outbox>({
     draftId: { type: 'integer', nullable: true },
     messageId: { type: 'string', length: 255, unique: true },
     toAddress: { type: 'string', length: 320 },
-    subject: { type: 'text' },
-    text: { type: 'text' },
-    html: { type: 'text', nullable: true },
+    subject: { type: new EncryptedTextType('outbox.subject') },
+    text: { type: new EncryptedTextType('outbox.text') },
+    html: { type: new EncryptedTextType('outbox.html'), nullable: true },
     inReplyTo: { type: 'text', nullable: true },
     references: { type: 'json' },
     autoSubmitted: { type: 'boolean' },

@@ -29,6 +29,9 @@ export const COMMANDS: Record<string, { description: string; load: () => Promise
   subscribers: { description: 'manage subscribers (an email address or a whole @domain) and their plans', load: async () => (await import('./commands/subscribers.ts')).registerSubscribersCommand },
   users: { description: 'manage review-page accounts (consultants and admins)', load: async () => (await import('./commands/users.ts')).registerUsersCommand },
   db: { description: 'database maintenance', load: async () => (await import('./commands/db.ts')).registerDbCommand },
+  keys: { description: 'encryption keys of message content: rotate the master key, status', load: async () => (await import('./commands/keys.ts')).registerKeysCommand },
+  purge: { description: 'purge raw sources older than RETAIN_RAW_DAYS and the content of cases closed longer than RETAIN_CASE_DAYS', load: async () => (await import('./commands/purge.ts')).registerPurgeCommand },
+  audit: { description: 'the hash-chained audit log: verify, export', load: async () => (await import('./commands/audit.ts')).registerAuditCommand },
   dev: { description: 'development helpers', load: async () => (await import('./commands/dev.ts')).registerDevCommand },
   doctor: { description: 'check the database, Redis and (with --imap, --clamd) the mailbox and the virus scanner; exit 1 when one fails', load: async () => (await import('./commands/doctor.ts')).registerDoctorCommand },
 };

@@ -11,15 +11,18 @@ export interface CliContext {
 /**
  * Run one CLI action with configuration and an open (migrated) database; always closes it. A
  * SQLite file in a directory that does not exist is refused unless `create` is set.
+ * `keyless`: open without the keyring (commands that touch only key rows and the audit log,
+ * such as `keys rotate`, which must run while data keys are wrapped by two master keys).
  */
-export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { create?: boolean; keyless?: boolean } = {}): Promise<T> {
   // Loaded here, not at the top: commands that read stdin only (extract, phi) never pay for the ORM.
   const [{ loadConfig }, { openDatabase }, { createLogger }] = await Promise.all([
     import('../../config/index.ts'), import('../db/orm.ts'), import('../shared/logger.ts'),
   ]);
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
-  const orm = await openDatabase(config.database, { create: options.create });
+  const database = options.keyless ? { ...config.database, dataKey: { nodeEnv: 'development' as const, quiet: true } } : config.database;
+  const orm = await openDatabase(database, { create: options.create });
   try {
     return await fn({ config, orm, log });
   } finally {

@@ -52,10 +52,20 @@ export function sqlNames(col: EncryptedColumn): { table: string; column: string;
 
 const MAGIC_HEX = BINARY_MAGIC.toString('hex');
 
+/** SQL condition: the value is empty content ('' or the JSON `{}` retention leaves behind), or NULL. */
+export function emptyCondition(dialect: Dialect, col: EncryptedColumn): string {
+  const c = sqlNames(col).column;
+  if (col.form === 'text') return `(${c} is null or ${c} = '')`;
+  if (col.form === 'json') return dialect === 'postgresql' ? `(${c} is null or ${c} = '{}'::jsonb)` : `(${c} is null or ${c} = '{}')`;
+  return `(${c} is null)`;
+}
+
 /** SQL condition: the column holds an encrypted value (`sealed`) or a plaintext one (`!sealed`); NULL is neither. */
 export function sealedCondition(dialect: Dialect, col: EncryptedColumn, sealed: boolean): string {
   const c = sqlNames(col).column;
   const op = sealed ? '=' : '<>';
+  // Empty content (emptied by retention) is neither sealed nor plaintext.
+  if (!sealed) return `(not ${emptyCondition(dialect, col)} and not ${sealedCondition(dialect, col, true)})`;
   if (col.form === 'text') return `(${c} is not null and substr(${c}, 1, ${TEXT_PREFIX.length}) ${op} '${TEXT_PREFIX}')`;
   if (col.form === 'json') {
     if (dialect === 'sqlite') return `(${c} is not null and substr(${c}, 1, ${TEXT_PREFIX.length + 1}) ${op} '"${TEXT_PREFIX}')`;

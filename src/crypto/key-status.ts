@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { dialectOf, keyIdExpression, parseKeyId, runSql, sqlNames, type EncryptedColumn } from './columns.ts';
+import { dialectOf, emptyCondition, keyIdExpression, parseKeyId, runSql, sqlNames, type EncryptedColumn } from './columns.ts';
 import type { DataKeyStore } from './data-key-store.ts';
 
 export interface KeyStatus {
@@ -31,10 +31,10 @@ export async function keyStatus(em: EntityManager, store: DataKeyStore, columns:
   const perKey = new Map<number, Record<string, number>>(keys.map((k) => [k.id, {}]));
   const status: KeyStatus = { masterKeys: [], dataKeys: [], plaintext: {}, orphans: {} };
   for (const col of columns) {
-    const { table, column } = sqlNames(col);
+    const { table } = sqlNames(col);
     const rows = await runSql<{ k: unknown; n: number | string }>(
       em,
-      `select ${keyIdExpression(dialect, col)} as k, count(*) as n from ${table} where ${column} is not null group by 1`,
+      `select ${keyIdExpression(dialect, col)} as k, count(*) as n from ${table} where not ${emptyCondition(dialect, col)} group by 1`,
     );
     for (const row of rows) {
       const id = parseKeyId(col, row.k);

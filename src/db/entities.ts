@@ -1,5 +1,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { attachmentEntities } from '../attachments/attachment.entity.ts';
+import { AuditChainHeadSchema } from '../audit/audit-chain.entity.ts';
+import { DataKeySchema } from '../crypto/data-key.entity.ts';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { ClassificationCorrectionSchema } from '../cases/correction.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
@@ -30,6 +32,8 @@ export const allEntities: EntitySchema<any>[] = [
   WebSessionSchema,
   ClassificationCorrectionSchema,
   ImpactSchema,
+  DataKeySchema,
+  AuditChainHeadSchema,
   ...codeEntities,
   ...subscriberEntities,
   ...attachmentEntities,

@@ -3,9 +3,13 @@ import { dirname } from 'node:path';
 import { MikroORM, type Configuration, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConfig } from '../../config/index.ts';
+import { appendOnlyTriggerSql } from '../audit/append-only.ts';
+import { chainExistingEntries } from '../audit/audit-chain-store.ts';
+import { dialectOf, runSql } from '../crypto/columns.ts';
+import { chooseMasterKey, CIPHER_EXTENSION, Keyring, KeyConfigError, setupCipher, type ValueCipher } from '../crypto/index.ts';
+import { ConfigError } from '../shared/errors.ts';
 import type { Orm } from '../shared/db.ts';
 import { ConnectionError, isConnectionFailure, redactUrl } from '../shared/connection-error.ts';
-import { ConfigError } from '../shared/errors.ts';
 import { allEntities } from './entities.ts';
 import { postgresqlMigrations } from './migrations/postgresql/index.ts';
 import { sqliteMigrations } from './migrations/sqlite/index.ts';
@@ -43,6 +47,59 @@ export async function ormOptions(db: DatabaseConfig): Promise<Options> {
   };
 }
 
+export interface OpenOptions {
+  /** Run pending migrations first (default true). */
+  migrate?: boolean;
+  /**
+   * Told the warning of a start without DATA_KEY (development only); default: a banner on
+   * stderr, except under NODE_ENV=test.
+   */
+  onKeyWarning?: (warning: string) => void;
+}
+
+function loudWarning(warning: string): void {
+  const bar = '!'.repeat(Math.min(100, warning.length + 4));
+  process.stderr.write(`${bar}\n! ${warning}\n${bar}\n`);
+}
+
+/**
+ * Give the ORM its cipher: the keyring of DATA_KEY / DATA_KEY_FILE, or (development and tests
+ * without a key) the plaintext cipher with a loud warning. A missing key in production, a bad
+ * key, or data keys wrapped by another master key stop the start with a one-line ConfigError.
+ */
+async function installKeyring(orm: MikroORM, db: DatabaseConfig, options: OpenOptions): Promise<void> {
+  const settings = db.dataKey ?? { nodeEnv: 'development' as const };
+  try {
+    const setup = await setupCipher(orm, chooseMasterKey(settings));
+    if (setup.warning && db.dataKey && settings.nodeEnv !== 'test' && !db.dataKey.quiet) (options.onKeyWarning ?? loudWarning)(setup.warning);
+  } catch (err) {
+    if (err instanceof KeyConfigError || (err instanceof Error && (err as { code?: string }).code === 'key_unavailable')) throw new ConfigError([err.message]);
+    throw err;
+  }
+}
+
+/** The cipher an open ORM encrypts with (a Keyring, or the plaintext cipher without a key). */
+export function cipherOfOrm(orm: MikroORM): ValueCipher {
+  return orm.config.getExtension<ValueCipher>(CIPHER_EXTENSION)!;
+}
+
+/** The keyring, when the ORM encrypts (null in development without a key). */
+export function keyringOf(orm: MikroORM): Keyring | null {
+  const c = cipherOfOrm(orm);
+  return c instanceof Keyring ? c : null;
+}
+
+/**
+ * Bring audit rows written before the chain existed into it (a no-op once done), then make sure
+ * the append-only triggers exist (the migration creates them; this covers SQLite rebuilds).
+ */
+async function prepareAuditChain(orm: MikroORM): Promise<void> {
+  const em = orm.em.fork();
+  const [row] = await runSql<{ n: number | string }>(em, 'select count(*) as n from audit_entry where hash is null');
+  if (Number(row.n) > 0) await chainExistingEntries(em);
+  if (dialectOf(em.getPlatform()) === 'sqlite') for (const sql of appendOnlyTriggerSql('sqlite')) await runSql(em, sql);
+}
+
 /**
  * The better-sqlite driver with one fix. MikroORM 6.6.16's SQLite platform turns Date properties
  * into timestamps when it snapshots an entity, but an entity loaded by a query keeps Dates in its
@@ -72,7 +129,7 @@ async function sqliteDriver(): Promise<Options['driver']> {
  * does not exist is refused (a mistyped path) unless `create` is set (`casedesk start`,
  * `casedesk db migrate --create`). A server that cannot be reached is a ConnectionError.
  */
-export async function openDatabase(db: DatabaseConfig, options: { migrate?: boolean; create?: boolean } = {}): Promise<Orm> {
+export async function openDatabase(db: DatabaseConfig, options: OpenOptions & { create?: boolean } = {}): Promise<Orm> {
   if (db.driver === 'sqlite' && db.path !== ':memory:') {
     const dir = dirname(db.path);
     if (!existsSync(dir)) {
@@ -89,8 +146,14 @@ export async function openDatabase(db: DatabaseConfig, options: { migrate?: bool
       await conn.execute('pragma journal_mode = wal');
       await conn.execute('pragma busy_timeout = 10000');
       await conn.execute('pragma synchronous = normal');
+      // Freed cells are zeroed, so purged or re-encrypted content does not linger in the file.
+      await conn.execute('pragma secure_delete = on');
     } else await orm.em.getConnection().execute('select 1');
-    if (options.migrate !== false) await orm.getMigrator().up();
+    if (options.migrate !== false) {
+      await orm.getMigrator().up();
+      await prepareAuditChain(orm);
+    }
+    await installKeyring(orm, db, options);
     return orm;
   } catch (err) {
     await orm?.close(true).catch(() => undefined);

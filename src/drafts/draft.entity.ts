@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedJsonType, EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 /** `follow-up`: drafted by a consultant when a new release overtook a sent answer (src/impact). */
 export type DraftKind = 'answer' | 'needs-info' | 'follow-up';
@@ -57,11 +58,11 @@ export const DraftSchema = new EntitySchema<Draft>({
     followUpKey: { type: 'string', length: 64, default: '' },
     kind: { type: 'string', length: 32 },
     state: { type: 'string', length: 16 },
-    subject: { type: 'text' },
-    bodyText: { type: 'text' },
-    bodyHtml: { type: 'text' },
+    subject: { type: new EncryptedTextType('draft.subject') },
+    bodyText: { type: new EncryptedTextType('draft.body_text') },
+    bodyHtml: { type: new EncryptedTextType('draft.body_html') },
     codes: { type: 'json' },
-    evidence: { type: 'json' },
+    evidence: { type: new EncryptedJsonType('draft.evidence') },
     versions: { type: 'json' },
     suggestedAnswer: { type: 'text', nullable: true },
     suggestedText: { type: 'text', nullable: true },
@@ -73,7 +74,7 @@ export const DraftSchema = new EntitySchema<Draft>({
     dueAt: { type: 'datetime', nullable: true },
     decidedBy: { type: 'string', length: 320, nullable: true },
     decidedAt: { type: 'datetime', nullable: true },
-    rejectReason: { type: 'text', nullable: true },
+    rejectReason: { type: new EncryptedTextType('draft.reject_reason'), nullable: true },
     outboxId: { type: 'integer', nullable: true },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime', onUpdate: () => new Date() },

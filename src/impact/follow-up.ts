@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
 import { replySubject, type ReplyRenderer } from '../drafts/render.ts';
@@ -90,7 +91,7 @@ export async function draftFollowUp(deps: FollowUpDeps, target: FollowUpTarget):
         evidence: { followUp: { releaseId: target.releaseId, impacts: impacts.map((i) => ({ id: i.id, draftId: i.draftId, facts: i.facts })) } },
       });
       await tx.flush();
-      tx.create(AuditEntry, { actor: target.actor, action: 'impact.follow-up', caseId: caseRow.id, draftId: draft.id, details: { releaseId: target.releaseId, impacts: impacts.length } });
+      await appendAudit(tx, { actor: target.actor, action: 'impact.follow-up', caseId: caseRow.id, draftId: draft.id, details: { releaseId: target.releaseId, impacts: impacts.length } });
       return draft.id;
     });
   } catch (err) {

@@ -1,4 +1,5 @@
 import { BigIntType, EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedBlobType } from '../crypto/encrypted-type.ts';
 
 /** Where ingest stands in one mailbox: the next fetch is `lastUid+1:*` under this UIDVALIDITY. */
 export class MailboxCursor {
@@ -40,7 +41,9 @@ export class InboundMessage {
   contentHash!: string;
   messageId?: string | null;
   size!: number;
-  raw!: Buffer;
+  /** NULL once retention (RETAIN_RAW_DAYS) purged it. */
+  raw?: Buffer | null;
+  rawPurgedAt?: Date | null;
   state: InboundState = 'stored';
   kind?: string | null;
   reasons: string[] = [];
@@ -68,7 +71,8 @@ export const InboundMessageSchema = new EntitySchema<InboundMessage>({
     contentHash: { type: 'string', length: 64 },
     messageId: { type: 'text', nullable: true },
     size: { type: 'integer' },
-    raw: { type: 'blob', lazy: true },
+    raw: { type: new EncryptedBlobType('inbound_message.raw'), lazy: true, nullable: true },
+    rawPurgedAt: { type: 'datetime', nullable: true },
     state: { type: 'string', length: 16 },
     kind: { type: 'string', length: 32, nullable: true },
     reasons: { type: 'json' },

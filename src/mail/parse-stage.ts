@@ -45,6 +45,8 @@ export async function readInbound(deps: ReadDeps, input: { inboundId: number }):
   if (!inbound) return { outcome: 'skipped', state: 'missing', inbound: null };
   if (inbound.state !== 'stored') return { outcome: 'skipped', state: inbound.state, inbound };
 
+  // Retention never purges a `stored` row; a raw source that is gone anyway cannot be parsed.
+  if (!inbound.raw) return quarantine(deps, inbound, { code: 'raw-purged', reason: 'the raw source was purged before it was parsed' }, 'message quarantined');
   const parsed = await deps.parse(inbound.raw);
   if (!parsed.ok) return quarantine(deps, inbound, { code: parsed.code, reason: parsed.reason }, 'message quarantined');
   const message = parsed.message;

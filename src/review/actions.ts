@@ -6,6 +6,7 @@ import { redactText } from '../privacy/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { AuditEntry } from './audit.entity.ts';
 import { CaseNote } from './case-note.entity.ts';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { approveDraft, type ApproveDeps } from './review.ts';
 
 /** How long a `case.view` counts as "has it open". */
@@ -30,7 +31,8 @@ export async function saveDraft(deps: { em: EntityManager; renderConsultantReply
     const changed = rendered.text !== draft.bodyText;
     draft.bodyText = rendered.text;
     draft.bodyHtml = rendered.html;
-    tx.create(AuditEntry, { actor: input.actor, action: 'draft.save', caseId: draft.caseId, draftId: draft.id, details: { changed, chars: rendered.text.length } });
+    await tx.flush();
+    await appendAudit(tx, { actor: input.actor, action: 'draft.save', caseId: draft.caseId, draftId: draft.id, details: { changed, chars: rendered.text.length } });
   });
 }
 
@@ -60,8 +62,8 @@ export async function askForMoreInfo(
   draft.subject = rendered.subject;
   draft.bodyText = rendered.text;
   draft.bodyHtml = rendered.html;
-  em.create(AuditEntry, { actor: input.actor, action: 'draft.needs-info', caseId: draft.caseId, draftId: draft.id, details: {} });
   await em.flush();
+  await appendAudit(em, { actor: input.actor, action: 'draft.needs-info', caseId: draft.caseId, draftId: draft.id, details: {} });
   return approveDraft({ em, makeMessageId: deps.makeMessageId, textToHtml: deps.textToHtml }, { draftId: draft.id, actor: input.actor });
 }
 
@@ -71,8 +73,8 @@ export async function assignCase(em: EntityManager, input: { caseId: number; ass
   if (!caseRow) throw new NotFoundError(`case ${input.caseId} not found`);
   const from = caseRow.assignee ?? null;
   caseRow.assignee = input.assignee;
-  em.create(AuditEntry, { actor: input.actor, action: 'case.assign', caseId: caseRow.id, details: { from, to: input.assignee } });
   await em.flush();
+  await appendAudit(em, { actor: input.actor, action: 'case.assign', caseId: caseRow.id, details: { from, to: input.assignee } });
 }
 
 /** Add an internal note to a case: shown in the thread on the review page, never sent. */
@@ -82,15 +84,15 @@ export async function addCaseNote(em: EntityManager, input: { caseId: number; au
   if (text.length > 10_000) throw new ValidationError('the note is longer than 10,000 characters');
   if (!(await em.count(Case, { id: input.caseId }))) throw new NotFoundError(`case ${input.caseId} not found`);
   const note = em.create(CaseNote, { caseId: input.caseId, author: input.author, text });
-  em.create(AuditEntry, { actor: input.author, action: 'case.note', caseId: input.caseId, details: { chars: text.length } });
   await em.flush();
+  await appendAudit(em, { actor: input.author, action: 'case.note', caseId: input.caseId, details: { chars: text.length } });
   return note;
 }
 
 /** Record that someone opened a case (the audit log's `case.view`; "who has it open" reads it). */
 export async function recordCaseView(em: EntityManager, input: { caseId: number; actor: string; draftId?: number | null }): Promise<void> {
-  em.create(AuditEntry, { actor: input.actor, action: 'case.view', caseId: input.caseId, draftId: input.draftId ?? null, details: {} });
   await em.flush();
+  await appendAudit(em, { actor: input.actor, action: 'case.view', caseId: input.caseId, draftId: input.draftId ?? null, details: {} });
 }
 
 /** Who viewed each of these cases within the last few minutes (VIEW_WINDOW_MS), by case id. */

@@ -1,8 +1,9 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { auditChainProperties } from '../audit/audit-chain.entity.ts';
 
 /** Who did what to which case or draft, and when: the review side's audit log. */
 export class AuditEntry {
-  [OptionalProps]?: 'details' | 'at';
+  [OptionalProps]?: 'details' | 'at' | 'seq' | 'prevHash' | 'hash';
   id!: number;
   actor!: string;
   action!: string;
@@ -10,6 +11,10 @@ export class AuditEntry {
   draftId?: number | null;
   details: Record<string, unknown> = {};
   at: Date = new Date();
+  /** The hash chain (src/audit): written only by appendAudit, never by em.create. */
+  seq?: number | null;
+  prevHash?: string | null;
+  hash?: string | null;
 }
 
 export const AuditEntrySchema = new EntitySchema<AuditEntry>({
@@ -24,5 +29,6 @@ export const AuditEntrySchema = new EntitySchema<AuditEntry>({
     draftId: { type: 'integer', nullable: true },
     details: { type: 'json' },
     at: { type: 'datetime' },
+    ...auditChainProperties,
   },
 });

@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 /** An internal note on a case: shown in the thread on the review page, never sent. */
 export class CaseNote {
@@ -18,7 +19,7 @@ export const CaseNoteSchema = new EntitySchema<CaseNote>({
     id: { type: 'integer', primary: true, autoincrement: true },
     caseId: { type: 'integer' },
     author: { type: 'string', length: 320 },
-    text: { type: 'text' },
+    text: { type: new EncryptedTextType('case_note.text') },
     createdAt: { type: 'datetime' },
   },
 });

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
@@ -53,7 +54,7 @@ export async function correctClassification(em: EntityManager, input: { inboundI
       classifierReasons: inbound.reasons ?? [], label: input.label, correctedBy: input.actor,
     });
     const effect = input.label === 'human' ? await refileAsQuestion(tx, inbound) : await withdrawQuestion(tx, inbound, input.actor);
-    tx.create(AuditEntry, { actor: input.actor, action: 'message.correct', caseId: inbound.caseId ?? null, details: { inboundId: inbound.id, from: classifiedAs, to: input.label } });
+    await appendAudit(tx, { actor: input.actor, action: 'message.correct', caseId: inbound.caseId ?? null, details: { inboundId: inbound.id, from: classifiedAs, to: input.label } });
     await tx.flush();
     return { correctionId: correction.id, inboundId: inbound.id, label: input.label, already: false, ...effect };
   });
@@ -151,7 +152,7 @@ export async function exportLabelled(em: EntityManager, input: { outDir: string;
   const manifest = join(input.outDir, 'MANIFEST.tsv');
   mkdirSync(input.outDir, { recursive: true });
   writeFileSync(manifest, `${lines.join('\n')}\n`);
-  em.create(AuditEntry, { actor: input.actor, action: 'messages.export-labelled', details: { written: written.length, skipped: skipped.length } });
+  await appendAudit(em, { actor: input.actor, action: 'messages.export-labelled', details: { written: written.length, skipped: skipped.length } });
   await em.flush();
   return { written, skipped, manifest };
 }

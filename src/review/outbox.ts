@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { Outbox, type OutboxKind, type OutboxState } from '../cases/outbox.entity.ts';
 import { Draft } from '../drafts/draft.entity.ts';
 import { recordSent } from '../drafts/record-sent.ts';
@@ -58,8 +59,8 @@ async function unknownRow(em: EntityManager, outboxId: number): Promise<Outbox> 
   return row;
 }
 
-function audit(em: EntityManager, row: Outbox, actor: string, action: string): void {
-  em.create(AuditEntry, { actor, action, caseId: row.caseId ?? null, draftId: row.draftId ?? null, details: { outboxId: row.id, kind: row.kind } });
+async function audit(em: EntityManager, row: Outbox, actor: string, action: string): Promise<void> {
+  await appendAudit(em, { actor, action, caseId: row.caseId ?? null, draftId: row.draftId ?? null, details: { outboxId: row.id, kind: row.kind } });
 }
 
 /**
@@ -73,7 +74,7 @@ export async function resendUnknown(em: EntityManager, input: { outboxId: number
     const changed = await tx.nativeUpdate(Outbox, { id: row.id, state: 'unknown' }, { state: 'queued', lastError: null, updatedAt: new Date() });
     if (changed !== 1) throw new ConflictError(`outbox ${row.id} is no longer unknown`);
     if (row.draftId) await tx.nativeUpdate(Draft, { id: row.draftId }, { state: 'approved' });
-    audit(tx, row, input.actor, 'outbox.resend');
+    await audit(tx, row, input.actor, 'outbox.resend');
   });
   return row;
 }
@@ -85,7 +86,7 @@ export async function markUnknownSent(em: EntityManager, input: { outboxId: numb
   if (changed !== 1) throw new ConflictError(`outbox ${row.id} is no longer unknown`);
   await recordSent(em.fork(), row, input.from, `marked sent by ${input.actor}`);
   const log = em.fork();
-  audit(log, row, input.actor, 'outbox.mark-sent');
+  await audit(log, row, input.actor, 'outbox.mark-sent');
   await log.flush();
   return row;
 }

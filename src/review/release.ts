@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { quotaDecision } from '../cases/quota.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
@@ -35,7 +36,7 @@ export async function releaseHeldCase(em: EntityManager, input: { caseId: number
     caseRow.holdReason = null;
     const inbound = await tx.find(CaseMessage, { caseId: caseRow.id, direction: 'in' }, { orderBy: { id: 'asc' } });
     for (const m of inbound) m.wantsDraft = true;
-    tx.create(AuditEntry, { actor: input.actor, action: 'case.release', caseId: caseRow.id, details: { overQuota: quota.over, messages: inbound.length } });
+    await appendAudit(tx, { actor: input.actor, action: 'case.release', caseId: caseRow.id, details: { overQuota: quota.over, messages: inbound.length } });
     return { caseId: caseRow.id, caseMessageIds: inbound.map((m) => m.id), overQuota: quota.over, already: false };
   });
 }

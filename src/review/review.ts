@@ -5,6 +5,7 @@ import { hasAnswerPlaceholder } from '../drafts/render.ts';
 import { CONSULTANT_ANSWER_MARKER } from '../drafts/reply-view.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { AuditEntry } from './audit.entity.ts';
 import { measureEdit, sameText } from './edit-measure.ts';
@@ -214,8 +215,8 @@ export async function approveDraft(deps: ApproveDeps, input: { draftId: number; 
     draft.decidedAt = new Date();
     draft.outboxId = outbox.id;
     const details = { edited: input.bodyText !== undefined, outboxId: outbox.id, suggested: draft.suggestedAnswer != null, approvedUnchanged: measure.approvedUnchanged };
-    tx.create(AuditEntry, { actor: input.actor, action: 'draft.approve', caseId: draft.caseId, draftId: draft.id, details });
     await tx.flush();
+    await appendAudit(tx, { actor: input.actor, action: 'draft.approve', caseId: draft.caseId, draftId: draft.id, details });
     return { outboxId: outbox.id, already: false, suggested: draft.suggestedAnswer != null, approvedUnchanged: measure.approvedUnchanged };
   });
 }
@@ -232,7 +233,8 @@ export async function rejectDraft(em: EntityManager, input: { draftId: number; a
     draft.rejectReason = input.reason;
     draft.decidedBy = input.actor;
     draft.decidedAt = new Date();
-    tx.create(AuditEntry, { actor: input.actor, action: 'draft.reject', caseId: draft.caseId, draftId: draft.id, details: { reason: input.reason } });
+    await tx.flush();
+    await appendAudit(tx, { actor: input.actor, action: 'draft.reject', caseId: draft.caseId, draftId: draft.id, details: { reasonChars: input.reason.length } });
   });
 }
 
@@ -265,6 +267,6 @@ export async function retryInbound(em: EntityManager, inboundId: number, actor: 
   if (!row) throw new NotFoundError(`message ${inboundId} not found`);
   if (row.state === 'parsed' || row.state === 'duplicate') throw new ConflictError(`message ${inboundId} is ${row.state}; nothing to retry`);
   await em.nativeUpdate(InboundMessage, { id: inboundId }, { state: 'stored', error: null, kind: null, reasons: [] });
-  em.create(AuditEntry, { actor, action: 'message.retry', details: { inboundId, from: row.state } });
   await em.flush();
+  await appendAudit(em, { actor, action: 'message.retry', details: { inboundId, from: row.state } });
 }

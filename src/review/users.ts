@@ -1,7 +1,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { AuditEntry } from './audit.entity.ts';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import { User, USER_ROLES, type UserRole } from './user.entity.ts';
 
 /** scrypt cost: N=2^15, r=8, p=1 (~32 MB, ~50 ms): OWASP's minimum for scrypt. */
@@ -68,8 +68,8 @@ export async function addUser(em: EntityManager, input: { email: string; role: s
   if (existing?.active) throw new ConflictError(`user ${email} already exists`);
   const user = existing ?? em.create(User, { email, role: input.role as UserRole, passwordHash });
   Object.assign(user, { role: input.role, passwordHash, active: true });
-  em.create(AuditEntry, { actor: input.actor ?? 'cli', action: 'user.add', details: { email, role: input.role } });
   await em.flush();
+  await appendAudit(em, { actor: input.actor ?? 'cli', action: 'user.add', details: { email, role: input.role } });
   return viewOf(user);
 }
 
@@ -85,8 +85,8 @@ export async function removeUser(em: EntityManager, emailInput: string, actor = 
   const user = await em.findOne(User, { email, active: true });
   if (!user) throw new NotFoundError(`no active user ${email}`);
   user.active = false;
-  em.create(AuditEntry, { actor, action: 'user.remove', details: { email } });
   await em.flush();
+  await appendAudit(em, { actor, action: 'user.remove', details: { email } });
   return viewOf(user);
 }
 

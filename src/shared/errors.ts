@@ -18,7 +18,8 @@ export class ConfigError extends AppError {
   readonly issues: string[];
 
   constructor(issues: string[]) {
-    super('config_invalid', `invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    // One bad key: one line (a missing DATA_KEY in production reads as a single clear error).
+    super('config_invalid', issues.length === 1 ? `invalid configuration: ${issues[0]}` : `invalid configuration:\n  - ${issues.join('\n  - ')}`);
     this.issues = issues;
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { releaseHeldCase } from '../review/release.ts';
 import { approveDraft, listDrafts, listInbound, rejectDraft, retryInbound, showDraft } from '../review/review.ts';
 import { ValidationError } from '../shared/errors.ts';
+import { appendAudit } from '../audit/audit-chain-store.ts';
 import type { WebDeps } from './context.ts';
 
 const idParam = z.object({ id: z.coerce.number().int().positive() });
@@ -31,7 +32,9 @@ export async function registerReviewApi(app: FastifyInstance, deps: WebDeps): Pr
   });
   app.get('/api/drafts/:id', async (request) => {
     const { id } = parse(idParam, request.params);
-    return showDraft(deps.orm.em.fork(), id);
+    const draft = await showDraft(deps.orm.em.fork(), id);
+    await appendAudit(deps.orm.em.fork(), { actor: request.user!.email, action: 'draft.view', caseId: draft.case.id, draftId: draft.id, details: { via: 'api' } });
+    return draft;
   });
   app.post('/api/drafts/:id/approve', async (request) => {
     const { id } = parse(idParam, request.params);

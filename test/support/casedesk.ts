@@ -6,6 +6,7 @@ import { startCaseDesk, type RunningCaseDesk } from '../../workers/main.ts';
 import { tableResolver } from './dns-table.ts';
 import { createTestDatabase, type TestDatabase, type TestDriver } from './db.ts';
 import { testImapEnv } from './imap.ts';
+import { dataKeyEnv } from './db.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from './redis.ts';
 
 export interface BootedCaseDesk {
@@ -38,6 +39,7 @@ export async function bootCaseDesk(options: {
   const config = parseConfig({
     ...testImapEnv(options.mailbox),
     DATABASE_URL: db.db.driver === 'sqlite' ? db.db.path : db.db.url,
+    ...dataKeyEnv(db.db),
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: queue.prefix,
     SMTP_HOST: '127.0.0.1',

@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
 import { main } from '../../workers/cli.ts';
+import { dataKeyEnv } from './db.ts';
 import type { TestDatabase } from './db.ts';
 
 /**
@@ -12,7 +13,7 @@ export async function runCasedesk(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ status: number; out: string; err: string }> {
-  const vars = { DATABASE_URL: t.db.driver === 'sqlite' ? t.db.path : t.db.url, ...env };
+  const vars = { DATABASE_URL: t.db.driver === 'sqlite' ? t.db.path : t.db.url, ...dataKeyEnv(t.db), ...env };
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   Object.assign(process.env, vars);
   let out = '';

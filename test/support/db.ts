@@ -17,6 +17,22 @@ export const TEST_DRIVERS: TestDriver[] = (process.env.TEST_DRIVERS ?? 'sqlite,p
   .map((d) => d.trim())
   .filter((d): d is TestDriver => d === 'sqlite' || d === 'postgresql');
 
+/**
+ * The master key test databases are encrypted with (the suite runs as production does: content
+ * encrypted). TEST_DATA_KEY=off runs the suite without a key (the development path).
+ */
+export const TEST_DATA_KEY = process.env.TEST_DATA_KEY ?? 'Zl4u0cN3mFvbd3xH9m0JtQbLgk3l8Qm1bFv1q2yH6o4=';
+
+function testDataKey(key: string | null | undefined): DatabaseConfig['dataKey'] {
+  const k = key === undefined ? TEST_DATA_KEY : key;
+  return k && k !== 'off' ? { key: k, nodeEnv: 'test' } : { nodeEnv: 'test' };
+}
+
+export interface TestDatabaseOptions {
+  /** The master key (base64); null: no key (plaintext, the development path). Default TEST_DATA_KEY. */
+  dataKey?: string | null;
+}
+
 export interface TestDatabase {
   db: DatabaseConfig;
   orm: Orm;
@@ -35,13 +51,14 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** A fresh, empty, migrated database of its own: a temp SQLite file, or a new PostgreSQL database. */
-export async function createTestDatabase(driver: TestDriver = 'sqlite'): Promise<TestDatabase> {
+export async function createTestDatabase(driver: TestDriver = 'sqlite', options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const dataKey = testDataKey(options.dataKey);
   if (driver === 'postgresql') {
     const name = `cd_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
     await adminQuery(`create database ${name}`);
     const url = new URL(TEST_PG_URL);
     url.pathname = `/${name}`;
-    const db: DatabaseConfig = { driver: 'postgresql', url: url.toString() };
+    const db: DatabaseConfig = { driver: 'postgresql', url: url.toString(), dataKey };
     const orm = await openTestOrm(db);
     return {
       db,
@@ -53,7 +70,7 @@ export async function createTestDatabase(driver: TestDriver = 'sqlite'): Promise
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'casedesk-test-'));
-  const db: DatabaseConfig = { driver: 'sqlite', path: join(dir, 'test.sqlite') };
+  const db: DatabaseConfig = { driver: 'sqlite', path: join(dir, 'test.sqlite'), dataKey };
   const orm = await openTestOrm(db);
   return {
     db,
@@ -68,4 +85,9 @@ export async function createTestDatabase(driver: TestDriver = 'sqlite'): Promise
 /** The schema comes from the migrations, exactly as in production (test/integration/db checks they match the entities). */
 async function openTestOrm(db: DatabaseConfig): Promise<Orm> {
   return openDatabase(db, { migrate: true });
+}
+
+/** The environment a process needs to open this database as the test did: DATA_KEY when it is encrypted. */
+export function dataKeyEnv(db: DatabaseConfig): Record<string, string> {
+  return db.dataKey?.key ? { DATA_KEY: db.dataKey.key } : {};
 }

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { listAttachments, openAttachment, type AttachmentListing } from '../../attachments/access.ts';
@@ -54,13 +55,13 @@ export function registerAttachmentsCommand(program: Command): void {
         const actor = userInfo().username;
         const { row, content } = await openAttachment(em, attachmentId).catch(async (err: unknown) => {
           if (!(err instanceof NotFoundError)) {
-            em.create(AuditEntry, { actor, action: 'attachment.refused', details: { attachmentId, via: 'cli' } });
+            await appendAudit(em, { actor, action: 'attachment.refused', details: { attachmentId, via: 'cli' } });
             await em.flush();
           }
           throw err;
         });
         writeFileSync(opts.out, content, { flag: 'wx' });
-        em.create(AuditEntry, { actor, action: 'attachment.download', caseId: row.caseId, details: { attachmentId, via: 'cli', sha256: row.sha256 ?? null } });
+        await appendAudit(em, { actor, action: 'attachment.download', caseId: row.caseId, details: { attachmentId, via: 'cli', sha256: row.sha256 ?? null } });
         await em.flush();
         process.stdout.write(`wrote ${opts.out} (${row.name}, ${content.length} bytes, ${row.state})\n`);
       });

@@ -8,6 +8,8 @@ import {
   describeCode, findMue, findNcciEdit, importCodeFile, lookupCode, releasesInForce, searchCodes,
   type CodeLookup, type ImportProgress, type ImportSummary,
 } from '../../codes/index.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
+import { codeSearchDetails } from '../../review/code-search-audit.ts';
 import { today } from '../../codes/normalize.ts';
 import { computeReleaseImpact, type ImpactSummary } from '../../impact/compute-impact.ts';
 import { listReleaseImpacts, type ImpactView } from '../../impact/impacts.ts';
@@ -217,10 +219,16 @@ export function registerCodesCommand(program: Command): void {
     });
   codes.command('lookup <code>').description('look a code up as of a date')
     .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
-    .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesLookup(orm.em.fork(), code, o)), o.json));
+    .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(async ({ orm }) => {
+      await appendAudit(orm.em.fork(), { actor: 'cli', action: 'code.search', details: codeSearchDetails(code) });
+      return codesLookup(orm.em.fork(), code, o);
+    }), o.json));
   codes.command('search <words>').description('keyword search over descriptors')
     .option('--system <system>', 'icd10cm, icd10pcs, hcpcs, cpt or modifier').option('--limit <n>', 'how many results (default 10)', parseLimit).option('--json', 'print JSON')
-    .action(async (words: string, o: { system?: string; limit?: number; json?: boolean }) => emit(await withDatabase(({ orm }) => codesSearch(orm.em.fork(), words, o)), o.json));
+    .action(async (words: string, o: { system?: string; limit?: number; json?: boolean }) => emit(await withDatabase(async ({ orm }) => {
+      await appendAudit(orm.em.fork(), { actor: 'cli', action: 'code.search', details: codeSearchDetails(words) });
+      return codesSearch(orm.em.fork(), words, o);
+    }), o.json));
   codes.command('ncci <code1> <code2>').description('the NCCI PTP edit between two codes, in either order')
     .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
     .action(async (a: string, b: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesNcci(orm.em.fork(), a, b, o)), o.json));

@@ -10,6 +10,7 @@ import { createQueues } from '../../shared/queues.ts';
 import { createRedis } from '../../shared/redis.ts';
 import { ConflictError, ValidationError } from '../../shared/errors.ts';
 import type { DraftState } from '../../drafts/draft.entity.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { printJson, withDatabase, type CliContext } from '../context.ts';
 import { confirm, editText } from '../editor.ts';
 
@@ -110,6 +111,7 @@ export function registerDraftsCommand(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       await withDatabase(async ({ orm }) => {
         const d = await showDraft(orm.em.fork(), draftId(id));
+        await appendAudit(orm.em.fork(), { actor: 'cli', action: 'draft.view', caseId: d.case.id, draftId: d.id, details: { via: 'cli' } });
         if (opts.json) return printJson(d);
         printDraft(d);
       });

@@ -7,6 +7,7 @@ import {
   type Plans,
 } from '../../subscribers/subscribers.ts';
 import type { Subscriber } from '../../subscribers/subscriber.entity.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { monthlyUsage } from '../../cases/quota.ts';
 
 export interface SubscriberRow {
@@ -86,6 +87,7 @@ export function registerSubscribersCommand(program: Command): void {
         const now = new Date();
         const rows: SubscriberRow[] = [];
         for (const s of await listSubscribers(em, { includeInactive: opts.all })) rows.push(await rowOf(em, s, config.env.PLANS, now));
+        await appendAudit(orm.em.fork(), { actor: 'cli', action: 'admin.read', details: { what: 'subscribers', rows: rows.length } });
         if (opts.json) printJson(rows);
         else process.stdout.write(formatSubscriberTable(rows));
       });

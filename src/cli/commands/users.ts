@@ -4,6 +4,7 @@ import { addUser, checkPassword, listUsers, removeUser, type UserView } from '..
 import { USER_ROLES } from '../../review/user.entity.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { WebSession } from '../../web/web-session.entity.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { printJson, withDatabase } from '../context.ts';
 
 /** The password from a file: its first line (a trailing newline is not part of it). */
@@ -79,6 +80,7 @@ export function registerUsersCommand(program: Command): void {
     .action(async (opts: { json?: boolean; all?: boolean }) => {
       await withDatabase(async ({ orm }) => {
         const rows = await listUsers(orm.em.fork(), { includeInactive: opts.all });
+        await appendAudit(orm.em.fork(), { actor: 'cli', action: 'admin.read', details: { what: 'users', rows: rows.length } });
         if (opts.json) printJson(rows);
         else process.stdout.write(formatUserTable(rows));
       });

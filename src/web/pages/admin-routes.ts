@@ -13,6 +13,7 @@ import { monthlyUsage } from '../../cases/quota.ts';
 import { addSubscriber, listSubscribers, removeSubscriber, setPlan } from '../../subscribers/subscribers.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
 import type { WebContext } from '../context.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import type { createDatabaseSessionStore } from '../session-store.ts';
 
 const csrf = { _csrf: z.string().optional() };
@@ -32,8 +33,8 @@ async function adminAct(request: FastifyRequest, reply: FastifyReply, ctx: WebCo
   try {
     const message = await fn();
     const em = ctx.deps.orm.em.fork();
-    em.create(AuditEntry, { actor: request.user!.email, action, details });
     await em.flush();
+    await appendAudit(em, { actor: request.user!.email, action, details });
     return redirectWith(request, reply, back, 'ok', message);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
@@ -63,6 +64,7 @@ function registerSubscriberAdmin(app: FastifyInstance, ctx: WebContext): void {
     const subs = await listSubscribers(e);
     const rows = await Promise.all(subs.map(async (s) => ({ pattern: s.pattern, plan: s.plan, quota: ctx.plans[s.plan] ?? null, used: await monthlyUsage(e, s.id, now), since: s.createdAt.toISOString().slice(0, 10) })));
     const plans = Object.entries(ctx.plans).map(([name, quota]) => ({ name, quota }));
+    await appendAudit(e, { actor: request.user!.email, action: 'admin.read', details: { what: 'subscribers', rows: rows.length } });
     return sendPage(request, reply, ctx.render, 'admin-subscribers', 'Subscribers', { rows, plans });
   });
   app.post('/admin/subscribers', async (request, reply) => {
@@ -93,6 +95,7 @@ function registerUserAdmin(app: FastifyInstance, ctx: WebContext, sessions: Sess
   const em = () => ctx.deps.orm.em.fork();
   app.get('/admin/users', async (request, reply) => {
     const rows = await listUsers(em(), { includeInactive: true });
+    await appendAudit(em(), { actor: request.user!.email, action: 'admin.read', details: { what: 'users', rows: rows.length } });
     return sendPage(request, reply, ctx.render, 'admin-users', 'Users', { rows });
   });
   app.post('/admin/users', async (request, reply) => {

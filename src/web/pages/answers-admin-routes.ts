@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { z } from 'zod';
 import { AuditEntry } from '../../review/audit.entity.ts';
 import { loadDraftStats } from '../../review/draft-stats-load.ts';
@@ -16,7 +17,7 @@ async function act(request: FastifyRequest, reply: FastifyReply, ctx: WebContext
   try {
     const message = await fn();
     const em = ctx.deps.orm.em.fork();
-    em.create(AuditEntry, { actor: request.user!.email, action, details });
+    await appendAudit(em, { actor: request.user!.email, action, details });
     await em.flush();
     return redirectWith(request, reply, '/admin/answers', 'ok', message);
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import { AttachmentRefused, openAttachment } from '../../attachments/access.ts';
 import { contentDisposition } from '../../attachments/serving-policy.ts';
 import { AuditEntry } from '../../review/audit.entity.ts';
@@ -25,7 +26,7 @@ async function serve(ctx: WebContext, request: FastifyRequest, reply: FastifyRep
   try {
     const { row, decision, content } = await openAttachment(em, id);
     const mode = forceDownload ? 'download' : decision.mode;
-    em.create(AuditEntry, { actor, action: 'attachment.download', caseId: row.caseId, details: { attachmentId: row.id, mode, sha256: row.sha256 ?? null } });
+    await appendAudit(em, { actor, action: 'attachment.download', caseId: row.caseId, details: { attachmentId: row.id, mode, sha256: row.sha256 ?? null } });
     await em.flush();
     const headers = forceDownload
       ? { ...decision.headers, 'Content-Type': 'application/octet-stream', 'Content-Disposition': contentDisposition('attachment', row.name), 'Content-Security-Policy': "default-src 'none'; sandbox" }
@@ -34,7 +35,7 @@ async function serve(ctx: WebContext, request: FastifyRequest, reply: FastifyRep
   } catch (err) {
     if (err instanceof AttachmentRefused) {
       const refused = em.fork();
-      refused.create(AuditEntry, { actor, action: 'attachment.refused', details: { attachmentId: id, refusal: err.refusal } });
+      await appendAudit(refused, { actor, action: 'attachment.refused', details: { attachmentId: id, refusal: err.refusal } });
       await refused.flush();
     }
     throw err;

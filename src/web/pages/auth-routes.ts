@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AuditEntry } from '../../review/audit.entity.ts';
 import { authenticate } from '../../review/users.ts';
 import { parseInput, sendPage } from '../page.ts';
 import type { WebContext } from '../context.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
 import type { createDatabaseSessionStore } from '../session-store.ts';
 
 const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024), next: z.string().max(2000).optional(), _csrf: z.string().optional() });
@@ -36,22 +36,22 @@ export async function registerAuthRoutes(app: FastifyInstance, ctx: WebContext, 
     const em = ctx.deps.orm.em.fork();
     const user = await authenticate(em, body.email, body.password);
     if (!user) {
-      em.create(AuditEntry, { actor: body.email.toLowerCase().slice(0, 320), action: 'login.failed', details: {} });
       await em.flush();
+      await appendAudit(em, { actor: body.email.toLowerCase().slice(0, 320), action: 'login.failed', details: {} });
       return sendPage(request, reply, ctx.render, 'login', 'Log in', { next: safeNext(body.next), error: 'Wrong email or password.', email: body.email }, 401);
     }
     // A new session id on login: a session id planted before login is worth nothing after it.
     await request.session.regenerate();
     request.session.userId = user.id;
-    em.create(AuditEntry, { actor: user.email, action: 'login', details: {} });
     await em.flush();
+    await appendAudit(em, { actor: user.email, action: 'login', details: {} });
     return reply.redirect(safeNext(body.next), 303);
   });
 
   app.post('/logout', async (request, reply) => {
     const em = ctx.deps.orm.em.fork();
-    em.create(AuditEntry, { actor: request.user!.email, action: 'logout', details: {} });
     await em.flush();
+    await appendAudit(em, { actor: request.user!.email, action: 'logout', details: {} });
     await request.session.destroy();
     return reply.redirect('/login', 303);
   });

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { CodeCache, describeCode, findMue, findNcciEdit, lookupCode, plainLanguageOf, releasesInForce, searchCodes } from '../../codes/index.ts';
 import { today } from '../../codes/normalize.ts';
 import { candidateSystems } from '../../codes/normalize.ts';
-import { AuditEntry } from '../../review/audit.entity.ts';
 import { AppError } from '../../shared/errors.ts';
 import { parseInput, redirectWith, sendPage } from '../page.ts';
+import { appendAudit } from '../../audit/audit-chain-store.ts';
+import { codeSearchDetails } from '../../review/code-search-audit.ts';
 import type { WebContext } from '../context.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -68,6 +69,7 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
       if (q.q && looksLikeCode(q.q)) lookup = await codeDetail(em, cache, q.q, q.date);
       if (lookup?.status === 'unknown' && !/\d/.test(q.q)) lookup = null;
       if (q.q && !lookup) hits = await searchCodes(em(), q.q, { limit: 25, cache });
+      if (q.q) await appendAudit(em(), { actor: request.user!.email, action: 'code.search', details: codeSearchDetails(q.q, hits.length) });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       error = err.message;
@@ -96,8 +98,8 @@ export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext):
     try {
       const e = em();
       const saved = await describeCode(e, body.code, body.text, request.user!.email, { cache });
-      e.create(AuditEntry, { actor: request.user!.email, action: 'code.describe', details: { code: saved.code } });
       await e.flush();
+      await appendAudit(e, { actor: request.user!.email, action: 'code.describe', details: { code: saved.code } });
       return redirectWith(request, reply, back, 'ok', `Plain-language description of ${saved.code} saved.`);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

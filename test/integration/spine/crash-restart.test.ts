@@ -13,7 +13,7 @@ import { approveDraft } from '../../../src/review/review.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { rawMessage } from '../../support/casedesk.ts';
-import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
+import { createTestDatabase, TEST_DRIVERS, type TestDatabase, dataKeyEnv } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, testImapEnv, waitFor } from '../../support/imap.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from '../../support/redis.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
@@ -54,6 +54,7 @@ describe.each(TEST_DRIVERS)('killing casedesk start at random moments on %s', (d
       ...process.env as Record<string, string>,
       ...testImapEnv(mailbox),
       DATABASE_URL: db.db.driver === 'sqlite' ? db.db.path : db.db.url,
+      ...dataKeyEnv(db.db),
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: queue.prefix,
       SMTP_HOST: '127.0.0.1',

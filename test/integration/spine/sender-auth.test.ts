@@ -70,7 +70,7 @@ describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quot
     expect(trusted.cm.senderVerdict, JSON.stringify(trusted.cm.senderReasons)).toBe('verified');
     // Dovecot's delivery hop sits on top of our server's (the receiving side's own hops count as trusted).
     const stored = await em().findOneOrFail(InboundMessage, { messageId: `<trusted-${driver}@clinic.test>` }, { populate: ['raw'] });
-    expect(stored.raw.toString('utf8')).toMatch(/^Return-Path: [^\n]*\n(?:Delivered-To: [^\n]*\n)?Received: [\s\S]*?with LMTP[\s\S]*?\nAuthentication-Results: mx\.casedesk\.test/);
+    expect(stored.raw!.toString('utf8')).toMatch(/^Return-Path: [^\n]*\n(?:Delivered-To: [^\n]*\n)?Received: [\s\S]*?with LMTP[\s\S]*?\nAuthentication-Results: mx\.casedesk\.test/);
     expect(trusted.caseRow.state).toBe('open');
 
     // 4. The same claim forged by the sender (below the first untrusted hop) is ignored, and so is one

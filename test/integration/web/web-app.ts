@@ -10,7 +10,7 @@ import { hashMessageId } from '../../../src/shared/message-id.ts';
 import { createQueues, type Queues } from '../../../src/shared/queues.ts';
 import { createRedis } from '../../../src/shared/redis.ts';
 import { buildWebApp } from '../../../workers/web.ts';
-import { createTestDatabase, type TestDatabase, type TestDriver } from '../../support/db.ts';
+import { createTestDatabase, type TestDatabase, type TestDriver, dataKeyEnv } from '../../support/db.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from '../../support/redis.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -35,6 +35,7 @@ export async function buildTestWebApp(driver: TestDriver = 'sqlite'): Promise<We
   const prefix = createQueuePrefix();
   const config = parseConfig({
     DATABASE_URL: db.db.driver === 'sqlite' ? db.db.path : db.db.url,
+    ...dataKeyEnv(db.db),
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix.prefix,
     MAIL_FROM: 'answers@casedesk.test',

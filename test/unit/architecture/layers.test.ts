@@ -31,6 +31,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/cases'], // thread, open, intake and its notices, the outbox rows of a case
   ['src/drafts', 'src/drafts/suggest'], // compose the reply and its evidence; suggested answers (coming)
   ['src/review'], // approve, reject, edit, users, audit
+  ['src/retention'], // purge of raw sources and closed cases' content (RETAIN_*_DAYS)
   ['src/impact'], // release impact (coming)
   ['src/send'], // outbox row → SMTP
   ['src/web'], // review pages, JSON API, metrics

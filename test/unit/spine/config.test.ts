@@ -5,7 +5,7 @@ import { ConfigError } from '../../../src/shared/errors.ts';
 describe('configuration', () => {
   it('has working defaults for one machine', () => {
     const config = parseConfig({});
-    expect(config.database).toEqual({ driver: 'sqlite', path: './var/casedesk.sqlite' });
+    expect(config.database).toMatchObject({ driver: 'sqlite', path: './var/casedesk.sqlite' });
     expect(config.env.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(config.env.HTTP_PORT).toBe(3000);
     expect(config.env.QUEUE_PREFIX).toBe('casedesk');
@@ -15,7 +15,7 @@ describe('configuration', () => {
 
   it('selects PostgreSQL from a postgres:// URL and derives the Message-ID domain from MAIL_FROM', () => {
     const config = parseConfig({ DATABASE_URL: 'postgres://u:p@db:5432/casedesk', MAIL_FROM: 'answers@casedesk.example', IMAP_SECURE: 'false', PLANS: 'basic:10, gold:100' });
-    expect(config.database).toEqual({ driver: 'postgresql', url: 'postgres://u:p@db:5432/casedesk' });
+    expect(config.database).toMatchObject({ driver: 'postgresql', url: 'postgres://u:p@db:5432/casedesk' });
     expect(config.messageIdDomain).toBe('casedesk.example');
     expect(config.env.IMAP_SECURE).toBe(false);
     expect(config.env.PLANS).toEqual({ basic: 10, gold: 100 });
@@ -65,5 +65,37 @@ describe('configuration', () => {
     ['SENDER_AUTH', 'strict'], ['SENDER_AUTH', 'Enforce'], ['AUTHSERV_IDS', 'mx.example.com; other'], ['NOTICE_DOMAIN_HOURLY', '-1'], ['ACK_DAILY_MAX', '2.5'],
   ])('rejects %s=%j', (key, value) => {
     expect(() => parseConfig({ [key]: value })).toThrow(ConfigError);
+  });
+
+  describe('DATA_KEY (encryption at rest)', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+
+    it('carries DATA_KEY / DATA_KEY_FILE to the database settings', () => {
+      expect(parseConfig({ DATA_KEY: key }).database.dataKey).toEqual({ key, file: undefined, nodeEnv: 'development' });
+      expect(parseConfig({ DATA_KEY_FILE: '/run/secrets/k' }).database.dataKey).toMatchObject({ file: '/run/secrets/k' });
+    });
+
+    it('refuses a key that is not 32 bytes of base64, without quoting it', () => {
+      const bad = Buffer.alloc(16, 7).toString('base64');
+      expect(() => parseConfig({ DATA_KEY: bad })).toThrow(/DATA_KEY: expected 32 bytes of base64/);
+      expect(() => parseConfig({ DATA_KEY: bad })).not.toThrow(new RegExp(bad.replace(/[+/=]/g, '.')));
+      expect(() => parseConfig({ DATA_KEY: key, DATA_KEY_FILE: '/k' })).toThrow(/not both/);
+    });
+
+    it('refuses to start in production without a key (one line), runs in development without one', () => {
+      expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+      try {
+        parseConfig({ NODE_ENV: 'production' });
+      } catch (err) {
+        expect((err as ConfigError).issues).toEqual(['DATA_KEY: DATA_KEY or DATA_KEY_FILE is required when NODE_ENV=production (message content is stored encrypted)']);
+      }
+      expect(parseConfig({ NODE_ENV: 'production', DATA_KEY: key }).database.dataKey?.nodeEnv).toBe('production');
+      expect(parseConfig({}).database.dataKey).toEqual({ key: undefined, file: undefined, nodeEnv: 'development' });
+    });
+
+    it('reads the retention settings: raw 90 days by default, cases off', () => {
+      expect(parseConfig({}).env).toMatchObject({ RETAIN_RAW_DAYS: 90, RETAIN_CASE_DAYS: null });
+      expect(parseConfig({ RETAIN_RAW_DAYS: 'off', RETAIN_CASE_DAYS: '365' }).env).toMatchObject({ RETAIN_RAW_DAYS: null, RETAIN_CASE_DAYS: 365 });
+    });
   });
 });

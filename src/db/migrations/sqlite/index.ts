@@ -7,6 +7,7 @@ import { Migration20261202135757_classification_corrections } from './Migration2
 import { Migration20261202135902_release_impact } from './Migration20261202135902_release_impact.ts';
 import { Migration20261202140222_suggested_answers } from './Migration20261202140222_suggested_answers.ts';
 import { Migration20261202140627_sweep_and_quota_indexes } from './Migration20261202140627_sweep_and_quota_indexes.ts';
+import { Migration20261202153458_encryption_retention_audit_chain } from './Migration20261202153458_encryption_retention_audit_chain.ts';
 
 export const sqliteMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
@@ -17,4 +18,5 @@ export const sqliteMigrations = [
   { name: 'Migration20261202135902_release_impact', class: Migration20261202135902_release_impact },
   { name: 'Migration20261202140222_suggested_answers', class: Migration20261202140222_suggested_answers },
   { name: 'Migration20261202140627_sweep_and_quota_indexes', class: Migration20261202140627_sweep_and_quota_indexes },
+  { name: 'Migration20261202153458_encryption_retention_audit_chain', class: Migration20261202153458_encryption_retention_audit_chain },
 ];
