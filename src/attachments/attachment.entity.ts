@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedBlobType, EncryptedTextType } from '../crypto/encrypted-type.ts';
 import type { AttachmentKind } from './types.ts';
 
 /**
@@ -70,7 +71,7 @@ export const AttachmentSchema = new EntitySchema<Attachment>({
     scannedAt: { type: 'datetime', nullable: true },
     textStatus: { type: 'string', length: 16 },
     textNote: { type: 'text', nullable: true },
-    text: { type: 'text', nullable: true, lazy: true },
+    text: { type: new EncryptedTextType('attachment.text'), nullable: true, lazy: true },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime', onUpdate: () => new Date() },
   },
@@ -91,7 +92,7 @@ export const AttachmentContentSchema = new EntitySchema<AttachmentContent>({
   tableName: 'attachment_content',
   properties: {
     attachmentId: { type: 'integer', primary: true, autoincrement: false },
-    content: { type: 'blob', lazy: true },
+    content: { type: new EncryptedBlobType('attachment_content.content'), lazy: true },
   },
 });
 

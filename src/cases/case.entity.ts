@@ -1,5 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
-import { EncryptedTextType } from '../crypto/encrypted-type.ts';
+import { EncryptedJsonType, EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 /**
  * `held`: a question that claims a subscriber's address from a sender that failed authentication
@@ -129,7 +129,7 @@ export const CaseMessageSchema = new EntitySchema<CaseMessage>({
     wantsDraft: { type: 'boolean' },
     senderVerdict: { type: 'string', length: 16, nullable: true },
     senderReasons: { type: 'json', nullable: true },
-    phiSpans: { type: 'json', nullable: true },
+    phiSpans: { type: new EncryptedJsonType('case_message.phi_spans'), nullable: true },
     sentAt: { type: 'datetime' },
     createdAt: { type: 'datetime' },
   },

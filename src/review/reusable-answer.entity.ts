@@ -1,4 +1,5 @@
 import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { EncryptedTextType } from '../crypto/encrypted-type.ts';
 
 export type ReusableAnswerState = 'active' | 'retired';
 
@@ -32,7 +33,7 @@ export const ReusableAnswerSchema = new EntitySchema<ReusableAnswer>({
     key: { type: 'string', length: 400, unique: true },
     intent: { type: 'string', length: 32 },
     codes: { type: 'json' },
-    body: { type: 'text' },
+    body: { type: new EncryptedTextType('reusable_answer.body') },
     state: { type: 'string', length: 16 },
     sourceDraftId: { type: 'integer', nullable: true },
     updatedBy: { type: 'string', length: 320 },

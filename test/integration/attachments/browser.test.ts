@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('attachments in real Chromium (skipped: /
       ],
     ));
     const em = () => cd.app.orm.em.fork();
-    const message = await waitFor(async () => em().findOne(CaseMessage, { subject: 'Screenshots of the denial' }), { timeoutMs: 30_000, what: 'the case message' });
+    const message = await waitFor(async () => (await em().find(CaseMessage, {})).find((m) => m.subject === 'Screenshots of the denial') ?? null, { timeoutMs: 30_000, what: 'the case message' });
     await waitFor(async () => (await em().count(Attachment, { caseMessageId: message.id, state: 'clean' })) === 4, { timeoutMs: 60_000, what: 'four clean attachments' });
     const byName = Object.fromEntries((await em().find(Attachment, { caseMessageId: message.id })).map((a) => [a.name, a]));
     expect(byName['portal.html'].sniffedType).toBe('text/html');

@@ -77,7 +77,8 @@ describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → sc
       [{ name: 'denial-letter.pdf', type: 'application/pdf', content: pdf }],
     ), 'pat@clinic.test');
 
-    const draft = await waitFor(async () => em().findOne(Draft, { subject: { $like: '%claim denied%' } }), { timeoutMs: 60_000, what: 'a draft for the PDF question' });
+    // Subjects are encrypted at rest: found in memory, not by a query on their value.
+    const draft = await waitFor(async () => (await em().find(Draft, {})).find((d) => d.subject.includes('claim denied')) ?? null, { timeoutMs: 60_000, what: 'a draft for the PDF question' });
     const attachment = await em().findOneOrFail(Attachment, { caseMessageId: draft.caseMessageId }, { populate: ['text'] });
     expect(attachment).toMatchObject({ name: 'denial-letter.pdf', sniffedType: 'application/pdf', state: 'clean', textStatus: 'text', size: pdf.length });
     expect(attachment.text).toContain('99213');
@@ -159,7 +160,7 @@ describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → sc
       [{ name: 'export.txt', type: 'text/plain', content: big }, { name: 'note.txt', type: 'text/plain', content: Buffer.from('Line 3: 99214 with modifier 25\n') }],
     ), 'pat@clinic.test');
 
-    const message = await waitFor(async () => em().findOne(CaseMessage, { subject: 'Full claim export' }), { timeoutMs: 90_000, what: 'the big message filed' });
+    const message = await waitFor(async () => (await em().find(CaseMessage, {})).find((m) => m.subject === 'Full claim export') ?? null, { timeoutMs: 90_000, what: 'the big message filed' });
     const listed = await cli(['attachments', 'list', `message:${message.id}`, '--json']);
     expect(listed.status, listed.err).toBe(0);
     const rows = JSON.parse(listed.out) as { name: string; state: string; size: number; reason: string | null }[];

@@ -98,7 +98,8 @@ describe.each(TEST_DRIVERS)('content at rest on %s', (driver) => {
     expect(shown.question.text).toContain(QUESTION);
     expect(shown.case.subject).toContain(NAME);
     const page = await (await fetch(`${cd.app.url}/cases/${first.caseId}`, { headers: { cookie } })).text();
-    expect(page).toContain(MRN);
+    // The case page shows the identifier (highlighted by the PHI guard, so its parts may sit in separate elements).
+    expect(page.replace(/<[^>]+>/g, '')).toContain(MRN);
     expect(page).toContain(NOTE);
     const show = await cli(['drafts', 'show', String(first.id), '--json'], env);
     expect(show.status, show.err).toBe(0);
@@ -111,7 +112,8 @@ describe.each(TEST_DRIVERS)('content at rest on %s', (driver) => {
     const second = await ask(2);
     const approve = await fetch(`${cd.app.url}/api/drafts/${second.id}/approve`, {
       method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': ((await (await fetch(`${cd.app.url}/api/me`, { headers: { cookie } })).json()) as { csrfToken: string }).csrfToken },
-      body: JSON.stringify({ bodyText: second.bodyText.replace('[CONSULTANT ANSWER — write here]', ANSWER) }),
+      // In place of the marker, or (a suggested answer: the question is recognised) ahead of it.
+      body: JSON.stringify({ bodyText: second.bodyText.includes('[CONSULTANT ANSWER — write here]') ? second.bodyText.replace('[CONSULTANT ANSWER — write here]', ANSWER) : `${ANSWER}\n\n${second.bodyText}` }),
     });
     expect(approve.status, await approve.clone().text()).toBe(200);
     await waitFor(async () => (await em().count(Outbox, { draftId: second.id, state: 'sent' })) === 1 || null, { timeoutMs: 30_000, what: 'the reply sent' });
