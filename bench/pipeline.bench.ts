@@ -183,17 +183,18 @@ async function waitForDrafts(orm: Orm, n: number, timeoutMs: number, partial = f
 }
 
 /** One CaseDesk scenario's setting: a fresh database, mailbox and queue prefix. */
-async function scenario<T>(db: string, fn: (ctx: { config: Config; mailbox: string; env: Record<string, string> }) => Promise<T>): Promise<T> {
+async function scenario<T>(db: string, fn: (ctx: { config: Config; mailbox: string; env: Record<string, string> }) => Promise<T>, encrypted = true): Promise<T> {
   const bdb = await createDb(db);
   const mailbox = await createTestMailbox('bench');
   const prefix = uniqueQueuePrefix();
   const env = {
     ...testImapEnv(mailbox), DATABASE_URL: bdb.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, MAIL_FROM: 'answers@casedesk.test',
     IMAP_POLL_SECONDS: '1', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: values.concurrency!, PLANS: `bench:${N * 100}`,
-    // Encryption at rest on, as production runs (a fresh master key per run).
-    DATA_KEY: randomBytes(32).toString('base64'),
+    // Encryption at rest on, as production runs (a fresh master key per run); off: development without a key.
+    ...(encrypted ? { DATA_KEY: randomBytes(32).toString('base64') } : {}),
   };
   const config = parseConfig(env);
+  if (!encrypted) config.database.dataKey = { ...config.database.dataKey!, quiet: true };
   const setup = await openDatabase(config.database);
   await addSubscriber(setup.em.fork(), '@bench.test', 'bench', config.env.PLANS);
   await setup.close(true);
@@ -211,7 +212,7 @@ const benchLog = () => (process.env.BENCH_LOG ? createLogger({ level: process.en
 const ROLES: Role[] = ['ingest', 'parse', 'draft'];
 
 /** CaseDesk in this process drains a mailbox filled before it starts. */
-async function caseDeskDrain(db: string): Promise<Figures> {
+async function caseDeskDrain(db: string, encrypted = true): Promise<Figures> {
   return scenario(db, async ({ config, mailbox }) => {
     const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
     await appendAll(mailbox, messages);
@@ -225,7 +226,7 @@ async function caseDeskDrain(db: string): Promise<Figures> {
     } finally {
       await app.stop();
     }
-  });
+  }, encrypted);
 }
 
 /** CaseDesk under a steady offered load: RATE questions/s for SECONDS. */
@@ -341,6 +342,10 @@ for (const db of DBS) {
       const drain = await caseDeskDrain(db);
       const ratio = drain.throughput / ceiling.throughput;
       out(`${db.padEnd(10)} CaseDesk draining the same mailbox          ${rate(drain)}   ${(ratio * 100).toFixed(1)} % of ceiling (target ≥ ${TARGET.drainRatio * 100} %: ${ratio >= TARGET.drainRatio ? 'ok' : 'MISSED'})   ${load()}`);
+      // Encryption at rest (issue 15): the same drain without a key, in the same run.
+      const plain = await caseDeskDrain(db, false);
+      const cost = drain.throughput / plain.throughput;
+      out(`${db.padEnd(10)} CaseDesk draining, encryption off            ${rate(plain)}   encryption on / off ${cost.toFixed(2)} (target ≥ 0.90: ${cost >= 0.9 ? 'ok' : 'MISSED'})   ${load()}`);
     }
   }
   if (ONLY.has('steady')) {
