@@ -44,7 +44,8 @@ describe.each(TEST_DRIVERS)('sending through a failing SMTP server on %s', (driv
     const draftId = await pendingDraft('grey@clinic.test');
     const shown = await waitFor(async () => {
       const d = await showDraft(cd.app.orm.em.fork(), draftId);
-      return d.outbox?.state === 'sent' ? d : null;
+      // The outbox row and the draft are recorded sent one after the other: wait for both.
+      return d.outbox?.state === 'sent' && d.state === 'sent' ? d : null;
     }, { timeoutMs: 30_000, what: 'sent after a retry' });
     expect(shown.state).toBe('sent');
     expect(shown.outbox?.attempts).toBe(2);
@@ -57,7 +58,7 @@ describe.each(TEST_DRIVERS)('sending through a failing SMTP server on %s', (driv
     const draftId = await pendingDraft('nobody@clinic.test');
     const shown = await waitFor(async () => {
       const d = await showDraft(cd.app.orm.em.fork(), draftId);
-      return d.outbox?.state === 'failed' ? d : null;
+      return d.outbox?.state === 'failed' && d.state === 'failed' ? d : null;
     }, { timeoutMs: 30_000, what: 'failed permanently' });
     smtp.setFailure(null);
     expect(shown.state).toBe('failed');
