@@ -1,4 +1,6 @@
 import type { Config } from '../../config/index.ts';
+
+const DEFAULT_DATABASE_URL = './var/casedesk.sqlite';
 import type { Orm } from '../db/orm.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -22,7 +24,10 @@ export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, optio
   const config = loadConfig();
   const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
   const database = options.keyless ? { ...config.database, dataKey: { nodeEnv: 'development' as const, quiet: true } } : config.database;
-  const orm = await openDatabase(database, { create: options.create });
+  // The default ./var/casedesk.sqlite is created on first use (a fresh checkout has no var/); an
+  // explicit DATABASE_URL whose directory is missing is refused as a likely typo.
+  const create = options.create || config.env.DATABASE_URL === DEFAULT_DATABASE_URL;
+  const orm = await openDatabase(database, { create });
   try {
     return await fn({ config, orm, log });
   } finally {
