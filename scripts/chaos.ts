@@ -9,11 +9,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkCases, checkMessages, checkOutbox, type Figures, type Violation } from './chaos/checks.ts';
+import { checkCases, checkCopies, checkMessages, checkOutbox, type Figures, type Violation } from './chaos/checks.ts';
 import { ChaosDb } from './chaos/db.ts';
 import { planFaults, runFaults, type Fault } from './chaos/faults.ts';
 import { LoadDriver } from './chaos/load.ts';
-import { makeSubscribers, planDeliveries, plansEnv, plansFor, type Delivery, type Subscriber } from './chaos/mail.ts';
+import { makeSubscribers, planDeliveries, plansEnv, plansFor, SERVICE_ADDRESS, type Delivery, type Subscriber } from './chaos/mail.ts';
 import { parseOptions, Rng, type ChaosOptions } from './chaos/options.ts';
 import { Supervisor } from './chaos/processes.ts';
 import { Reviewer } from './chaos/reviewer.ts';
@@ -21,7 +21,7 @@ import { createDatabase, dropDatabase, DovecotService, RedisService, terminateBa
 import { waitForSettle, type SettleResult } from './chaos/settle.ts';
 import { setupFixtures } from './chaos/setup.ts';
 import { startSmtpSink, type SmtpSink } from './chaos/smtp-sink.ts';
-import { freePort, portOpen, Timeline, waitFor } from './chaos/util.ts';
+import { freePort, portOpen, run as runCommand, Timeline, waitFor } from './chaos/util.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -67,7 +67,10 @@ class ChaosRun {
     const lmtp = await sparePort(Number(env.CHAOS_LMTP_PORT) || undefined);
     this.dovecot = new DovecotService(this.runDir, imap, lmtp, join(ROOT, 'scripts/dovecot/dovecot.conf.in'));
     await this.dovecot.start();
-    this.sink = await startSmtpSink(join(this.runDir, 'smtp-received.jsonl'));
+    // The receiver is also the MTA of the service mailbox: the BCC copies go into Dovecot over LMTP.
+    this.sink = await startSmtpSink(join(this.runDir, 'smtp-received.jsonl'), {
+      mailbox: SERVICE_ADDRESS, lmtpPort: lmtp, timeline: this.timeline, inMailbox: (id) => this.dovecot.hasMessageId(id),
+    });
     this.httpPort = await freePort();
     const dbUrl = `postgres://postgres@127.0.0.1:5432/${this.dbName}`;
     this.db = new ChaosDb(dbUrl);
@@ -76,7 +79,9 @@ class ChaosRun {
       ...inherited,
       NODE_ENV: 'development', LOG_LEVEL: 'info', DATABASE_URL: dbUrl, REDIS_URL: this.redis.url, QUEUE_PREFIX: 'chaos',
       IMAP_HOST: '127.0.0.1', IMAP_PORT: String(imap), IMAP_SECURE: 'false', IMAP_USER: DovecotService.USER, IMAP_PASSWORD: DovecotService.PASSWORD, IMAP_MAILBOX: 'INBOX', IMAP_POLL_SECONDS: '5',
-      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(this.sink.port), SMTP_SECURE: 'false', MAIL_FROM: 'answers@casedesk.chaos.test',
+      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(this.sink.port), SMTP_SECURE: 'false',
+      // As in production: the service mailbox is MAIL_FROM's own, every mail is BCC'd to it and the copy comes back.
+      MAIL_FROM: SERVICE_ADDRESS, SENT_COPY: 'bcc',
       HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.httpPort), SESSION_SECRET: `chaos-session-secret-${this.runId}-0123456789abcdef`,
       PLANS: plansEnv(plansFor(this.options.questions, this.options.subscribers)), INGEST_LOCK_TTL_SECONDS: String(this.options.lockTtlSeconds), JOB_LOCK_SECONDS: '5', SEND_STUCK_AFTER_SECONDS: '30', WORKER_CONCURRENCY: '4',
     };
@@ -113,14 +118,15 @@ class ChaosRun {
     this.supervisor.ensureAll();
     await this.supervisor.waitReady([...this.supervisor.slots.keys()], 300_000);
     await this.lateLeaderKill();
-    const settle = await waitForSettle(this.db, this.dovecot, this.timeline, { deadlineMs: this.options.settleMinutes * 60_000, stallMs: 180_000 });
+    const settle = await waitForSettle(this.db, this.dovecot, this.timeline, { deadlineMs: this.options.settleMinutes * 60_000, stallMs: 180_000, copies: () => this.sink.copies() });
     this.timeline.say('settle ended', { reason: settle.reason, ms: settle.ms, ...settle.remaining });
     reviewer.stopped = true;
     const violations: Violation[] = [];
     const figures: Figures = {};
     await checkMessages(this.db, plan, driver.records, violations, figures);
     await checkCases(this.db, subs, plan, violations, figures);
-    await checkOutbox(this.db, this.sink, reviewer.approved, violations, figures);
+    await checkCopies(this.db, this.sink, SERVICE_ADDRESS, violations, figures);
+    await checkOutbox(this.db, this.sink, reviewer.approved, await this.listedUnknown(), violations, figures);
     this.checkRuntime(faults, settle, violations, figures);
     const cursor = await this.db.rows<{ uid_validity: string }>('select uid_validity from mailbox_cursor');
     const box = await this.dovecot.status();
@@ -131,6 +137,19 @@ class ChaosRun {
     figures.wallS = Math.round((Date.now() - t0) / 1000);
     this.report(plan, subs, faults, settle, figures, violations, reviewer);
     return violations.length === 0 ? 0 : 1;
+  }
+
+  /** The ids `casedesk outbox list --state unknown --json` shows an operator (null when the command fails). */
+  private async listedUnknown(): Promise<Set<number> | null> {
+    try {
+      const out = await runCommand(process.execPath, [join(ROOT, 'bin/casedesk.js'), 'outbox', 'list', '--state', 'unknown', '--json', '--limit', '100000'], { env: this.env, timeoutMs: 180_000 });
+      const rows = JSON.parse(out.trim().split('\n').pop() ?? '[]') as Array<{ id: number; state: string }>;
+      this.timeline.say('outbox list --state unknown', { rows: rows.length });
+      return new Set(rows.filter((r) => r.state === 'unknown').map((r) => r.id));
+    } catch (err) {
+      this.timeline.say('outbox list failed', { error: (err as Error).message.slice(0, 300) });
+      return null;
+    }
   }
 
   /** The load window: deliveries, approvals and faults at once. */
@@ -191,7 +210,8 @@ class ChaosRun {
   private report(plan: Delivery[], subs: Subscriber[], faults: Fault[], settle: SettleResult, figures: Figures, violations: Violation[], reviewer: Reviewer): void {
     const f = figures;
     const line = `chaos seed=${this.options.seed} messages=${f.messages} parsed=${f.parsed} ignored=${f.ignored} duplicate=${f.duplicate} quarantined=${f.quarantined} ` +
-      `cases=${f.cases} drafts=${f.drafts} approvals=${f.approvals} sent=${f.sent} unknown=${f.unknown} (${f.unknownPct}) notices=${f.notices} ` +
+      `cases=${f.cases} drafts=${f.drafts} approvals=${f.approvals} sent=${f.sent} unknown=${f.unknown} (${f.unknownPct}) confirmed-by-copy=${f.confirmedByCopy} ` +
+      `copies=${f.copiesDelivered}/${f.copiesQueued} undeliverable=${f.copiesUndeliverable} notices=${f.notices} ` +
       `kills=${f.kills} takeover=${f.takeoverMaxMs}ms/${2 * this.options.lockTtlSeconds * 1000}ms wall=${f.wallS}s violations=${violations.length}`;
     writeFileSync(join(this.runDir, 'report.json'), JSON.stringify({
       runId: this.runId, options: this.options, figures, violations, settle, takeovers: this.supervisor.takeovers, faults,

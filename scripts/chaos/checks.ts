@@ -20,22 +20,29 @@ interface InboundRow {
   reasons: string[];
   case_id: number | null;
   case_message_id: number | null;
+  message_id: string | null;
   head: string;
 }
 
 const DAY_MS = 24 * 3_600_000;
 
-/** Every row of inbound_message by the X-Chaos-Delivery number in its raw header block. */
-async function inboundByDelivery(db: ChaosDb): Promise<{ byN: Map<number, InboundRow[]>; strays: InboundRow[] }> {
-  const rows = await db.rows<InboundRow>(`select id, state, kind, reasons, case_id, case_message_id, encode(substring(raw from 1 for 3000), 'escape') as head from inbound_message order by id`);
+/**
+ * Every row of inbound_message by the X-Chaos-Delivery number in its raw header block; rows
+ * without one are our own sent copies (their Message-ID is an outbox row's) or strays.
+ */
+async function inboundByDelivery(db: ChaosDb): Promise<{ byN: Map<number, InboundRow[]>; copies: InboundRow[]; strays: InboundRow[] }> {
+  const rows = await db.rows<InboundRow>(`select id, state, kind, reasons, case_id, case_message_id, message_id, encode(substring(raw from 1 for 3000), 'escape') as head from inbound_message order by id`);
+  const outboxIds = new Set((await db.rows<{ id: string }>(`select lower(message_id) as id from outbox`)).map((r) => r.id));
   const byN = new Map<number, InboundRow[]>();
+  const copies: InboundRow[] = [];
   const strays: InboundRow[] = [];
   for (const r of rows) {
     const n = Number(/X-Chaos-Delivery: (\d+)/.exec(r.head)?.[1] ?? NaN);
-    if (Number.isNaN(n)) strays.push(r);
-    else byN.set(n, [...(byN.get(n) ?? []), r]);
+    if (!Number.isNaN(n)) byN.set(n, [...(byN.get(n) ?? []), r]);
+    else if (r.message_id && outboxIds.has(r.message_id.toLowerCase())) copies.push(r);
+    else strays.push(r);
   }
-  return { byN, strays };
+  return { byN, copies, strays };
 }
 
 const EXPECTED_STATE: Record<Delivery['kind'], string> = {
@@ -84,7 +91,7 @@ export async function checkMessages(db: ChaosDb, plan: Delivery[], records: Map<
   add('quarantined without a reason', noReason);
   for (const [k, ids] of wrong) add(`wrong outcome ${k}`, ids);
   add('follow-up not in its parent case', notThreaded);
-  add('rows without a delivery header', strays.map((r) => `inbound:${r.id}`));
+  add('rows without a delivery header (neither a delivery nor a sent copy)', strays.map((r) => `inbound:${r.id}`));
   const all = [...byN.values()].flat();
   const count = (s: string) => all.filter((r) => r.state === s).length;
   figures.messages = delivered.length;
@@ -94,6 +101,35 @@ export async function checkMessages(db: ChaosDb, plan: Delivery[], records: Map<
   figures.quarantined = count('quarantined');
   figures.undelivered = plan.length - delivered.length;
   if (plan.length > delivered.length) add('not delivered by the harness (LMTP gave up)', plan.filter((d) => !records.get(d.n)?.deliveredAt).map((d) => d.n));
+}
+
+/**
+ * The service mailbox's copies of our own mail (SENT_COPY=bcc, delivered by the receiver over
+ * LMTP): each copy the receiver delivered is stored exactly once and recorded `ignored` as
+ * `own-copy` — never a case message, a question or a case of its own.
+ */
+export async function checkCopies(db: ChaosDb, sink: SmtpSink, serviceAddress: string, out: Violation[], figures: Figures): Promise<void> {
+  const { copies } = await inboundByDelivery(db);
+  const add = (kind: string, ids: Array<number | string>) => ids.length > 0 && out.push({ kind, ids: ids.join(',') });
+  const byId = new Map<string, InboundRow[]>();
+  for (const r of copies) byId.set(r.message_id!.toLowerCase(), [...(byId.get(r.message_id!.toLowerCase()) ?? []), r]);
+  const intoCase = copies.filter((r) => r.state === 'parsed' || r.state === 'duplicate' || r.case_message_id !== null);
+  add('sent copy became a case message or question', intoCase.map((r) => `inbound:${r.id}(${r.state})`));
+  const wrong = copies.filter((r) => !intoCase.includes(r) && (r.state !== 'ignored' || r.kind !== 'own-copy'));
+  add('sent copy not recorded as an ignored own-copy', wrong.map((r) => `inbound:${r.id}(${r.state}/${r.kind})`));
+  const selfCases = await db.rows<{ id: number }>(`select id from cases where lower(requester_email) = lower($1)`, [serviceAddress]);
+  add('case opened for the service mailbox itself (a copy taken for a question)', selfCases.map((r) => `case:${r.id}`));
+  const c = sink.copies();
+  const delivered = new Map<string, number>();
+  for (const id of c.deliveredIds) delivered.set(id, (delivered.get(id) ?? 0) + 1);
+  add('sent copy delivered into the mailbox but never ingested', [...delivered.keys()].filter((id) => !byId.has(id)));
+  add('sent copy stored more often than delivered', [...byId].filter(([id, rows]) => rows.length > (delivered.get(id) ?? 0)).map(([id, rows]) => `${id}x${rows.length}`));
+  figures.copiesQueued = c.queued;
+  figures.copiesDelivered = c.delivered;
+  figures.copiesUndeliverable = c.undeliverable;
+  figures.copiesRetried = c.retries;
+  figures.copiesStored = copies.length;
+  figures.copiesConfirmed = copies.filter((r) => (r.reasons ?? []).includes('confirmed the send')).length;
 }
 
 /** One draft per question that wants one, none for the rest; quota never exceeded nor undercounted. */
@@ -143,14 +179,15 @@ interface OutboxRow {
   created_at: Date;
   draft_id: number | null;
   draft_state: string | null;
+  smtp_response: string | null;
 }
 
 /**
  * Each approval and each notice: one delivery at the receiver, or `unknown` (never two); no
  * automatic notice twice within 24 h to one sender; nothing at the receiver that is not in the outbox.
  */
-export async function checkOutbox(db: ChaosDb, sink: SmtpSink, approvedByApi: Map<number, number>, out: Violation[], figures: Figures): Promise<void> {
-  const rows = await db.rows<OutboxRow>(`select o.id, o.kind, o.state, o.message_id, o.to_address, o.created_at, o.draft_id, d.state as draft_state from outbox o left join draft d on d.id = o.draft_id order by o.id`);
+export async function checkOutbox(db: ChaosDb, sink: SmtpSink, approvedByApi: Map<number, number>, listedUnknown: Set<number> | null, out: Violation[], figures: Figures): Promise<void> {
+  const rows = await db.rows<OutboxRow>(`select o.id, o.kind, o.state, o.message_id, o.to_address, o.created_at, o.draft_id, d.state as draft_state, o.smtp_response from outbox o left join draft d on d.id = o.draft_id order by o.id`);
   const counts = sink.countById();
   const add = (kind: string, ids: string[]) => ids.length > 0 && out.push({ kind, ids: ids.join(',') });
   const twice = [...counts].filter(([, n]) => n > 1).map(([id]) => rows.find((r) => r.message_id.toLowerCase() === id)?.id ?? id).map((id) => `outbox:${id}`);
@@ -169,6 +206,7 @@ export async function checkOutbox(db: ChaosDb, sink: SmtpSink, approvedByApi: Ma
     if (r.draft_id && r.state === 'sent' && r.draft_state !== 'sent') note('draft not marked sent after its reply was sent', r.id);
   }
   for (const [k, ids] of byState) add(k, ids);
+  checkUnknowns(rows, sink, listedUnknown, out, figures);
   const pending = await db.rows<{ id: number }>(`select id from draft where state = 'pending' order by id`);
   add('draft still pending at the end (not approved in time)', pending.map((r) => `draft:${r.id}`));
   const lostApprovals = [...approvedByApi].filter(([draftId, outboxId]) => !rows.some((r) => r.id === outboxId && r.draft_id === draftId));
@@ -187,9 +225,31 @@ export async function checkOutbox(db: ChaosDb, sink: SmtpSink, approvedByApi: Ma
   figures.approvals = approvals.length;
   figures.sent = approvals.filter((r) => r.state === 'sent').length;
   figures.unknown = approvals.filter((r) => r.state === 'unknown').length;
-  figures.unknownPct = approvals.length ? `${((100 * Number(figures.unknown)) / approvals.length).toFixed(1)}%` : '0%';
+  figures.unknownPct = approvals.length ? `${((100 * Number(figures.unknown)) / approvals.length).toFixed(2)}%` : '0%';
   figures.notices = notices.length;
   figures.noticesUnknown = notices.filter((r) => r.state === 'unknown').length;
   figures.unknownDelivered = unknownDelivered;
   figures.received = sink.delivered.length;
+}
+
+/**
+ * What the copies did for `unknown` sends: a row whose copy came back into the mailbox must end
+ * `sent` (confirmed), and every row left `unknown` must be in front of a human
+ * (`casedesk outbox list --state unknown`).
+ */
+function checkUnknowns(rows: OutboxRow[], sink: SmtpSink, listedUnknown: Set<number> | null, out: Violation[], figures: Figures): void {
+  const add = (kind: string, ids: string[]) => ids.length > 0 && out.push({ kind, ids: ids.join(',') });
+  const copied = new Set(sink.copies().deliveredIds);
+  const unknown = rows.filter((r) => r.state === 'unknown');
+  add('unknown although its copy came back to the mailbox (not confirmed)', unknown.filter((r) => copied.has(r.message_id.toLowerCase())).map((r) => `outbox:${r.id}`));
+  if (listedUnknown === null) add('casedesk outbox list --state unknown failed', ['cli']);
+  else add('unknown row not shown to a human by casedesk outbox list --state unknown', unknown.filter((r) => !listedUnknown.has(r.id)).map((r) => `outbox:${r.id}`));
+  const confirmed = rows.filter((r) => r.state === 'sent' && (r.smtp_response ?? '').startsWith('confirmed by the copy'));
+  const approvals = confirmed.filter((r) => r.draft_id);
+  figures.confirmedByCopy = approvals.length;
+  figures.confirmedWasUnknown = approvals.filter((r) => /was unknown/.test(r.smtp_response ?? '')).length;
+  figures.confirmedWasSending = approvals.filter((r) => /was sending/.test(r.smtp_response ?? '')).length;
+  figures.noticesConfirmedByCopy = confirmed.length - approvals.length;
+  figures.unknownForHuman = unknown.filter((r) => r.draft_id).length;
+  figures.unknownListed = listedUnknown?.size ?? 'n/a';
 }

@@ -193,6 +193,12 @@ export class DovecotService {
     return out.split('\n').some((line) => line.trim() === `hdr.x-chaos-delivery: ${n}`);
   }
 
+  /** Whether a message with this Message-ID is in INBOX: settles an ambiguous LMTP failure of a sent copy. */
+  async hasMessageId(messageId: string): Promise<boolean> {
+    const out = await this.doveadm(['search', '-u', DovecotService.USER, 'mailbox', 'INBOX', 'header', 'Message-ID', messageId]);
+    return out.trim().length > 0;
+  }
+
   /**
    * A new UIDVALIDITY for INBOX, then the user's IMAP sessions are kicked (as a server does when
    * a mailbox is rebuilt). Verified with a fresh status; returns old and new values.

@@ -14,16 +14,20 @@ export interface SettleResult {
  * Wait, with a deadline and no fixed sleeps, until the system has nothing left to do: ingest
  * has fetched the whole mailbox under its current UIDVALIDITY, no message is still `stored`,
  * every question that wants a draft has one, no draft is pending (the reviewer keeps
- * approving), and no outbox row is `queued` or `sending`. Gives up early when nothing has moved
+ * approving), no outbox row is `queued` or `sending`, and no sent copy is waiting for its
+ * LMTP delivery into the mailbox. Gives up early when nothing has moved
  * for `stallMs` (a row that will never move is a finding, not a reason to wait longer).
  */
-export async function waitForSettle(db: ChaosDb, dovecot: DovecotService, timeline: Timeline, options: { deadlineMs: number; stallMs: number }): Promise<SettleResult> {
+export async function waitForSettle(db: ChaosDb, dovecot: DovecotService, timeline: Timeline, options: { deadlineMs: number; stallMs: number; copies?: () => { pending: number; queued: number } }): Promise<SettleResult> {
   const start = Date.now();
   let lastKey = '';
   let lastChange = Date.now();
   let lastReport = 0;
   let remaining: Record<string, number> = {};
+  let quietKey: string | null = null;
   for (;;) {
+    // Copies first: one delivered after the mailbox status below would otherwise be missed.
+    const copies = options.copies?.() ?? { pending: 0, queued: 0 };
     const progress = await db.progress().catch(() => ({}) as Record<string, number>);
     const box = await dovecot.status().catch(() => null);
     const cursor = Object.keys(progress).find((k) => k.startsWith('cursor:'))?.split(':') ?? [];
@@ -35,9 +39,14 @@ export async function waitForSettle(db: ChaosDb, dovecot: DovecotService, timeli
       pending: progress['draft:pending'] ?? 0,
       queued: progress['outbox:queued'] ?? 0,
       sending: progress['outbox:sending'] ?? 0,
+      copiesPending: copies.pending,
     };
-    if (Object.values(remaining).every((v) => v === 0)) return { settled: true, reason: 'settled', ms: Date.now() - start, remaining };
-    const key = JSON.stringify(progress);
+    const key = JSON.stringify({ ...progress, copies, uidNext: box?.uidNext });
+    // Settled twice in a row with nothing moved in between (a send between two reads is not missed).
+    if (Object.values(remaining).every((v) => v === 0)) {
+      if (quietKey === key) return { settled: true, reason: 'settled', ms: Date.now() - start, remaining };
+      quietKey = key;
+    } else quietKey = null;
     if (key !== lastKey) {
       lastKey = key;
       lastChange = Date.now();

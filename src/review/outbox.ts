@@ -82,9 +82,8 @@ export async function resendUnknown(em: EntityManager, input: { outboxId: number
 /** A human checked with the recipient: the `unknown` mail arrived. Recorded as sent (draft, reply, case answered). Audited. */
 export async function markUnknownSent(em: EntityManager, input: { outboxId: number; actor: string; from: { name: string; address: string } }): Promise<Outbox> {
   const row = await unknownRow(em, input.outboxId);
-  const changed = await em.nativeUpdate(Outbox, { id: row.id, state: 'unknown' }, { state: 'sent', updatedAt: new Date() });
-  if (changed !== 1) throw new ConflictError(`outbox ${row.id} is no longer unknown`);
-  await recordSent(em.fork(), row, input.from, `marked sent by ${input.actor}`);
+  const changed = await recordSent(em.fork(), row, input.from, `marked sent by ${input.actor}`, ['unknown']);
+  if (!changed) throw new ConflictError(`outbox ${row.id} is no longer unknown`);
   const log = em.fork();
   await audit(log, row, input.actor, 'outbox.mark-sent');
   await log.flush();

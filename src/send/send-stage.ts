@@ -136,17 +136,24 @@ export async function confirmSentByCopy(em: EntityManager, from: SendDeps['from'
   if (!row) return null;
   const owned = { outboxId: row.id, caseId: row.caseId ?? null };
   if (row.state !== 'unknown' && row.state !== 'sending') return { ...owned, confirmed: false };
-  const claimed = await em.nativeUpdate(Outbox, { id: row.id, state: { $in: ['unknown', 'sending'] } }, { state: 'sent', updatedAt: new Date() });
-  if (claimed !== 1) return { ...owned, confirmed: false };
-  await recordSent(em.fork(), row, from, 'confirmed by the copy that came back to the service mailbox');
-  return { ...owned, confirmed: true };
+  // One transaction: the row leaves `unknown`/`sending` only together with its draft and reply.
+  // A send worker still committing its own mark-sent meets the row lock and finds the reply.
+  const confirmed = await recordSent(em.fork(), row, from, `confirmed by the copy that came back to the service mailbox (was ${row.state})`, ['unknown', 'sending']);
+  return { ...owned, confirmed };
 }
 
 /** Back to `queued` and retry (TransientError), or `failed` for good with its draft (PermanentError). */
-async function recordFailure(deps: SendDeps, row: Outbox, err: unknown, finalAttempt: boolean): Promise<never> {
+async function recordFailure(deps: SendDeps, row: Outbox, err: unknown, finalAttempt: boolean): Promise<SendResult> {
   const verdict = classifySmtpError(err);
   const giveUp = !verdict.retry || finalAttempt;
-  await deps.em.nativeUpdate(Outbox, { id: row.id }, { state: giveUp ? 'failed' : 'queued', lastError: verdict.reason, updatedAt: new Date() });
+  // Only a row still `sending`: when the server took the mail after all (the connection broke
+  // before its answer reached us) and the copy came back meanwhile, the row is `sent` — queueing
+  // it again would deliver it twice.
+  const changed = await deps.em.nativeUpdate(Outbox, { id: row.id, state: { $in: ['sending', 'unknown'] } }, { state: giveUp ? 'failed' : 'queued', lastError: verdict.reason, updatedAt: new Date() });
+  if (changed !== 1) {
+    deps.log.warn({ outboxId: row.id }, 'send failed but the row was settled meanwhile (its copy came back); not retried');
+    return { outcome: 'skipped', state: 'settled meanwhile' };
+  }
   if (giveUp && row.draftId) await deps.em.nativeUpdate(Draft, { id: row.draftId }, { state: 'failed' });
   deps.log.warn({ outboxId: row.id, retry: !giveUp }, 'send failed');
   if (giveUp) throw new PermanentError(verdict.reason, { cause: err });

@@ -7,7 +7,7 @@ import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { textToHtml } from '../../../src/drafts/render.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { approveDraft } from '../../../src/review/review.ts';
-import { sendOutbox } from '../../../src/send/send-stage.ts';
+import { confirmSentByCopy, sendOutbox } from '../../../src/send/send-stage.ts';
 import { createSmtpSender } from '../../../src/send/smtp.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';
 import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
@@ -89,6 +89,64 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
     const messages = await em().find(CaseMessage, { caseId }, { orderBy: { id: 'asc' } });
     expect(messages.map((m) => m.direction)).toEqual(['in', 'out']);
     expect((await em().findOneOrFail(Case, { id: caseId })).state).toBe('answered');
+  });
+
+  it('the copy is filed before the send worker records the send: one reply, sent once, confirmed by the copy', async () => {
+    const { caseId, draftId, outboxId } = await approved('early@clinic.test', false);
+    const smtpSender = createSmtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, rejectUnauthorized: false });
+    let copyState: string | undefined;
+    try {
+      const result = await sendOutbox(
+        {
+          em: em(), log: silentLogger, from: { name: 'CaseDesk', address: cd.config.env.MAIL_FROM }, sentCopyTo: cd.config.sentCopyTo,
+          // The MTA delivers the BCC copy and ingest files it while the worker still waits for the server's answer.
+          send: async (mail) => {
+            const r = await smtpSender.send(mail);
+            const raw = await waitFor(async () => smtp.messages.find((m) => m.parsed?.messageId === mail.messageId)?.raw ?? null, { timeoutMs: 10_000, what: 'mail at the receiver' });
+            await appendMessage(mailbox, raw);
+            const copy = await waitFor(async () => {
+              const row = await em().findOne(InboundMessage, { messageId: mail.messageId });
+              return row && row.state !== 'stored' ? row : null;
+            }, { timeoutMs: 30_000, what: 'copy ingested' });
+            copyState = `${copy.state}/${copy.kind}/${copy.reasons.join('|')}`;
+            return r;
+          },
+        },
+        { outboxId },
+      );
+      expect(result.outcome).toBe('sent');
+    } finally {
+      smtpSender.close();
+    }
+    expect(copyState).toBe(`ignored/own-copy/own copy of outbox ${outboxId}|confirmed the send`);
+    const row = await em().findOneOrFail(Outbox, { id: outboxId });
+    expect(row.state).toBe('sent');
+    expect((await em().findOneOrFail(Draft, { id: draftId })).state).toBe('sent');
+    expect((await em().find(CaseMessage, { caseId }, { orderBy: { id: 'asc' } })).map((m) => m.direction)).toEqual(['in', 'out']);
+    expect(smtp.messages.filter((m) => m.parsed?.messageId === row.messageId)).toHaveLength(1);
+  });
+
+  it('a send that failed after the server took it, confirmed by its copy meanwhile, is not queued again', async () => {
+    const { draftId, outboxId } = await approved('timeout@clinic.test', false);
+    const from = { name: 'CaseDesk', address: cd.config.env.MAIL_FROM };
+    const result = await sendOutbox(
+      {
+        em: em(), log: silentLogger, from,
+        send: async (mail) => {
+          // The server took it and the copy came back; then the connection broke before the answer.
+          expect(await confirmSentByCopy(em(), from, mail.messageId)).toMatchObject({ outboxId, confirmed: true });
+          throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' });
+        },
+      },
+      { outboxId },
+    );
+    expect(result).toEqual({ outcome: 'skipped', state: 'settled meanwhile' });
+    const row = await em().findOneOrFail(Outbox, { id: outboxId });
+    expect(row.state).toBe('sent');
+    expect(row.smtpResponse).toBe('confirmed by the copy that came back to the service mailbox (was sending)');
+    expect((await em().findOneOrFail(Draft, { id: draftId })).state).toBe('sent');
+    // A second copy (an MTA retry) confirms nothing more.
+    expect(await confirmSentByCopy(em(), from, row.messageId)).toMatchObject({ outboxId, confirmed: false });
   });
 
   it('a sending row whose job is gone becomes unknown; one whose job is active is left alone', async () => {
