@@ -5,7 +5,7 @@
 // first non-zero status of a command, else 0.
 //
 //   echo '[["subscribers","add","a@b.test","--plan","trial"]]' | node scripts/chaos/cli-batch.mjs
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
@@ -13,9 +13,11 @@ import { register } from 'tsx/esm/api';
 register();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = readFileSync(join(root, 'bin/casedesk.js'), 'utf8');
-const entry = /import\(['"]([^'"]+)['"]\)/.exec(bin)?.[1];
+// The first relative module bin/casedesk.js names that exists: the compiled dist/ entry, else the sources.
+const entries = [...bin.matchAll(/(?:import\(|new URL\()['"](\.\.?\/[^'"]+)['"]/g)].map((m) => resolve(root, 'bin', m[1]));
+const entry = entries.find((file) => existsSync(file));
 if (!entry) throw new Error('cannot find the CLI entry module in bin/casedesk.js');
-const cli = await import(pathToFileURL(resolve(root, 'bin', entry)).href);
+const cli = await import(pathToFileURL(entry).href);
 // workers/cli.ts exports `main(argv)` (runCli wired to the process starter); older entries exported runCli.
 const run = cli.main ?? cli.runCli;
 if (typeof run !== 'function') throw new Error('the CLI entry module exports neither main nor runCli');
