@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError } from '../src/shared/errors.ts';
+import { messageIdTagKey } from '../src/shared/message-id.ts';
 import { envSchema, type Env } from './schema.ts';
 
 export type { Env } from './schema.ts';
@@ -28,6 +30,29 @@ export interface Config {
   messageIdDomain: string;
   /** Where every outgoing mail is BCC'd (SENT_COPY=bcc): the service mailbox; null when off. */
   sentCopyTo: string | null;
+  /**
+   * The keys of our Message-ID tags (src/shared/message-id.ts): the first signs, all verify.
+   * Derived from the master key (DATA_KEY / DATA_KEY_FILE, and DATA_KEY_NEW during a rotation),
+   * which every process has; without one (development, tests) a fixed key that is not secret.
+   * A function: DATA_KEY_FILE is read when a process wires its stages, not when config is parsed.
+   */
+  messageIdKeys: () => Buffer[];
+}
+
+/** Development without DATA_KEY: ids are tagged all the same, under a key everyone can read here. */
+const DEVELOPMENT_TAG_SECRET = 'casedesk development message-id tags (no DATA_KEY: not secret)';
+
+function messageIdKeys(env: Env): Buffer[] {
+  let master = env.DATA_KEY;
+  if (!master && env.DATA_KEY_FILE) {
+    try {
+      master = readFileSync(env.DATA_KEY_FILE, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError([`DATA_KEY_FILE: cannot read ${env.DATA_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+  }
+  const secrets = master ? [master, ...(env.DATA_KEY_NEW ? [env.DATA_KEY_NEW] : [])].map((k) => Buffer.from(k, 'base64')) : [DEVELOPMENT_TAG_SECRET];
+  return secrets.map((secret) => messageIdTagKey(secret));
 }
 
 /**
@@ -43,7 +68,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   }
   const env = result.data;
   const dataKey: DataKeySettings = { key: env.DATA_KEY, file: env.DATA_KEY_FILE, nodeEnv: env.NODE_ENV };
-  return { env, database: { ...databaseConfig(env.DATABASE_URL), dataKey }, messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1], sentCopyTo: sentCopyTo(env) };
+  return { env, database: { ...databaseConfig(env.DATABASE_URL), dataKey }, messageIdDomain: env.MESSAGE_ID_DOMAIN ?? env.MAIL_FROM.split('@')[1], sentCopyTo: sentCopyTo(env), messageIdKeys: () => messageIdKeys(env) };
 }
 
 /** SENT_COPY: explicit, or `bcc` when the ingest mailbox is MAIL_FROM's own (the copy comes back to us). */

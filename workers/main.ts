@@ -190,6 +190,7 @@ function parseDeps(base: Base): Parameters<typeof startParseWorker>[1] {
   const env = config.env;
   const limits = parseLimitsFromEnv(env);
   const classifyContext = { ownDomains: [config.messageIdDomain], ownAddresses: [env.MAIL_FROM] };
+  const tagKeys = config.messageIdKeys();
   return {
     parse: (raw) => base.parsePool.parse(raw, limits),
     classify: (msg) => classifyMessage(msg, classifyContext),
@@ -197,8 +198,8 @@ function parseDeps(base: Base): Parameters<typeof startParseWorker>[1] {
     newText: extractNewText,
     ownDomain: config.messageIdDomain,
     dueHours: env.REPLY_DUE_HOURS,
-    makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
-    ownCopy: (em, messageId) => confirmSentByCopy(em, { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM }, messageId),
+    makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId, tagKeys[0]),
+    ownCopy: (em, messageId) => confirmSentByCopy(em, { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM }, messageId, tagKeys),
     intake: createIntakePolicy({
       renderer, plans: env.PLANS, replyPromise: env.REPLY_PROMISE, signatureName: env.MAIL_FROM_NAME, contact: env.SUBSCRIPTION_CONTACT ?? null,
       limits: { domainHourly: env.NOTICE_DOMAIN_HOURLY, ackDailyMax: env.ACK_DAILY_MAX },

@@ -29,12 +29,13 @@ export async function buildWebApp(config: Config, parts: WebParts): Promise<Fast
   const { env } = config;
   const redisUp = await trackReady(parts.redis);
   const https = (env.PUBLIC_URL ?? '').startsWith('https:');
+  const tagKey = config.messageIdKeys()[0];
   return buildWebServer({
     orm: parts.orm,
     queues: parts.queues,
     log: parts.log,
     approve: {
-      makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
+      makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId, tagKey),
       textToHtml: (text) => parts.renderer.renderConsultantReply(text).html,
       unresolvedCodes: createUnresolvedCodes(parts.orm),
     },

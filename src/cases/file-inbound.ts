@@ -25,7 +25,7 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
    * SENT_COPY=bcc: our own outgoing mail coming back. Given the Message-ID of a message from us,
    * confirm its outbox row (`unknown` → `sent`) and say which it was; null when it is not ours.
    */
-  ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean } | null>;
+  ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean; note?: string } | { forged: true } | null>;
 }
 
 type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
@@ -122,11 +122,21 @@ async function recordOwnCopy(deps: FileDeps, read: Read): Promise<FileResult | n
   if (!messageId || !deps.ownCopy) return null;
   const copy = await deps.ownCopy(deps.em, messageId);
   if (!copy) return null;
-  const reasons = [`own copy of outbox ${copy.outboxId}`, ...(copy.confirmed ? ['confirmed the send'] : [])];
+  if ('forged' in copy) return quarantineForgedCopy(deps, read);
+  const reasons = [`own copy of outbox ${copy.outboxId}`, ...(copy.confirmed ? ['confirmed the send'] : []), ...(copy.note ? [copy.note] : [])];
   const settled = await settleStored(deps.em, read.inbound.id, { state: 'ignored', kind: 'own-copy', reasons, caseId: copy.caseId });
   if (!settled) return settledElsewhere(deps, read.inbound.id);
   deps.log.info({ inboundId: read.inbound.id, outboxId: copy.outboxId, confirmed: copy.confirmed }, 'own copy of a sent mail');
   return { outcome: 'ignored', kind: 'own-copy', reasons, bouncedOutboxIds: [] };
+}
+
+/** A Message-ID in our form whose tag does not verify: not our mail, made to look like it. Held for a human; confirms nothing. */
+async function quarantineForgedCopy(deps: FileDeps, read: Read): Promise<FileResult> {
+  const reason = 'forged own copy: a Message-ID in our form whose tag does not verify (no send confirmed)';
+  const settled = await settleStored(deps.em, read.inbound.id, { state: 'quarantined', kind: 'quarantine', reasons: ['forged-own-copy'], error: reason });
+  if (!settled) return settledElsewhere(deps, read.inbound.id);
+  deps.log.warn({ inboundId: read.inbound.id, code: 'forged-own-copy' }, 'forged own copy quarantined');
+  return { outcome: 'quarantined', reason };
 }
 
 /** A human message: a duplicate of a Message-ID already filed, or filed into its case (new or existing). */

@@ -4,6 +4,7 @@ import { recordSent } from '../drafts/record-sent.ts';
 import { PermanentError, TransientError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { logSafeError } from '../shared/log-safe-error.ts';
+import { verifyOwnMessageId } from '../shared/message-id.ts';
 import { classifySmtpError } from './classify-smtp-error.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
 
@@ -126,16 +127,28 @@ async function recordSentRetrying(deps: SendDeps, row: Outbox, response: string)
   }
 }
 
+/** What a copy coming back proved: which outbox row it is, and whether it confirmed the send. */
+export type OwnCopyResult =
+  | { outboxId: number; caseId: number | null; confirmed: boolean; note?: string }
+  /** Our id's shape with a tag that does not verify: someone made it up; nothing is confirmed. */
+  | { forged: true };
+
 /**
  * Our own copy of outbox mail came back to the mailbox (SENT_COPY=bcc): the SMTP server took it.
  * A row still `unknown` or `sending` becomes `sent`, with everything a normal send records.
- * Returns the row's id and whether this copy confirmed it; null when the id is not ours.
+ * With `tagKeys`, only a Message-ID whose tag verifies confirms (src/shared/message-id.ts): a
+ * tag that does not verify is a forgery, and an untagged id (issued before tags) identifies its
+ * row but confirms nothing, since its hash part can be guessed from the row's key.
+ * Returns null when the id is not ours.
  */
-export async function confirmSentByCopy(em: EntityManager, from: SendDeps['from'], messageId: string): Promise<{ outboxId: number; caseId: number | null; confirmed: boolean } | null> {
+export async function confirmSentByCopy(em: EntityManager, from: SendDeps['from'], messageId: string, tagKeys?: readonly Buffer[]): Promise<OwnCopyResult | null> {
+  const proof = tagKeys ? verifyOwnMessageId(messageId, tagKeys) : 'tagged';
+  if (proof === 'forged') return { forged: true };
   const row = await em.findOne(Outbox, { messageId: { $in: [...new Set([messageId, messageId.toLowerCase()])] } });
   if (!row) return null;
   const owned = { outboxId: row.id, caseId: row.caseId ?? null };
   if (row.state !== 'unknown' && row.state !== 'sending') return { ...owned, confirmed: false };
+  if (proof !== 'tagged') return { ...owned, confirmed: false, note: 'an untagged Message-ID confirms no send' };
   // One transaction: the row leaves `unknown`/`sending` only together with its draft and reply.
   // A send worker still committing its own mark-sent meets the row lock and finds the reply.
   const confirmed = await recordSent(em.fork(), row, from, `confirmed by the copy that came back to the service mailbox (was ${row.state})`, ['unknown', 'sending']);

@@ -32,7 +32,7 @@ async function approveAndQueue({ orm, config }: CliContext, id: number, actor: s
   const result = await approveDraft(
     {
       em: orm.em.fork(),
-      makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId),
+      makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId, config.messageIdKeys()[0]),
       textToHtml: (text) => renderer.renderConsultantReply(text).html,
       unresolvedCodes: createUnresolvedCodes(orm),
     },

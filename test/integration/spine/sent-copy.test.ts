@@ -10,7 +10,7 @@ import { approveDraft } from '../../../src/review/review.ts';
 import { confirmSentByCopy, sendOutbox } from '../../../src/send/send-stage.ts';
 import { createSmtpSender } from '../../../src/send/smtp.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';
-import { hashMessageId, makeMessageId } from '../../../src/shared/message-id.ts';
+import { hashMessageId, makeMessageId, verifyOwnMessageId } from '../../../src/shared/message-id.ts';
 import { settleLostSends } from '../../../workers/sweep.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
@@ -40,7 +40,7 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
   });
 
   const em = () => cd.app.orm.em.fork();
-  const approved = async (to: string, enqueue = true) => {
+  const approved = async (to: string, enqueue = true, tagged = true) => {
     const e = em();
     const c = e.create(Case, { subject: 'Q', requesterEmail: to });
     await e.flush();
@@ -49,7 +49,7 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
     await e.flush();
     const d = e.create(Draft, { caseId: c.id, caseMessageId: q.id, kind: 'answer', subject: `Re: Q [CD-${c.id}]`, bodyText: 'The answer.', bodyHtml: '<p>The answer.</p>' });
     await e.flush();
-    const { outboxId } = await approveDraft({ em: em(), makeMessageId: (k, caseId) => makeMessageId(k, cd.config.messageIdDomain, caseId), textToHtml }, { draftId: d.id, actor: 'test' });
+    const { outboxId } = await approveDraft({ em: em(), makeMessageId: (k, caseId) => makeMessageId(k, cd.config.messageIdDomain, caseId, tagged ? cd.config.messageIdKeys()[0] : null), textToHtml }, { draftId: d.id, actor: 'test' });
     if (enqueue) await cd.app.queues.enqueueSend(outboxId);
     return { caseId: c.id, draftId: d.id, outboxId };
   };
@@ -149,6 +149,61 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
     expect(await confirmSentByCopy(em(), from, row.messageId)).toMatchObject({ outboxId, confirmed: false });
   });
 
+  const ingested = (messageId: string, after = 0) => waitFor(async () => {
+    const row = await em().findOne(InboundMessage, { messageId, id: { $gt: after } }, { orderBy: { id: 'desc' } });
+    return row && row.state !== 'stored' ? row : null;
+  }, { timeoutMs: 30_000, what: 'message ingested' });
+  const lastInboundId = async () => (await em().findOne(InboundMessage, { id: { $gt: 0 } }, { orderBy: { id: 'desc' } }))?.id ?? 0;
+
+  it('a forged copy (our id form, a tag that does not verify) is quarantined and confirms nothing', async () => {
+    const { draftId, outboxId } = await approved('forged@clinic.test', false);
+    const row = await em().findOneOrFail(Outbox, { id: outboxId });
+    expect(verifyOwnMessageId(row.messageId, cd.config.messageIdKeys())).toBe('tagged');
+    await em().nativeUpdate(Outbox, { id: outboxId }, { state: 'unknown' });
+    // The attacker knows the id's form and the key hash (guessable from the row's key), not the tag.
+    const forgedId = row.messageId.replace(/\.([0-9a-f]{20})@/, (_, tag: string) => `.${[...tag].reverse().join('')}@`);
+    expect(forgedId).not.toBe(row.messageId);
+    const untaggedId = row.messageId.replace(/\.[0-9a-f]{20}@/, '@');
+    const before = await lastInboundId();
+    for (const id of [forgedId, untaggedId]) {
+      await appendMessage(mailbox, Buffer.from(`From: CaseDesk <${cd.config.env.MAIL_FROM}>\r\nTo: forged@clinic.test\r\nSubject: Re: Q\r\nMessage-ID: ${id}\r\nDate: ${new Date().toUTCString()}\r\n\r\nThe answer.\r\n`));
+    }
+    const forged = await ingested(forgedId, before);
+    expect(forged.state).toBe('quarantined');
+    expect(forged.reasons).toEqual(['forged-own-copy']);
+    // The untagged form matches no row (the row's id is tagged): an ordinary own loop, ignored.
+    const untagged = await ingested(untaggedId, before);
+    expect(untagged.state).toBe('ignored');
+    expect(untagged.kind).toBe('own-loop');
+    expect((await em().findOneOrFail(Outbox, { id: outboxId })).state).toBe('unknown');
+    expect((await em().findOneOrFail(Draft, { id: draftId })).state).toBe('approved');
+  });
+
+  it('an id issued before tags: its copy is recognised but confirms nothing; replies to it still thread', async () => {
+    const { caseId, outboxId } = await approved('legacy@clinic.test', false, false);
+    const row = await em().findOneOrFail(Outbox, { id: outboxId });
+    expect(verifyOwnMessageId(row.messageId, cd.config.messageIdKeys())).toBe('untagged');
+    // Sent under the old form, recorded (the outbound case message carries the old id) ...
+    await em().nativeUpdate(Outbox, { id: outboxId }, { state: 'unknown' });
+    const before = await lastInboundId();
+    await appendMessage(mailbox, Buffer.from(`From: CaseDesk <${cd.config.env.MAIL_FROM}>\r\nTo: legacy@clinic.test\r\nSubject: Re: Q\r\nMessage-ID: ${row.messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nThe answer.\r\n`));
+    const copy = await ingested(row.messageId, before);
+    expect(copy.state).toBe('ignored');
+    expect(copy.kind).toBe('own-copy');
+    expect(copy.reasons).toEqual([`own copy of outbox ${outboxId}`, 'an untagged Message-ID confirms no send']);
+    expect((await em().findOneOrFail(Outbox, { id: outboxId })).state).toBe('unknown');
+    // ... a human marks it sent; the coder's answer to the old id threads into its case.
+    await em().nativeUpdate(Outbox, { id: outboxId }, { state: 'sent' });
+    const e = em();
+    e.create(CaseMessage, { caseId, direction: 'out', outboxId, messageId: row.messageId, messageIdHash: hashMessageId(row.messageId), fromAddress: cd.config.env.MAIL_FROM, subject: 'Re: Q', textNew: 'A.', textFull: 'A.' });
+    await e.flush();
+    const replyId = `<reply-${driver}-${caseId}@clinic.test>`;
+    await appendMessage(mailbox, Buffer.from(`From: Coder <legacy@clinic.test>\r\nTo: ${cd.config.env.MAIL_FROM}\r\nSubject: Re: Q\r\nMessage-ID: ${replyId}\r\nIn-Reply-To: ${row.messageId}\r\nReferences: ${row.messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nThanks, and what about the modifier for the second visit?\r\n`));
+    const reply = await ingested(replyId);
+    expect(reply.state).toBe('parsed');
+    expect(reply.caseId).toBe(caseId);
+  });
+
   it('a sending row whose job is gone becomes unknown; one whose job is active is left alone', async () => {
     const lost = await approved('lost@clinic.test', false);
     const old = new Date(Date.now() - 60_000);
@@ -189,7 +244,7 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
     const log = Object.assign(Object.create(silentLogger), { warn: () => void warnings++ }) as typeof silentLogger;
     try {
       const result = await sendOutbox(
-        { em: em(), log, from: { name: 'CaseDesk', address: cd.config.env.MAIL_FROM }, recordRetryMs: [200, 500, 1_000, 2_000], send: async (mail) => { const r = await smtpSender.send(mail); killFor(600); await new Promise((f) => setTimeout(f, 30)); return r; } },
+        { em: em(), log, from: { name: 'CaseDesk', address: cd.config.env.MAIL_FROM }, recordRetryMs: [200, 500, 1_000, 2_000], send: async (mail) => { const r = await smtpSender.send(mail); await kill(); killFor(600); await new Promise((f) => setTimeout(f, 30)); return r; } },
         { outboxId },
       );
       expect(result.outcome).toBe('sent');
