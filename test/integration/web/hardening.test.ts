@@ -12,18 +12,10 @@ import { createRequestRedis, type Redis } from '../../../src/shared/redis.ts';
 import { buildWebApp } from '../../../workers/web.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { waitFor } from '../../support/imap.ts';
+import { freePort } from '../../support/ports.ts';
 import { ACCOUNT_LOGIN_LIMIT } from '../../../src/web/pages/auth-routes.ts';
 import { buildTestWebApp, Browser, createUser, METRICS_TOKEN, PASSWORD, seedCase, type WebApp } from './web-app.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('web hardening', () => {
   let web: WebApp;
