@@ -13,58 +13,20 @@
  * postgresql://postgres@127.0.0.1:5432/postgres), BENCH_DATA (default ../shared/data),
  * BENCH_NCCI_ROWS (default 1500000), BENCH_RSS=0 to skip the service step.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { DatabaseConfig } from '../config/index.ts';
-import { openDatabase, type Orm } from '../src/db/orm.ts';
+import { withBenchDb } from './bench-db.ts';
 import { benchCodeSets } from './code-sets.ts';
 import { benchNcciMue } from './ncci-mue.ts';
 import { writeBenchFiles } from './ncci-synthetic.ts';
 import { measureServiceRss } from './service-rss.ts';
 
-const PG_ADMIN = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'sqlite,postgresql').split(',').map((s) => s.trim());
 const NCCI_ROWS = Number(process.env.BENCH_NCCI_ROWS ?? 1_500_000);
 const TARGET = { rssMb: 400 };
 
 export type Figures = Record<string, string | number>;
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function withBenchDb<T>(driver: string, fn: (orm: Orm, db: DatabaseConfig) => Promise<T>): Promise<T> {
-  let db: DatabaseConfig;
-  let cleanup: () => Promise<void>;
-  if (driver === 'postgresql') {
-    const name = `cd_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    await admin(`create database ${name}`);
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${name}`;
-    db = { driver: 'postgresql', url: url.toString() };
-    cleanup = () => admin(`drop database if exists ${name} with (force)`);
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'casedesk-bench-'));
-    db = { driver: 'sqlite', path: join(dir, 'bench.sqlite') };
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  }
-  const orm = await openDatabase(db);
-  try {
-    return await fn(orm, db);
-  } finally {
-    await orm.close(true);
-    await cleanup();
-  }
-}
 
 async function benchDriver(driver: string, files: Awaited<ReturnType<typeof writeBenchFiles>>): Promise<Figures> {
   return withBenchDb(driver, async (orm, db) => {

@@ -8,60 +8,23 @@
  * Env: BENCH_DRIVERS=sqlite,postgresql (default both), BENCH_PG_URL, BENCH_NCCI_ROWS (default
  * 1500000), BENCH_ANSWERS (default 10000).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { DatabaseConfig } from '../config/index.ts';
 import { Case, CaseMessage } from '../src/cases/case.entity.ts';
 import { Outbox } from '../src/cases/outbox.entity.ts';
 import { importCodeFile } from '../src/codes/index.ts';
-import { openDatabase, type Orm } from '../src/db/orm.ts';
+import type { Orm } from '../src/db/orm.ts';
+import { withBenchDb } from './bench-db.ts';
 import { Draft } from '../src/drafts/draft.entity.ts';
 import { computeReleaseImpact } from '../src/impact/compute-impact.ts';
 import { hashMessageId } from '../src/shared/message-id.ts';
 import { ptpLines, seeded, writePtpRelease } from './ncci-synthetic.ts';
 
-const PG_ADMIN = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const DRIVERS = (process.env.BENCH_DRIVERS ?? 'sqlite,postgresql').split(',').map((s) => s.trim());
 const ROWS = Number(process.env.BENCH_NCCI_ROWS ?? 1_500_000);
 const ANSWERS = Number(process.env.BENCH_ANSWERS ?? 10_000);
 const TARGET_S = 30;
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function withBenchDb<T>(driver: string, fn: (orm: Orm) => Promise<T>): Promise<T> {
-  let db: DatabaseConfig;
-  let cleanup: () => Promise<void>;
-  if (driver === 'postgresql') {
-    const name = `cd_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    await admin(`create database ${name}`);
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${name}`;
-    db = { driver: 'postgresql', url: url.toString() };
-    cleanup = () => admin(`drop database if exists ${name} with (force)`);
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'casedesk-bench-'));
-    db = { driver: 'sqlite', path: join(dir, 'bench.sqlite') };
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  }
-  const orm = await openDatabase(db);
-  try {
-    return await fn(orm);
-  } finally {
-    await orm.close(true);
-    await cleanup();
-  }
-}
 
 /** Pairs the answers cite: every 50th row of the base release (column 1, column 2). */
 function citablePairs(): [string, string][] {

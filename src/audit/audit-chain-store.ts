@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { dialectOf, runSql } from '../crypto/columns.ts';
+import { AUDIT_ENTRY_COLUMNS, decodeAuditRow, type AuditEntryRow } from './audit-row.ts';
 import { chainNext, GENESIS_HASH, verifyChain, type AuditRecord, type ChainedAuditRecord, type ChainHead, type VerifyResult } from './audit-chain.ts';
 
 /**
@@ -16,7 +17,6 @@ import { chainNext, GENESIS_HASH, verifyChain, type AuditRecord, type ChainedAud
  */
 
 const HEAD_ID = 1;
-const ENTRY_COLUMNS = 'id, seq, actor, action, case_id, draft_id, details, at, prev_hash, hash';
 
 export type AuditInput = Omit<AuditRecord, 'at' | 'caseId' | 'draftId' | 'details'> & {
   caseId?: number | null;
@@ -25,42 +25,10 @@ export type AuditInput = Omit<AuditRecord, 'at' | 'caseId' | 'draftId' | 'detail
   at?: Date;
 };
 
-interface EntryRow {
-  id: number | string;
-  seq: number | string | null;
-  actor: string;
-  action: string;
-  case_id: number | string | null;
-  draft_id: number | string | null;
-  details: string | Record<string, unknown> | null;
-  at: Date | number | string;
-  prev_hash: string | null;
-  hash: string | null;
-}
-
-const num = (v: number | string | null): number | null => (v == null ? null : Number(v));
-
-function toDate(v: Date | number | string): Date {
-  if (v instanceof Date) return v;
-  if (typeof v === 'number' || /^\d+$/.test(v)) return new Date(Number(v));
-  return new Date(v);
-}
-
-/** A row as the chain sees it: SQLite gives JSON as text and times as epoch milliseconds, PostgreSQL parsed values. */
-function toRecord(row: EntryRow): ChainedAuditRecord {
-  const details = typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : (row.details ?? {});
-  return {
-    id: Number(row.id),
-    seq: Number(row.seq),
-    actor: row.actor,
-    action: row.action,
-    caseId: num(row.case_id),
-    draftId: num(row.draft_id),
-    details,
-    at: toDate(row.at),
-    prevHash: row.prev_hash ?? '',
-    hash: row.hash ?? '',
-  };
+/** A row as the chain sees it (a chained row has its seq and hashes). */
+function toRecord(row: AuditEntryRow): ChainedAuditRecord {
+  const decoded = decodeAuditRow(row);
+  return { ...decoded, seq: Number(decoded.seq), prevHash: decoded.prevHash ?? '', hash: decoded.hash ?? '' };
 }
 
 async function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -118,7 +86,7 @@ export async function readChainHead(em: EntityManager): Promise<ChainHead | null
 export async function* readChain(em: EntityManager, batchSize = 1000): AsyncGenerator<ChainedAuditRecord> {
   let after = 0;
   for (;;) {
-    const rows = await runSql<EntryRow>(em, `select ${ENTRY_COLUMNS} from audit_entry where seq > ? order by seq limit ?`, [after, batchSize]);
+    const rows = await runSql<AuditEntryRow>(em, `select ${AUDIT_ENTRY_COLUMNS} from audit_entry where seq > ? order by seq limit ?`, [after, batchSize]);
     for (const row of rows) yield toRecord(row);
     if (rows.length < batchSize) return;
     after = Number(rows[rows.length - 1].seq);
@@ -147,7 +115,7 @@ export async function chainExistingEntries(em: EntityManager, batchSize = 500): 
   for (;;) {
     const done = await em.fork().transactional(async (tx) => {
       let head = await lockHead(tx);
-      const rows = await runSql<EntryRow>(tx, `select ${ENTRY_COLUMNS} from audit_entry where hash is null order by id limit ?`, [batchSize]);
+      const rows = await runSql<AuditEntryRow>(tx, `select ${AUDIT_ENTRY_COLUMNS} from audit_entry where hash is null order by id limit ?`, [batchSize]);
       if (rows.length === 0) return 0;
       for (const row of rows) {
         const entry = chainNext(head, toRecord(row));

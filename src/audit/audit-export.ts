@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { dialectOf, runSql } from '../crypto/columns.ts';
+import { AUDIT_ENTRY_COLUMNS, decodeAuditRow, type AuditEntryRow } from './audit-row.ts';
 
 export interface AuditFilter {
   since?: Date;
@@ -20,20 +21,6 @@ export interface ExportedAuditEntry {
   hash: string | null;
 }
 
-interface Row {
-  id: number | string;
-  seq: number | string | null;
-  actor: string;
-  action: string;
-  case_id: number | string | null;
-  draft_id: number | string | null;
-  details: string | Record<string, unknown> | null;
-  at: Date | number | string;
-  hash: string | null;
-}
-
-const toIso = (v: Date | number | string): string => (v instanceof Date ? v : new Date(typeof v === 'string' && !/^\d+$/.test(v) ? v : Number(v))).toISOString();
-
 /** Audit entries matching the filter, in chain order, read in pages (read-only: never updates or deletes). */
 export async function* exportAudit(em: EntityManager, filter: AuditFilter, pageSize = 1000): AsyncGenerator<ExportedAuditEntry> {
   const where: string[] = ['id > ?'];
@@ -52,19 +39,10 @@ export async function* exportAudit(em: EntityManager, filter: AuditFilter, pageS
   }
   let after = 0;
   for (;;) {
-    const rows = await runSql<Row>(em, `select id, seq, actor, action, case_id, draft_id, details, at, hash from audit_entry where ${where.join(' and ')} order by id limit ?`, [after, ...params, pageSize]);
+    const rows = await runSql<AuditEntryRow>(em, `select ${AUDIT_ENTRY_COLUMNS} from audit_entry where ${where.join(' and ')} order by id limit ?`, [after, ...params, pageSize]);
     for (const r of rows) {
-      yield {
-        seq: r.seq == null ? null : Number(r.seq),
-        id: Number(r.id),
-        at: toIso(r.at),
-        actor: r.actor,
-        action: r.action,
-        caseId: r.case_id == null ? null : Number(r.case_id),
-        draftId: r.draft_id == null ? null : Number(r.draft_id),
-        details: typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : (r.details ?? {}),
-        hash: r.hash,
-      };
+      const { seq, id, at, actor, action, caseId, draftId, details, hash } = decodeAuditRow(r);
+      yield { seq, id, at: at.toISOString(), actor, action, caseId, draftId, details, hash };
     }
     if (rows.length < pageSize) return;
     after = Number(rows[rows.length - 1].id);

@@ -72,6 +72,8 @@ function distinctPlacement(mod: string, code: string | null, ctx: ModifierContex
 function distinctForPair(mod: string, code: string | null, p: PairEvidence, date: string): string {
   const e = p.edit;
   const [a, b] = p.codes;
+  // Without an NCCI release "no edit" is unknown, not "none" (the reply says so once, under the pairs).
+  if (!p.checked) return `Whether ${a} and ${b} need ${mod} depends on an NCCI PTP edit that was not checked here.`;
   if (!e || !e.inForce || e.modifierIndicator === '9') {
     return `No NCCI PTP edit between ${a} and ${b} is in effect on ${date}, so NCCI does not call for ${mod} on either of them.`;
   }

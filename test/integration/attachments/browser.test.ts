@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Response } from 'playwright-core';
+import { type Browser, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pingClamd } from '../../../src/attachments/clamd-client.ts';
 import { Attachment } from '../../../src/attachments/attachment.entity.ts';
@@ -11,15 +11,15 @@ import { PNG_1X1 } from '../../fixtures/attachments/make-files.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { HAVE_CHROMIUM, launchChromium } from '../../support/chromium.ts';
 import { testClamdAddress } from './clamd-settings.ts';
 import { withAttachments } from './mail.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/attachments');
 const HTML = `<!doctype html><html><body><h1>Claim</h1><script>window.__pwned = 'html'; alert('html')</script><img src=x onerror="alert('html-img')"></body></html>`;
 const SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.__pwned = 'svg'; alert('svg')</script><rect width="10" height="10" onload="alert('svg-onload')"/></svg>`;
 
-describe.skipIf(!existsSync(CHROMIUM))('attachments in real Chromium (skipped: /usr/bin/chromium is missing)', () => {
+describe.skipIf(!HAVE_CHROMIUM)('attachments in real Chromium (skipped: /usr/bin/chromium is missing)', () => {
   let smtp: SmtpReceiver;
   let cd: BootedCaseDesk;
   let mailbox: string;
@@ -32,10 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM))('attachments in real Chromium (skipped: /
     cd = await bootCaseDesk({ driver: 'sqlite', mailbox, smtpPort: smtp.port });
     await addSubscriber(cd.app.orm.em.fork(), '@clinic.test', 'pro', cd.config.env.PLANS);
     await addUser(cd.app.orm.em.fork(), { email: 'dana@casedesk.test', role: 'consultant', password: 'browser-test-password' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

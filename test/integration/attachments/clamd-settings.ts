@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClamavUrl, type ClamavAddress } from '../../../src/attachments/clamav-url.ts';
 import { pingClamd } from '../../../src/attachments/clamd-client.ts';
 import { eicar } from '../../fixtures/attachments/make-files.ts';
+import { freePort } from '../../support/ports.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -57,10 +57,3 @@ export async function startPrivateClamd(): Promise<PrivateClamd> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((r) => server.close(r));
-  return typeof address === 'object' && address ? address.port : 0;
-}

@@ -10,9 +10,10 @@ import { ValidationError } from '../../../src/shared/errors.ts';
 import { codesDescribe, codesLookup, codesMue, codesNcci } from '../../../src/cli/commands/codes.ts';
 import { openDatabase } from '../../../src/db/orm.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
+import { SHARED_DATA } from '../../support/shared-data.ts';
 
 const FIX = 'test/fixtures/codes';
-const ORDER_2025 = '../shared/data/icd10cm/fy2025/icd10cm_order_2025.txt';
+const ORDER_2025 = `${SHARED_DATA}/icd10cm/fy2025/icd10cm_order_2025.txt`;
 
 describe.each(TEST_DRIVERS)('code importers on fixtures (%s)', (driver) => {
   let t: TestDatabase;

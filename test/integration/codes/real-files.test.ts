@@ -6,9 +6,10 @@ import { importCodeFile, lookupCode, searchCodes, type ImportSummary } from '../
 import { codesLookup, codesSearch } from '../../../src/cli/commands/codes.ts';
 import { openDatabase } from '../../../src/db/orm.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
+import { HAVE_SHARED_DATA, SHARED_DATA } from '../../support/shared-data.ts';
 
 // The official files, beside the repository (never copied into it).
-const DATA = '../shared/data';
+const DATA = SHARED_DATA;
 const ORDER_2025 = `${DATA}/icd10cm/fy2025/icd10cm_order_2025.txt`;
 const CODES_2025 = `${DATA}/icd10cm/fy2025/icd10cm_codes_2025.txt`;
 const CODES_2026 = `${DATA}/icd10cm/fy2026/icd10cm-codes-2026.txt`;
@@ -25,7 +26,7 @@ async function sampleCodes2025(): Promise<[string, string][]> {
   return out;
 }
 
-describe.each(TEST_DRIVERS)('code database with the official files (%s)', (driver) => {
+describe.skipIf(!HAVE_SHARED_DATA).each(TEST_DRIVERS)('code database with the official files (%s)', (driver) => {
   let t: TestDatabase;
   const summaries: Record<string, ImportSummary> = {};
   const em = () => t.orm.em.fork();

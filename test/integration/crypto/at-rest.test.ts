@@ -7,13 +7,13 @@ import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { addCaseNote } from '../../../src/review/actions.ts';
 import { CaseNote } from '../../../src/review/case-note.entity.ts';
-import { addUser } from '../../../src/review/users.ts';
 import { ConfigError } from '../../../src/shared/errors.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { consultantClient } from '../../support/web-session.ts';
 import { databaseBytes, found } from './search-bytes.ts';
 
 /** `casedesk <args>` in a separate process (its own SQLite connection, as an operator's shell would be). */
@@ -67,17 +67,7 @@ describe.each(TEST_DRIVERS)('content at rest on %s', (driver) => {
   const em = () => cd.app.orm.em.fork();
   const target = () => (cd.db.db.driver === 'sqlite' ? { driver: 'sqlite' as const, path: cd.db.db.path } : { driver: 'postgresql' as const, url: cd.db.db.url, dbName: '' });
 
-  async function login(): Promise<string> {
-    await addUser(em(), { email: 'reader@casedesk.test', role: 'consultant', password: 'rest-password-123' });
-    const form = await fetch(`${cd.app.url}/login`);
-    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-    const res = await fetch(`${cd.app.url}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ email: 'reader@casedesk.test', password: 'rest-password-123', _csrf: token }),
-    });
-    return cookieOf(res);
-  }
+  const reader = consultantClient(() => cd.app.url, em, { email: 'reader@casedesk.test', password: 'rest-password-123' });
 
   async function ask(n: number): Promise<Draft> {
     await appendMessage(mailbox, rawMessage(
@@ -91,7 +81,7 @@ describe.each(TEST_DRIVERS)('content at rest on %s', (driver) => {
     await addSubscriber(em(), 'pat@clinic.test', 'standard', cd.config.env.PLANS);
     const first = await ask(1);
     await addCaseNote(em(), { caseId: first.caseId, author: 'reader@casedesk.test', text: NOTE });
-    const cookie = await login();
+    const { cookie } = await reader.session();
 
     // The API, the review page and the CLI show the content as written.
     const shown = await (await fetch(`${cd.app.url}/api/drafts/${first.id}`, { headers: { cookie } })).json() as { question: { text: string }; case: { subject: string } };

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendOnlyTriggerSql } from '../../../src/audit/append-only.ts';
 import { appendAudit, chainExistingEntries, readChainHead, verifyAuditChain } from '../../../src/audit/audit-chain-store.ts';
+import { exportAudit } from '../../../src/audit/audit-export.ts';
 import { runSql } from '../../../src/crypto/columns.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { runChild } from './run-child.ts';
@@ -49,6 +50,19 @@ describe.each(TEST_DRIVERS)('audit chain on %s', (driver) => {
     const rows = await runSql<{ id: number; seq: number | string }>(db.orm.em.fork(), 'select id, seq from audit_entry order by id');
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((r) => Number(r.id)));
     expect(await verifyAuditChain(db.orm.em.fork(), 8)).toMatchObject({ ok: true, entries: 30, lastSeq: 30 });
+  });
+
+  it('exports the adopted entries with their values decoded alike on both drivers, filtered by actor, case and time', async () => {
+    const all = [];
+    for await (const e of exportAudit(db.orm.em.fork(), {}, 4)) all.push(e);
+    expect(all).toHaveLength(30);
+    expect(all[1]).toEqual({ seq: 2, id: 2, at: '2025-02-01T00:00:02.123Z', actor: 'c2@example.test', action: 'draft.approve', caseId: 2, draftId: null, details: { edited: true, outboxId: 2, nested: { b: 1, a: [2] } }, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const mine = [];
+    for await (const e of exportAudit(db.orm.em.fork(), { user: 'c1@example.test', since: new Date(Date.UTC(2025, 1, 1, 0, 0, 10)) })) mine.push(e.caseId);
+    expect(mine).toEqual([10, 13, 16, 19, 22, 25, 28]);
+    const oneCase = [];
+    for await (const e of exportAudit(db.orm.em.fork(), { caseId: 7 })) oneCase.push(e.draftId);
+    expect(oneCase).toEqual([7]);
   });
 
   it('appends in the caller’s transaction: a rollback leaves neither entry nor head behind', async () => {

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesImpact, codesImport } from '../../../src/cli/commands/codes.ts';
 import { Impact } from '../../../src/impact/impact.entity.ts';
 import type { ImpactView } from '../../../src/impact/impacts.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 import { seedSentAnswer } from '../../support/sent-answers.ts';
+import { HAVE_SHARED_DATA, SHARED_DATA } from '../../support/shared-data.ts';
 
-// The official files, beside the repository (never copied into it): ../shared/data from the
-// main checkout; a worktree one level deeper finds them two levels up.
-const DATA = ['../shared/data', '../../shared/data'].find((d) => existsSync(d)) ?? '../shared/data';
+const DATA = SHARED_DATA;
 const ORDER_2025 = `${DATA}/icd10cm/fy2025/icd10cm_order_2025.txt`;
 const CODES_2026 = `${DATA}/icd10cm/fy2026/icd10cm-codes-2026.txt`;
 
@@ -27,7 +25,7 @@ const ANSWERS: { name: string; codes: string[]; affected: string[]; sentDaysAgo?
   { name: 'too old (outside the look-back window)', codes: ['S30.1XXD'], affected: [], sentDaysAgo: 200 },
 ];
 
-describe.each(TEST_DRIVERS)('impact of ICD-10-CM FY2026 on answers citing FY2025 codes (%s)', (driver) => {
+describe.skipIf(!HAVE_SHARED_DATA).each(TEST_DRIVERS)('impact of ICD-10-CM FY2026 on answers citing FY2025 codes (%s)', (driver) => {
   let t: TestDatabase;
   const drafts = new Map<number, (typeof ANSWERS)[number]>();
   let views: ImpactView[] = [];

@@ -4,13 +4,13 @@ import { codesImpact, codesImport } from '../../../src/cli/commands/codes.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { Impact } from '../../../src/impact/impact.entity.ts';
 import type { ImpactView } from '../../../src/impact/impacts.ts';
-import { addUser } from '../../../src/review/users.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { seedSentAnswer } from '../../support/sent-answers.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { consultantClient } from '../../support/web-session.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/codes');
 // The release after the end-to-end fixture (made-up values, official layout): 97140/97530 goes
@@ -37,29 +37,8 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
   });
 
   const em = () => cd.app.orm.em.fork();
-  let session: { cookie: string; csrf: string } | null = null;
-  const login = async () => {
-    await addUser(em(), { email: 'consultant@casedesk.test', role: 'consultant', password: 'impact-password-123' });
-    const form = await fetch(`${cd.app.url}/login`);
-    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-    const res = await fetch(`${cd.app.url}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ email: 'consultant@casedesk.test', password: 'impact-password-123', _csrf: token }),
-    });
-    const cookie = cookieOf(res);
-    const me = (await (await fetch(`${cd.app.url}/api/me`, { headers: { cookie } })).json()) as { csrfToken: string };
-    return { cookie, csrf: me.csrfToken };
-  };
-  const api = async (path: string, init?: RequestInit) => {
-    session ??= await login();
-    const res = await fetch(`${cd.app.url}${path}`, { ...init, headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf, ...init?.headers } });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const page = async (path: string) => {
-    session ??= await login();
-    return (await fetch(`${cd.app.url}${path}`, { headers: { cookie: session.cookie, accept: 'text/html' } })).text();
-  };
+  const client = consultantClient(() => cd.app.url, em, { email: 'consultant@casedesk.test', password: 'impact-password-123' });
+  const { api, page } = client;
   const openImpacts = async () => {
     const text = await (await fetch(`${cd.app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     return Number(/^casedesk_impacts_open (\d+)$/m.exec(text)?.[1]);
@@ -108,7 +87,7 @@ describe.each(TEST_DRIVERS)('release impact on %s: answer sent → new NCCI rele
     // From the page's "Draft follow-up" form: to the case page with the new draft.
     const formCsrf = /name="_csrf" value="([^"]+)"/.exec(html)![1];
     const posted = await fetch(`${cd.app.url}/impacts/follow-up`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session!.cookie },
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: (await client.session()).cookie },
       body: new URLSearchParams({ caseId: String(asked.caseId), releaseId: String(asked.releaseId), _csrf: formCsrf }),
     });
     expect(posted.status).toBe(303);

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,19 +16,11 @@ import { createTestDatabase, TEST_DRIVERS, type TestDatabase, dataKeyEnv } from 
 import { appendMessage, createTestMailbox, deleteMailbox, testImapEnv, waitFor } from '../../support/imap.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from '../../support/redis.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { freePort } from '../../support/ports.ts';
 
 const QUESTIONS = 12;
 const KILLS = 4;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * `casedesk start` is killed with SIGKILL at random moments while it ingests, parses, drafts and

@@ -5,13 +5,13 @@ import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { importCodeFile } from '../../../src/codes/index.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { loadDraftStats } from '../../../src/review/draft-stats-load.ts';
-import { addUser } from '../../../src/review/users.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { consultantClient } from '../../support/web-session.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/codes');
 // [system, file, effective date, version]: the NCCI fixture is given the January quarter explicitly.
@@ -40,25 +40,7 @@ describe.each(TEST_DRIVERS)('end to end on %s: question → draft → approve �
 
   const em = () => cd.app.orm.em.fork();
   // The API needs a login session and, for POSTs, the session's CSRF token: log in as a consultant.
-  let session: { cookie: string; csrf: string } | null = null;
-  const login = async () => {
-    await addUser(em(), { email: 'consultant@casedesk.test', role: 'consultant', password: 'e2e-password-123' });
-    const form = await fetch(`${cd.app.url}/login`);
-    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-    const res = await fetch(`${cd.app.url}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ email: 'consultant@casedesk.test', password: 'e2e-password-123', _csrf: token }),
-    });
-    const cookie = cookieOf(res);
-    const me = (await (await fetch(`${cd.app.url}/api/me`, { headers: { cookie } })).json()) as { csrfToken: string };
-    return { cookie, csrf: me.csrfToken };
-  };
-  const api = async (path: string, init?: RequestInit) => {
-    session ??= await login();
-    const res = await fetch(`${cd.app.url}${path}`, { ...init, headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf, ...init?.headers } });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const { api } = consultantClient(() => cd.app.url, em, { email: 'consultant@casedesk.test', password: 'e2e-password-123' });
 
   /** No job waiting, running or delayed, no message left `stored`, no outbox row `queued` or `sending`. */
   const settled = async (): Promise<boolean> => {

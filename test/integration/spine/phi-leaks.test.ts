@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Case, CaseMessage } from '../../../src/cases/case.entity.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
-import { addUser } from '../../../src/review/users.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { createLogger } from '../../../src/shared/logger.ts';
 import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
@@ -11,6 +10,7 @@ import { TEST_DRIVERS } from '../../support/db.ts';
 import { createTestMailbox, deleteMailbox, deliverViaLmtpInto, waitFor } from '../../support/imap.ts';
 import { captureLog, dumpRedisPrefix, plantedIn } from '../../support/leak-scan.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { consultantClient } from '../../support/web-session.ts';
 
 const METRICS_TOKEN = 'phi-leak-metrics-token-0123456789';
 
@@ -39,19 +39,7 @@ describe.each(TEST_DRIVERS)('patient identifiers on %s: never in a reply, a log 
   });
 
   const em = () => cd.app.orm.em.fork();
-  const login = async () => {
-    await addUser(em(), { email: 'consultant@casedesk.test', role: 'consultant', password: 'phi-password-123' });
-    const form = await fetch(`${cd.app.url}/login`);
-    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-    const res = await fetch(`${cd.app.url}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ email: 'consultant@casedesk.test', password: 'phi-password-123', _csrf: token }),
-    });
-    const cookie = cookieOf(res);
-    const me = (await (await fetch(`${cd.app.url}/api/me`, { headers: { cookie } })).json()) as { csrfToken: string };
-    return { cookie, csrf: me.csrfToken };
-  };
+  const { session: login } = consultantClient(() => cd.app.url, em, { email: 'consultant@casedesk.test', password: 'phi-password-123' });
 
   it('drafts and sends a reply without them, files a long display name, and a failed insert leaks nothing', async () => {
     await addSubscriber(em(), 'pat@clinic.test', 'standard', cd.config.env.PLANS);

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,18 +7,10 @@ import { CONSULTANT_ANSWER_MARKER } from '../../../src/drafts/reply-view.ts';
 import { createTestMailbox, deleteMailbox, testImapEnv, waitFor } from '../../support/imap.ts';
 import { createQueuePrefix, TEST_REDIS_URL } from '../../support/redis.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { freePort } from '../../support/ports.ts';
 
 const ANSWER = 'Yes: both may be billed on the same day when the services are documented as separate.';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The `node bin/casedesk.js …` lines of the README's "To see it work" block, comments removed. */
 function walkthroughCommands(): string[] {

@@ -11,6 +11,7 @@ import { TEST_DRIVERS } from '../../support/db.ts';
 import { rsaKey, sign, tableResolver } from '../../support/dns-table.ts';
 import { createTestMailbox, deleteMailbox, deliverViaLmtpInto, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { logIn } from '../../support/web-session.ts';
 
 describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quota and gets no mail; genuine mail flows', (driver) => {
   let smtp: SmtpReceiver;
@@ -100,18 +101,10 @@ describe.each(TEST_DRIVERS)('SENDER_AUTH=enforce on %s: forged mail uses no quot
 
     // A consultant releases the forged-looking one (it was genuine after all): counted, drafted, no notice.
     await addUser(em(), { email: 'consultant@casedesk.test', role: 'consultant', password: 'auth-password-123' });
-    const form = await fetch(`${cd.app.url}/login`);
-    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-    const loggedIn = await fetch(`${cd.app.url}/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(form) },
-      body: new URLSearchParams({ email: 'consultant@casedesk.test', password: 'auth-password-123', _csrf: token }),
-    });
-    const cookie = cookieOf(loggedIn);
+    const { cookie, csrf: csrfToken } = await logIn(cd.app.url!, 'consultant@casedesk.test', 'auth-password-123');
     const queuePage = await (await fetch(`${cd.app.url}/queue`, { headers: { cookie } })).text();
     expect(queuePage).toContain('Held: unverified sender');
     expect(queuePage).toContain(`CD-${spoofed.caseRow.id}`);
-    const { csrfToken } = (await (await fetch(`${cd.app.url}/api/me`, { headers: { cookie } })).json()) as { csrfToken: string };
     const released = await fetch(`${cd.app.url}/api/cases/${spoofed.caseRow.id}/release`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: '{}' });
     expect(released.status).toBe(200);
     expect(await released.json()).toMatchObject({ caseId: spoofed.caseRow.id, caseMessageIds: [spoofed.cm.id], overQuota: false, already: false });

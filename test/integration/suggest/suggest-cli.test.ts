@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCodeFile } from '../../../src/codes/index.ts';
 import { runCasedesk } from '../../support/cli.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
+import { HAVE_SHARED_DATA, SHARED_DATA } from '../../support/shared-data.ts';
 
 // The official files, beside the repository (never copied into it); NCCI/MUE: the corpus's fixtures.
-const DATA = '../shared/data';
+const DATA = SHARED_DATA;
 const CODES = 'test/fixtures/answers/codes';
 
 /** `casedesk suggest …` through the real CLI entry, with `input` on standard input. */
@@ -19,7 +20,7 @@ async function suggest(t: TestDatabase, args: string[], input: string): Promise<
   }
 }
 
-describe.each(TEST_DRIVERS)('casedesk suggest on a code database with imports (%s)', (driver) => {
+describe.skipIf(!HAVE_SHARED_DATA).each(TEST_DRIVERS)('casedesk suggest on a code database with imports (%s)', (driver) => {
   let t: TestDatabase;
 
   beforeAll(async () => {

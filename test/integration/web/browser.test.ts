@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCodeFile } from '../../../src/codes/index.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
@@ -11,8 +11,8 @@ import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { HAVE_CHROMIUM, launchChromium } from '../../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** README screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1); otherwise they go to a temp folder. */
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url)) : `${mkdtempSync(join(tmpdir(), 'casedesk-shots-'))}/`;
 const PLACEHOLDER = '[CONSULTANT ANSWER — write here]';
@@ -30,7 +30,7 @@ function hostileQuestion(n: number, from: string, subject: string, text: string)
   }, [`--${boundary}`, 'Content-Type: text/plain; charset=utf-8', '', text, `--${boundary}`, 'Content-Type: text/html; charset=utf-8', '', html, `--${boundary}--`, ''].join('\n'));
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /usr/bin/chromium is missing; apt-get install chromium)', () => {
+describe.skipIf(!HAVE_CHROMIUM)('review page in real Chromium (skipped: /usr/bin/chromium is missing; apt-get install chromium)', () => {
   let smtp: SmtpReceiver;
   let cd: BootedCaseDesk;
   let mailbox: string;
@@ -49,10 +49,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review page in real Chromium (skipped: /
     // NCCI and MUE fixtures (codes only), so the evidence table has an edit and a limit to show.
     await importCodeFile(cd.app.orm, { system: 'ncci', file: `${FIXTURES}ccipra-v311r0-f1.txt`, effective: '2025-01-01' });
     await importCodeFile(cd.app.orm, { system: 'mue', file: `${FIXTURES}MCR_MUE_PractitionerServices_Eff_2025-01-01.csv` });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCodeFile } from '../../../src/codes/index.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
@@ -12,8 +12,8 @@ import { addSubscriber } from '../../../src/subscribers/subscribers.ts';
 import { bootCaseDesk, rawMessage, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
+import { HAVE_CHROMIUM, launchChromium } from '../../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** README screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1); otherwise they go to a temp folder. */
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url)) : `${mkdtempSync(join(tmpdir(), 'casedesk-day-'))}/`;
 const FIXTURES = fileURLToPath(new URL('../../fixtures/codes/', import.meta.url));
@@ -36,7 +36,7 @@ function orderFile(dir: string): string {
  * drafts (watching the live HTML preview) and approve them, look a code up, check an NCCI pair,
  * log out. Screenshots for the README (docs/screenshots/day-*.png with UPDATE_SCREENSHOTS=1).
  */
-describe.skipIf(!existsSync(CHROMIUM))('the consultant\'s day in real Chromium', () => {
+describe.skipIf(!HAVE_CHROMIUM)('the consultant\'s day in real Chromium', () => {
   let smtp: SmtpReceiver;
   let cd: BootedCaseDesk;
   let mailbox: string;
@@ -51,10 +51,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the consultant\'s day in real Chromium',
     await addSubscriber(cd.app.orm.em.fork(), '@clinic.test', 'pro', cd.config.env.PLANS);
     await importCodeFile(cd.app.orm, { system: 'icd10cm', file: orderFile(dir) });
     await importCodeFile(cd.app.orm, { system: 'ncci', file: `${FIXTURES}ccipra-v311r0-f1.txt`, effective: '2025-01-01' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

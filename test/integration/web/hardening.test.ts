@@ -10,20 +10,14 @@ import { silentLogger } from '../../../src/shared/logger.ts';
 import { createQueues, type Queues } from '../../../src/shared/queues.ts';
 import { createRequestRedis, type Redis } from '../../../src/shared/redis.ts';
 import { buildWebApp } from '../../../workers/web.ts';
+import { openDatabase, type Orm } from '../../../src/db/orm.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { waitFor } from '../../support/imap.ts';
+import { freePort } from '../../support/ports.ts';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 import { ACCOUNT_LOGIN_LIMIT } from '../../../src/web/pages/auth-routes.ts';
 import { buildTestWebApp, Browser, createUser, METRICS_TOKEN, PASSWORD, seedCase, type WebApp } from './web-app.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('web hardening', () => {
   let web: WebApp;
@@ -183,3 +177,63 @@ describe('while Redis is down, every route answers 503 at once', () => {
     await waitFor(async () => (await boss.get('/queue')).statusCode === 200, { timeoutMs: 20_000, what: 'the page back with Redis' });
   });
 });
+
+describe('while PostgreSQL is down, every route answers 503 at once', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let orm: Orm;
+  let redis: Redis;
+  let queues: Queues;
+  let app: FastifyInstance;
+  const routes: { method: string; url: string }[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgresql');
+    const direct = new URL((db.db as { url: string }).url);
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaProxy = new URL(direct);
+    viaProxy.port = String(proxy.port);
+    orm = await openDatabase({ ...db.db, driver: 'postgresql', url: viaProxy.toString() });
+    const config = parseConfig({ DATABASE_URL: viaProxy.toString(), REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: `cd-pgdown-${process.pid}`, MAIL_FROM: 'answers@casedesk.test' });
+    redis = createRequestRedis(config.env.REDIS_URL);
+    queues = createQueues(redis, config.env.QUEUE_PREFIX);
+    app = await buildWebApp(config, {
+      orm, queues, redis, log: silentLogger, renderer: createReplyRenderer(),
+      onRoute: (route) => {
+        for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+      },
+    });
+    await app.ready();
+    await addUser(orm.em.fork(), { email: 'boss@casedesk.test', role: 'admin', password: PASSWORD, actor: 'test' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await queues?.close().catch(() => undefined);
+    redis?.disconnect();
+    await proxy?.restore().catch(() => undefined);
+    await orm?.close(true).catch(() => undefined);
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it('the pages and the API give 503 (not 500, not a hang) within 2 s, and work again when the database is back', { timeout: 120_000 }, async () => {
+    const boss = new Browser(app);
+    expect((await boss.login('boss@casedesk.test')).statusCode).toBe(303);
+    expect((await boss.get('/queue')).statusCode).toBe(200);
+    await proxy.cut();
+    const slowOrWrong: string[] = [];
+    for (const url of ['/queue', '/api/drafts', '/api/me', '/admin/outbox', '/codes?q=M54.5', '/healthz']) {
+      for (const accept of ['text/html', 'application/json']) {
+        const request = boss.request({ method: 'GET', url, headers: { accept } });
+        const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 2_000).unref());
+        const res = await Promise.race([request, timeout]);
+        if (!res || res.statusCode !== 503) slowOrWrong.push(`GET ${url} (${accept}) → ${res ? res.statusCode : 'no answer in 2 s'}`);
+        else if (accept === 'application/json' && url !== '/healthz') expect(res.json()).toEqual({ error: expect.stringContaining('Service unavailable') });
+      }
+    }
+    expect(slowOrWrong).toEqual([]);
+    await proxy.restore();
+    await waitFor(async () => (await boss.get('/queue')).statusCode === 200, { timeoutMs: 20_000, what: 'the page back with the database' });
+  });
+});
+

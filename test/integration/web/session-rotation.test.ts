@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser as Chromium } from 'playwright-core';
+import { type Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../../src/web/security.ts';
+import { HAVE_CHROMIUM, launchChromium } from '../../support/chromium.ts';
 import { buildTestWebApp, createUser, PASSWORD, type WebApp } from './web-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('session id rotation on login, in real Chromium', () => {
+describe.skipIf(!HAVE_CHROMIUM)('session id rotation on login, in real Chromium', () => {
   let web: WebApp;
   let browser: Chromium;
   let url: string;
@@ -15,7 +13,7 @@ describe.skipIf(!existsSync(CHROMIUM))('session id rotation on login, in real Ch
     web = await buildTestWebApp('sqlite');
     await createUser(web, 'con@casedesk.test');
     url = await web.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -132,6 +132,13 @@ describe('composeAnswer: modifiers', () => {
     expect(s.answer).toContain('59 is on the wrong code: it belongs on 97140, the column 2 code');
   });
 
+  it('without an NCCI release, the modifier paragraph never claims there is no edit', async () => {
+    const s = await ask('We billed 97140 and 97530 on DOS 01/20/2026. Do we need modifier 59 on 97530?', { noNcci: true });
+    expect(s.answer).toContain('NCCI PTP edits were not checked');
+    expect(s.answer).toContain('Whether 97140 and 97530 need 59 depends on an NCCI PTP edit that was not checked here.');
+    expect(s.answer).not.toMatch(/No NCCI PTP edit between/i);
+  });
+
   it('25 belongs on the E/M billed the same day as a procedure', async () => {
     const wrong = await ask('We had it as 20610-25 with 99213. DOS 01/29/2026');
     expect(wrong.answer).toContain('25 is on the wrong code: 20610 is not an E/M');
