@@ -120,14 +120,23 @@ export const VACATION_TEMPLATE: RegExp[] = [
   /\b(?:this is an? (?:automatic|automated|auto-generated) (?:response|reply|message)|messages (?:are|will) not (?:be )?forwarded|only notification you will receive|this is the only notification)\b/i,
   /\b(?:office|clinic) (?:is|will be) closed\b|\bclosed for the holiday\b/i,
   /\b(?:when|once|after) (?:we|the office|our office) (?:reopens?|return)\b/i,
+  /\b(?:during|in) my (?:absence|leave|time away)\b|\bwhile i(?:'m| am) (?:away|out(?: of (?:the )?office)?|on leave)\b/i,
+  /\b(?:will return|returning|will be back|back) (?:in|by|around) (?:early |mid-?|late )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/i,
   // Spanish, French, German, Portuguese, Italian
   /\b(?:estoy|estaré|me encuentro|no me encuentro) (?:fuera de la oficina|de vacaciones|ausente|en la oficina)|\bfuera de la oficina\b|\bde vacaciones\b/i,
   /\b(?:acceso limitado|sin acceso al correo)\b/i,
   /\b(?:responderé|contestaré|a mi regreso|regresaré|estaré de vuelta)\b/i,
   /\b(?:asuntos urgentes|para urgencias|en caso de urgencia|mensaje automático)\b/i,
   /\bhasta el (?:lunes|martes|miércoles|jueves|viernes|sábado|domingo|\d{1,2})\b/i,
-  /\b(?:je suis (?:actuellement )?absente?|absente? du bureau|accès limité|dès mon retour|pour toute urgence|en congés?)\b/i,
-  /\b(?:ich bin (?:bis|vom|ab|zur zeit|derzeit)|nicht im büro|in dringenden fällen|abwesend)\b/i,
+  // French (one phrase a pattern: a notice writes several; accented letters are not \w, so no \b after them)
+  /\b(?:je suis (?:actuellement )?absente?|absente? du bureau|en congés?(?![\wàâçéèêëîïôûùüÿ]))/i,
+  /\b(?:accès limité|sans accès à (?:ma|mes) (?:messagerie|e-?mails?|courriels?)|ne consulterai pas)/i,
+  /(?:\bdès|\bà) mon retour\b|\bje vous répondrai\b/i,
+  /\b(?:pour toute urgence|en cas d'urgence|pour les urgences)\b/i,
+  /\bjusqu'au (?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|\d{1,2})\b/i,
+  // German
+  /\b(?:ich bin (?:bis|vom|ab|zur zeit|derzeit)|nicht im büro|abwesend)\b/i,
+  /\bin dringenden fällen\b/i,
   /\b(?:estou (?:fora do escritório|de férias)|sono (?:fuori ufficio|in ferie))\b/i,
   // Portuguese
   /\b(?:estarei (?:ausente|fora|de férias)|ausente do escritório|sem acesso ao e-?mail|acesso limitado ao e-?mail)\b/i,
@@ -140,6 +149,11 @@ export const VACATION_TEMPLATE: RegExp[] = [
   /\b(?:wordt niet doorgestuurd|voor dringende zaken|ben ik (?:weer )?bereikbaar)\b/i,
   // German (more)
   /\b(?:bin ich (?:nicht|wieder) (?:im büro|erreichbar)|keinen zugriff auf (?:meine )?e-?mails|ihre (?:e-?mail|nachricht) wird nicht weitergeleitet|ab dem \d{1,2}\.)\b/i,
+  // Polish
+  /\b(?:jestem (?:poza biurem|na urlopie|nieobecn[ya])|będę (?:niedostępn[ya]|poza biurem)|nie mam dostępu do poczty)/i,
+  /\b(?:w (?:pilnych|sprawach pilnych)|w sprawach niecierpiących zwłoki)|\bdo \d{1,2} (?:stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia)/i,
+  // Swedish, Danish/Norwegian, Finnish, Czech, Turkish, Russian, Japanese, Chinese: the away sentence
+  /\b(?:jag är (?:på semester|ledig|borta|inte på kontoret|tjänstledig)|jeg er (?:på ferie|fraværende|ikke på kontoret|bortrejst)|olen (?:lomalla|poissa toimistolta)|jsem (?:mimo kancelář|na dovolené)|ofis dışındayım|izindeyim)|я (?:в отпуске|нахожусь в отпуске)|меня нет в офисе|不在にしております|休暇中|我正在休假|不在办公室/i,
   // Someone who left: the mailbox answers for them
   /\b(?:i am|i'm|is) no longer (?:with|at|employed|working)\b|\bno longer (?:works?|employed) (?:at|for|with)\b|\bhas left (?:the (?:company|practice|organization)|our (?:company|practice|organization))\b/i,
 ];
@@ -150,7 +164,10 @@ export const VACATION_TEMPLATE: RegExp[] = [
  */
 export const NOTICE_BODY: RegExp[] = [
   /\b(?:please )?do not reply(?: to this (?:e-?mail|message))?\b|\bdon't reply to this (?:e-?mail|message)\b/i,
-  /\b(?:this (?:mail)?box is not monitored|unmonitored (?:mail)?box|replies to this (?:e-?mail )?address are not monitored|not monitored)\b/i,
+  /\b(?:this (?:mail)?box is (?:not|no longer) (?:being )?monitored|unmonitored (?:mail)?box|replies to this (?:e-?mail )?address are not monitored|(?:not|no longer) (?:being )?monitored)\b/i,
+  /\bplease use (?:the|our) (?:contact form|online form|patient portal|portal|website)\b/i,
+  // Office hours, as a template gives them.
+  /\b(?:monday|mon) (?:to|through|thru|-|–) (?:friday|fri)\b/i,
   /\bthis (?:is an? )?(?:automated|automatic|automatically generated|auto-generated|system[- ]generated) (?:message|notification|e-?mail|notice|response|reply|report)\b|\b(?:was |has been |been )?(?:generated|sent) automatically\b|\bautomatically generated\b/i,
   /\blog ?in to (?:view|see|review|read|access|(?:the |your )?(?:[\w-]+ )?(?:portal|account|inbox|website))|\bvisit the (?:[\w-]+ )?portal\b/i,
   /\byou have (?:received )?(?:a |an |\d+ )?(?:new )?(?:[\w-]+ ){0,2}(?:message|fax|document|notification|result|voicemail)s?(?: waiting)?\b|\byou have received a (?:new |\d+ page )?fax\b/i,
@@ -167,6 +184,11 @@ export const NOTICE_BODY: RegExp[] = [
   /\b(?:was|has been) sent successfully\b|\bthank you for using\b|\b(?:all parties|everyone) (?:has|have) (?:completed|signed)\b/i,
   /\b(?:our |the )?response time is\b|\bdue to (?:high|heavy|increased) (?:volume|demand)\b/i,
   /\b(?:we )?(?:appreciate|thank you for) your patience\b/i,
+  // Read receipts written as ordinary mail, message recalls, meeting responses, challenge-response filters
+  /\bthis (?:is a )?receipt (?:for the (?:mail|message)|verifies that)\b|\bhas been displayed on the recipient's computer\b|\b(?:your message|the message) was read on\b/i,
+  /\bwould like to recall the message\b/i,
+  /\bhas (?:accepted|declined|tentatively accepted) this (?:meeting|invitation|event)\b/i,
+  /\bchallenge[- ]response\b|\bconfirm (?:that )?you are (?:a )?(?:real person|human|not a robot)\b|\b(?:click|follow) the link (?:below|above) to (?:verify|confirm)\b|\bis being held until you (?:confirm|verify)\b/i,
   /\bin this (?:issue|edition|newsletter)\b|\byou are subscribed to\b|\bread the full (?:update|story|article|newsletter)\b/i,
 ];
 
@@ -196,7 +218,9 @@ export const ACK_SUBJECTS: RegExp[] = [
 /** Subjects of notifications (portals, e-fax, e-signature, payer notices, reminders, surveys). */
 export const NOTICE_SUBJECTS: RegExp[] = [
   // Read and delivery receipts sent as ordinary mail (no MDN structure).
-  /^(?:read|delivered|relayed|gelesen|lu|leído|lido):\s/i,
+  /^(?:read|delivered|relayed|gelesen|lu|leído|lido|recall):\s/i,
+  /^(?:accepted|declined|tentative|tentatively accepted):\s/i,
+  /^(?:please )?(?:verify|confirm) your (?:e-?mail|message|address)\b/i,
   /^(?:new (?:secure )?(?:message|fax|document|voicemail)|you have (?:a |\d+ )?new (?:secure )?(?:message|fax|document)s?|fax received\b|new fax\b)/i,
   /^(?:please docusign|please sign|signature requested|your (?:one-time |verification )?code|verification code|appointment reminder|reminder:|action required:)/i,
   /^(?:incoming fax|fax from)\b|^you have (?:a |\d+ )?new (?:[\w-]+ ){0,2}(?:message|fax|document|result)s?\b/i,
@@ -211,7 +235,7 @@ export const BLOCK_SUBJECTS: RegExp[] = [/^(?:(?:message|mail|e-?mail) )?(?:bloc
  * Supporting evidence only: shared human mailboxes (`billing@`, `coding@`) are not here.
  */
 export const NOTICE_LOCAL_PART =
-  /^(?:messages?|service|services|feedback|security|protection|dse(?:_\w+)?|jira|rt|help|auto|system)$|(?:^|[-_.])(?:news(?:letter)?|updates?|alerts?|reports?)(?:$|[-_.])|^(?:e-?)?fax|notif|notify|remind|support|helpdesk|servicedesk|survey|mailer|automated|quarantine|voicemail|^events?$|^securemail$|^edi-|^portal-/i;
+  /^(?:messages?|service|services|feedback|security|protection|dse(?:_\w+)?|jira|rt|help|auto|system)$|(?:^|[-_.])(?:news(?:letter)?|updates?|alerts?|reports?)(?:$|[-_.])|^(?:e-?)?fax|notif|verif(?:y|ication)|notify|remind|support|helpdesk|servicedesk|survey|mailer|automated|quarantine|voicemail|^events?$|^securemail$|^edi-|^portal-/i;
 
 /** Headers that ticket systems, e-mail platforms and rule engines put on what they send. */
 export const TICKET_HEADER = /^(?:x-(?:zendesk|freshdesk|fd-|otrs|rt-|jira|servicenow|helpscout|kayako|osticket|zammad|sfdc|spiceworks|request-tracker|desk|ticket|hubspot|intercom)|rt-ticket|rt-originator|managed-by)/i;

@@ -193,6 +193,8 @@ function headerEvidence(msg: ParsedMessage): Evidence | null {
     return { family: 'headers', weight: 2, reason: `header ${ticket ?? 'X-Mailer'} of a ticket system` };
   }
   if (names.includes('x-ms-exchange-inbox-rules-loop')) return { family: 'headers', weight: 2, reason: 'header X-MS-Exchange-Inbox-Rules-Loop' };
+  // Outlook's meeting responses (Accepted:/Declined:) carry it; a person's mail does not.
+  if (/calendarmessage/i.test(header(msg, 'content-class') ?? '')) return { family: 'headers', weight: 2, reason: 'header Content-Class: calendarmessage' };
   const platform = names.find((n) => PLATFORM_HEADER.test(n));
   if (platform) return { family: 'headers', weight: 1, reason: `header ${platform}` };
   // Exchange puts X-Auto-Response-Suppress on its own automatic mail, but also on some ordinary mail.
@@ -201,12 +203,17 @@ function headerEvidence(msg: ParsedMessage): Evidence | null {
   return null;
 }
 
+const DIGEST_SUBJECT = /\bdigest,? vol(?:ume)?\.? ?\d+,? issue \d+\b/i;
+const DIGEST_TOPICS = /^\s*today's topics:\s*$/im;
+
 /** Mailing lists and bulk mail: list headers (RFC 2369/2919) and Precedence: list/bulk/junk. */
 export function listSignals(msg: ParsedMessage): Signals {
   const decisive: string[] = [];
   for (const name of LIST_HEADERS) if (msg.headers[name]) decisive.push(`header ${name}`);
   const precedence = header(msg, 'precedence');
   if (precedence && /^(list|bulk|junk)\b/i.test(precedence)) decisive.push(`header Precedence: ${precedence.toLowerCase().split(/\s/)[0]}`);
+  // A Mailman-style digest whose list headers were stripped: its subject and its table of contents.
+  if (DIGEST_SUBJECT.test(msg.subject) && DIGEST_TOPICS.test(msg.text.slice(0, 16 * 1024))) decisive.push('mailing-list digest (subject and topics)');
   const weak = msg.headers['x-loop'] ? ['header X-Loop'] : [];
   return { decisive, weak };
 }

@@ -51,9 +51,10 @@ describe('labelled classification fixtures', () => {
     expect(rows.filter((r) => !r.automatic && !r.result.answerable).map((r) => `${r.path}: ${r.result.reasons.join('; ')}`)).toEqual([]);
   });
 
-  it('calls block notices bounces and the rest automatic replies', () => {
+  it('calls block notices and delivery reports bounces, digests list mail, and the rest automatic replies', () => {
+    const expected = (kind: string) => (kind === 'gateway-block' || kind.endsWith('-bounce') ? 'bounce' : kind === 'list-digest' ? 'list' : 'auto-reply');
     for (const row of rows.filter((r) => r.automatic)) {
-      expect(row.result.kind, row.path).toBe(row.kind === 'gateway-block' ? 'bounce' : 'auto-reply');
+      expect(row.result.kind, row.path).toBe(expected(row.kind));
     }
   });
 });
