@@ -28,7 +28,7 @@ import { startRescanTimer, startScanWorker } from './scan.worker.ts';
 import { startParseWorker } from './parse.worker.ts';
 import { startSendWorker } from './send.worker.ts';
 import { preflight } from './preflight.ts';
-import { settleLostSends, sweepUnfinished } from './sweep.ts';
+import { settleLostSends, sweepUnfinishedRetrying } from './sweep.ts';
 import { logSafeError } from '../src/shared/log-safe-error.ts';
 import { startDailyPurge } from './retention.ts';
 import { buildWebApp } from './web.ts';
@@ -121,32 +121,13 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
   }
 }
 
-/** Pauses between attempts of the start-up sweep (ms): about 30 s in all. */
-const START_SWEEP_RETRY_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000];
-
-/**
- * The start-up sweep, retried in process: a database connection dropped or a Redis restart
- * while a worker starts (the sweep is its first real query) is not a reason to exit. The sweep
- * is idempotent (jobs have fixed ids). Still failing after ~30 s: the error goes up.
- */
-async function sweepAtStart(base: Base): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const swept = await sweepUnfinished(base.orm.em.fork(), base.queues);
-      if (swept.parse + swept.scan + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
-      return;
-    } catch (err) {
-      if (attempt >= START_SWEEP_RETRY_MS.length) throw err;
-      base.log.warn({ attempt: attempt + 1, err: logSafeError(err) }, 'start-up sweep failed; retrying');
-      await new Promise((resolve) => setTimeout(resolve, START_SWEEP_RETRY_MS[attempt]));
-    }
-  }
-}
-
 async function startRoles(base: Base, options: StartOptions): Promise<RunningCaseDesk> {
   const { roles } = options;
   const { workers, smtp, timers } = startQueueWorkers(base, roles);
-  if (workers.length > 0) await sweepAtStart(base);
+  if (workers.length > 0) {
+    const swept = await sweepUnfinishedRetrying(() => base.orm.em.fork(), base.queues, base.log);
+    if (swept.parse + swept.scan + swept.draft + swept.send > 0) base.log.info(swept, 'start-up sweep queued unfinished work');
+  }
   const lostSends = smtp ? watchLostSends(base) : null;
   const env = base.config.env;
   // Queue workers also apply the retention policy daily; the keyring picks up new data keys.

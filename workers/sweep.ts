@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Outbox } from '../src/cases/outbox.entity.ts';
 import type { Enqueuer } from '../src/shared/queues.ts';
+import type { Logger } from '../src/shared/logger.ts';
+import { logSafeError } from '../src/shared/log-safe-error.ts';
 import { InboundMessage } from '../src/ingest/ingest.entity.ts';
 import { unscannedMessages } from './scan.worker.ts';
 
@@ -42,6 +44,27 @@ export async function sweepUnfinished(em: EntityManager, enqueuer: Enqueuer): Pr
   const queued = await em.find(Outbox, { state: 'queued' }, { fields: ['id'], orderBy: { id: 'asc' } });
   for (const row of queued) await enqueuer.enqueueSend(row.id);
   return { parse: stored.length, scan: unscanned.length, draft: missing.length, send: queued.length };
+}
+
+/** Pauses between attempts of the start-up sweep (ms): about 30 s in all. */
+const START_SWEEP_RETRY_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000];
+
+/**
+ * The start-up sweep, retried in process on a fresh EntityManager: a database connection
+ * dropped or a Redis restart while a worker starts (the sweep is its first real query) is not a
+ * reason to exit. The sweep is idempotent (jobs have fixed ids). Still failing after the last
+ * pause: the error goes up.
+ */
+export async function sweepUnfinishedRetrying(em: () => EntityManager, enqueuer: Enqueuer, log: Logger, pauses: readonly number[] = START_SWEEP_RETRY_MS): Promise<{ parse: number; scan: number; draft: number; send: number }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sweepUnfinished(em(), enqueuer);
+    } catch (err) {
+      if (attempt >= pauses.length) throw err;
+      log.warn({ attempt: attempt + 1, err: logSafeError(err) }, 'start-up sweep failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, pauses[attempt]));
+    }
+  }
 }
 
 export const LOST_SEND_ERROR = 'the send job was lost while the mail was being sent; check the recipient before resending';

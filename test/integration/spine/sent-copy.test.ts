@@ -11,7 +11,7 @@ import { confirmSentByCopy, sendOutbox } from '../../../src/send/send-stage.ts';
 import { createSmtpSender } from '../../../src/send/smtp.ts';
 import { silentLogger } from '../../../src/shared/logger.ts';
 import { hashMessageId, makeMessageId, verifyOwnMessageId } from '../../../src/shared/message-id.ts';
-import { settleLostSends } from '../../../workers/sweep.ts';
+import { settleLostSends, sweepUnfinishedRetrying } from '../../../workers/sweep.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, testImapEnv, waitFor } from '../../support/imap.ts';
@@ -216,6 +216,30 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
     await em().nativeUpdate(Outbox, { id: busy.outboxId }, { state: 'sending', updatedAt: old });
     expect(await settleLostSends(em(), async (id) => id === busy.outboxId, 2_000)).not.toContain(busy.outboxId);
     expect((await em().findOneOrFail(Outbox, { id: busy.outboxId })).state).toBe('sending');
+  });
+
+  it('the start-up sweep survives a failure (Redis restarting, a dropped connection): retried, the queued row is sent again', async () => {
+    const { outboxId } = await approved('sweep@clinic.test', false);
+    const enqueued: number[] = [];
+    let failures = 0;
+    const enqueuer = new Proxy(cd.app.queues, {
+      get: (target, prop, receiver) => prop === 'enqueueSend'
+        ? async (id: number) => {
+          if (failures++ < 2) throw Object.assign(new Error('Connection is closed.'), { code: 'ECONNREFUSED' });
+          enqueued.push(id);
+        }
+        : Reflect.get(target, prop, receiver),
+    });
+    let warnings = 0;
+    const log = Object.assign(Object.create(silentLogger), { warn: () => void warnings++ }) as typeof silentLogger;
+    const swept = await sweepUnfinishedRetrying(() => em(), enqueuer, log, [10, 10, 10]);
+    expect(warnings).toBe(2);
+    expect(enqueued).toContain(outboxId);
+    expect(swept.send).toBeGreaterThanOrEqual(1);
+    // Failing for good: the error goes up after the last pause.
+    failures = -100;
+    await expect(sweepUnfinishedRetrying(() => em(), enqueuer, log, [10])).rejects.toThrow('Connection is closed.');
+    await em().nativeUpdate(Outbox, { id: outboxId }, { state: 'failed' });
   });
 
   it.runIf(driver === 'postgresql')('a PostgreSQL connection killed after the SMTP server took the mail: the send is recorded, not unknown', async () => {
