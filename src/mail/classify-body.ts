@@ -64,7 +64,7 @@ function phrases(table: RegExp[], text: string): string[] {
 }
 
 /** Coding words that make a question a coding question even without a code written in it. */
-const CODING_WORDS =
+export const CODING_WORDS =
   /\b(?:modifiers?|mod|cpt|hcpcs|icd(?:-?10)?(?:-cm|-pcs)?|dx|diagnos[ie]s|bill(?:ed|ing|able)?|cod(?:e|es|ed|ing)|claims?|denials?|denied|payers?|e\/m|units?|ncci|bundl(?:e|ed|ing)|modificador(?:es)?|facturar|código|modificateur|facturer|code)\b/i;
 /** Questions that templates ask ("Questions?", "Need help?"): not the sender's own question. */
 const TEMPLATE_QUESTION =
@@ -113,7 +113,7 @@ function questionSentences(text: string): string[] {
   return out;
 }
 
-function mentionsCodes(text: string): boolean {
+export function mentionsCodes(text: string): boolean {
   const got = extractCodes({ subject: '', body: text });
   return got.cpt.length + got.hcpcs.length + got.icd10cm.length + got.icd10pcs.length + got.modifiers.length > 0;
 }

@@ -5,6 +5,7 @@ import {
   VACATION_SUBJECTS, firstMatch, subjectCore,
 } from './classify-rules.ts';
 import { isOwnMessageId } from '../shared/message-id.ts';
+import { isContentSpam, readSpam } from './classify-spam.ts';
 import type { ParsedMessage } from './parsed-message.ts';
 
 /** What one family of rules found: `decisive` signals settle the kind; `weak` ones only support. */
@@ -203,6 +204,8 @@ function headerEvidence(msg: ParsedMessage): Evidence | null {
   return null;
 }
 
+const BULK_CAMPAIGN_HEADER = /^(?:x-campaign(?:id)?|x-mc-user|x-mailchimp-[\w-]+|x-mkto-[\w-]+|x-sfmc-[\w-]+|x-hs-[\w-]+-campaign[\w-]*)$/i;
+const BULK_MAILER = /\b(?:mailchimp|constant contact|campaign monitor|sendinblue|brevo|mailerlite|klaviyo|marketo|acoustic campaign)\b/i;
 const DIGEST_SUBJECT = /\bdigest,? vol(?:ume)?\.? ?\d+,? issue \d+\b/i;
 const DIGEST_TOPICS = /^\s*today's topics:\s*$/im;
 
@@ -212,15 +215,28 @@ export function listSignals(msg: ParsedMessage): Signals {
   for (const name of LIST_HEADERS) if (msg.headers[name]) decisive.push(`header ${name}`);
   const precedence = header(msg, 'precedence');
   if (precedence && /^(list|bulk|junk)\b/i.test(precedence)) decisive.push(`header Precedence: ${precedence.toLowerCase().split(/\s/)[0]}`);
+  // Campaign mailers (newsletters, marketing): bulk mail even when the List-* headers are gone.
+  const campaign = Object.keys(msg.headers).find((n) => BULK_CAMPAIGN_HEADER.test(n));
+  if (campaign) decisive.push(`header ${campaign} of a campaign mailer`);
+  else if (BULK_MAILER.test(header(msg, 'x-mailer') ?? '')) decisive.push('header X-Mailer of a campaign mailer');
   // A Mailman-style digest whose list headers were stripped: its subject and its table of contents.
   if (DIGEST_SUBJECT.test(msg.subject) && DIGEST_TOPICS.test(msg.text.slice(0, 16 * 1024))) decisive.push('mailing-list digest (subject and topics)');
   const weak = msg.headers['x-loop'] ? ['header X-Loop'] : [];
   return { decisive, weak };
 }
 
+function contentSigns(evidence: string[]): string {
+  const counts = new Map<string, number>();
+  for (const e of evidence) counts.set(e, (counts.get(e) ?? 0) + 1);
+  return [...counts].map(([e, n]) => (n > 1 ? `${e} ×${n}` : e)).join(', ');
+}
+
 /** Verdicts of spam filters upstream of us (SpamAssassin, Exchange, Barracuda, subject tags). */
-export function spamSignals(msg: ParsedMessage): Signals {
+export function spamSignals(msg: ParsedMessage, body: BodyReading = readBody(msg)): Signals {
   const decisive: string[] = [];
+  const content = readSpam(msg, body);
+  if (content.gtube) decisive.push('GTUBE test string');
+  else if (isContentSpam(content)) decisive.push(`content reads like spam (${contentSigns(content.evidence)})`);
   if (/^yes\b/i.test(header(msg, 'x-spam-flag') ?? '')) decisive.push('header X-Spam-Flag: YES');
   if (/^yes\b/i.test(header(msg, 'x-spam-status') ?? '')) decisive.push('header X-Spam-Status: Yes');
   if (/^(yes|true|spam)\b/i.test(header(msg, 'x-spam') ?? '')) decisive.push('header X-Spam: yes');
@@ -235,7 +251,8 @@ export function spamSignals(msg: ParsedMessage): Signals {
     if (name.endsWith('mailscanner-spamcheck') && /^spam\b/i.test(values[0]?.trim() ?? '')) decisive.push('header MailScanner-SpamCheck: spam');
   }
   if (SPAM_SUBJECT_TAG.test(msg.subject)) decisive.push('subject tagged as spam');
-  return { decisive, weak: [] };
+  const weak = content.evidence.length > 0 && !isContentSpam(content) ? [`some spam signs (${contentSigns(content.evidence)})`] : [];
+  return { decisive, weak };
 }
 
 /** Our own mail coming back: our Message-ID domain, one of our From addresses, or our X-Loop. */

@@ -46,7 +46,7 @@ export function classifyMessage(msg: ParsedMessage, ctx: ClassifyContext): Class
     ['bounce', bounceSignals(msg, body)],
     ['own-loop', ownLoopSignals(msg, ctx)],
     ['auto-reply', autoReplySignals(msg)],
-    ['spam-flagged', spamSignals(msg)],
+    ['spam-flagged', spamSignals(msg, body)],
     ['list', listSignals(msg)],
     ['auto-reply', automaticMailSignals(msg, body)],
   ];

@@ -125,3 +125,41 @@ describe('classifyMessage', () => {
     expect(classifyMessage(message({ extraHeaders: { 'x-spam-flag': 'YES', 'auto-submitted': 'auto-replied' } }), ctx).kind).toBe('auto-reply');
   });
 });
+
+describe('spam recognised from its content', () => {
+  const classify = (m: ParsedMessage) => classifyMessage(m, ctx);
+  const from = (address: string, name = '') => ({ from: { address, name }, headers: { from: [`${name} <${address}>`] } });
+
+  it('the GTUBE test string is spam wherever it stands', () => {
+    const r = classify(message({ subject: 'hello', text: 'Some text XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X more' }));
+    expect(r).toMatchObject({ kind: 'spam-flagged', answerable: false, reasons: ['GTUBE test string'] });
+  });
+
+  it('an advertising phrase with a second sign is spam; the signs are named', () => {
+    const r = classify(message({ ...from('deals@promo.example'), subject: 'HUGE SAVINGS TODAY', text: 'Lowest prices on all software. Order now and get a free gift!' }));
+    expect(r.kind).toBe('spam-flagged');
+    expect(r.reasons[0]).toMatch(/^content reads like spam \(spam phrase ×3, shouting subject\)$/);
+  });
+
+  it('a question about codes is never spam, whatever phrases it carries', () => {
+    const r = classify(message({ subject: 'FREE TRIAL BILLING QUESTION!!', text: 'Click here was all the portal said. Order now? Can 97110 be billed for the free trial visit?' }));
+    expect(r).toMatchObject({ kind: 'human', answerable: true });
+  });
+
+  it('generic bulk phrases, a spoofed display name or a shouting subject alone do not make spam', () => {
+    expect(classify(message({ subject: 'Newsletter', text: 'Our March update. To be removed from this list click here.' })).answerable).toBe(true);
+    expect(classify(message({ ...from('test1@gmail.example', 'test@example.com'), subject: 'Test', text: 'Test' })).answerable).toBe(true);
+    expect(classify(message({ subject: 'URGENT MEETING CHANGE', text: 'The staff meeting moved to 3 pm.' })).answerable).toBe(true);
+  });
+
+  it('phishing: an account threat with a second sign', () => {
+    const r = classify(message({ ...from('post@mailhost.example', 'it-support@clinic.example'), subject: 'Your Account Maybe Deactivated Soon', text: 'We received your account deactivation request. If you did not ask for it, cancel it now or your account will be shut down.' }));
+    expect(r.kind).toBe('spam-flagged');
+  });
+
+  it('a campaign mailer is bulk mail even without List-* headers', () => {
+    const r = classify(message({ subject: 'Spring update', text: 'Test message', extraHeaders: { 'x-mc-user': '1234', 'x-mailer': 'MailChimp Mailer' } }));
+    expect(r).toMatchObject({ kind: 'list', answerable: false });
+    expect(r.reasons).toContain('header x-mc-user of a campaign mailer');
+  });
+});
