@@ -91,15 +91,23 @@ export async function storeFetchedBatch(
   const byHash = new Map<string, { id: number; state: string }>();
   for (const r of earlier) if (!byHash.has(r.contentHash)) byHash.set(r.contentHash, r);
   const created = new Map<number, InboundMessage>();
-  for (const f of fresh) {
-    if (byHash.has(f.contentHash)) continue;
-    created.set(f.uid, em.create(InboundMessage, {
-      mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: f.uid, contentHash: f.contentHash,
-      messageId: peekMessageId(f.source), size: f.source.length, raw: f.source,
-    }));
-  }
   try {
-    if (created.size > 0) await em.flush();
+    // One multi-row insert per ~2 MB of sources (a large message alone): a batch of hostile or
+    // very large mail must not become one statement of tens of megabytes.
+    let pendingBytes = 0;
+    for (const f of fresh) {
+      if (byHash.has(f.contentHash)) continue;
+      if (pendingBytes > 0 && pendingBytes + f.source.length > INSERT_CHUNK_BYTES) {
+        await em.flush();
+        pendingBytes = 0;
+      }
+      created.set(f.uid, em.create(InboundMessage, {
+        mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: f.uid, contentHash: f.contentHash,
+        messageId: peekMessageId(f.source), size: f.source.length, raw: f.source,
+      }));
+      pendingBytes += f.source.length;
+    }
+    if (pendingBytes > 0) await em.flush();
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     em.clear();
@@ -117,6 +125,8 @@ export async function storeFetchedBatch(
     return { kind: 'resync-duplicate', inboundId: dup.id, needsParse: dup.state === 'stored' };
   });
 }
+
+const INSERT_CHUNK_BYTES = 2 * 1024 * 1024;
 
 /** Load or create the cursor; a changed UIDVALIDITY restarts it at UID 0 (resync). */
 export async function loadCursor(
