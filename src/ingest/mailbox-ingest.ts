@@ -5,7 +5,7 @@ import { logSafeError } from '../shared/log-safe-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
 import { LeaderLock } from './leader-lock.ts';
-import { advanceCursor, loadCursor, storeFetchedBatch } from './store-message.ts';
+import { advanceCursor, loadCursor, storeFetchedMessage } from './store-message.ts';
 
 export interface ImapSettings {
   host: string;
@@ -131,15 +131,12 @@ class MailboxIngest {
 
   private async syncBatch(imap: ImapFlow, uidValidity: number, batch: number[]): Promise<void> {
     const fetched = await imap.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true });
-    const withSource = fetched.filter((m) => m.source).map((m) => ({ uid: m.uid, source: m.source! }));
-    // Stored first (one multi-row insert), then queued in UID order (one addBulk): a crash between
-    // the two repeats this batch, which finds the rows stored and queues them again.
-    const outcomes = await storeFetchedBatch(this.deps.orm.em.fork(), { mailbox: this.deps.mailbox, uidValidity }, withSource);
-    const toParse = outcomes.filter((o) => o.kind === 'stored' || o.needsParse).map((o) => o.inboundId);
-    if (this.deps.enqueuer.enqueueParseMany) await this.deps.enqueuer.enqueueParseMany(toParse);
-    else for (const id of toParse) await this.deps.enqueuer.enqueueParse(id);
-    const stored = outcomes.filter((o) => o.kind === 'stored').length;
-    if (stored > 0) this.log.info({ stored, fromUid: batch[0], toUid: batch[batch.length - 1] }, 'messages stored');
+    for (const msg of fetched.sort((a, b) => a.uid - b.uid)) {
+      if (!msg.source) continue;
+      const outcome = await storeFetchedMessage(this.deps.orm.em.fork(), { mailbox: this.deps.mailbox, uidValidity }, { uid: msg.uid, source: msg.source });
+      if (outcome.kind === 'stored' || outcome.needsParse) await this.deps.enqueuer.enqueueParse(outcome.inboundId);
+      if (outcome.kind === 'stored') this.log.info({ inboundId: outcome.inboundId, uid: msg.uid, bytes: msg.source.length }, 'message stored');
+    }
     await imap.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
     await advanceCursor(this.deps.orm.em.fork(), this.deps.mailbox, uidValidity, batch[batch.length - 1]);
   }

@@ -67,67 +67,6 @@ export async function storeFetchedMessage(
   return { kind: 'stored', inboundId: row.id };
 }
 
-/**
- * Store one fetch batch (UID order) with three statements in all instead of three per message:
- * the rows already stored under these UIDs, the same bytes stored before a UIDVALIDITY change,
- * then one multi-row insert of the rest (ids in UID order). Same outcomes, same idempotency as
- * storeFetchedMessage, one at a time, which it falls back to when another writer raced it.
- */
-export async function storeFetchedBatch(
-  em: EntityManager,
-  cursor: { mailbox: string; uidValidity: number },
-  batch: FetchedMessage[],
-): Promise<StoreOutcome[]> {
-  const fetched = [...batch].sort((a, b) => a.uid - b.uid);
-  if (fetched.length === 0) return [];
-  const stored = await em.find(InboundMessage, { mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: { $in: fetched.map((f) => f.uid) } }, { fields: ['id', 'uid', 'state'] });
-  const byUid = new Map(stored.map((r) => [r.uid, r]));
-  const fresh = fetched.filter((f) => !byUid.has(f.uid)).map((f) => ({ ...f, contentHash: createHash('sha256').update(f.source).digest('hex') }));
-  const earlier = fresh.length === 0 ? [] : await em.find(
-    InboundMessage,
-    { mailbox: cursor.mailbox, contentHash: { $in: fresh.map((f) => f.contentHash) }, uidValidity: { $ne: cursor.uidValidity } },
-    { fields: ['id', 'contentHash', 'state'], orderBy: { id: 'asc' } },
-  );
-  const byHash = new Map<string, { id: number; state: string }>();
-  for (const r of earlier) if (!byHash.has(r.contentHash)) byHash.set(r.contentHash, r);
-  const created = new Map<number, InboundMessage>();
-  try {
-    // One multi-row insert per ~2 MB of sources (a large message alone): a batch of hostile or
-    // very large mail must not become one statement of tens of megabytes.
-    let pendingBytes = 0;
-    for (const f of fresh) {
-      if (byHash.has(f.contentHash)) continue;
-      if (pendingBytes > 0 && pendingBytes + f.source.length > INSERT_CHUNK_BYTES) {
-        await em.flush();
-        pendingBytes = 0;
-      }
-      created.set(f.uid, em.create(InboundMessage, {
-        mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: f.uid, contentHash: f.contentHash,
-        messageId: peekMessageId(f.source), size: f.source.length, raw: f.source,
-      }));
-      pendingBytes += f.source.length;
-    }
-    if (pendingBytes > 0) await em.flush();
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    em.clear();
-    const outcomes: StoreOutcome[] = [];
-    for (const f of fetched) outcomes.push(await storeFetchedMessage(em.fork(), cursor, f));
-    return outcomes;
-  }
-  const hashOf = new Map(fresh.map((f) => [f.uid, f.contentHash]));
-  return fetched.map((f): StoreOutcome => {
-    const existing = byUid.get(f.uid);
-    if (existing) return { kind: 'existing', inboundId: existing.id, needsParse: existing.state === 'stored' };
-    const row = created.get(f.uid);
-    if (row) return { kind: 'stored', inboundId: row.id };
-    const dup = byHash.get(hashOf.get(f.uid)!)!;
-    return { kind: 'resync-duplicate', inboundId: dup.id, needsParse: dup.state === 'stored' };
-  });
-}
-
-const INSERT_CHUNK_BYTES = 2 * 1024 * 1024;
-
 /** Load or create the cursor; a changed UIDVALIDITY restarts it at UID 0 (resync). */
 export async function loadCursor(
   em: EntityManager,
