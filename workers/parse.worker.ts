@@ -16,13 +16,7 @@ export function startParseWorker(ctx: WorkerContext, deps: Omit<FileDeps, 'em' |
     'parse',
     ctx,
     async ({ inboundId }, { em, log }) => {
-      turn.started(inboundId);
-      let result;
-      try {
-        result = await fileInbound({ ...deps, em, log, awaitTurn: turn.wait }, { inboundId });
-      } finally {
-        turn.ended(inboundId);
-      }
+      const result = await fileInbound({ ...deps, em, log, awaitTurn: turn.wait }, { inboundId });
       if (result.outcome === 'case-message') {
         for (const outboxId of result.outboxIds) await enqueuer.enqueueSend(outboxId);
         // Attachments are scanned (and read) first; the scan stage queues the draft after them.
