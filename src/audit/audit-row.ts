@@ -1,3 +1,5 @@
+import type { AuditRecord } from './audit-chain.ts';
+
 /** An audit_entry row as the drivers return it: SQLite gives JSON as text and times as epoch milliseconds, PostgreSQL parsed values. */
 export interface AuditEntryRow {
   id: number | string;
@@ -15,15 +17,9 @@ export interface AuditEntryRow {
 export const AUDIT_ENTRY_COLUMNS = 'id, seq, actor, action, case_id, draft_id, details, at, prev_hash, hash';
 
 /** The row with its values decoded the same way on both drivers (nulls kept). */
-export interface DecodedAuditRow {
+export interface DecodedAuditRow extends AuditRecord {
   id: number;
   seq: number | null;
-  actor: string;
-  action: string;
-  caseId: number | null;
-  draftId: number | null;
-  details: Record<string, unknown>;
-  at: Date;
   prevHash: string | null;
   hash: string | null;
 }
