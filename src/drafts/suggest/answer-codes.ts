@@ -11,6 +11,11 @@ export function systemKey(c: CodeEvidence): CodeSystemKey {
 }
 
 /** A CPT code whose validity and descriptor the code database cannot give (no CPT release loaded). */
+/** A code the lookup did not find only because no release of its code set is loaded for the date: unknown is "not checked", not "invalid". */
+export function isUncheckedForLackOfRelease(c: CodeEvidence, sources: Sources): boolean {
+  return c.status === 'unknown' && systemKey(c) !== 'cpt' && sources.inForce(c.systemLabel) === null;
+}
+
 export function isUncheckedCpt(c: CodeEvidence): boolean {
   return systemKey(c) === 'cpt' && !c.cptText && c.status !== 'unknown' && c.status !== 'ended' && c.status !== 'not-yet-valid';
 }
@@ -63,6 +68,9 @@ export function codeParagraph(c: CodeEvidence, ctx: CodeParagraphContext): strin
       ? ` It is listed in the ${c.listedIn.map((l) => (l === 'ncci' ? 'NCCI PTP' : 'MUE')).join(' and ')} files in force on that date.`
       : ' It is in none of the NCCI PTP or MUE files in force on that date: check that it is a current CPT code.';
     return `${c.code} is a CPT code. No CPT release is loaded, so its validity on ${ctx.date} was not checked here, and its descriptor is not quoted (CPT descriptors are licensed by the AMA).${listed}${more}`;
+  }
+  if (isUncheckedForLackOfRelease(c, ctx.sources)) {
+    return `${c.code} has the form of ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} code, but no ${name} release is loaded for ${ctx.date}, so its validity and descriptor were not checked here.`;
   }
   const cite = ctx.sources.citeSystem(c.systemLabel);
   switch (c.status) {

@@ -1,6 +1,6 @@
 import type { CodeRef } from '../code-facts.ts';
 import type { Evidence } from '../evidence.ts';
-import { codeFact, codeParagraph, isUncheckedCpt } from './answer-codes.ts';
+import { codeFact, codeParagraph, isUncheckedCpt, isUncheckedForLackOfRelease } from './answer-codes.ts';
 import { modifierParagraph } from './answer-modifiers.ts';
 import { ncciFact, pairParagraph } from './answer-pairs.ts';
 import { searchFact, searchParagraph, type SearchResult } from './answer-search.ts';
@@ -114,6 +114,7 @@ function addCodes(draft: Draft, input: ComposeInput, sources: Sources): void {
   }
   const descriptorAsked = intents.includes('descriptor');
   for (const c of evidence.codes) {
+    if (isUncheckedForLackOfRelease(c, sources)) draft.missing.push(`${c.systemLabel} not checked: no ${c.systemLabel} release loaded for ${date}`);
     if (isUncheckedCpt(c)) {
       draft.missing.push('CPT validity not checked: no CPT release loaded');
       if (descriptorAsked) draft.missing.push('CPT descriptor not licensed');

@@ -116,6 +116,16 @@ describe('composeAnswer: validity, billable, descriptor', () => {
     expect(s.answer).toContain('In plain words: Low back pain, cause not specified.');
   });
 
+  it('a code set with no release loaded for the date is "not checked", never "not a valid code"', async () => {
+    const before = await ask('What does Z99.98 mean? DOS 01/15/2020');
+    expect(before.answer).toContain('Z99.98 has the form of an ICD-10-CM code, but no ICD-10-CM release is loaded for 2020-01-15');
+    expect(before.answer).not.toContain('not a valid');
+    expect(before.missing).toContain('ICD-10-CM not checked: no ICD-10-CM release loaded for 2020-01-15');
+    const loaded = await ask('What does Z99.98 mean? DOS 01/15/2026');
+    expect(loaded.answer).toContain('Z99.98 is not a valid ICD-10-CM code on 2026-01-15');
+    expect(loaded.missing.join(' ')).not.toContain('not checked: no ICD-10-CM release');
+  });
+
   it('CPT without a licence: says the descriptor is not licensed and validity was not checked, never invents text', async () => {
     const s = await ask('What does 97110 mean? DOS 01/06/2026');
     expect(s.facts).toEqual([{ kind: 'code', code: '97110', system: 'cpt', valid: true, billable: null, header: false, children: [] }]);
