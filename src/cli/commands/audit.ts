@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { appendAudit, verifyAuditChain } from '../../audit/audit-chain-store.ts';
 import { auditCsvHeader, auditCsvLine, exportAudit, type AuditFilter } from '../../audit/audit-export.ts';
 import { AppError, ValidationError } from '../../shared/errors.ts';
+import { parseCaseRef } from '../case-ref.ts';
 import { printJson, withDatabase } from '../context.ts';
 
 /** A broken chain: exit status 1 with the first problem on stderr. */
@@ -19,11 +20,7 @@ function parseFilter(opts: { since?: string; user?: string; case?: string }): Au
     filter.since = since;
   }
   if (opts.user) filter.user = opts.user.trim().toLowerCase() === 'cli' ? 'cli' : opts.user.trim();
-  if (opts.case) {
-    const n = Number(String(opts.case).replace(/^CD-/i, ''));
-    if (!Number.isInteger(n) || n < 1) throw new ValidationError(`--case: expected a case number such as 12 or CD-12`);
-    filter.caseId = n;
-  }
+  if (opts.case) filter.caseId = parseCaseRef(String(opts.case), '--case');
   return filter;
 }
 

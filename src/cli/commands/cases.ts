@@ -1,16 +1,10 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { releaseHeldCase } from '../../review/release.ts';
-import { ValidationError } from '../../shared/errors.ts';
 import { createQueues } from '../../shared/queues.ts';
 import { createRedis } from '../../shared/redis.ts';
+import { parseCaseRef } from '../case-ref.ts';
 import { printJson, withDatabase } from '../context.ts';
-
-function caseId(value: string): number {
-  const id = Number(value.replace(/^CD-/i, ''));
-  if (!Number.isInteger(id) || id <= 0) throw new ValidationError(`case id must be a positive whole number or CD-<n>; got "${value}"`);
-  return id;
-}
 
 /** `casedesk cases release <id>`: release a case held as "unverified sender" (SENDER_AUTH=enforce). */
 export function registerCasesCommand(program: Command): void {
@@ -22,7 +16,7 @@ export function registerCasesCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { as?: string; json?: boolean }) => {
       await withDatabase(async ({ orm, config }) => {
-        const result = await releaseHeldCase(orm.em.fork(), { caseId: caseId(id), actor: opts.as ?? userInfo().username, plans: config.env.PLANS });
+        const result = await releaseHeldCase(orm.em.fork(), { caseId: parseCaseRef(id, 'case'), actor: opts.as ?? userInfo().username, plans: config.env.PLANS });
         const redis = createRedis(config.env.REDIS_URL);
         const queues = createQueues(redis, config.env.QUEUE_PREFIX);
         try {
