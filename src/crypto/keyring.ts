@@ -70,7 +70,8 @@ export class Keyring implements ValueCipher {
   static async open(options: KeyringOptions): Promise<Keyring> {
     const ring = new Keyring(options);
     await ring.refresh();
-    if (ring.records.size === 0) await ring.createDataKey();
+    // Generation 1 exactly: a process that raced another here must not go on to create generation 2.
+    if (ring.records.size === 0) await ring.insertGeneration(1);
     const blocked = [...ring.records.values()].filter((r) => !ring.keys.has(r.id));
     if (blocked.length > 0) {
       const masters = [...new Set(blocked.map((r) => r.masterKeyId))].join(', ');
@@ -110,7 +111,11 @@ export class Keyring implements ValueCipher {
    */
   async createDataKey(): Promise<DataKeyInfo> {
     await this.refresh();
-    const id = Math.max(0, ...this.records.keys()) + 1;
+    return this.insertGeneration(Math.max(0, ...this.records.keys()) + 1);
+  }
+
+  /** Insert data key `id` unless another process already did; either way, return that key. */
+  private async insertGeneration(id: number): Promise<DataKeyInfo> {
     const bytes = newDataKeyBytes();
     const now = this.now();
     const first = id === 1;

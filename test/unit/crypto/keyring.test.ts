@@ -43,6 +43,27 @@ describe('Keyring', () => {
     expect(a.activeKey().id).toBe(b.activeKey().id);
   });
 
+  it('creates no second generation when the other process inserts the first key between its two reads', async () => {
+    const store = new MemoryDataKeyStore();
+    const mk = master();
+    const list = store.list.bind(store);
+    let reads = 0;
+    // This process's first read sees an empty table; the other process's insert lands before its next read.
+    vi.spyOn(store, 'list').mockImplementation(async (afterId) => {
+      reads += 1;
+      if (reads === 1) {
+        const result = await list(afterId);
+        const otherProcess = { list, insert: store.insert.bind(store), listNotWrappedBy: store.listNotWrappedBy.bind(store), rewrap: store.rewrap.bind(store) };
+        await Keyring.open({ store: otherProcess, masterKeys: [mk] });
+        return result;
+      }
+      return list(afterId);
+    });
+    const late = await Keyring.open({ store, masterKeys: [mk] });
+    expect([...store.rows.keys()]).toEqual([1]);
+    expect(late.activeKey().id).toBe(1);
+  });
+
   it('refuses to open when a data key is wrapped by a master key it was not given', async () => {
     const store = new MemoryDataKeyStore();
     await Keyring.open({ store, masterKeys: [master()] });
