@@ -10,7 +10,7 @@ import { readHeaderFields, readSpamVerdict, type SenderAuthMode, type SenderAuth
 import { markBounces } from './bounces.ts';
 import { Case, CaseMessage } from './case.entity.ts';
 import { ClassificationCorrection } from './correction.entity.ts';
-import { InboundAlreadySettled, openOrThread, type OpenCaseDeps } from './open-case.ts';
+import { InboundAlreadySettled, openOrThread, prepareCaseMessage, type OpenCaseDeps } from './open-case.ts';
 import { Outbox } from './outbox.entity.ts';
 import { resolveThread, type ThreadInput, type ThreadLookups } from './threading.ts';
 
@@ -152,9 +152,9 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const thread = await resolveThread(threadInput(message), threadLookups(em));
   const sender = await senderOf(deps, inbound);
   try {
-    const filed = await em.transactional((tx) =>
-      openOrThread(tx, deps, { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender }),
-    );
+    const filing = { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender };
+    const prepared = prepareCaseMessage(deps, filing);
+    const filed = await em.transactional((tx) => openOrThread(tx, deps, filing, prepared));
     log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length, attachments: message.attachments?.length ?? 0 }, 'message threaded');
     return { outcome: 'case-message', newCase: thread.kind === 'new', ...filed };
   } catch (err) {

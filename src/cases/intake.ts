@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { quotaResetsOn, type Plans } from '../subscribers/subscribers.ts';
+import { findSubscriberFor, monthBounds, quotaResetsOn, type Plans } from '../subscribers/subscribers.ts';
 import { Case } from './case.entity.ts';
-import { decideNotice, routeInbound, type NoticeKind, type NoticeLimits, type SenderAuthMode, type SenderStatus } from '../mail/auth/index.ts';
+import { decideNotice, routeInbound, type NoticeCounts, type NoticeKind, type NoticeLimits, type SenderAuthMode, type SenderStatus } from '../mail/auth/index.ts';
 import { redactText } from '../privacy/index.ts';
 import type { SenderVerdict } from './case.entity.ts';
-import { noticeCounts } from './notice-history.ts';
+import { intakeFigures } from './notice-history.ts';
 import { lockIntake } from './intake-lock.ts';
 import type { NoticeRenderer, RenderedMail } from './notice-views.ts';
 import type { Outbox } from './outbox.entity.ts';
-import { quotaDecision } from './quota.ts';
+import { quotaOf, type QuotaDecision } from './quota.ts';
 
 /** What happens to a new human message, decided by the subscription side. */
 export interface IntakeDecision {
@@ -91,46 +91,59 @@ export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
       const status = caseRow.subscriberId != null ? 'subscriber' : 'stranger';
       return { wantsDraft: status === 'subscriber' && routeInbound({ ...sender, sender: status }).route === 'accept' };
     }
-    const quota = await quotaDecision(tx, input.fromAddress, input.now, options.plans);
+    const { quota, counts } = await readIntake(tx, input, options.plans);
     const status = quota.kind === 'stranger' ? 'stranger' : 'subscriber';
     if (routeInbound({ ...sender, sender: status }).route === 'hold') {
       return { wantsDraft: false, subscriberId: null, caseState: 'held', holdReason: HOLD_UNVERIFIED, notices: [] };
     }
     const base = { greetingName: input.fromName, originalSubject: redactText(input.subject || '(no subject)').text, signatureName: options.signatureName };
-    const notice = (kind: NoticeKind, render: () => RenderedMail) => noticeIfAllowed(tx, { input, sender, status, limits: options.limits }, kind, render);
+    const notice = (kind: NoticeKind, render: () => RenderedMail) => noticeIfAllowed({ input, sender, status, counts, limits: options.limits }, kind, render);
     if (quota.kind === 'stranger') {
       const plans = Object.entries(options.plans).map(([name, q]) => ({ name, quota: q }));
       return {
         wantsDraft: false,
         caseState: 'closed',
-        notices: await notice('not-subscribed', () => options.renderer.render('not-subscribed', { ...base, plans, contact: options.contact })),
+        notices: notice('not-subscribed', () => options.renderer.render('not-subscribed', { ...base, plans, contact: options.contact })),
       };
     }
     if (quota.over) {
       const view = { ...base, plan: quota.plan, quota: quota.quota, used: quota.used, resetsOn: quotaResetsOn(input.now) };
-      return { wantsDraft: false, caseState: 'closed', notices: await notice('over-quota', () => options.renderer.render('over-quota', view)) };
+      return { wantsDraft: false, caseState: 'closed', notices: notice('over-quota', () => options.renderer.render('over-quota', view)) };
     }
     const view = { ...base, caseNumber: `CD-${input.caseId}`, replyPromise: options.replyPromise };
-    return { wantsDraft: true, subscriberId: quota.subscriber.id, notices: await notice('received', () => options.renderer.render('received', view)) };
+    return { wantsDraft: true, subscriberId: quota.subscriber.id, notices: notice('received', () => options.renderer.render('received', view)) };
   };
+}
+
+/**
+ * The subscriber (if any) and everything the decision counts, under the intake locks: the
+ * subscriber's, then the sender's (always this order: no deadlock), then one read of the month's
+ * usage and the sender's notice history. The locks last until the filing transaction ends, so
+ * the next decision for this subscriber or sender sees this one's case and notice.
+ */
+async function readIntake(tx: EntityManager, input: IntakeInput, plans: Plans): Promise<{ quota: QuotaDecision; counts: NoticeCounts }> {
+  const subscriber = await findSubscriberFor(tx, input.fromAddress);
+  if (subscriber) await lockIntake(tx, 'subscriber', subscriber.id);
+  if (input.fromAddress) await lockIntake(tx, 'sender', input.fromAddress.trim().toLowerCase());
+  const { used, counts } = await intakeFigures(tx, { subscriberId: subscriber?.id ?? null, address: input.fromAddress, month: monthBounds(input.now), now: input.now });
+  return { quota: subscriber ? quotaOf(subscriber, used, plans) : { kind: 'stranger' }, counts };
 }
 
 interface NoticeContext {
   input: IntakeInput;
   sender: IntakeSender;
   status: SenderStatus;
+  counts: NoticeCounts;
   limits?: NoticeLimits;
 }
 
 /** One notice of `kind` to the sender, unless decideNotice suppresses it (rendered only when sent). */
-async function noticeIfAllowed(tx: EntityManager, ctx: NoticeContext, kind: NoticeKind, render: () => RenderedMail): Promise<Notices> {
+function noticeIfAllowed(ctx: NoticeContext, kind: NoticeKind, render: () => RenderedMail): Notices {
   const { input, sender } = ctx;
   if (!input.fromAddress) return [];
-  // One decision per sender at a time: the notice this transaction writes is seen by the next.
-  await lockIntake(tx, 'sender', input.fromAddress.trim().toLowerCase());
   const decision = decideNotice({
     ...sender, sender: ctx.status, kind, automatic: false,
-    counts: await noticeCounts(tx, input.fromAddress, input.now),
+    counts: ctx.counts,
     limits: ctx.limits ?? { domainHourly: 20, ackDailyMax: 20 },
     now: input.now,
   });

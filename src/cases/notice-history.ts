@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { NoticeCounts } from '../mail/auth/index.ts';
-import { Outbox } from './outbox.entity.ts';
 import { AUTOMATIC_KINDS } from './notice-policy.ts';
 
 const HOUR_MS = 3_600_000;
@@ -10,42 +9,57 @@ function addressesOf(address: string): string[] {
   return [...new Set([address.trim(), address.trim().toLowerCase()])];
 }
 
-/** When the newest outbox row of these kinds to `address` was written (any state: a queued or failed one counts too). */
-async function lastNoticeAt(em: EntityManager, address: string, kinds: readonly string[]): Promise<Date | null> {
-  const last = await em.findOne(
-    Outbox,
-    { toAddress: { $in: addressesOf(address) }, kind: { $in: [...kinds] as Outbox['kind'][] } },
-    { orderBy: { createdAt: 'desc' }, fields: ['id', 'createdAt'] },
-  );
-  return last?.createdAt ?? null;
-}
-
-/**
- * When the last automatic notice (any kind, any state: a queued or failed one counts too, so a
- * retry storm cannot slip past the limit) was written for `address`; the input of `mayAutoReply`.
- */
-export async function lastAutoNoticeAt(em: EntityManager, address: string): Promise<Date | null> {
-  return lastNoticeAt(em, address, AUTOMATIC_KINDS);
-}
-
 /** The domain part of an address, lower case ('' when there is none). */
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '' : address.slice(at + 1).trim().toLowerCase();
 }
 
+/** A datetime read by raw SQL: text (or a Date) on PostgreSQL, epoch milliseconds on SQLite. */
+function dateOf(value: unknown): Date | null {
+  if (value == null) return null;
+  if (value instanceof Date) return value;
+  const date = typeof value === 'number' || /^\d+$/.test(String(value)) ? new Date(Number(value)) : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TypeError(`not a datetime: ${typeof value}`);
+  return date;
+}
+
+const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
 /**
- * What `decideNotice` (src/mail/auth/sender-policy.ts) needs to know about the notices already
- * written: to the sender's domain in the last hour (any automatic kind), `received` to the sender
- * in the last 24 hours, and the last notice and the last refusal to the sender.
+ * What one intake decision reads, in one statement (one round trip, taken while the filing
+ * transaction holds the subscriber's and the sender's intake locks): the subscriber's questions
+ * this month (as ./quota.ts `monthlyUsage` counts them) and the sender's notice history (as
+ * `noticeCounts`). Without a subscriber, `used` is 0.
  */
-export async function noticeCounts(em: EntityManager, address: string, now: Date): Promise<NoticeCounts> {
-  const domain = domainOf(address);
-  const automatic = { $in: [...AUTOMATIC_KINDS] as Outbox['kind'][] };
-  // One after another: inside the filing transaction, on one connection.
-  const noticesToDomainLastHour = domain === '' ? 0 : await em.count(Outbox, { toAddress: { $like: `%@${domain}` }, kind: automatic, createdAt: { $gt: new Date(now.getTime() - HOUR_MS) } });
-  const acksToSenderLast24h = await em.count(Outbox, { toAddress: { $in: addressesOf(address) }, kind: 'received', createdAt: { $gt: new Date(now.getTime() - DAY_MS) } });
-  const lastNoticeToSenderAt = await lastAutoNoticeAt(em, address);
-  const lastRefusalToSenderAt = await lastNoticeAt(em, address, ['not-subscribed', 'over-quota']);
-  return { noticesToDomainLastHour, acksToSenderLast24h, lastNoticeToSenderAt, lastRefusalToSenderAt };
+export async function intakeFigures(em: EntityManager, input: { subscriberId: number | null; address: string; month: { start: Date; end: Date }; now: Date }): Promise<{ used: number; counts: NoticeCounts }> {
+  const addresses = addressesOf(input.address);
+  const domain = domainOf(input.address);
+  const automatic = [...AUTOMATIC_KINDS];
+  const refusals = ['not-subscribed', 'over-quota'];
+  const hourAgo = new Date(input.now.getTime() - HOUR_MS);
+  const dayAgo = new Date(input.now.getTime() - DAY_MS);
+  const sql = `select
+    (select count(*) from cases where subscriber_id = ? and opened_at >= ? and opened_at < ?) as used,
+    (select count(*) from outbox where to_address like ? and kind in (${list(automatic.length)}) and created_at > ?) as domain_hour,
+    (select count(*) from outbox where to_address in (${list(addresses.length)}) and kind = 'received' and created_at > ?) as acks_day,
+    (select max(created_at) from outbox where to_address in (${list(addresses.length)}) and kind in (${list(automatic.length)})) as last_notice,
+    (select max(created_at) from outbox where to_address in (${list(addresses.length)}) and kind in (${list(refusals.length)})) as last_refusal`;
+  const params = [
+    input.subscriberId ?? -1, input.month.start, input.month.end,
+    `%@${domain}`, ...automatic, hourAgo,
+    ...addresses, dayAgo,
+    ...addresses, ...automatic,
+    ...addresses, ...refusals,
+  ];
+  const row = await em.getConnection().execute<Record<string, unknown>>(sql, params, 'get', em.getTransactionContext());
+  return {
+    used: input.subscriberId == null ? 0 : Number(row.used),
+    counts: {
+      noticesToDomainLastHour: domain === '' ? 0 : Number(row.domain_hour),
+      acksToSenderLast24h: Number(row.acks_day),
+      lastNoticeToSenderAt: dateOf(row.last_notice),
+      lastRefusalToSenderAt: dateOf(row.last_refusal),
+    },
+  };
 }

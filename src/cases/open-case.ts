@@ -62,14 +62,24 @@ export interface Filed {
   attachmentsToScan: number;
 }
 
+/** What a message's case message holds that costs CPU (new text, PHI spans): worked out before the transaction. */
+export type PreparedCaseMessage = ReturnType<typeof caseMessageOf>;
+
+/** The case message's fields, worked out once outside the filing transaction (it holds the writer lock on SQLite). */
+export function prepareCaseMessage(deps: Pick<OpenCaseDeps, 'newText'>, input: OpenCaseInput): PreparedCaseMessage {
+  return caseMessageOf(deps, input, fitColumn((input.message.from?.address ?? '').toLowerCase(), NAME_COLUMN));
+}
+
 /**
  * File one human message in one transaction: its case (the thread's, reopened when answered,
- * or a new one), the intake decision (draft or not, the subscriber, the notices), the case
- * message and its attachments (listed, stored for the scan), the notices' outbox rows, and the
- * inbound row marked `parsed`. A unique key that
- * another run wrote first aborts the whole transaction (the caller settles on what is stored).
+ * or a new one), the case message and its attachments (listed, stored for the scan), the
+ * inbound row marked `parsed`, and last the intake decision (draft or not, the subscriber, the
+ * notices' outbox rows). The intake takes the subscriber's and the sender's locks (on
+ * PostgreSQL), so it comes last: the locks are held only for the decision and the commit, not
+ * for the inserts before it. A unique key that another run wrote first aborts the whole
+ * transaction (the caller settles on what is stored).
  */
-export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput): Promise<Filed> {
+export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput, prepared = prepareCaseMessage(deps, input)): Promise<Filed> {
   const { message: msg, thread } = input;
   const fromAddress = fitColumn((msg.from?.address ?? '').toLowerCase(), NAME_COLUMN);
   // Claim the row first (only from `stored`): a second run of the job, after a lost lock, finds
@@ -77,6 +87,13 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   const claimed = await tx.nativeUpdate(InboundMessage, { id: input.inboundId, state: 'stored' }, { state: 'parsed', kind: 'human', reasons: input.classification.reasons, updatedAt: new Date() });
   if (claimed !== 1) throw new InboundAlreadySettled(input.inboundId);
   const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
+  if (unverified(input.sender)) caseRow.unverifiedSender = true;
+  const caseMessage = tx.create(CaseMessage, { ...prepared, caseId: caseRow.id, wantsDraft: false });
+  await tx.flush();
+  await tx.nativeUpdate(InboundMessage, { id: input.inboundId }, { caseId: caseRow.id, caseMessageId: caseMessage.id });
+  const attachmentsToScan = msg.attachments?.length
+    ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
+    : 0;
   const decision = await (deps.intake ?? answerEveryone)(tx, {
     fromAddress, fromName: displayName(msg), subject: msg.subject, isNewCase: thread.kind === 'new',
     caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now, sender: input.sender,
@@ -86,14 +103,9 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
     if (decision.caseState) caseRow.state = decision.caseState;
     caseRow.holdReason = decision.holdReason ?? null;
   }
-  if (unverified(input.sender)) caseRow.unverifiedSender = true;
-  const caseMessage = tx.create(CaseMessage, caseMessageOf(deps, input, caseRow.id, fromAddress, decision.wantsDraft));
+  caseMessage.wantsDraft = decision.wantsDraft;
   const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
   await tx.flush();
-  await tx.nativeUpdate(InboundMessage, { id: input.inboundId }, { caseId: caseRow.id, caseMessageId: caseMessage.id });
-  const attachmentsToScan = msg.attachments?.length
-    ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
-    : 0;
   return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id), attachmentsToScan };
 }
 
@@ -131,12 +143,11 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
   return caseRow;
 }
 
-function caseMessageOf(deps: OpenCaseDeps, input: OpenCaseInput, caseId: number, fromAddress: string, wantsDraft: boolean) {
+function caseMessageOf(deps: Pick<OpenCaseDeps, 'newText'>, input: OpenCaseInput, fromAddress: string) {
   const msg = input.message;
   const textNew = deps.newText({ text: msg.text, html: msg.html, subject: msg.subject });
   const verdict: SenderVerdict | null = input.sender && input.sender.mode !== 'off' ? input.sender.verdict : null;
   return {
-    caseId,
     direction: 'in' as const,
     inboundMessageId: input.inboundId,
     messageId: input.messageId,
@@ -153,7 +164,6 @@ function caseMessageOf(deps: OpenCaseDeps, input: OpenCaseInput, caseId: number,
     senderReasons: verdict ? (input.sender?.reasons ?? []) : null,
     textFull: msg.text,
     html: msg.html,
-    wantsDraft,
     sentAt: msg.date ? new Date(msg.date) : input.now,
   };
 }

@@ -32,7 +32,11 @@ export async function quotaDecision(em: EntityManager, address: string, now: Dat
   if (!subscriber) return { kind: 'stranger' };
   // Count only once no other filing transaction can be deciding for this subscriber.
   await lockIntake(em, 'subscriber', subscriber.id);
+  return quotaOf(subscriber, await monthlyUsage(em, subscriber.id, now), plans);
+}
+
+/** The decision for a subscriber who has used `used` questions this month. */
+export function quotaOf(subscriber: Subscriber, used: number, plans: Plans): QuotaDecision {
   const quota = Object.hasOwn(plans, subscriber.plan) ? plans[subscriber.plan] : 0;
-  const used = await monthlyUsage(em, subscriber.id, now);
   return { kind: 'subscriber', subscriber, plan: subscriber.plan, quota, used, remaining: Math.max(0, quota - used), over: used >= quota };
 }

@@ -3,9 +3,9 @@ import { Case } from '../../../src/cases/case.entity.ts';
 import { usageReport } from '../../../src/cli/commands/subscribers.ts';
 import { Outbox } from '../../../src/cases/outbox.entity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/shared/errors.ts';
-import { lastAutoNoticeAt } from '../../../src/cases/notice-history.ts';
+import { intakeFigures } from '../../../src/cases/notice-history.ts';
 import { monthlyUsage, quotaDecision } from '../../../src/cases/quota.ts';
-import { addSubscriber, findSubscriberFor, listSubscribers, removeSubscriber, setPlan } from '../../../src/subscribers/subscribers.ts';
+import { addSubscriber, findSubscriberFor, listSubscribers, monthBounds, removeSubscriber, setPlan } from '../../../src/subscribers/subscribers.ts';
 import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
 const plans = { trial: 2, standard: 50, pro: 200 };
@@ -81,15 +81,27 @@ describe.each(TEST_DRIVERS)('subscribers on %s', (driver) => {
     await expect(usageReport(em(), 'stranger@elsewhere.example', plans, now)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('finds the last automatic notice to an address, of any kind', async () => {
-    expect(await lastAutoNoticeAt(em(), 'coder@clinic.example')).toBeNull();
+  it('reads the month\'s usage and the sender\'s notice history in one statement (intake figures)', async () => {
+    const subscriberId = (await findSubscriberFor(em(), 'coder@clinic.example'))!.id;
+    const figures = (address: string, at = now) => intakeFigures(em(), { subscriberId, address, month: monthBounds(at), now: at });
+    expect(await figures('coder@clinic.example')).toEqual({ used: 2, counts: { noticesToDomainLastHour: 0, acksToSenderLast24h: 0, lastNoticeToSenderAt: null, lastRefusalToSenderAt: null } });
     const e = em();
-    const row = (kind: Outbox['kind'], createdAt: Date, n: number) =>
-      e.create(Outbox, { dedupeKey: `k${n}`, kind, messageId: `<m${n}@x>`, toAddress: 'coder@clinic.example', subject: 's', text: 't', createdAt });
-    row('received', new Date('2025-01-14T10:00:00Z'), 1);
+    const row = (kind: Outbox['kind'], createdAt: Date, n: number, toAddress = 'coder@clinic.example') =>
+      e.create(Outbox, { dedupeKey: `k${n}`, kind, messageId: `<m${n}@x>`, toAddress, subject: 's', text: 't', createdAt });
+    row('received', new Date('2025-01-14T10:00:00Z'), 1); // 26 hours before: not in the last 24
+    row('received', new Date('2025-01-14T13:00:00Z'), 6);
     row('over-quota', new Date('2025-01-15T09:00:00Z'), 2);
     row('answer', new Date('2025-01-15T11:00:00Z'), 3);
+    row('received', new Date('2025-01-15T11:30:00Z'), 4, 'other@clinic.example');
+    row('not-subscribed', new Date('2025-01-15T11:40:00Z'), 5, 'x@elsewhere.example');
     await e.flush();
-    expect((await lastAutoNoticeAt(em(), 'Coder@Clinic.example'))?.toISOString()).toBe('2025-01-15T09:00:00.000Z');
+    // now = 2025-01-15T12:00Z: the last hour holds one notice to clinic.example (the answer is no notice).
+    expect(await figures('Coder@Clinic.example')).toEqual({
+      used: 2,
+      counts: { noticesToDomainLastHour: 1, acksToSenderLast24h: 1, lastNoticeToSenderAt: new Date('2025-01-15T09:00:00Z'), lastRefusalToSenderAt: new Date('2025-01-15T09:00:00Z') },
+    });
+    expect((await figures('coder@clinic.example', new Date('2025-02-01T00:00:00Z'))).used).toBe(1); // the case opened on 1 February
+    expect((await figures('coder@clinic.example', new Date('2025-03-15T00:00:00Z'))).used).toBe(0);
+    expect((await intakeFigures(em(), { subscriberId: null, address: '', month: monthBounds(now), now })).counts.noticesToDomainLastHour).toBe(0);
   });
 });
