@@ -39,7 +39,8 @@ export class Outbox {
 export const OutboxSchema = new EntitySchema<Outbox>({
   class: Outbox,
   tableName: 'outbox',
-  indexes: [{ properties: ['state'] }, { properties: ['toAddress', 'kind'] }],
+  // (kind, createdAt): the notices to a domain in the last hour, read by every new case's intake (src/cases/notice-history.ts).
+  indexes: [{ properties: ['state'] }, { properties: ['toAddress', 'kind'] }, { properties: ['kind', 'createdAt'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     dedupeKey: { type: 'string', length: 128, unique: true },

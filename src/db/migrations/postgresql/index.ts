@@ -8,6 +8,7 @@ import { Migration20261202135903_release_impact } from './Migration2026120213590
 import { Migration20261202140222_suggested_answers } from './Migration20261202140222_suggested_answers.ts';
 import { Migration20261202140628_sweep_and_quota_indexes } from './Migration20261202140628_sweep_and_quota_indexes.ts';
 import { Migration20261202153459_encryption_retention_audit_chain } from './Migration20261202153459_encryption_retention_audit_chain.ts';
+import { Migration20261202220314_outbox_kind_created } from './Migration20261202220314_outbox_kind_created.ts';
 
 export const postgresqlMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
@@ -19,4 +20,5 @@ export const postgresqlMigrations = [
   { name: 'Migration20261202140222_suggested_answers', class: Migration20261202140222_suggested_answers },
   { name: 'Migration20261202140628_sweep_and_quota_indexes', class: Migration20261202140628_sweep_and_quota_indexes },
   { name: 'Migration20261202153459_encryption_retention_audit_chain', class: Migration20261202153459_encryption_retention_audit_chain },
+  { name: 'Migration20261202220314_outbox_kind_created', class: Migration20261202220314_outbox_kind_created },
 ];

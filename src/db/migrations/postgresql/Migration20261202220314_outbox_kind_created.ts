@@ -1,0 +1,13 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261202220314_outbox_kind_created extends Migration {
+
+  override async up(): Promise<void> {
+    this.addSql(`create index "outbox_kind_created_at_index" on "outbox" ("kind", "created_at");`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop index "outbox_kind_created_at_index";`);
+  }
+
+}
