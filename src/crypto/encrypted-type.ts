@@ -125,13 +125,18 @@ export class EncryptedJsonType extends Type<Json | null | undefined, string | nu
   override convertToDatabaseValue(value: Json | null | undefined, platform: Platform, context?: TransformContext): string | null | undefined {
     if (value == null) return value;
     if (context?.mode === 'query') throw new EncryptedQueryError(this.label);
-    return JSON.stringify(cipherOf(platform).sealText(JSON.stringify(value), this.label));
+    const cipher = cipherOf(platform);
+    // Without a DATA_KEY (development) the value is stored as plain JSON, as a json column holds it.
+    if (!cipher.encrypts) return JSON.stringify(value);
+    return JSON.stringify(cipher.sealText(JSON.stringify(value), this.label));
   }
 
   override convertToJSValue(value: unknown, platform: Platform): Json | null | undefined {
     if (value == null) return value as null | undefined;
     const stored = storedJson(value, platform);
     if (typeof stored === 'string' && isSealedText(stored)) return JSON.parse(cipherOf(platform).openText(stored, this.label)) as Json;
+    // Development rows of an earlier version: a JSON string holding the JSON text of an object or array.
+    if (typeof stored === 'string' && /^[[{]/.test(stored)) return JSON.parse(stored) as Json;
     return stored as Json;
   }
 

@@ -145,3 +145,40 @@ describe.each(TEST_DRIVERS)('encrypted columns on %s', (driver) => {
     expect(await ddl(SecretNoteSchema)).toBe(await ddl(PlainNoteSchema));
   });
 });
+
+describe.each(TEST_DRIVERS)('JSON columns without a DATA_KEY (development) on %s', (driver) => {
+  let db: CryptoDb;
+  beforeAll(async () => {
+    db = await createCryptoDb(driver);
+    await setupCipher(db.orm, { kind: 'none', warning: 'no DATA_KEY (test)' });
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('stores plain JSON, reads back the same value, and a flush of a loaded row rewrites nothing', async () => {
+    const em = db.orm.em.fork();
+    const note = em.create(SecretNote, { title: 't', facts: { spans: [{ kind: 'mrn', start: 1, end: 5 }] }, tag: 'plain' });
+    await em.flush();
+    const [stored] = await runSql<{ facts: unknown }>(db.orm.em.fork(), 'select facts from secret_note where id = ?', [note.id]);
+    const storedValue = typeof stored.facts === 'string' ? JSON.parse(stored.facts) : stored.facts;
+    expect(storedValue).toEqual({ spans: [{ kind: 'mrn', start: 1, end: 5 }] });
+
+    for (let round = 0; round < 2; round += 1) {
+      const em2 = db.orm.em.fork();
+      const loaded = await em2.findOneOrFail(SecretNote, { id: note.id });
+      expect(loaded.facts).toEqual({ spans: [{ kind: 'mrn', start: 1, end: 5 }] });
+      em2.getUnitOfWork().computeChangeSets();
+      expect(em2.getUnitOfWork().getChangeSets()).toHaveLength(0);
+      loaded.title = `t${round}`;
+      await em2.flush();
+    }
+    expect((await db.orm.em.fork().findOneOrFail(SecretNote, { id: note.id })).facts).toEqual({ spans: [{ kind: 'mrn', start: 1, end: 5 }] });
+  });
+
+  it('reads a value an earlier version stored as a JSON string of its JSON text', async () => {
+    const em = db.orm.em.fork();
+    await runSql(em, 'insert into secret_note (title, facts, tag) values (?, ?, ?)', ['t', JSON.stringify(JSON.stringify([{ kind: 'phone', start: 0, end: 3 }])), 'legacy-plain']);
+    expect((await db.orm.em.fork().findOneOrFail(SecretNote, { tag: 'legacy-plain' })).facts).toEqual([{ kind: 'phone', start: 0, end: 3 }]);
+  });
+});
