@@ -2,12 +2,10 @@ import type { Config } from '../../config/index.ts';
 
 const DEFAULT_DATABASE_URL = './var/casedesk.sqlite';
 import type { Orm } from '../db/orm.ts';
-import type { Logger } from '../shared/logger.ts';
 
 export interface CliContext {
   config: Config;
   orm: Orm;
-  log: Logger;
 }
 
 /**
@@ -18,18 +16,16 @@ export interface CliContext {
  */
 export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { create?: boolean; keyless?: boolean } = {}): Promise<T> {
   // Loaded here, not at the top: commands that read stdin only (extract, phi) never pay for the ORM.
-  const [{ loadConfig }, { openDatabase }, { createLogger }] = await Promise.all([
-    import('../../config/index.ts'), import('../db/orm.ts'), import('../shared/logger.ts'),
-  ]);
+  // No logger: one-shot commands print their results and errors (pino would add ~20 ms to each start).
+  const [{ loadConfig }, { openDatabase }] = await Promise.all([import('../../config/index.ts'), import('../db/orm.ts')]);
   const config = loadConfig();
-  const log = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
   const database = options.keyless ? { ...config.database, dataKey: { nodeEnv: 'development' as const, quiet: true } } : config.database;
   // The default ./var/casedesk.sqlite is created on first use (a fresh checkout has no var/); an
   // explicit DATABASE_URL whose directory is missing is refused as a likely typo.
   const create = options.create || config.env.DATABASE_URL === DEFAULT_DATABASE_URL;
   const orm = await openDatabase(database, { create });
   try {
-    return await fn({ config, orm, log });
+    return await fn({ config, orm });
   } finally {
     await orm.close(true);
   }

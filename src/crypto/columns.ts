@@ -1,5 +1,4 @@
 import type { EntityManager, MikroORM, Platform } from '@mikro-orm/core';
-import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import { EncryptedBlobType, EncryptedJsonType, EncryptedTextType } from './encrypted-type.ts';
 import { BINARY_MAGIC, TEXT_PREFIX } from './envelope.ts';
 
@@ -17,7 +16,9 @@ export interface EncryptedColumn {
 export type Dialect = 'sqlite' | 'postgresql';
 
 export function dialectOf(platform: Platform): Dialect {
-  return platform instanceof PostgreSqlPlatform ? 'postgresql' : 'sqlite';
+  // Of the two drivers only PostgreSQL has a default schema (`public`); asking so, rather than
+  // `instanceof PostgreSqlPlatform`, keeps the PostgreSQL package unloaded on SQLite.
+  return platform.getDefaultSchemaName() ? 'postgresql' : 'sqlite';
 }
 
 /**

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MikroORM, type Configuration, type Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConfig } from '../../config/index.ts';
 import { appendOnlyTriggerSql } from '../audit/append-only.ts';
 import { chainExistingEntries } from '../audit/audit-chain-store.ts';
@@ -11,19 +10,18 @@ import { ConfigError } from '../shared/errors.ts';
 import type { Orm } from '../shared/db.ts';
 import { ConnectionError, isConnectionFailure, redactUrl } from '../shared/connection-error.ts';
 import { allEntities } from './entities.ts';
-import { postgresqlMigrations } from './migrations/postgresql/index.ts';
-import { sqliteMigrations } from './migrations/sqlite/index.ts';
+import { migrateIfPending, MIGRATION_OPTIONS } from './migrator.ts';
 
 export type { EntityManager, Orm } from '../shared/db.ts';
 
 /**
- * MikroORM options for one database; the same entities, a migration list per driver. Only the
- * driver in use is loaded (a CLI command on SQLite never loads the PostgreSQL client, and back).
+ * MikroORM options for one database; the same entities on both drivers. Only the driver in use is
+ * loaded (a CLI command on SQLite never loads the PostgreSQL client, and back), and not the
+ * migrator: `loadMigrator` (src/db/migrator.ts) adds it with the driver's migrations when needed.
  */
 export async function ormOptions(db: DatabaseConfig): Promise<Options> {
   const common = {
     entities: allEntities,
-    extensions: [Migrator],
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: false,
@@ -36,14 +34,14 @@ export async function ormOptions(db: DatabaseConfig): Promise<Options> {
       driver: PostgreSqlDriver,
       clientUrl: db.url,
       pool: { min: 0, max: 10 },
-      migrations: { tableName: 'mikro_orm_migrations', migrationsList: postgresqlMigrations, transactional: true, snapshot: false, silent: true },
+      migrations: { ...MIGRATION_OPTIONS },
     };
   }
   return {
     ...common,
     driver: await sqliteDriver(),
     dbName: db.path,
-    migrations: { tableName: 'mikro_orm_migrations', migrationsList: sqliteMigrations, transactional: true, snapshot: false, silent: true },
+    migrations: { ...MIGRATION_OPTIONS },
   };
 }
 
@@ -125,7 +123,8 @@ async function sqliteDriver(): Promise<Options['driver']> {
 /**
  * Open the database. With `migrate` (the default) pending migrations run first, so a fresh
  * SQLite file or PostgreSQL database is ready to use; concurrent starters are safe because the
- * migrator runs in one transaction and records what it applied. A SQLite file whose directory
+ * migrator runs in one transaction and records what it applied. An up-to-date database is told
+ * by its migrations table against the list of names, without loading the migrator. A SQLite file whose directory
  * does not exist is refused (a mistyped path) unless `create` is set (`casedesk start`,
  * `casedesk db migrate --create`). A server that cannot be reached is a ConnectionError.
  */
@@ -150,7 +149,7 @@ export async function openDatabase(db: DatabaseConfig, options: OpenOptions & { 
       await conn.execute('pragma secure_delete = on');
     } else await orm.em.getConnection().execute('select 1');
     if (options.migrate !== false) {
-      await orm.getMigrator().up();
+      await migrateIfPending(orm);
       await prepareAuditChain(orm);
     }
     await installKeyring(orm, db, options);

@@ -141,10 +141,10 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
  * Deliver a raw message to the service account over Dovecot's LMTP (Dovecot adds its
  * Return-Path and Received lines, as in production), then move it from the INBOX into a test's
  * own `mailbox`, found by its Message-ID (which must be unique), so parallel tests never see each
- * other's mail.
+ * other's mail. `from` is the envelope sender (Dovecot's Return-Path).
  */
-export async function deliverViaLmtpInto(mailbox: string, messageId: string, raw: string | Buffer): Promise<void> {
-  await deliverViaLmtp(testImapSettings().user, raw);
+export async function deliverViaLmtpInto(mailbox: string, messageId: string, raw: string | Buffer, from?: string): Promise<void> {
+  await deliverViaLmtp(testImapSettings().user, raw, from);
   await waitFor(
     () =>
       withImap(async (c) => {

@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { EntityManager } from '@mikro-orm/core';
 import { printJson, withDatabase } from '../context.ts';
@@ -163,8 +162,10 @@ function emit(out: CommandOutput, json?: boolean): void {
   else process.stdout.write(out.text);
 }
 
-function progressBar(): { onProgress?: (p: ImportProgress) => void; stop: () => void } {
+/** A progress bar on a terminal (cli-progress loads only then, and only for `codes import`). */
+async function progressBar(): Promise<{ onProgress?: (p: ImportProgress) => void; stop: () => void }> {
   if (!process.stderr.isTTY) return { stop: () => {} };
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({ stream: process.stderr, format: '{phase} [{bar}] {percentage}% | {rows} rows', hideCursor: true });
   let started = false;
   let phase = '';
@@ -208,7 +209,7 @@ export function registerCodesCommand(program: Command): void {
     .option('--effective <date>', 'effective date YYYY-MM-DD (default: from the file name where it says)')
     .option('--json', 'print the summary as JSON')
     .action(async (system: string, files: string[], o: { version?: string; effective?: string; json?: boolean }) => {
-      const bar = progressBar();
+      const bar = await progressBar();
       try {
         const out = await withDatabase(({ orm, config }) => codesImport(orm, system, files.length === 1 ? files[0] : files, { ...o, onProgress: bar.onProgress, lookbackDays: config.env.IMPACT_LOOKBACK_DAYS }));
         bar.stop();

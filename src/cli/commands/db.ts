@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { encryptExisting, encryptedColumns } from '../../crypto/index.ts';
+import { migrationState } from '../../db/migrator.ts';
 import { cipherOfOrm } from '../../db/orm.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { printJson, withDatabase } from '../context.ts';
@@ -12,7 +13,7 @@ export function registerDbCommand(program: Command): void {
     .option('--create', "create the SQLite file's directory when it does not exist")
     .action(async (opts: { create?: boolean }) => {
       await withDatabase(async ({ orm }) => {
-        const executed = await orm.getMigrator().getExecutedMigrations();
+        const { executed } = await migrationState(orm);
         process.stdout.write(`database is up to date (${executed.length} migrations applied)\n`);
       }, { create: opts.create });
     });

@@ -12,7 +12,7 @@ import { eicar } from '../../fixtures/attachments/make-files.ts';
 import { bootCaseDesk, type BootedCaseDesk } from '../../support/casedesk.ts';
 import { runCasedesk } from '../../support/cli.ts';
 import { TEST_DRIVERS } from '../../support/db.ts';
-import { deliverViaLmtp, testImapSettings, waitFor, withImap } from '../../support/imap.ts';
+import { createTestMailbox, deleteMailbox, deliverViaLmtpInto, testImapSettings, waitFor } from '../../support/imap.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver.ts';
 import { pingClamd } from '../../../src/attachments/clamd-client.ts';
 import { testClamdAddress } from './clamd-settings.ts';
@@ -21,17 +21,19 @@ import { withAttachments } from './mail.ts';
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/attachments');
 const MB = 1024 * 1024;
 
-/** Empty the service user's INBOX: LMTP delivers there, and the test's CaseDesk reads it from the start. */
-async function emptyInbox(): Promise<void> {
-  await withImap(async (client) => {
-    const box = await client.mailboxOpen('INBOX');
-    if (box.exists > 0) await client.messageDelete('1:*');
-  });
+/**
+ * Deliver over LMTP as the clinic's server would, into this test's own mailbox (moved there from
+ * the service INBOX by Message-ID), so files running in parallel never take each other's mail.
+ */
+async function deliverInto(mailbox: string, raw: string): Promise<void> {
+  const messageId = /^Message-ID: (<[^>\r\n]+>)/im.exec(raw)![1];
+  await deliverViaLmtpInto(mailbox, messageId, raw, 'pat@clinic.test');
 }
 
 describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → scan (clamd) → draft, web and CLI', (driver) => {
   let smtp: SmtpReceiver;
   let cd: BootedCaseDesk;
+  let mailbox = '';
   let session: { cookie: string } | null = null;
   const out = mkdtempSync(join(tmpdir(), 'casedesk-att-'));
   const em = () => cd.app.orm.em.fork();
@@ -41,15 +43,16 @@ describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → sc
     // The real scanner is part of the test: without it the test fails (scripts/services.sh start).
     if (!(await pingClamd({ address: testClamdAddress(), timeoutMs: 5_000 }))) throw new Error('clamd does not answer: start it with scripts/services.sh start (CLAMD_PORT)');
     smtp = await startSmtpReceiver();
-    await emptyInbox();
+    mailbox = await createTestMailbox('attachments');
     // The 20 MB attachment arrives in a ~27 MB message: the message cap is raised, the attachment cap is the default 15 MB.
-    cd = await bootCaseDesk({ driver, mailbox: 'INBOX', smtpPort: smtp.port, env: { MAX_MESSAGE_BYTES: String(40 * MB) } });
+    cd = await bootCaseDesk({ driver, mailbox, smtpPort: smtp.port, env: { MAX_MESSAGE_BYTES: String(40 * MB) } });
     await addSubscriber(em(), '@clinic.test', 'pro', cd.config.env.PLANS);
     await addUser(em(), { email: 'lee@casedesk.test', role: 'consultant', password: 'attachments-pw-123' });
   });
   afterAll(async () => {
     await cd?.teardown();
     await smtp?.close();
+    if (mailbox) await deleteMailbox(mailbox);
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -71,11 +74,11 @@ describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → sc
 
   it('a PDF denial letter: read, and its codes are in the draft’s evidence marked as from the attachment', async () => {
     const pdf = readFileSync(resolve(FIXTURES, 'denial-letter.pdf'));
-    await deliverViaLmtp(to, withAttachments(
+    await deliverInto(mailbox, withAttachments(
       { From: 'Pat Coder <pat@clinic.test>', To: to, Subject: 'Why was this claim denied?', 'Message-ID': `<att-pdf-${driver}-${Date.now()}@clinic.test>` },
       'Hello,\n\nThe payer denied the claim in the attached letter. What should we change before we appeal?\n\nPat',
       [{ name: 'denial-letter.pdf', type: 'application/pdf', content: pdf }],
-    ), 'pat@clinic.test');
+    ));
 
     // Subjects are encrypted at rest: found in memory, not by a query on their value.
     const draft = await waitFor(async () => (await em().find(Draft, {})).find((d) => d.subject.includes('claim denied')) ?? null, { timeoutMs: 60_000, what: 'a draft for the PDF question' });
@@ -114,11 +117,11 @@ describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → sc
   });
 
   it('an EICAR attachment is quarantined with its signature, the case flagged, the download refused (web and CLI)', async () => {
-    await deliverViaLmtp(to, withAttachments(
+    await deliverInto(mailbox, withAttachments(
       { From: 'pat@clinic.test', To: to, Subject: 'Remittance file for 97110', 'Message-ID': `<att-eicar-${driver}-${Date.now()}@clinic.test>` },
       'Attached is the remittance for 97110 x4.',
       [{ name: 'remit.txt', type: 'text/plain', content: eicar() }],
-    ), 'pat@clinic.test');
+    ));
 
     const infected = await waitFor(async () => em().findOne(Attachment, { name: 'remit.txt', state: { $ne: 'pending-scan' } }), { timeoutMs: 60_000, what: 'the EICAR attachment scanned' });
     expect(infected.state).toBe('infected');
@@ -154,11 +157,11 @@ describe.each(TEST_DRIVERS)('attachments end to end on %s: LMTP → parse → sc
 
   it('a 20 MB attachment is listed as over the limit, not stored, and the message is still filed', async () => {
     const big = Buffer.alloc(20 * MB, 0x41);
-    await deliverViaLmtp(to, withAttachments(
+    await deliverInto(mailbox, withAttachments(
       { From: 'pat@clinic.test', To: to, Subject: 'Full claim export', 'Message-ID': `<att-big-${driver}-${Date.now()}@clinic.test>` },
       'The whole export is attached; the question is about line 3, 99214.',
       [{ name: 'export.txt', type: 'text/plain', content: big }, { name: 'note.txt', type: 'text/plain', content: Buffer.from('Line 3: 99214 with modifier 25\n') }],
-    ), 'pat@clinic.test');
+    ));
 
     const message = await waitFor(async () => (await em().find(CaseMessage, {})).find((m) => m.subject === 'Full claim export') ?? null, { timeoutMs: 90_000, what: 'the big message filed' });
     const listed = await cli(['attachments', 'list', `message:${message.id}`, '--json']);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../../config/index.ts';
 import { findNcciEdit, importCodeFile } from '../../../src/codes/index.ts';
+import { loadMigrator } from '../../../src/db/migrator.ts';
 import { openDatabase } from '../../../src/db/orm.ts';
 import { TEST_DRIVERS, TEST_PG_URL } from '../../support/db.ts';
 
@@ -38,7 +39,8 @@ describe.each(TEST_DRIVERS)('NCCI rows stored per release, migrated (%s)', (driv
     try {
       const orm = await openDatabase(db, { migrate: false });
       try {
-        await orm.getMigrator().up({ to: 'Migration20261127052252_initial' });
+        const migrator = await loadMigrator(orm);
+        await migrator.up({ to: 'Migration20261127052252_initial' });
         const conn = orm.em.getConnection();
         const release = `insert into code_release (id, system, layout, version, effective_date, source_file, checksum, rows_read, rows_added, rows_changed, rows_ended, rows_rejected, imported_at)
           values (?, 'ncci', 'ncci', ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)`;
@@ -49,7 +51,7 @@ describe.each(TEST_DRIVERS)('NCCI rows stored per release, migrated (%s)', (driv
         await conn.execute(edit, [1, '29125', '29105', false, '2010-01-01', null, '1', 'Standards of medical / surgical practice']);
         await conn.execute(edit, [2, '29125', '29105', false, '2010-01-01', null, '0', 'Standards of medical / surgical practice']);
         await conn.execute(edit, [2, '97140', '97530', false, '2020-01-01', null, '1', 'Mutually exclusive procedures']);
-        await orm.getMigrator().up();
+        await migrator.up();
         const em = () => orm.em.fork();
         expect((await findNcciEdit(em(), '29105', '29125', { date: '2025-12-01' }))!.modifierIndicator).toBe('1');
         expect((await findNcciEdit(em(), '29105', '29125', { date: '2026-02-01' }))!.modifierIndicator).toBe('0');

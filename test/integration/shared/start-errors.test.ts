@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testImapEnv } from '../../support/imap.ts';
+import { freePort } from '../../support/ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'casedesk-start-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `casedesk <args>` as a child process with this environment (and no .env of the checkout's). */
-function casedesk(args: string[], env: Record<string, string>): Promise<{ status: number | null; out: string; err: string }> {
+async function casedesk(args: string[], env: Record<string, string>): Promise<{ status: number | null; out: string; err: string }> {
+  const httpPort = String(await freePort()); // never a fixed port: other test files run alongside
   return new Promise((resolve) => {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|IMAP_|SMTP_|DEBUG)/.test(k))) as Record<string, string>;
-    const child = spawn(process.execPath, ['bin/casedesk.js', ...args], { env: { ...base, LOG_LEVEL: 'silent', HTTP_PORT: '39999', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/casedesk.js', ...args], { env: { ...base, LOG_LEVEL: 'silent', HTTP_PORT: httpPort, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += String(c)));

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrationState } from '../../../src/db/migrator.ts';
+import { migrationNames } from '../../../src/db/migrations/names.ts';
+import { openDatabase } from '../../../src/db/orm.ts';
+import type { DatabaseConfig } from '../../../config/index.ts';
+import { createTestDatabase, dataKeyEnv, TEST_DRIVERS, TEST_PG_URL, type TestDriver } from '../../support/db.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const dir = mkdtempSync(join(tmpdir(), 'casedesk-lazy-migrator-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const MIGRATIONS_PACKAGE = /node_modules\/@mikro-orm\/migrations\//;
+
+/** Run the real (compiled) CLI with the import trace hook; the modules it loaded. */
+function casedesk(t: { db: DatabaseConfig }, args: string[], name: string): { status: number | null; stdout: string; stderr: string; modules: string[] } {
+  const file = join(dir, `${name}.txt`);
+  const run = spawnSync(process.execPath, ['--import', './test/support/trace-imports.mjs', 'bin/casedesk.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: t.db.driver === 'sqlite' ? t.db.path : t.db.url, ...dataKeyEnv(t.db), LOG_LEVEL: 'warn', TRACE_IMPORTS_FILE: file },
+  });
+  let modules: string[] = [];
+  try {
+    modules = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch { /* nothing loaded through the hook */ }
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, modules };
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A database without a single table: an empty PostgreSQL database, or a SQLite path not yet created. */
+async function emptyDatabase(driver: TestDriver): Promise<{ db: DatabaseConfig; cleanup: () => Promise<void> }> {
+  if (driver === 'postgresql') {
+    const name = `cd_lazy_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    await admin(`create database ${name}`);
+    const url = new URL(TEST_PG_URL);
+    url.pathname = `/${name}`;
+    return { db: { driver, url: url.toString() }, cleanup: () => admin(`drop database if exists ${name} with (force)`) };
+  }
+  const sub = mkdtempSync(join(dir, 'fresh-'));
+  return { db: { driver, path: join(sub, 'fresh.sqlite') }, cleanup: async () => rmSync(sub, { recursive: true, force: true }) };
+}
+
+/** The migrator (umzug, the migration classes) loads only when a migration is pending. */
+describe.each(TEST_DRIVERS)('migrator loaded only when needed (%s)', (driver) => {
+  it('a read-only command on an up-to-date database does not load @mikro-orm/migrations', async () => {
+    const t = await createTestDatabase(driver);
+    try {
+      const run = casedesk(t, ['codes', 'lookup', 'M54.5'], `${driver}-lookup`);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('M54.5');
+      expect(run.modules.some((m) => /@mikro-orm\/core\//.test(m))).toBe(true); // the hook sees the ORM load
+      expect(run.modules.filter((m) => MIGRATIONS_PACKAGE.test(m) || /src\/db\/migrations\/(?:sqlite|postgresql)\//.test(m))).toEqual([]);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('on a fresh database db migrate loads the migrator and applies every migration; run again, it loads nothing', async () => {
+    const fresh = await emptyDatabase(driver);
+    try {
+      const first = casedesk(fresh, ['db', 'migrate'], `${driver}-migrate-1`);
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain(`(${migrationNames[driver].length} migrations applied)`);
+      expect(first.modules.some((m) => MIGRATIONS_PACKAGE.test(m))).toBe(true);
+      const again = casedesk(fresh, ['db', 'migrate'], `${driver}-migrate-2`);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`(${migrationNames[driver].length} migrations applied)`);
+      expect(again.modules.filter((m) => MIGRATIONS_PACKAGE.test(m))).toEqual([]);
+      const orm = await openDatabase(fresh.db, { migrate: false });
+      try {
+        expect(await migrationState(orm)).toEqual({ executed: [...migrationNames[driver]], pending: [] });
+      } finally {
+        await orm.close(true);
+      }
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
