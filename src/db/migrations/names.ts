@@ -12,6 +12,7 @@ export const migrationNames = {
     'Migration20261202140222_suggested_answers',
     'Migration20261202140627_sweep_and_quota_indexes',
     'Migration20261202153458_encryption_retention_audit_chain',
+    'Migration20261202220311_outbox_kind_created',
   ],
   postgresql: [
     'Migration20261127052252_initial',
@@ -23,5 +24,6 @@ export const migrationNames = {
     'Migration20261202140222_suggested_answers',
     'Migration20261202140628_sweep_and_quota_indexes',
     'Migration20261202153459_encryption_retention_audit_chain',
+    'Migration20261202220314_outbox_kind_created',
   ],
 } as const;
