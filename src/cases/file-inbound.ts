@@ -26,6 +26,12 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
    * confirm its outbox row (`unknown` → `sent`) and say which it was; null when it is not ours.
    */
   ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean; note?: string } | { forged: true } | null>;
+  /**
+   * Before a message opens a new case: wait (bounded) for the earlier messages of its mailbox
+   * still being filed, so case numbers follow arrival order; true when it waited. Without it
+   * (scripts, tests of one message) a case is opened at once.
+   */
+  awaitTurn?: (em: EntityManager, inbound: { id: number; mailbox: string }) => Promise<boolean>;
 }
 
 type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
@@ -149,8 +155,10 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
   if (already) return markDuplicate(deps, inbound, already);
 
-  const thread = await resolveThread(threadInput(message), threadLookups(em));
+  let thread = await resolveThread(threadInput(message), threadLookups(em));
   const sender = await senderOf(deps, inbound);
+  // Once the earlier messages are filed, a reply to one of them threads into its case.
+  if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) thread = await resolveThread(threadInput(message), threadLookups(em));
   try {
     const filed = await em.transactional((tx) =>
       openOrThread(tx, deps, { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender }),
