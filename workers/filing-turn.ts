@@ -21,6 +21,9 @@ export interface FilingTurn {
    * running job, at most `maxWaitMs`. True when it waited for at least one.
    */
   wait(em: EntityManager, inbound: { id: number; mailbox: string }): Promise<boolean>;
+  /** This process's job for the message started, and ended (after its filing committed or failed): wakes its waiters at once. */
+  started(inboundId: number): void;
+  ended(inboundId: number): void;
   close(): Promise<void>;
 }
 
@@ -37,13 +40,16 @@ const DEFAULTS: FilingTurnOptions = { maxWaitMs: 10_000, recheckMs: 250 };
  * re-runs after its lock expires): each earlier message can hold later ones back for `maxWaitMs`
  * from its own start at most, however many wait for it. The wait holds no transaction and
  * no lock, so it cannot deadlock; it only orders filings that were running side by side anyway.
- * Completion events (BullMQ QueueEvents, from every worker process) wake a waiting job at once.
+ * A job of this process that ends wakes its waiters at once; completion events (BullMQ
+ * QueueEvents) bring the ends of other worker processes' jobs.
  */
 export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Partial<FilingTurnOptions> = {}): FilingTurn {
   const { maxWaitMs, recheckMs } = { ...DEFAULTS, ...options };
   const events = new QueueEvents(queue.name, { connection: ctx.connection, prefix: ctx.prefix });
   events.on('error', () => undefined);
   const waiters = new Map<string, Set<() => void>>();
+  /** This process's running parse jobs: inbound id → when it started (no Redis round trip for them). */
+  const local = new Map<number, number>();
   const settled = ({ jobId }: { jobId: string }) => {
     for (const wake of waiters.get(jobId) ?? []) wake();
   };
@@ -68,7 +74,10 @@ export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Part
   };
 
   /** Whether the job `id` is running and started less than maxWaitMs ago. */
-  const worthWaiting = async (id: string): Promise<boolean> => {
+  const worthWaiting = async (inboundId: number): Promise<boolean> => {
+    const startedAt = local.get(inboundId);
+    if (startedAt !== undefined) return Date.now() - startedAt < maxWaitMs;
+    const id = jobIdFor('parse', inboundId);
     if ((await queue.getJobState(id)) !== 'active') return false;
     const job = await queue.getJob(id);
     return Boolean(job?.processedOn && Date.now() - job.processedOn < maxWaitMs);
@@ -83,7 +92,7 @@ export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Part
       const jobIds = earlier.map((id) => jobIdFor('parse', id));
       // Listen before looking: a completion between the look and the wait still wakes this job.
       const next = anySettled(jobIds, Math.min(recheckMs, Math.max(0, deadline - Date.now())));
-      const running = await Promise.all(jobIds.map(worthWaiting));
+      const running = await Promise.all(earlier.map(worthWaiting));
       if (!running.includes(true) || Date.now() >= deadline) {
         next.release();
         return waited;
@@ -93,5 +102,13 @@ export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Part
     }
   };
 
-  return { wait, close: () => events.close() };
+  return {
+    wait,
+    started: (inboundId) => void local.set(inboundId, Date.now()),
+    ended: (inboundId) => {
+      local.delete(inboundId);
+      settled({ jobId: jobIdFor('parse', inboundId) });
+    },
+    close: () => events.close(),
+  };
 }

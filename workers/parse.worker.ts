@@ -16,7 +16,13 @@ export function startParseWorker(ctx: WorkerContext, deps: Omit<FileDeps, 'em' |
     'parse',
     ctx,
     async ({ inboundId }, { em, log }) => {
-      const result = await fileInbound({ ...deps, em, log, awaitTurn: turn.wait }, { inboundId });
+      turn.started(inboundId);
+      let result;
+      try {
+        result = await fileInbound({ ...deps, em, log, awaitTurn: turn.wait }, { inboundId });
+      } finally {
+        turn.ended(inboundId);
+      }
       if (result.outcome === 'case-message') {
         for (const outboxId of result.outboxIds) await enqueuer.enqueueSend(outboxId);
         // Attachments are scanned (and read) first; the scan stage queues the draft after them.
