@@ -6,25 +6,40 @@ import type { WorkerContext } from './worker-factory.ts';
 
 export interface FilingTurnOptions {
   /**
-   * An earlier message is waited for only while its job has been running for less than this (a
-   * parse that takes longer, a job whose process died, is not waited for); and no message waits
-   * longer than twice this in all.
+   * The bound: a message never waits past this long after it was stored (`receivedAt`), nor
+   * longer than this in all; a message stored longer ago than this does not wait.
    */
   maxWaitMs: number;
-  /** Look again this often even without a completion event (a worker in another process, a lost event). */
+  /** Look again this often even without a wake-up (a worker in another process, a lost event). */
   recheckMs: number;
+}
+
+/** The message about to open a case. */
+export interface TurnMessage {
+  id: number;
+  mailbox: string;
+  /** When ingest stored it: the deadline is measured from here. */
+  receivedAt: Date;
 }
 
 export interface FilingTurn {
   /**
    * Wait until no message of the same mailbox that arrived earlier is still being parsed by a
-   * running job, at most `maxWaitMs`. True when it waited for at least one.
+   * running job, at most until `receivedAt + maxWaitMs`. True when it waited for at least one.
    */
-  wait(em: EntityManager, inbound: { id: number; mailbox: string }): Promise<boolean>;
+  wait(em: EntityManager, inbound: TurnMessage): Promise<boolean>;
   /** This process's job for the message started, and ended (after its filing committed or failed): wakes its waiters at once. */
   started(inboundId: number): void;
   ended(inboundId: number): void;
   close(): Promise<void>;
+}
+
+/** Where the turn looks: the earlier unsettled rows (database) and whether a job runs elsewhere (queue). */
+export interface TurnSources {
+  /** Ids of the rows of the mailbox stored before `inbound` and still `stored`, highest first. */
+  earlier(em: EntityManager, inbound: TurnMessage): Promise<number[]>;
+  /** Whether the parse job of `inboundId` is active (in any process). */
+  active(inboundId: number): Promise<boolean>;
 }
 
 const DEFAULTS: FilingTurnOptions = { maxWaitMs: 10_000, recheckMs: 250 };
@@ -32,39 +47,35 @@ const DEFAULTS: FilingTurnOptions = { maxWaitMs: 10_000, recheckMs: 250 };
 /**
  * Case numbers in arrival order (issue 18). Parse jobs run concurrently and a case row gets its
  * number when it is inserted, so a message about to open a new case first lets the earlier
- * messages of its mailbox (lower inbound ids, stored in UID order) that are being parsed *right
- * now* finish filing. It waits only for jobs that are active and started less than `maxWaitMs`
- * ago: an earlier message whose job is waiting, delayed after a failure (a message that keeps
- * failing), failed or lost is not waited for, and neither is one that has been running longer
- * (a hostile message parsing up to its time limit, a job whose process was killed and that BullMQ
- * re-runs after its lock expires): each earlier message can hold later ones back for `maxWaitMs`
- * from its own start at most, however many wait for it. The wait holds no transaction and
- * no lock, so it cannot deadlock; it only orders filings that were running side by side anyway.
- * A job of this process that ends wakes its waiters at once; completion events (BullMQ
- * QueueEvents) bring the ends of other worker processes' jobs.
+ * messages of its mailbox (lower inbound ids: ingest stores in UID order) whose parse job is
+ * running *right now* finish filing. An earlier message whose job is waiting, delayed after a
+ * failure, failed or lost is not waited for (and not looked at again during this wait).
+ *
+ * The deadline is `receivedAt + maxWaitMs` (and never more than `maxWaitMs` from now): it does
+ * not depend on what the earlier messages do, so waits cannot chain — a message waited for is
+ * older, so its own deadline has passed first — and a slow or hostile parse holds later mail
+ * back by at most `maxWaitMs` after that mail was stored. A message stored longer ago (a
+ * backlog, a job re-run after its process died) files at once. The wait holds no transaction
+ * and no lock, so it cannot deadlock.
  */
-export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Partial<FilingTurnOptions> = {}): FilingTurn {
+export function createTurn(sources: TurnSources, options: Partial<FilingTurnOptions> = {}) {
   const { maxWaitMs, recheckMs } = { ...DEFAULTS, ...options };
-  const events = new QueueEvents(queue.name, { connection: ctx.connection, prefix: ctx.prefix });
-  events.on('error', () => undefined);
-  const waiters = new Map<string, Set<() => void>>();
-  /** This process's running parse jobs: inbound id → when it started (no Redis round trip for them). */
+  const waiters = new Map<number, Set<() => void>>();
+  /** This process's running parse jobs (inbound id → how many runs): no queue round trip for them. */
   const local = new Map<number, number>();
-  const settled = ({ jobId }: { jobId: string }) => {
-    for (const wake of waiters.get(jobId) ?? []) wake();
+  const settled = (inboundId: number) => {
+    for (const wake of waiters.get(inboundId) ?? []) wake();
   };
-  events.on('completed', settled);
-  events.on('failed', settled);
 
-  /** Resolves on the first completion of any of `jobIds`, or after `ms`; registered before it is awaited. */
-  const anySettled = (jobIds: string[], ms: number) => {
+  /** Resolves on the first end of any of `ids`, or after `ms`; registered before the look, so no end is missed. */
+  const anySettled = (ids: number[], ms: number) => {
     let wake: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (wake = resolve));
-    for (const id of jobIds) waiters.set(id, (waiters.get(id) ?? new Set()).add(wake));
+    for (const id of ids) waiters.set(id, (waiters.get(id) ?? new Set()).add(wake));
     const timer = setTimeout(wake, ms);
     const release = () => {
       clearTimeout(timer);
-      for (const id of jobIds) {
+      for (const id of ids) {
         const set = waiters.get(id);
         set?.delete(wake);
         if (set?.size === 0) waiters.delete(id);
@@ -73,42 +84,63 @@ export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Part
     return { done: done.then(release), release };
   };
 
-  /** Whether the job `id` is running and started less than maxWaitMs ago. */
-  const worthWaiting = async (inboundId: number): Promise<boolean> => {
-    const startedAt = local.get(inboundId);
-    if (startedAt !== undefined) return Date.now() - startedAt < maxWaitMs;
-    const id = jobIdFor('parse', inboundId);
-    if ((await queue.getJobState(id)) !== 'active') return false;
-    const job = await queue.getJob(id);
-    return Boolean(job?.processedOn && Date.now() - job.processedOn < maxWaitMs);
+  /** Whether any of `ids` is being parsed; the ones found idle are added to `idle`. */
+  const anyRunning = async (ids: number[], idle: Set<number>): Promise<boolean> => {
+    if (ids.some((id) => local.has(id))) return true;
+    const active = await Promise.all(ids.map((id) => sources.active(id)));
+    ids.forEach((id, i) => !active[i] && idle.add(id));
+    return active.includes(true);
   };
 
-  const wait = async (em: EntityManager, inbound: { id: number; mailbox: string }): Promise<boolean> => {
-    const deadline = Date.now() + 2 * maxWaitMs;
+  const wait = async (em: EntityManager, inbound: TurnMessage): Promise<boolean> => {
+    const now = Date.now();
+    const deadline = Math.min(inbound.receivedAt.getTime(), now) + maxWaitMs;
+    const idle = new Set<number>();
     let waited = false;
-    for (;;) {
-      const earlier = await earlierStoredIds(em, inbound.mailbox, inbound.id);
-      if (earlier.length === 0) return waited;
-      const jobIds = earlier.map((id) => jobIdFor('parse', id));
-      // Listen before looking: a completion between the look and the wait still wakes this job.
-      const next = anySettled(jobIds, Math.min(recheckMs, Math.max(0, deadline - Date.now())));
-      const running = await Promise.all(earlier.map(worthWaiting));
-      if (!running.includes(true) || Date.now() >= deadline) {
+    while (Date.now() < deadline) {
+      const earlier = (await sources.earlier(em, inbound)).filter((id) => !idle.has(id));
+      if (earlier.length === 0) break;
+      const next = anySettled(earlier, Math.max(0, Math.min(recheckMs, deadline - Date.now())));
+      if (!(await anyRunning(earlier, idle))) {
         next.release();
-        return waited;
+        break;
       }
       waited = true;
       await next.done;
     }
+    return waited;
   };
 
   return {
     wait,
-    started: (inboundId) => void local.set(inboundId, Date.now()),
-    ended: (inboundId) => {
-      local.delete(inboundId);
-      settled({ jobId: jobIdFor('parse', inboundId) });
+    settled,
+    started: (inboundId: number) => void local.set(inboundId, (local.get(inboundId) ?? 0) + 1),
+    ended: (inboundId: number) => {
+      const runs = (local.get(inboundId) ?? 1) - 1;
+      if (runs > 0) local.set(inboundId, runs);
+      else local.delete(inboundId);
+      settled(inboundId);
     },
-    close: () => events.close(),
   };
+}
+
+/**
+ * The filing turn of a parse worker: ./createTurn over the inbound rows and the parse queue.
+ * The ends of this process's jobs wake waiters at once; BullMQ QueueEvents bring the ends of
+ * other worker processes' jobs.
+ */
+export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Partial<FilingTurnOptions> = {}): FilingTurn {
+  const turn = createTurn({
+    earlier: (em, inbound) => earlierStoredIds(em, inbound.mailbox, inbound.id),
+    active: async (inboundId) => (await queue.getJobState(jobIdFor('parse', inboundId))) === 'active',
+  }, options);
+  const events = new QueueEvents(queue.name, { connection: ctx.connection, prefix: ctx.prefix });
+  events.on('error', () => undefined);
+  const fromEvent = ({ jobId }: { jobId: string }) => {
+    const id = Number(/(\d+)$/.exec(jobId)?.[1]);
+    if (Number.isSafeInteger(id) && jobId === jobIdFor('parse', id)) turn.settled(id);
+  };
+  events.on('completed', fromEvent);
+  events.on('failed', fromEvent);
+  return { wait: turn.wait, started: turn.started, ended: turn.ended, close: () => events.close() };
 }

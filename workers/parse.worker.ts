@@ -16,10 +16,16 @@ export function startParseWorker(ctx: WorkerContext, deps: Omit<FileDeps, 'em' |
     'parse',
     ctx,
     async ({ inboundId }, { em, log }) => {
+      const awaitTurn: FileDeps['awaitTurn'] = async (lookup, inbound) => {
+        const since = Date.now();
+        const waited = await turn.wait(lookup, inbound);
+        if (waited) log.info({ inboundId: inbound.id, waitedMs: Date.now() - since }, 'waited for earlier messages to file');
+        return waited;
+      };
       turn.started(inboundId);
       let result;
       try {
-        result = await fileInbound({ ...deps, em, log, awaitTurn: turn.wait }, { inboundId });
+        result = await fileInbound({ ...deps, em, log, awaitTurn }, { inboundId });
       } finally {
         turn.ended(inboundId);
       }

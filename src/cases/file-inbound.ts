@@ -27,11 +27,12 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
    */
   ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean; note?: string } | { forged: true } | null>;
   /**
-   * Before a message opens a new case: wait (bounded) for the earlier messages of its mailbox
-   * still being filed, so case numbers follow arrival order; true when it waited. Without it
-   * (scripts, tests of one message) a case is opened at once.
+   * Before a message opens a new case: wait (bounded, holding no transaction) for the earlier
+   * messages of its mailbox still being parsed, so case numbers follow arrival order
+   * (workers/filing-turn.ts); true when it waited. Without it (scripts, tests of one message) a
+   * case is opened at once.
    */
-  awaitTurn?: (em: EntityManager, inbound: { id: number; mailbox: string }) => Promise<boolean>;
+  awaitTurn?: (em: EntityManager, inbound: { id: number; mailbox: string; receivedAt: Date }) => Promise<boolean>;
 }
 
 type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
