@@ -153,13 +153,18 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const now = deps.now?.() ?? new Date();
   const messageId = normalizeMessageId(message.messageId) ?? syntheticMessageId(inbound.id, deps.ownDomain);
   const messageIdHash = hashMessageId(messageId);
-  const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+  let already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
   if (already) return markDuplicate(deps, inbound, already);
 
   let thread = await resolveThread(threadInput(message), threadLookups(em));
   const sender = await senderOf(deps, inbound);
-  // Once the earlier messages are filed, a reply to one of them threads into its case.
-  if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) thread = await resolveThread(threadInput(message), threadLookups(em));
+  if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) {
+    // The earlier messages have filed meanwhile: one may have had this Message-ID (a copy), or
+    // this message may reply to one of them.
+    already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+    if (already) return markDuplicate(deps, inbound, already);
+    thread = await resolveThread(threadInput(message), threadLookups(em));
+  }
   try {
     const filed = await em.transactional((tx) =>
       openOrThread(tx, deps, { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender }),

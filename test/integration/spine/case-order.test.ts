@@ -18,6 +18,7 @@ describe.each(TEST_DRIVERS)('case numbers in arrival order on %s', (driver) => {
   let cd: BootedCaseDesk;
   let mailbox: string;
   const uids: number[] = [];
+  let copyUid = 0;
 
   beforeAll(async () => {
     mailbox = await createTestMailbox('order');
@@ -28,6 +29,12 @@ describe.each(TEST_DRIVERS)('case numbers in arrival order on %s', (driver) => {
         Subject: `Question ${i} about modifier 25`, 'Message-ID': `<order-${driver}-${i}@clinic${i}.test>`,
       }, `Hello,\n\nCan modifier 25 go on 99213 with 20610, question ${i}?\n\n${padding}Thanks`);
       uids.push((await appendMessage(mailbox, raw)).uid);
+      if (i === 0) {
+        // A short copy of the first (same Message-ID): parsed long before it, it must end a
+        // duplicate without opening a case first (which would use up a case number on PostgreSQL).
+        const copy = rawMessage({ From: 'Coder 0 <coder0@clinic0.test>', To: 'answers@casedesk.test', Subject: 'Question 0 about modifier 25', 'Message-ID': `<order-${driver}-0@clinic0.test>` }, 'Hello,\n\nCan modifier 25 go on 99213 with 20610?\n\nThanks');
+        copyUid = (await appendMessage(mailbox, copy)).uid;
+      }
     }
     cd = await bootCaseDesk({ driver, mailbox, smtpPort: 1, roles: ['ingest', 'parse'], env: { WORKER_CONCURRENCY: '8' } });
   });
@@ -39,8 +46,10 @@ describe.each(TEST_DRIVERS)('case numbers in arrival order on %s', (driver) => {
   it('gives the questions case numbers in UID order, without gaps', async () => {
     const rows = await waitFor(async () => {
       const all = await cd.app.orm.em.fork().find(InboundMessage, { mailbox }, { orderBy: { uid: 'asc' }, fields: ['uid', 'state', 'caseId'] });
-      return all.length === QUESTIONS && all.every((r) => r.state !== 'stored') ? all : null;
+      return all.length === QUESTIONS + 1 && all.every((r) => r.state !== 'stored') ? all : null;
     }, { timeoutMs: 60_000, what: 'every question filed' });
+    expect(rows.find((r) => r.uid === copyUid)?.state).toBe('duplicate');
+    rows.splice(rows.findIndex((r) => r.uid === copyUid), 1);
     expect(rows.map((r) => r.uid)).toEqual(uids);
     expect(rows.map((r) => r.state)).toEqual(Array(QUESTIONS).fill('parsed'));
     const caseIds = rows.map((r) => r.caseId as number);
