@@ -26,6 +26,13 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
    * confirm its outbox row (`unknown` → `sent`) and say which it was; null when it is not ours.
    */
   ownCopy?: (em: EntityManager, messageId: string) => Promise<{ outboxId: number; caseId: number | null; confirmed: boolean; note?: string } | { forged: true } | null>;
+  /**
+   * Before a message opens a new case: wait (bounded, holding no transaction) for the earlier
+   * messages of its mailbox still being parsed, so case numbers follow arrival order
+   * (workers/filing-turn.ts); true when it waited. Without it (scripts, tests of one message) a
+   * case is opened at once.
+   */
+  awaitTurn?: (em: EntityManager, inbound: { id: number; mailbox: string; receivedAt: Date }) => Promise<boolean>;
 }
 
 type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
@@ -146,11 +153,18 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const now = deps.now?.() ?? new Date();
   const messageId = normalizeMessageId(message.messageId) ?? syntheticMessageId(inbound.id, deps.ownDomain);
   const messageIdHash = hashMessageId(messageId);
-  const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+  let already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
   if (already) return markDuplicate(deps, inbound, already);
 
-  const thread = await resolveThread(threadInput(message), threadLookups(em));
+  let thread = await resolveThread(threadInput(message), threadLookups(em));
   const sender = await senderOf(deps, inbound);
+  if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) {
+    // The earlier messages have filed meanwhile: one may have had this Message-ID (a copy), or
+    // this message may reply to one of them.
+    already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+    if (already) return markDuplicate(deps, inbound, already);
+    thread = await resolveThread(threadInput(message), threadLookups(em));
+  }
   try {
     const filing = { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender };
     const prepared = prepareCaseMessage(deps, filing);

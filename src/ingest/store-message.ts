@@ -98,3 +98,15 @@ export async function loadCursor(
 export async function advanceCursor(em: EntityManager, mailbox: string, uidValidity: number, uid: number): Promise<void> {
   await em.nativeUpdate(MailboxCursor, { mailbox, uidValidity, lastUid: { $lt: uid } }, { lastUid: uid, updatedAt: new Date() });
 }
+
+/**
+ * Ids of the rows of `mailbox` stored before `inboundId` (a lower id: ingest stores in UID order)
+ * and not yet settled, highest first: the messages that arrived earlier and are still being parsed
+ * or waiting for it. Read without hydration (a plain select of ids on the `state` index).
+ */
+export async function earlierStoredIds(em: EntityManager, mailbox: string, inboundId: number, limit = 32): Promise<number[]> {
+  const rows: Array<{ id: number | string }> = await em.getConnection().execute(
+    'select id from inbound_message where mailbox = ? and state = ? and id < ? order by id desc limit ?',
+    [mailbox, 'stored', inboundId, limit], 'all', em.getTransactionContext());
+  return rows.map((r: { id: number | string }) => Number(r.id));
+}

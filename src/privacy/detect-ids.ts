@@ -74,7 +74,9 @@ const MRN_LABEL = new RegExp(
   'gi',
 );
 /** A bare "ID" after a payer-ish word ("BCBS ID", "Aetna ID#"), but never a tax, claim, payer… ID. */
-const BARE_ID = new RegExp(String.raw`\b([A-Za-z][\w&-]*\s+)?ID\b${SEP}`, 'g');
+// The word starts a token (not after a letter, digit, `&` or `-`): matched from inside a long
+// hyphenated run it would rescan the run at every position (quadratic).
+const BARE_ID = new RegExp(String.raw`\b(?:(?<![\w&-])([A-Za-z][\w&-]*\s+))?ID\b${SEP}`, 'g');
 const NOT_PATIENT_ID =
   /^(?:tax|claim|case|ticket|npi|payer|payor|provider|group|grp|plan|ptan|tin|ein|reference|ref|transaction|trace|batch|user|login|email|order|invoice|session|message|job|employee|lcd|article|vendor|facility|pin|submitter|receiver|clearinghouse|apple|google|zoom|meeting|caller|check|eft|document|file|tracking|confirmation|authorization|auth|prior|the|an?|my|your|our|their|photo|drivers?|state|medicare|member|subscriber|patient|pt|policy|insurance|ins|chart|visit|encounter|account|acct)$/i;
 /** First group of an identifier: optional letters, then a digit and more letters or digits. */

@@ -159,7 +159,7 @@ function nameLength(raw: string): number {
 
 const ID_LABEL_AHEAD = String.raw`(?:DOB|D\.O\.B\.?|date of birth|MRN|MBI|SSN|member\s*(?:id|#)|acct\s*#|account\s*#)\b`;
 const NAME_BEFORE_ID = new RegExp(
-  String.raw`((?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?:,?[ \t]+(?:[A-Z][A-Za-z'’-]+|[A-Z]\.?)){1,4})[ \t]*[,(:–|/-]?[ \t]*(?=${ID_LABEL_AHEAD})`,
+  String.raw`(?<![A-Za-z'’-])((?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?:,?[ \t]+(?:[A-Z][A-Za-z'’-]+|[A-Z]\.?)){1,4})[ \t]*[,(:–|/-]?[ \t]*(?=${ID_LABEL_AHEAD})`,
   'g',
 );
 

@@ -124,4 +124,14 @@ describe('findPhi: hostile input', () => {
     ];
     for (const input of inputs) expect(Array.isArray(findPhi(input))).toBe(true);
   });
+
+  it('stays linear on one long word: 512 KB of one letter, of "A-", of "A\'" (a name or "… ID" regex rescanning the run from each position took minutes)', () => {
+    // The hostile-pipeline test's zip-bomb-like message is 4 MB of "AAAA…"; filed as a new case
+    // it blocked the event loop for about five minutes.
+    for (const unit of ['A', 'a', 'A-', "A'", 'Ab']) {
+      const started = Date.now();
+      findPhi(unit.repeat(Math.floor((512 * 1024) / unit.length)));
+      expect(Date.now() - started, unit).toBeLessThan(10_000);
+    }
+  });
 });

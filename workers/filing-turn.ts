@@ -1,0 +1,146 @@
+import { QueueEvents, type Queue } from 'bullmq';
+import type { EntityManager } from '../src/shared/db.ts';
+import { earlierStoredIds } from '../src/ingest/store-message.ts';
+import { jobIdFor } from '../src/shared/queues.ts';
+import type { WorkerContext } from './worker-factory.ts';
+
+export interface FilingTurnOptions {
+  /**
+   * The bound: a message never waits past this long after it was stored (`receivedAt`), nor
+   * longer than this in all; a message stored longer ago than this does not wait.
+   */
+  maxWaitMs: number;
+  /** Look again this often even without a wake-up (a worker in another process, a lost event). */
+  recheckMs: number;
+}
+
+/** The message about to open a case. */
+export interface TurnMessage {
+  id: number;
+  mailbox: string;
+  /** When ingest stored it: the deadline is measured from here. */
+  receivedAt: Date;
+}
+
+export interface FilingTurn {
+  /**
+   * Wait until no message of the same mailbox that arrived earlier is still being parsed by a
+   * running job, at most until `receivedAt + maxWaitMs`. True when it waited for at least one.
+   */
+  wait(em: EntityManager, inbound: TurnMessage): Promise<boolean>;
+  /** This process's job for the message started, and ended (after its filing committed or failed): wakes its waiters at once. */
+  started(inboundId: number): void;
+  ended(inboundId: number): void;
+  close(): Promise<void>;
+}
+
+/** Where the turn looks: the earlier unsettled rows (database) and whether a job runs elsewhere (queue). */
+export interface TurnSources {
+  /** Ids of the rows of the mailbox stored before `inbound` and still `stored`, highest first. */
+  earlier(em: EntityManager, inbound: TurnMessage): Promise<number[]>;
+  /** Whether the parse job of `inboundId` is active (in any process). */
+  active(inboundId: number): Promise<boolean>;
+}
+
+const DEFAULTS: FilingTurnOptions = { maxWaitMs: 10_000, recheckMs: 250 };
+
+/**
+ * Case numbers in arrival order (issue 18). Parse jobs run concurrently and a case row gets its
+ * number when it is inserted, so a message about to open a new case first lets the earlier
+ * messages of its mailbox (lower inbound ids: ingest stores in UID order) whose parse job is
+ * running *right now* finish filing. An earlier message whose job is waiting, delayed after a
+ * failure, failed or lost is not waited for (and not looked at again during this wait).
+ *
+ * The deadline is `receivedAt + maxWaitMs` (and never more than `maxWaitMs` from now): it does
+ * not depend on what the earlier messages do, so waits cannot chain — a message waited for is
+ * older, so its own deadline has passed first — and a slow or hostile parse holds later mail
+ * back by at most `maxWaitMs` after that mail was stored. A message stored longer ago (a
+ * backlog, a job re-run after its process died) files at once. The wait holds no transaction
+ * and no lock, so it cannot deadlock.
+ */
+export function createTurn(sources: TurnSources, options: Partial<FilingTurnOptions> = {}) {
+  const { maxWaitMs, recheckMs } = { ...DEFAULTS, ...options };
+  const waiters = new Map<number, Set<() => void>>();
+  /** This process's running parse jobs (inbound id → how many runs): no queue round trip for them. */
+  const local = new Map<number, number>();
+  const settled = (inboundId: number) => {
+    for (const wake of waiters.get(inboundId) ?? []) wake();
+  };
+
+  /** Resolves on the first end of any of `ids`, or after `ms`; registered before the look, so no end is missed. */
+  const anySettled = (ids: number[], ms: number) => {
+    let wake: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (wake = resolve));
+    for (const id of ids) waiters.set(id, (waiters.get(id) ?? new Set()).add(wake));
+    const timer = setTimeout(wake, ms);
+    const release = () => {
+      clearTimeout(timer);
+      for (const id of ids) {
+        const set = waiters.get(id);
+        set?.delete(wake);
+        if (set?.size === 0) waiters.delete(id);
+      }
+    };
+    return { done: done.then(release), release };
+  };
+
+  /** Whether any of `ids` is being parsed; the ones found idle are added to `idle`. */
+  const anyRunning = async (ids: number[], idle: Set<number>): Promise<boolean> => {
+    if (ids.some((id) => local.has(id))) return true;
+    const active = await Promise.all(ids.map((id) => sources.active(id)));
+    ids.forEach((id, i) => !active[i] && idle.add(id));
+    return active.includes(true);
+  };
+
+  const wait = async (em: EntityManager, inbound: TurnMessage): Promise<boolean> => {
+    const now = Date.now();
+    const deadline = Math.min(inbound.receivedAt.getTime(), now) + maxWaitMs;
+    const idle = new Set<number>();
+    let waited = false;
+    while (Date.now() < deadline) {
+      const earlier = (await sources.earlier(em, inbound)).filter((id) => !idle.has(id));
+      if (earlier.length === 0) break;
+      const next = anySettled(earlier, Math.max(0, Math.min(recheckMs, deadline - Date.now())));
+      if (!(await anyRunning(earlier, idle))) {
+        next.release();
+        break;
+      }
+      waited = true;
+      await next.done;
+    }
+    return waited;
+  };
+
+  return {
+    wait,
+    settled,
+    started: (inboundId: number) => void local.set(inboundId, (local.get(inboundId) ?? 0) + 1),
+    ended: (inboundId: number) => {
+      const runs = (local.get(inboundId) ?? 1) - 1;
+      if (runs > 0) local.set(inboundId, runs);
+      else local.delete(inboundId);
+      settled(inboundId);
+    },
+  };
+}
+
+/**
+ * The filing turn of a parse worker: ./createTurn over the inbound rows and the parse queue.
+ * The ends of this process's jobs wake waiters at once; BullMQ QueueEvents bring the ends of
+ * other worker processes' jobs.
+ */
+export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Partial<FilingTurnOptions> = {}): FilingTurn {
+  const turn = createTurn({
+    earlier: (em, inbound) => earlierStoredIds(em, inbound.mailbox, inbound.id),
+    active: async (inboundId) => (await queue.getJobState(jobIdFor('parse', inboundId))) === 'active',
+  }, options);
+  const events = new QueueEvents(queue.name, { connection: ctx.connection, prefix: ctx.prefix });
+  events.on('error', () => undefined);
+  const fromEvent = ({ jobId }: { jobId: string }) => {
+    const id = Number(/(\d+)$/.exec(jobId)?.[1]);
+    if (Number.isSafeInteger(id) && jobId === jobIdFor('parse', id)) turn.settled(id);
+  };
+  events.on('completed', fromEvent);
+  events.on('failed', fromEvent);
+  return { wait: turn.wait, started: turn.started, ended: turn.ended, close: () => events.close() };
+}
