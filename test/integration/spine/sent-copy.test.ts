@@ -246,35 +246,33 @@ describe.each(TEST_DRIVERS)('sent copies and unknown sends on %s', (driver) => {
     const { outboxId, draftId } = await approved('killed@clinic.test', false);
     const smtpSender = createSmtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, rejectUnauthorized: false });
     const dbName = new URL((cd.db.db as { url: string }).url).pathname.slice(1);
-    const kill = async () => {
-      const admin = new pg.Client({ connectionString: (cd.db.db as { url: string }).url });
-      await admin.connect();
-      try {
-        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
-      } finally {
-        await admin.end();
-      }
-    };
-    // Kill every session of the database, again and again, for a moment after the SMTP server
-    // answered: the mark-sent transaction meets a dead connection (as in the chaos run).
-    let killing: Promise<void> = Promise.resolve();
-    const killFor = (ms: number) => {
-      const until = Date.now() + ms;
-      killing = (async () => {
-        while (Date.now() < until) await kill().catch(() => undefined);
-      })();
+    // For a moment after the SMTP server answered, the database takes no new connection and every
+    // open one is killed: the mark-sent transaction meets a dead connection (as in the chaos run),
+    // every time (killing alone raced a fresh pool connection, and the first attempt sometimes won).
+    const adminUrl = new URL((cd.db.db as { url: string }).url);
+    adminUrl.pathname = '/postgres'; // a database cannot refuse connections to itself from its own session
+    const admin = new pg.Client({ connectionString: adminUrl.toString() });
+    await admin.connect();
+    const allow = (on: boolean) => admin.query(`alter database "${dbName}" with allow_connections ${on}`);
+    let reopened: Promise<unknown> = Promise.resolve();
+    const closeFor = async (ms: number) => {
+      await allow(false);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+      reopened = new Promise((resolve) => setTimeout(resolve, ms)).then(() => allow(true));
     };
     let warnings = 0;
     const log = Object.assign(Object.create(silentLogger), { warn: () => void warnings++ }) as typeof silentLogger;
     try {
       const result = await sendOutbox(
-        { em: em(), log, from: { name: 'CaseDesk', address: cd.config.env.MAIL_FROM }, recordRetryMs: [200, 500, 1_000, 2_000], send: async (mail) => { const r = await smtpSender.send(mail); await kill(); killFor(600); await new Promise((f) => setTimeout(f, 30)); return r; } },
+        { em: em(), log, from: { name: 'CaseDesk', address: cd.config.env.MAIL_FROM }, recordRetryMs: [200, 500, 1_000, 2_000], send: async (mail) => { const r = await smtpSender.send(mail); await closeFor(600); return r; } },
         { outboxId },
       );
       expect(result.outcome).toBe('sent');
     } finally {
       smtpSender.close();
-      await killing;
+      await reopened;
+      await allow(true);
+      await admin.end();
     }
     expect(warnings).toBeGreaterThan(0); // the first attempt did fail
     expect((await em().findOneOrFail(Outbox, { id: outboxId })).state).toBe('sent');
