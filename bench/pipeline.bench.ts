@@ -43,9 +43,15 @@ const { values } = parseArgs({
     n: { type: 'string', default: '1000' }, db: { type: 'string', default: 'sqlite,postgresql' }, concurrency: { type: 'string', default: '8' },
     rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, workers: { type: 'string', default: '1,2,3' },
     only: { type: 'string', default: 'ceiling,drain,steady,workers' },
+    // Questions come from this many subscribers (domains bench0.test…); 1 = every question from one
+    // subscriber, whose intake decisions run one at a time (the worst case for several workers).
+    subscribers: { type: 'string', default: '1' },
   },
 });
 const N = Number(values.n);
+const SUBSCRIBERS = Math.max(1, Number(values.subscribers));
+/** The sender domain of question `i`: one subscriber per domain. */
+const domainOf = (i: number) => (SUBSCRIBERS === 1 ? 'bench.test' : `bench${i % SUBSCRIBERS}.test`);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const ONLY = new Set(values.only!.split(','));
@@ -196,7 +202,7 @@ async function scenario<T>(db: string, fn: (ctx: { config: Config; mailbox: stri
   const config = parseConfig(env);
   if (!encrypted) config.database.dataKey = { ...config.database.dataKey!, quiet: true };
   const setup = await openDatabase(config.database);
-  await addSubscriber(setup.em.fork(), '@bench.test', 'bench', config.env.PLANS);
+  for (let k = 0; k < SUBSCRIBERS; k += 1) await addSubscriber(setup.em.fork(), `@${domainOf(k)}`, 'bench', config.env.PLANS);
   await setup.close(true);
   try {
     return await fn({ config, mailbox, env });
@@ -214,7 +220,7 @@ const ROLES: Role[] = ['ingest', 'parse', 'draft'];
 /** CaseDesk in this process drains a mailbox filled before it starts. */
 async function caseDeskDrain(db: string, encrypted = true): Promise<Figures> {
   return scenario(db, async ({ config, mailbox }) => {
-    const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
+    const messages = Array.from({ length: N }, (_, i) => question(i, domainOf(i)));
     await appendAll(mailbox, messages);
     // Timed from the moment the roles run (ingest starts fetching), not from process start-up.
     const app = await startCaseDesk(config, { roles: ROLES, log: benchLog() });
@@ -233,7 +239,7 @@ async function caseDeskDrain(db: string, encrypted = true): Promise<Figures> {
 async function caseDeskSteady(db: string): Promise<Figures & { offered: number; drafted: number; total: number }> {
   return scenario(db, async ({ config, mailbox }) => {
     const total = Math.round(RATE * SECONDS);
-    const messages = Array.from({ length: total }, (_, i) => question(i, 'bench.test'));
+    const messages = Array.from({ length: total }, (_, i) => question(i, domainOf(i)));
     const app = await startCaseDesk(config, { roles: ROLES, log: benchLog() });
     try {
       const started = Date.now();
@@ -251,7 +257,7 @@ async function caseDeskSteady(db: string): Promise<Figures & { offered: number; 
 /** PostgreSQL: one ingest (in this process) and `workers` `casedesk worker` processes drain a full mailbox. */
 async function workerProcesses(workers: number): Promise<Figures> {
   return scenario('postgresql', async ({ config, mailbox, env }) => {
-    const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
+    const messages = Array.from({ length: N }, (_, i) => question(i, domainOf(i)));
     await appendAll(mailbox, messages);
     const children: ChildProcess[] = [];
     const up: Promise<void>[] = [];
@@ -287,7 +293,7 @@ async function workerProcesses(workers: number): Promise<Figures> {
 async function runCeiling(): Promise<Figures> {
   const mailbox = await createTestMailbox('ceiling');
   const prefix = uniqueQueuePrefix();
-  const messages = Array.from({ length: N }, (_, i) => question(i, 'bench.test'));
+  const messages = Array.from({ length: N }, (_, i) => question(i, domainOf(i)));
   await appendAll(mailbox, messages);
   const redis = createRedis(TEST_REDIS_URL);
   const parseQ = new Queue('parse', { connection: redis, prefix });
@@ -333,7 +339,7 @@ const load = () => `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 const rate = (f: Figures) => `${f.throughput.toFixed(1).padStart(7)} msg/s (${f.drafted ?? N}${(f.drafted ?? N) < N ? ` of ${N}, deadline reached` : ''} in ${f.seconds.toFixed(1)} s)`;
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-out(`pipeline benchmark: ${N} messages per drain, steady ${RATE}/s for ${SECONDS} s, worker concurrency ${values.concurrency}, ${cpus().length} CPUs; ${load()}`);
+out(`pipeline benchmark: ${N} messages per drain, steady ${RATE}/s for ${SECONDS} s, worker concurrency ${values.concurrency}, ${SUBSCRIBERS} subscriber${SUBSCRIBERS === 1 ? "" : "s"}, ${cpus().length} CPUs; ${load()}`);
 for (const db of DBS) {
   if (ONLY.has('ceiling') || ONLY.has('drain')) {
     const ceiling = await runCeiling();
