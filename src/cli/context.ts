@@ -11,7 +11,7 @@ export interface CliContext {
 /**
  * Run one CLI action with configuration and an open (migrated) database; always closes it. A
  * SQLite file in a directory that does not exist is refused unless `create` is set.
- * `keyless`: open without the keyring (commands that touch only key rows and the audit log,
+ * `keyless`: open without the keyring (commands that touch only key rows, code tables and the audit log,
  * such as `keys rotate`, which must run while data keys are wrapped by two master keys).
  */
 export async function withDatabase<T>(fn: (ctx: CliContext) => Promise<T>, options: { create?: boolean; keyless?: boolean } = {}): Promise<T> {

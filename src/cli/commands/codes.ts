@@ -201,6 +201,13 @@ function parseLimit(v: string): number {
 }
 
 /** Registers `casedesk codes`. */
+/**
+ * Look-ups read only the code tables (and append to the audit log, which is not encrypted): they
+ * open no keyring, so they neither need DATA_KEY nor print the development no-key banner, and
+ * start faster.
+ */
+const CODE_TABLES_ONLY = { keyless: true } as const;
+
 export function registerCodesCommand(program: Command): void {
   const codes = program.command('codes').description('the code database: import releases, look codes up, search, NCCI and MUE edits');
   codes.command('import <system> <files...>')
@@ -223,19 +230,19 @@ export function registerCodesCommand(program: Command): void {
     .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(async ({ orm }) => {
       await appendAudit(orm.em.fork(), { actor: 'cli', action: 'code.search', details: codeSearchDetails(code) });
       return codesLookup(orm.em.fork(), code, o);
-    }), o.json));
+    }, CODE_TABLES_ONLY), o.json));
   codes.command('search <words>').description('keyword search over descriptors')
     .option('--system <system>', 'icd10cm, icd10pcs, hcpcs, cpt or modifier').option('--limit <n>', 'how many results (default 10)', parseLimit).option('--json', 'print JSON')
     .action(async (words: string, o: { system?: string; limit?: number; json?: boolean }) => emit(await withDatabase(async ({ orm }) => {
       await appendAudit(orm.em.fork(), { actor: 'cli', action: 'code.search', details: codeSearchDetails(words) });
       return codesSearch(orm.em.fork(), words, o);
-    }), o.json));
+    }, CODE_TABLES_ONLY), o.json));
   codes.command('ncci <code1> <code2>').description('the NCCI PTP edit between two codes, in either order')
     .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
-    .action(async (a: string, b: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesNcci(orm.em.fork(), a, b, o)), o.json));
+    .action(async (a: string, b: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesNcci(orm.em.fork(), a, b, o), CODE_TABLES_ONLY), o.json));
   codes.command('mue <code>').description('the MUE practitioner limit of a code')
     .option('--date <date>', 'date of service YYYY-MM-DD (default today)').option('--json', 'print JSON')
-    .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesMue(orm.em.fork(), code, o)), o.json));
+    .action(async (code: string, o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesMue(orm.em.fork(), code, o), CODE_TABLES_ONLY), o.json));
   codes.command('describe <code>').description("set a consultant's plain-language description of a code")
     .requiredOption('--text <text>', 'the description').option('--author <name>', 'who wrote it').option('--json', 'print JSON')
     .action(async (code: string, o: { text?: string; author?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesDescribe(orm.em.fork(), code, o)), o.json));
@@ -244,5 +251,5 @@ export function registerCodesCommand(program: Command): void {
     .action(async (ref: string, o: { json?: boolean }) => emit(await withDatabase(({ orm, config }) => codesImpact(orm.em.fork(), ref, { lookbackDays: config.env.IMPACT_LOOKBACK_DAYS })), o.json));
   codes.command('releases').description('the release of each system in force on a date')
     .option('--date <date>', 'YYYY-MM-DD (default today)').option('--json', 'print JSON')
-    .action(async (o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesReleases(orm.em.fork(), o)), o.json));
+    .action(async (o: { date?: string; json?: boolean }) => emit(await withDatabase(({ orm }) => codesReleases(orm.em.fork(), o), CODE_TABLES_ONLY), o.json));
 }

@@ -18,12 +18,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MIGRATIONS_PACKAGE = /node_modules\/@mikro-orm\/migrations\//;
 
 /** Run the real (compiled) CLI with the import trace hook; the modules it loaded. */
-function casedesk(t: { db: DatabaseConfig }, args: string[], name: string): { status: number | null; stdout: string; stderr: string; modules: string[] } {
+function casedesk(t: { db: DatabaseConfig }, args: string[], name: string, env: Record<string, string | undefined> = dataKeyEnv(t.db)): { status: number | null; stdout: string; stderr: string; modules: string[] } {
   const file = join(dir, `${name}.txt`);
   const run = spawnSync(process.execPath, ['--import', './test/support/trace-imports.mjs', 'bin/casedesk.js', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: t.db.driver === 'sqlite' ? t.db.path : t.db.url, ...dataKeyEnv(t.db), LOG_LEVEL: 'warn', TRACE_IMPORTS_FILE: file },
+    env: { ...process.env, DATABASE_URL: t.db.driver === 'sqlite' ? t.db.path : t.db.url, ...env, LOG_LEVEL: 'warn', TRACE_IMPORTS_FILE: file },
   });
   let modules: string[] = [];
   try {
@@ -65,6 +65,22 @@ describe.each(TEST_DRIVERS)('migrator loaded only when needed (%s)', (driver) =>
       expect(run.stdout).toContain('M54.5');
       expect(run.modules.some((m) => /@mikro-orm\/core\//.test(m))).toBe(true); // the hook sees the ORM load
       expect(run.modules.filter((m) => MIGRATIONS_PACKAGE.test(m) || /src\/db\/migrations\/(?:sqlite|postgresql)\//.test(m))).toEqual([]);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('code look-ups open no keyring: no development no-key banner on them, while a command that reads mail content keeps it', async () => {
+    const t = await createTestDatabase(driver);
+    try {
+      for (const args of [['codes', 'lookup', 'M54.5'], ['codes', 'ncci', '97110', '97530'], ['codes', 'releases']]) {
+        const run = casedesk(t, args, `${driver}-keyless-${args[1]}`, { DATA_KEY: undefined, DATA_KEY_FILE: undefined, NODE_ENV: 'development' });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stderr).not.toContain('DATA_KEY');
+      }
+      const drafts = casedesk(t, ['drafts', 'list'], `${driver}-keyed`, { DATA_KEY: undefined, DATA_KEY_FILE: undefined, NODE_ENV: 'development' });
+      expect(drafts.status, drafts.stderr).toBe(0);
+      expect(drafts.stderr).toContain('no DATA_KEY');
     } finally {
       await t.drop();
     }
