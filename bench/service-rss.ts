@@ -18,6 +18,7 @@ import { addSubscriber } from '../src/subscribers/subscribers.ts';
 import { rawMessage } from '../test/support/casedesk.ts';
 import { appendMessage, createTestMailbox, deleteMailbox, testImapEnv } from '../test/support/imap.ts';
 import { deleteQueuePrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '../test/support/redis.ts';
+import { startSmtpReceiver } from '../test/support/smtp-receiver.ts';
 
 const QUESTIONS = [
   ['Can 97140 be billed with 97530 on the same day?', 'DOS 05/12/2026. Therapist wants to bill 97140 and 97530 together with modifier 59. Dx M54.50.'],
@@ -97,8 +98,10 @@ export async function measureServiceRss(orm: Orm, db: DatabaseConfig, drafts = 2
   const password = 'bench-password-1';
   await addSubscriber(orm.em.fork(), '@clinic.test', 'pro', { pro: 1000 });
   await addUser(orm.em.fork(), { email: 'consultant@casedesk.test', role: 'consultant', password, actor: 'bench' }).catch(() => undefined);
+  // `casedesk start` checks every connection at start, SMTP included: a local receiver answers.
+  const smtp = await startSmtpReceiver();
   const env = {
-    ...process.env, ...testImapEnv(mailbox), DATABASE_URL: db.driver === 'postgresql' ? db.url : db.path, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix,
+    ...process.env, ...testImapEnv(mailbox), SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port), DATABASE_URL: db.driver === 'postgresql' ? db.url : db.path, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix,
     IMAP_POLL_SECONDS: '1', HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'silent', MAIL_FROM: 'answers@casedesk.test', PLANS: 'pro:1000',
     SESSION_SECRET: 'bench-session-secret-0123456789abcdef', NODE_ENV: 'development',
   };
@@ -120,10 +123,15 @@ export async function measureServiceRss(orm: Orm, db: DatabaseConfig, drafts = 2
     for (const [a, b] of [['97140', '97530'], ['29125', '29105'], ['20610', '76942'], ['10021', '10040'], ['99213', 'G0283']]) await session.request(`/codes/ncci?a=${a}&b=${b}`);
     return { peakMb: statusKb(child.pid!, 'VmHWM') / 1024, rssMb: statusKb(child.pid!, 'VmRSS') / 1024, drafts: done, pages: pages.length + 5, startMs };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // A child that already exited (it failed to start) fired 'exit' before this line.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await deleteMailbox(mailbox);
     await deleteQueuePrefix(prefix);
+    await smtp.close();
   }
 }
 
