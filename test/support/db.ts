@@ -50,6 +50,22 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/**
+ * A database without a single table, not migrated: a new PostgreSQL database, or a SQLite path
+ * not yet created. For tests of the migrations themselves.
+ */
+export async function emptyDatabase(driver: TestDriver): Promise<{ db: DatabaseConfig; cleanup: () => Promise<void> }> {
+  if (driver === 'postgresql') {
+    const name = `cd_empty_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    await adminQuery(`create database ${name}`);
+    const url = new URL(TEST_PG_URL);
+    url.pathname = `/${name}`;
+    return { db: { driver, url: url.toString() }, cleanup: () => adminQuery(`drop database if exists ${name} with (force)`) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cd-empty-'));
+  return { db: { driver, path: join(dir, 'empty.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** A fresh, empty, migrated database of its own: a temp SQLite file, or a new PostgreSQL database. */
 export async function createTestDatabase(driver: TestDriver = 'sqlite', options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const dataKey = testDataKey(options.dataKey);

@@ -1,36 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../../config/index.ts';
 import { findNcciEdit, importCodeFile } from '../../../src/codes/index.ts';
 import { loadMigrator } from '../../../src/db/migrator.ts';
 import { openDatabase } from '../../../src/db/orm.ts';
-import { TEST_DRIVERS, TEST_PG_URL } from '../../support/db.ts';
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function emptyDatabase(driver: string): Promise<{ db: DatabaseConfig; cleanup: () => Promise<void> }> {
-  if (driver === 'postgresql') {
-    const name = `cd_ncci_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    await admin(`create database ${name}`);
-    const url = new URL(TEST_PG_URL);
-    url.pathname = `/${name}`;
-    return { db: { driver, url: url.toString() }, cleanup: () => admin(`drop database if exists ${name} with (force)`) };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'cd-ncci-mig-'));
-  return { db: { driver: 'sqlite', path: join(dir, 'm.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
+import { emptyDatabase, TEST_DRIVERS } from '../../support/db.ts';
 
 /** NCCI rows imported before edits were stored as versions (one copy per release) keep their answers. */
 describe.each(TEST_DRIVERS)('NCCI rows stored per release, migrated (%s)', (driver) => {

@@ -1,15 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrationState } from '../../../src/db/migrator.ts';
 import { migrationNames } from '../../../src/db/migrations/names.ts';
 import { openDatabase } from '../../../src/db/orm.ts';
 import type { DatabaseConfig } from '../../../config/index.ts';
-import { createTestDatabase, dataKeyEnv, TEST_DRIVERS, TEST_PG_URL, type TestDriver } from '../../support/db.ts';
+import { createTestDatabase, dataKeyEnv, emptyDatabase, TEST_DRIVERS } from '../../support/db.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'casedesk-lazy-migrator-'));
@@ -30,29 +28,6 @@ function casedesk(t: { db: DatabaseConfig }, args: string[], name: string, env: 
     modules = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   } catch { /* nothing loaded through the hook */ }
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, modules };
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A database without a single table: an empty PostgreSQL database, or a SQLite path not yet created. */
-async function emptyDatabase(driver: TestDriver): Promise<{ db: DatabaseConfig; cleanup: () => Promise<void> }> {
-  if (driver === 'postgresql') {
-    const name = `cd_lazy_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    await admin(`create database ${name}`);
-    const url = new URL(TEST_PG_URL);
-    url.pathname = `/${name}`;
-    return { db: { driver, url: url.toString() }, cleanup: () => admin(`drop database if exists ${name} with (force)`) };
-  }
-  const sub = mkdtempSync(join(dir, 'fresh-'));
-  return { db: { driver, path: join(sub, 'fresh.sqlite') }, cleanup: async () => rmSync(sub, { recursive: true, force: true }) };
 }
 
 /** The migrator (umzug, the migration classes) loads only when a migration is pending. */
