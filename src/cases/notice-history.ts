@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { NoticeCounts } from '../mail/auth/index.ts';
+import { placeholders, query } from '../codes/sql.ts';
 import { AUTOMATIC_KINDS } from './notice-policy.ts';
 
 const HOUR_MS = 3_600_000;
@@ -24,8 +25,6 @@ function dateOf(value: unknown): Date | null {
   return date;
 }
 
-const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
 /**
  * What one intake decision reads, in one statement (one round trip, taken while the filing
  * transaction holds the subscriber's and the sender's intake locks): the subscriber's questions
@@ -41,10 +40,10 @@ export async function intakeFigures(em: EntityManager, input: { subscriberId: nu
   const dayAgo = new Date(input.now.getTime() - DAY_MS);
   const sql = `select
     (select count(*) from cases where subscriber_id = ? and opened_at >= ? and opened_at < ?) as used,
-    (select count(*) from outbox where to_address like ? and kind in (${list(automatic.length)}) and created_at > ?) as domain_hour,
-    (select count(*) from outbox where to_address in (${list(addresses.length)}) and kind = 'received' and created_at > ?) as acks_day,
-    (select max(created_at) from outbox where to_address in (${list(addresses.length)}) and kind in (${list(automatic.length)})) as last_notice,
-    (select max(created_at) from outbox where to_address in (${list(addresses.length)}) and kind in (${list(refusals.length)})) as last_refusal`;
+    (select count(*) from outbox where to_address like ? and kind in (${placeholders(automatic.length)}) and created_at > ?) as domain_hour,
+    (select count(*) from outbox where to_address in (${placeholders(addresses.length)}) and kind = 'received' and created_at > ?) as acks_day,
+    (select max(created_at) from outbox where to_address in (${placeholders(addresses.length)}) and kind in (${placeholders(automatic.length)})) as last_notice,
+    (select max(created_at) from outbox where to_address in (${placeholders(addresses.length)}) and kind in (${placeholders(refusals.length)})) as last_refusal`;
   const params = [
     input.subscriberId ?? -1, input.month.start, input.month.end,
     `%@${domain}`, ...automatic, hourAgo,
@@ -52,7 +51,7 @@ export async function intakeFigures(em: EntityManager, input: { subscriberId: nu
     ...addresses, ...automatic,
     ...addresses, ...refusals,
   ];
-  const row = await em.getConnection().execute<Record<string, unknown>>(sql, params, 'get', em.getTransactionContext());
+  const [row] = await query(em, sql, params);
   return {
     used: input.subscriberId == null ? 0 : Number(row.used),
     counts: {

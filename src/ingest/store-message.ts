@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { runSql } from '../crypto/columns.ts';
 import { isUniqueViolation } from '../shared/db.ts';
 import { InboundMessage, MailboxCursor } from './ingest.entity.ts';
 
@@ -105,8 +106,6 @@ export async function advanceCursor(em: EntityManager, mailbox: string, uidValid
  * or waiting for it. Read without hydration (a plain select of ids on the `state` index).
  */
 export async function earlierStoredIds(em: EntityManager, mailbox: string, inboundId: number, limit = 32): Promise<number[]> {
-  const rows: Array<{ id: number | string }> = await em.getConnection().execute(
-    'select id from inbound_message where mailbox = ? and state = ? and id < ? order by id desc limit ?',
-    [mailbox, 'stored', inboundId, limit], 'all', em.getTransactionContext());
-  return rows.map((r: { id: number | string }) => Number(r.id));
+  const rows = await runSql<{ id: number | string }>(em, 'select id from inbound_message where mailbox = ? and state = ? and id < ? order by id desc limit ?', [mailbox, 'stored', inboundId, limit]);
+  return rows.map((r) => Number(r.id));
 }

@@ -200,7 +200,6 @@ function parseLimit(v: string): number {
   return n;
 }
 
-/** Registers `casedesk codes`. */
 /**
  * Look-ups read only the code tables (and append to the audit log, which is not encrypted): they
  * open no keyring, so they neither need DATA_KEY nor print the development no-key banner, and
@@ -208,6 +207,7 @@ function parseLimit(v: string): number {
  */
 const CODE_TABLES_ONLY = { keyless: true } as const;
 
+/** Registers `casedesk codes`. */
 export function registerCodesCommand(program: Command): void {
   const codes = program.command('codes').description('the code database: import releases, look codes up, search, NCCI and MUE edits');
   codes.command('import <system> <files...>')
