@@ -9,6 +9,13 @@ export interface CliContext {
 }
 
 /**
+ * For commands that read only the code tables (and append to the audit log, which is not
+ * encrypted): look-ups and `suggest`. They open no keyring, so they neither need DATA_KEY nor
+ * print the development no-key banner, and start faster.
+ */
+export const CODE_TABLES_ONLY = { keyless: true } as const;
+
+/**
  * Run one CLI action with configuration and an open (migrated) database; always closes it. A
  * SQLite file in a directory that does not exist is refused unless `create` is set.
  * `keyless`: open without the keyring (commands that touch only key rows, code tables and the audit log,

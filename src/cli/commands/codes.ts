@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EntityManager } from '@mikro-orm/core';
-import { printJson, withDatabase } from '../context.ts';
+import { CODE_TABLES_ONLY, printJson, withDatabase } from '../context.ts';
 import type { Orm } from '../../db/orm.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import {
@@ -199,13 +199,6 @@ function parseLimit(v: string): number {
   if (!Number.isInteger(n) || n < 1) throw new ValidationError(`--limit "${v}" is not a positive whole number`);
   return n;
 }
-
-/**
- * Look-ups read only the code tables (and append to the audit log, which is not encrypted): they
- * open no keyring, so they neither need DATA_KEY nor print the development no-key banner, and
- * start faster.
- */
-const CODE_TABLES_ONLY = { keyless: true } as const;
 
 /** Registers `casedesk codes`. */
 export function registerCodesCommand(program: Command): void {

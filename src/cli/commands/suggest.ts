@@ -4,7 +4,7 @@ import { today } from '../../codes/normalize.ts';
 import { extractNewText } from '../../mail/new-text.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { suggestAnswer, suggestPortFor, toContractJson, type Suggestion } from '../../drafts/suggest/index.ts';
-import { printJson, readStdin, withDatabase } from '../context.ts';
+import { CODE_TABLES_ONLY, printJson, readStdin, withDatabase } from '../context.ts';
 import type { Orm } from '../../db/orm.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -23,7 +23,7 @@ export function registerSuggestCommand(program: Command): void {
     .option('--json', 'print {"intents","answer","facts","missing"} on one line')
     .action(async (o: { date?: string; json?: boolean }) => {
       const raw = await readStdin();
-      const s = await withDatabase(({ orm }) => runSuggest(orm, raw, o));
+      const s = await withDatabase(({ orm }) => runSuggest(orm, raw, o), CODE_TABLES_ONLY);
       if (o.json) printJson(toContractJson(s));
       else if (s.answer) process.stdout.write(`${s.answer}\n`);
       else process.stderr.write('casedesk: no suggested answer (question not recognised): the consultant writes it\n');

@@ -16,11 +16,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MIGRATIONS_PACKAGE = /node_modules\/@mikro-orm\/migrations\//;
 
 /** Run the real (compiled) CLI with the import trace hook; the modules it loaded. */
-function casedesk(t: { db: DatabaseConfig }, args: string[], name: string, env: Record<string, string | undefined> = dataKeyEnv(t.db)): { status: number | null; stdout: string; stderr: string; modules: string[] } {
+function casedesk(t: { db: DatabaseConfig }, args: string[], name: string, env: Record<string, string | undefined> = dataKeyEnv(t.db), input = ''): { status: number | null; stdout: string; stderr: string; modules: string[] } {
   const file = join(dir, `${name}.txt`);
   const run = spawnSync(process.execPath, ['--import', './test/support/trace-imports.mjs', 'bin/casedesk.js', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    input,
     env: { ...process.env, DATABASE_URL: t.db.driver === 'sqlite' ? t.db.path : t.db.url, ...env, LOG_LEVEL: 'warn', TRACE_IMPORTS_FILE: file },
   });
   let modules: string[] = [];
@@ -45,7 +46,7 @@ describe.each(TEST_DRIVERS)('migrator loaded only when needed (%s)', (driver) =>
     }
   });
 
-  it('code look-ups open no keyring: no development no-key banner on them, while a command that reads mail content keeps it', async () => {
+  it('code look-ups and suggest open no keyring: no development no-key banner on them, while a command that reads mail content keeps it', async () => {
     const t = await createTestDatabase(driver);
     try {
       for (const args of [['codes', 'lookup', 'M54.5'], ['codes', 'ncci', '97110', '97530'], ['codes', 'releases']]) {
@@ -53,6 +54,10 @@ describe.each(TEST_DRIVERS)('migrator loaded only when needed (%s)', (driver) =>
         expect(run.status, run.stderr).toBe(0);
         expect(run.stderr).not.toContain('DATA_KEY');
       }
+      const suggest = casedesk(t, ['suggest', '--json'], `${driver}-keyless-suggest`, { DATA_KEY: undefined, DATA_KEY_FILE: undefined, NODE_ENV: 'development' }, 'Subject: q\n\nWhat does Z79.4 mean?\n');
+      expect(suggest.status, suggest.stderr).toBe(0);
+      expect(Object.keys(JSON.parse(suggest.stdout))).toEqual(['intents', 'answer', 'facts', 'missing']);
+      expect(suggest.stderr).not.toContain('DATA_KEY');
       const drafts = casedesk(t, ['drafts', 'list'], `${driver}-keyed`, { DATA_KEY: undefined, DATA_KEY_FILE: undefined, NODE_ENV: 'development' });
       expect(drafts.status, drafts.stderr).toBe(0);
       expect(drafts.stderr).toContain('no DATA_KEY');
