@@ -67,21 +67,25 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
     for (const wake of waiters.get(inboundId) ?? []) wake();
   };
 
-  /** Resolves on the first end of any of `ids`, or after `ms`; registered before the look, so no end is missed. */
+  /**
+   * Resolves on the first end of any of `ids` (with that id), or after `ms` (with null);
+   * registered before the look, so no end is missed.
+   */
   const anySettled = (ids: number[], ms: number) => {
-    let wake: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (wake = resolve));
-    for (const id of ids) waiters.set(id, (waiters.get(id) ?? new Set()).add(wake));
-    const timer = setTimeout(wake, ms);
+    let wake: (id: number | null) => void = () => undefined;
+    const done = new Promise<number | null>((resolve) => (wake = resolve));
+    const wakers = new Map(ids.map((id) => [id, () => wake(id)] as const));
+    for (const [id, w] of wakers) waiters.set(id, (waiters.get(id) ?? new Set()).add(w));
+    const timer = setTimeout(() => wake(null), ms);
     const release = () => {
       clearTimeout(timer);
-      for (const id of ids) {
+      for (const [id, w] of wakers) {
         const set = waiters.get(id);
-        set?.delete(wake);
+        set?.delete(w);
         if (set?.size === 0) waiters.delete(id);
       }
     };
-    return { done: done.then(release), release };
+    return { done: done.then((id) => (release(), id)), release };
   };
 
   /** Whether any of `ids` is being parsed; the ones found idle are added to `idle`. */
@@ -97,8 +101,9 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
     const deadline = Math.min(inbound.receivedAt.getTime(), now) + maxWaitMs;
     const idle = new Set<number>();
     let waited = false;
+    let earlier: number[] | null = null;
     while (Date.now() < deadline) {
-      const earlier = (await sources.earlier(em, inbound)).filter((id) => !idle.has(id));
+      earlier = (earlier ?? (await sources.earlier(em, inbound))).filter((id) => !idle.has(id));
       if (earlier.length === 0) break;
       const next = anySettled(earlier, Math.max(0, Math.min(recheckMs, deadline - Date.now())));
       if (!(await anyRunning(earlier, idle))) {
@@ -106,7 +111,12 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
         break;
       }
       waited = true;
-      await next.done;
+      const ended = await next.done;
+      // An end in this process: while other earlier jobs still run here, wait on for them without
+      // looking at the database again (each look is a query; ids below ours never appear later).
+      // After the last local one, or at the re-check (jobs of other processes), look again.
+      const rest = ended === null ? [] : earlier.filter((id) => id !== ended);
+      earlier = rest.some((id) => local.has(id)) ? rest : null;
     }
     return waited;
   };

@@ -6,10 +6,14 @@ const em = {} as EntityManager;
 const MAX = 400;
 
 /** Rows 1..n of one mailbox still `stored`; `running` says which have a job running in another process. */
-function sources(stored: Set<number>, running: Set<number>): TurnSources & { looks: number } {
+function sources(stored: Set<number>, running: Set<number>): TurnSources & { looks: number; reads: number } {
   const s = {
     looks: 0,
-    earlier: async (_em: EntityManager, m: { id: number }) => [...stored].filter((id) => id < m.id).sort((a, b) => b - a),
+    reads: 0,
+    earlier: async (_em: EntityManager, m: { id: number }) => {
+      s.reads++;
+      return [...stored].filter((id) => id < m.id).sort((a, b) => b - a);
+    },
     active: async (id: number) => {
       s.looks++;
       return running.has(id);
@@ -28,6 +32,23 @@ describe('filing turn (case numbers in arrival order)', () => {
     setTimeout(() => turn.ended(1), 60);
     expect(await turn.wait(em, msg(2))).toBe(true);
     expect(Date.now() - t).toBeLessThan(MAX / 2);
+  });
+
+  it('behind several earlier jobs of this process, reads the earlier rows once more only after the last has ended', async () => {
+    const stored = new Set([1, 2, 3, 4, 5, 6, 7]);
+    const src = sources(stored, new Set());
+    const turn = createTurn(src, { maxWaitMs: 2_000, recheckMs: 1_000 });
+    for (const id of stored) turn.started(id);
+    for (const id of [1, 2, 3, 4, 5, 6, 7]) {
+      setTimeout(() => {
+        stored.delete(id);
+        turn.ended(id);
+      }, 10 * id);
+    }
+    const t = Date.now();
+    expect(await turn.wait(em, msg(8))).toBe(true);
+    expect(Date.now() - t).toBeLessThan(500);
+    expect(src.reads).toBe(2);
   });
 
   it('does not wait for earlier messages whose job is not running (waiting, delayed, lost)', async () => {
