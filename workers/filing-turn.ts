@@ -115,8 +115,8 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
       // An end in this process: while other earlier jobs still run here, wait on for them without
       // looking at the database again (each look is a query; ids below ours never appear later).
       // After the last local one, or at the re-check (jobs of other processes), look again.
-      const rest = ended === null ? [] : earlier.filter((id) => id !== ended);
-      earlier = rest.some((id) => local.has(id)) ? rest : null;
+      const rest: number[] = ended === null ? [] : earlier.filter((id) => id !== ended);
+      earlier = rest.some((id: number) => local.has(id)) ? rest : null;
     }
     return waited;
   };

@@ -48,14 +48,13 @@ async function senderOf(deps: FileDeps, inbound: InboundMessage): Promise<Sender
   const raw = inbound.raw ?? Buffer.alloc(0);
   const spam = readSpamVerdict(readHeaderFields(raw).fields);
   if (!deps.senderAuth || mode === 'off') return { mode: 'off', verdict: 'unknown', reasons: [], spam };
-  if (!inbound.senderVerdict) {
-    const result = await deps.senderAuth.check(raw);
-    inbound.senderVerdict = result.verdict;
-    inbound.senderReasons = result.reasons.map((r) => r.slice(0, 200)).slice(0, 20);
-    await deps.em.flush();
-    deps.log.info({ inboundId: inbound.id, verdict: result.verdict, method: result.method }, 'sender checked');
-  }
-  return { mode, verdict: inbound.senderVerdict, reasons: inbound.senderReasons ?? [], spam };
+  if (inbound.senderVerdict) return { mode, verdict: inbound.senderVerdict, reasons: inbound.senderReasons ?? [], spam };
+  const result = await deps.senderAuth.check(raw);
+  const reasons = result.reasons.map((r) => r.slice(0, 200)).slice(0, 20);
+  // One statement, no transaction around it; the loaded row is left unchanged, so no later flush writes it again.
+  await deps.em.nativeUpdate(InboundMessage, { id: inbound.id }, { senderVerdict: result.verdict, senderReasons: reasons, updatedAt: new Date() });
+  deps.log.info({ inboundId: inbound.id, verdict: result.verdict, method: result.method }, 'sender checked');
+  return { mode, verdict: result.verdict, reasons, spam };
 }
 
 export type FileResult =

@@ -5,7 +5,7 @@ import { decideNotice, routeInbound, type NoticeCounts, type NoticeKind, type No
 import { redactText } from '../privacy/index.ts';
 import type { SenderVerdict } from './case.entity.ts';
 import { intakeFigures } from './notice-history.ts';
-import { lockIntake } from './intake-lock.ts';
+import { lockIntakes } from './intake-lock.ts';
 import type { NoticeRenderer, RenderedMail } from './notice-views.ts';
 import type { Outbox } from './outbox.entity.ts';
 import { quotaOf, type QuotaDecision } from './quota.ts';
@@ -123,8 +123,10 @@ export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
  */
 async function readIntake(tx: EntityManager, input: IntakeInput, plans: Plans): Promise<{ quota: QuotaDecision; counts: NoticeCounts }> {
   const subscriber = await findSubscriberFor(tx, input.fromAddress);
-  if (subscriber) await lockIntake(tx, 'subscriber', subscriber.id);
-  if (input.fromAddress) await lockIntake(tx, 'sender', input.fromAddress.trim().toLowerCase());
+  const locks: Parameters<typeof lockIntakes>[1] = [];
+  if (subscriber) locks.push(['subscriber', subscriber.id]);
+  if (input.fromAddress) locks.push(['sender', input.fromAddress.trim().toLowerCase()]);
+  await lockIntakes(tx, locks);
   const { used, counts } = await intakeFigures(tx, { subscriberId: subscriber?.id ?? null, address: input.fromAddress, month: monthBounds(input.now), now: input.now });
   return { quota: subscriber ? quotaOf(subscriber, used, plans) : { kind: 'stranger' }, counts };
 }

@@ -71,13 +71,14 @@ export function prepareCaseMessage(deps: Pick<OpenCaseDeps, 'newText'>, input: O
 }
 
 /**
- * File one human message in one transaction: its case (the thread's, reopened when answered,
- * or a new one), the case message and its attachments (listed, stored for the scan), the
- * inbound row marked `parsed`, and last the intake decision (draft or not, the subscriber, the
- * notices' outbox rows). The intake takes the subscriber's and the sender's locks (on
- * PostgreSQL), so it comes last: the locks are held only for the decision and the commit, not
- * for the inserts before it. A unique key that another run wrote first aborts the whole
- * transaction (the caller settles on what is stored).
+ * File one human message in one transaction: the inbound row claimed (`parsed`), its case (the
+ * thread's, reopened when answered, or a new one), the intake decision (draft or not, the
+ * subscriber, the notices), then the case message with that decision, the case's intake fields
+ * and the notices' outbox rows in one flush, the inbound row's link to them, and the
+ * attachments (listed, stored for the scan). The intake takes the subscriber's and the sender's
+ * locks (on PostgreSQL) in one statement after the case row is written, so they are held for
+ * the decision, the writes after it and the commit. A unique key that another run wrote first
+ * aborts the whole transaction (the caller settles on what is stored).
  */
 export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input: OpenCaseInput, prepared = prepareCaseMessage(deps, input)): Promise<Filed> {
   const { message: msg, thread } = input;
@@ -87,13 +88,6 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   const claimed = await tx.nativeUpdate(InboundMessage, { id: input.inboundId, state: 'stored' }, { state: 'parsed', kind: 'human', reasons: input.classification.reasons, updatedAt: new Date() });
   if (claimed !== 1) throw new InboundAlreadySettled(input.inboundId);
   const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
-  if (unverified(input.sender)) caseRow.unverifiedSender = true;
-  const caseMessage = tx.create(CaseMessage, { ...prepared, caseId: caseRow.id, wantsDraft: false });
-  await tx.flush();
-  await tx.nativeUpdate(InboundMessage, { id: input.inboundId }, { caseId: caseRow.id, caseMessageId: caseMessage.id });
-  const attachmentsToScan = msg.attachments?.length
-    ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
-    : 0;
   const decision = await (deps.intake ?? answerEveryone)(tx, {
     fromAddress, fromName: displayName(msg), subject: msg.subject, isNewCase: thread.kind === 'new',
     caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now, sender: input.sender,
@@ -103,9 +97,15 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
     if (decision.caseState) caseRow.state = decision.caseState;
     caseRow.holdReason = decision.holdReason ?? null;
   }
-  caseMessage.wantsDraft = decision.wantsDraft;
+  // Written after the decision, so each row is written once: the case message with its
+  // wantsDraft, the case's intake fields and the notices in one flush.
+  const caseMessage = tx.create(CaseMessage, { ...prepared, caseId: caseRow.id, wantsDraft: decision.wantsDraft });
   const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
   await tx.flush();
+  await tx.nativeUpdate(InboundMessage, { id: input.inboundId }, { caseId: caseRow.id, caseMessageId: caseMessage.id });
+  const attachmentsToScan = msg.attachments?.length
+    ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
+    : 0;
   return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id), attachmentsToScan };
 }
 
@@ -129,6 +129,7 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
     const caseRow = await tx.findOneOrFail(Case, { id: thread.caseId });
     caseRow.lastInboundAt = now;
     if (caseRow.state === 'answered') caseRow.state = 'open';
+    if (unverified(input.sender)) caseRow.unverifiedSender = true;
     return caseRow;
   }
   const caseRow = tx.create(Case, {
@@ -138,6 +139,7 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
     openedAt: now,
     lastInboundAt: now,
     dueAt: new Date(now.getTime() + dueHours * 3_600_000),
+    unverifiedSender: unverified(input.sender),
   });
   await tx.flush();
   return caseRow;

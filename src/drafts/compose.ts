@@ -41,6 +41,12 @@ export function chooseDateOfService(message: QuestionText & { sentAt: Date | str
   return { date: isoDay(new Date(message.sentAt)), source: 'received', written: null };
 }
 
+/** chooseDateOfService, reading the case's earlier questions only when the message writes no date of service itself. */
+async function dateOfServiceFor(em: EntityManager, message: CaseMessage): Promise<DateOfService> {
+  const own = chooseDateOfService(message);
+  return own.source === 'email' ? own : chooseDateOfService(message, await earlierQuestions(em, message));
+}
+
 /** The case's earlier inbound messages (oldest first), for a follow-up's date of service. */
 async function earlierQuestions(em: EntityManager, message: CaseMessage): Promise<QuestionText[]> {
   return em.find(CaseMessageEntity, { caseId: message.caseId, direction: 'in', id: { $lt: message.id } }, { orderBy: { id: 'asc' }, fields: ['id', 'subject', 'textNew'] });
@@ -58,17 +64,17 @@ async function earlierQuestions(em: EntityManager, message: CaseMessage): Promis
 export function createComposer(deps: { renderer: ReplyRenderer; signatureName: string; codeCache?: CodeCache }) {
   // The composer owns its code cache (or shares the one it is given) for the life of the process.
   const codeCache = deps.codeCache ?? new CodeCache();
-  return async (input: { caseRow: Case; message: CaseMessage; em: EntityManager }): Promise<DraftContent> => {
+  return async (input: { caseRow: Case; message: CaseMessage; em: EntityManager; attachments?: number }): Promise<DraftContent> => {
     const { caseRow, message, em } = input;
     const extraction = extractCodes({ subject: message.subject, body: message.textNew });
     // Codes in the clean attachments' text count too, each marked with where it was found.
-    const fromAttachments = await codesInAttachments(em, message.id);
+    const fromAttachments = input.attachments === 0 ? [] : await codesInAttachments(em, message.id);
     const { codes, sources } = mergeAttachmentCodes(extraction, fromAttachments);
     const attachmentNote = fromAttachments.map((a) => ({ attachmentId: a.attachmentId, name: a.name, codes: a.codes }));
     const units: Record<string, number> = {};
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
-    const dateOfService = chooseDateOfService(message, await earlierQuestions(em, message));
+    const dateOfService = await dateOfServiceFor(em, message);
     // The reply never repeats a patient identifier: the quoted question and the subject with each marked span replaced.
     const question = redactText(message.textNew, { senderAddress: message.fromAddress }).text;
     const base = { greetingName: message.fromName || null, originalSubject: redactText(caseRow.subject).text, signatureName: deps.signatureName };

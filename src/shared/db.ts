@@ -13,3 +13,28 @@ export function isUniqueViolation(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return err.name === 'UniqueConstraintViolationException' || /unique constraint|duplicate key/i.test(err.message);
 }
+
+/**
+ * The select list of an entity's eagerly loaded columns under a table alias, each named
+ * `<prefix><column>`: for one raw statement that reads rows of several tables (hot paths), to be
+ * turned back into managed entities by mapPrefixed.
+ */
+export function entityColumns(em: EntityManager, entityName: string, alias: string, prefix: string): string {
+  const meta = em.getMetadata().get(entityName);
+  const fields = meta.props.filter((p) => !p.lazy && p.persist !== false && p.fieldNames?.length).flatMap((p) => p.fieldNames);
+  return fields.map((f) => `${alias}."${f}" as "${prefix}${f}"`).join(', ');
+}
+
+/**
+ * The entity of `row`'s `<prefix>` columns (as entityColumns named them), merged into the
+ * identity map as loaded: the custom types (encrypted columns) and dates are converted as a
+ * find would, and an unchanged entity is not written by a later flush. Null when the row has no
+ * such entity (a left join that found none).
+ */
+export function mapPrefixed<T extends object>(em: EntityManager, entityName: string, row: Record<string, unknown>, prefix: string): T | null {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (key.startsWith(prefix)) data[key.slice(prefix.length)] = value;
+  const pk = em.getMetadata().get(entityName).primaryKeys[0];
+  if (data[pk] == null) return null;
+  return em.map<T>(entityName, data as never);
+}
