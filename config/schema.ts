@@ -131,6 +131,11 @@ export const envSchema = z
   ACK_DAILY_MAX: z.coerce.number().int().min(0).default(20),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
+  /**
+   * At start-up, how long to keep trying Redis, IMAP and SMTP while they cannot be reached (a
+   * server restarting beside us, a container starting in parallel); 0: fail at once (exit 2).
+   */
+  STARTUP_WAIT_SECONDS: z.coerce.number().min(0).default(0),
   /** Ingest leader lock TTL: how soon another process takes over a mailbox after its leader died. */
   INGEST_LOCK_TTL_SECONDS: z.coerce.number().positive().default(30),
   /** BullMQ job lock: how soon a job of a killed worker is picked up again (stalled-job check). */

@@ -83,7 +83,7 @@ class ChaosRun {
       // As in production: the service mailbox is MAIL_FROM's own, every mail is BCC'd to it and the copy comes back.
       MAIL_FROM: SERVICE_ADDRESS, SENT_COPY: 'bcc',
       HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.httpPort), SESSION_SECRET: `chaos-session-secret-${this.runId}-0123456789abcdef`,
-      PLANS: plansEnv(plansFor(this.options.questions, this.options.subscribers)), INGEST_LOCK_TTL_SECONDS: String(this.options.lockTtlSeconds), JOB_LOCK_SECONDS: '5', SEND_STUCK_AFTER_SECONDS: '30', WORKER_CONCURRENCY: '4',
+      PLANS: plansEnv(plansFor(this.options.questions, this.options.subscribers)), INGEST_LOCK_TTL_SECONDS: String(this.options.lockTtlSeconds), JOB_LOCK_SECONDS: '5', STARTUP_WAIT_SECONDS: '60', SEND_STUCK_AFTER_SECONDS: '30', WORKER_CONCURRENCY: '4',
     };
     this.timeline.say('services up', { redis: this.redis.port, imap, lmtp, smtp: this.sink.port, http: this.httpPort, db: this.dbName, runDir: this.runDir });
   }

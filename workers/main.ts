@@ -99,7 +99,7 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
   });
   if (options.preflight) {
     try {
-      await preflight(config, options.roles);
+      await preflight(config, options.roles, (why) => process.stderr.write(`casedesk: ${why}; trying again for up to ${config.env.STARTUP_WAIT_SECONDS} s (STARTUP_WAIT_SECONDS)\n`));
     } catch (err) {
       await orm.close(true);
       throw err;

@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config/index.ts';
-import { ConnectionError, redactUrl } from '../src/shared/connection-error.ts';
+import { causeText, ConnectionError, isConnectionFailure, redactUrl } from '../src/shared/connection-error.ts';
 import type { Role } from '../src/shared/roles.ts';
 
 const TIMEOUT_MS = 10_000;
@@ -58,9 +58,34 @@ export async function checkSmtp(env: Config['env']): Promise<void> {
   }
 }
 
-/** Before anything starts: every service the roles need answers (the database is checked when it opens). */
-export async function preflight(config: Config, roles: Role[]): Promise<void> {
-  await checkRedis(config.env.REDIS_URL);
-  if (roles.includes('ingest')) await checkImap(config.env);
-  if (roles.includes('send')) await checkSmtp(config.env);
+/**
+ * Before anything starts: every service the roles need answers (the database is checked when it
+ * opens). With STARTUP_WAIT_SECONDS, a service that cannot be reached yet (refused, reset, timed
+ * out: a Redis or mail server restarting beside us) is tried again each second until that long
+ * has passed; a refused login or a missing mailbox fails at once.
+ */
+export async function preflight(config: Config, roles: Role[], onWait: (what: string) => void = () => undefined): Promise<void> {
+  const deadline = Date.now() + config.env.STARTUP_WAIT_SECONDS * 1000;
+  const patiently = (check: () => Promise<void>) => untilReachable(check, deadline, onWait);
+  await patiently(() => checkRedis(config.env.REDIS_URL));
+  if (roles.includes('ingest')) await patiently(() => checkImap(config.env));
+  if (roles.includes('send')) await patiently(() => checkSmtp(config.env));
+}
+
+const RETRY_MS = 1_000;
+
+/** `check` until it passes, retrying while what failed was reaching the server (not a login) and `deadline` is ahead. */
+export async function untilReachable(check: () => Promise<void>, deadline: number, onWait: (what: string) => void): Promise<void> {
+  let told = false;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      const unreachable = err instanceof ConnectionError && /HOST|PORT|URL/.test(err.setting) && isConnectionFailure(err.cause) && !/authentication|password|does not exist/i.test(causeText(err.cause));
+      if (!unreachable || Date.now() + RETRY_MS > deadline) throw err;
+      if (!told) onWait(err.message);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
 }

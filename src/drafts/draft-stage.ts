@@ -51,14 +51,15 @@ export async function draftReply(deps: DraftDeps, input: { caseMessageId: number
   if (question.pendingScan > 0) return { outcome: 'skipped', reason: 'attachments not scanned yet' };
 
   const content = await deps.compose({ caseRow, message, em, attachments: question.attachments });
+  // One insert statement (em.insert: no transaction around it, nothing left in the unit of work).
   const draft = em.create(Draft, {
     caseId: caseRow.id,
     caseMessageId: message.id,
     dueAt: caseRow.dueAt ?? null,
     ...content,
-  });
+  }, { persist: false });
   try {
-    await em.flush();
+    await em.insert(draft);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const raced = await em.fork().findOneOrFail(Draft, { caseMessageId: input.caseMessageId, followUpKey: '' }, { fields: ['id'] });

@@ -48,6 +48,7 @@ export async function storeFetchedMessage(
   );
   if (earlier) return { kind: 'resync-duplicate', inboundId: earlier.id, needsParse: earlier.state === 'stored' };
 
+  // One insert statement (em.insert: no transaction around it, nothing left in the unit of work).
   const row = em.create(InboundMessage, {
     mailbox: cursor.mailbox,
     uidValidity: cursor.uidValidity,
@@ -56,9 +57,9 @@ export async function storeFetchedMessage(
     messageId: peekMessageId(fetched.source),
     size: fetched.source.length,
     raw: fetched.source,
-  });
+  }, { persist: false });
   try {
-    await em.flush();
+    await em.insert(row);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     em.clear();
