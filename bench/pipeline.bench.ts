@@ -228,11 +228,22 @@ async function caseDeskDrain(db: string, encrypted = true): Promise<Figures> {
     if (process.env.BENCH_DEBUG) process.stderr.write(`drain started ${new Date(started).toISOString()}\n`);
     try {
       const done = await waitForDrafts(app.orm, N, Math.max(120_000, N * 500), true);
+      if (process.env.BENCH_DEBUG) await stageSpans(app.orm, started);
       return figures(new Map([...done.keys()].map((id) => [id, started])), done, started);
     } finally {
       await app.stop();
     }
   }, encrypted);
+}
+
+/** BENCH_DEBUG: when each stage finished its last message, in seconds from the start (which stage paces the drain). */
+async function stageSpans(orm: Orm, started: number): Promise<void> {
+  const em = orm.em.fork();
+  const last = async (entity: string, column: string) => {
+    const rows = await em.getConnection().execute(`select max(${column}) as t from ${entity}`);
+    return ((new Date(rows[0].t as string | number).getTime() - started) / 1000).toFixed(1);
+  };
+  process.stderr.write(`last stored ${await last('inbound_message', 'received_at')} s, last case message ${await last('case_message', 'created_at')} s, last draft ${await last('draft', 'created_at')} s\n`);
 }
 
 /** CaseDesk under a steady offered load: RATE questions/s for SECONDS. */

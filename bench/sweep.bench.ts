@@ -70,7 +70,7 @@ async function benchDriver(driver: TestDriver): Promise<void> {
     if (driver === 'postgresql') await conn.execute('analyze');
     const seeded = ((performance.now() - t0) / 1000).toFixed(1);
     const counts = { parse: 0, scan: 0, draft: 0, send: 0 };
-    const enqueuer: Enqueuer = { enqueueParse: async () => void counts.parse++, enqueueDraft: async () => void counts.draft++, enqueueSend: async () => void counts.send++, enqueueScan: async () => void counts.scan++ };
+    const enqueuer: Enqueuer = { enqueueParse: async () => void counts.parse++, enqueueParseMany: async (ids) => void (counts.parse += ids.length), enqueueDraft: async () => void counts.draft++, enqueueSend: async () => void counts.send++, enqueueScan: async () => void counts.scan++ };
     let last = { parse: 0, draft: 0, send: 0 };
     const sweep = await timed(async () => (last = await sweepUnfinished(db.orm.em.fork(), enqueuer)));
     const former = await timed(() => formerDraftQuery(db.orm.em.fork()), 3);

@@ -10,7 +10,7 @@ import { keyringOf, openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
 import { createReplyRenderer, type ReplyRenderer } from '../src/drafts/render.ts';
 import { startIngest, type IngestHandle } from '../src/ingest/mailbox-ingest.ts';
-import { authenticateSender, systemResolver, type DNSResolver } from '../src/mail/auth/index.ts';
+import { authenticateSender, cachingResolver, systemResolver, type DNSResolver } from '../src/mail/auth/index.ts';
 import { readBounce } from '../src/mail/bounce.ts';
 import { classifyMessage } from '../src/mail/classify.ts';
 import { extractNewText } from '../src/mail/new-text.ts';
@@ -108,7 +108,7 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
   const redis: Redis = createRedis(config.env.REDIS_URL);
   const parsePool = new ParsePool();
   const textExtractor = new TextExtractor();
-  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer(), dnsResolver: options.dnsResolver ?? systemResolver };
+  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer(), dnsResolver: options.dnsResolver ?? cachingResolver(systemResolver) };
   try {
     return await startRoles(base, options);
   } catch (err) {

@@ -32,7 +32,7 @@ export async function undraftedQuestions(em: EntityManager): Promise<number[]> {
  */
 export async function sweepUnfinished(em: EntityManager, enqueuer: Enqueuer): Promise<{ parse: number; scan: number; draft: number; send: number }> {
   const stored = await em.find(InboundMessage, { state: 'stored' }, { fields: ['id'], orderBy: { id: 'asc' } });
-  for (const row of stored) await enqueuer.enqueueParse(row.id);
+  for (let i = 0; i < stored.length; i += 500) await enqueuer.enqueueParseMany(stored.slice(i, i + 500).map((row) => row.id));
 
   // Attachments never scanned, or left not scanned while clamd was down: scan them (their drafts follow).
   const unscanned = await unscannedMessages(em, ['pending-scan', 'not-scanned']);

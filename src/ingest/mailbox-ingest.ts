@@ -131,12 +131,17 @@ class MailboxIngest {
 
   private async syncBatch(imap: ImapFlow, uidValidity: number, batch: number[]): Promise<void> {
     const fetched = await imap.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true });
+    const toParse: number[] = [];
     for (const msg of fetched.sort((a, b) => a.uid - b.uid)) {
       if (!msg.source) continue;
       const outcome = await storeFetchedMessage(this.deps.orm.em.fork(), { mailbox: this.deps.mailbox, uidValidity }, { uid: msg.uid, source: msg.source });
-      if (outcome.kind === 'stored' || outcome.needsParse) await this.deps.enqueuer.enqueueParse(outcome.inboundId);
+      if (outcome.kind === 'stored' || outcome.needsParse) toParse.push(outcome.inboundId);
       if (outcome.kind === 'stored') this.log.info({ inboundId: outcome.inboundId, uid: msg.uid, bytes: msg.source.length }, 'message stored');
     }
+    // The batch's parse jobs in one round trip. A crash before it leaves the rows `stored` and the
+    // cursor behind them: the next session fetches the batch again and queues them (as does the
+    // start-up sweep).
+    await this.deps.enqueuer.enqueueParseMany(toParse);
     await imap.messageFlagsAdd(batch.join(','), ['\\Seen'], { uid: true });
     await advanceCursor(this.deps.orm.em.fork(), this.deps.mailbox, uidValidity, batch[batch.length - 1]);
   }

@@ -36,6 +36,8 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 /** What stage cores need from the queues: add the next stage's job for a row. */
 export interface Enqueuer {
   enqueueParse(inboundId: number): Promise<void>;
+  /** Several parse jobs in one round trip (ingest's batch), in the order given. */
+  enqueueParseMany(inboundIds: number[]): Promise<void>;
   /** Scan (and read) the attachments of an inbound case message; the scan stage then queues its draft. */
   enqueueScan(caseMessageId: number): Promise<void>;
   enqueueDraft(caseMessageId: number): Promise<void>;
@@ -66,6 +68,10 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
   return {
     queues,
     enqueueParse: (inboundId) => add('parse', inboundId, { inboundId }),
+    enqueueParseMany: async (inboundIds) => {
+      if (inboundIds.length === 0) return;
+      await queues.parse.addBulk(inboundIds.map((inboundId) => ({ name: 'parse', data: { inboundId }, opts: { ...JOB_OPTIONS.parse, jobId: jobIdFor('parse', inboundId) } })));
+    },
     enqueueScan: (caseMessageId) => add('scan', caseMessageId, { caseMessageId }),
     enqueueDraft: (caseMessageId) => add('draft', caseMessageId, { caseMessageId }),
     enqueueSend: (outboxId) => add('send', outboxId, { outboxId }),

@@ -20,3 +20,4 @@ export { readSpamVerdict } from './spam-verdict.ts';
 export { selectTrustedResults, type TrustedResults, type TrustedSelection } from './trusted-results.ts';
 export { verdictFromResults, type SenderVerdict, type VerdictWithReasons } from './verdict.ts';
 export { checkDkimAndDmarc, systemResolver, type DNSResolver } from './verify-dkim.ts';
+export { cachingResolver } from './dns-cache.ts';
