@@ -38,8 +38,8 @@ export interface FilingTurn {
 export interface TurnSources {
   /** Ids of the rows of the mailbox stored before `inbound` and still `stored`, highest first. */
   earlier(em: EntityManager, inbound: TurnMessage): Promise<number[]>;
-  /** Whether the parse job of `inboundId` is active (in any process). */
-  active(inboundId: number): Promise<boolean>;
+  /** Which of these messages' parse jobs are active (in any process): one look for all of them. */
+  active(inboundIds: number[]): Promise<Set<number>>;
 }
 
 const DEFAULTS: FilingTurnOptions = { maxWaitMs: 10_000, recheckMs: 250 };
@@ -91,9 +91,9 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
   /** Whether any of `ids` is being parsed; the ones found idle are added to `idle`. */
   const anyRunning = async (ids: number[], idle: Set<number>): Promise<boolean> => {
     if (ids.some((id) => local.has(id))) return true;
-    const active = await Promise.all(ids.map((id) => sources.active(id)));
-    ids.forEach((id, i) => !active[i] && idle.add(id));
-    return active.includes(true);
+    const active = await sources.active(ids);
+    for (const id of ids) if (!active.has(id)) idle.add(id);
+    return ids.some((id) => active.has(id));
   };
 
   const wait = async (em: EntityManager, inbound: TurnMessage): Promise<boolean> => {
@@ -142,15 +142,22 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
 export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Partial<FilingTurnOptions> = {}): FilingTurn {
   const turn = createTurn({
     earlier: (em, inbound) => earlierStoredIds(em, inbound.mailbox, inbound.id),
-    active: async (inboundId) => (await queue.getJobState(jobIdFor('parse', inboundId))) === 'active',
+    // The queue's active list (a few ids: the running jobs of every process), not one state query per message.
+    active: async () => new Set((await queue.getRanges(['active'], 0, -1)).map(inboundIdOf).filter((id): id is number => id !== null)),
   }, options);
   const events = new QueueEvents(queue.name, { connection: ctx.connection, prefix: ctx.prefix });
   events.on('error', () => undefined);
   const fromEvent = ({ jobId }: { jobId: string }) => {
-    const id = Number(/(\d+)$/.exec(jobId)?.[1]);
-    if (Number.isSafeInteger(id) && jobId === jobIdFor('parse', id)) turn.settled(id);
+    const id = inboundIdOf(jobId);
+    if (id !== null) turn.settled(id);
   };
   events.on('completed', fromEvent);
   events.on('failed', fromEvent);
   return { wait: turn.wait, started: turn.started, ended: turn.ended, close: () => events.close() };
+}
+
+/** The inbound id of a parse job's id (jobIdFor('parse', id)); null for any other id. */
+function inboundIdOf(jobId: string): number | null {
+  const id = Number(/(\d+)$/.exec(jobId)?.[1]);
+  return Number.isSafeInteger(id) && jobId === jobIdFor('parse', id) ? id : null;
 }

@@ -5,7 +5,7 @@ import { logSafeError } from '../shared/log-safe-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Redis } from '../shared/redis.ts';
 import { LeaderLock } from './leader-lock.ts';
-import { advanceCursor, loadCursor, storeFetchedMessage } from './store-message.ts';
+import { advanceCursor, loadCursor, storeFetchedBatch } from './store-message.ts';
 
 export interface ImapSettings {
   host: string;
@@ -131,13 +131,13 @@ class MailboxIngest {
 
   private async syncBatch(imap: ImapFlow, uidValidity: number, batch: number[]): Promise<void> {
     const fetched = await imap.fetchAll(batch.join(','), { uid: true, source: true }, { uid: true });
+    const sources = fetched.sort((a, b) => a.uid - b.uid).flatMap((m) => (m.source ? [{ uid: m.uid, source: m.source }] : []));
     const toParse: number[] = [];
-    for (const msg of fetched.sort((a, b) => a.uid - b.uid)) {
-      if (!msg.source) continue;
-      const outcome = await storeFetchedMessage(this.deps.orm.em.fork(), { mailbox: this.deps.mailbox, uidValidity }, { uid: msg.uid, source: msg.source });
+    const results = await storeFetchedBatch(this.deps.orm.em.fork(), { mailbox: this.deps.mailbox, uidValidity }, sources);
+    results.forEach(({ uid, outcome }, i) => {
       if (outcome.kind === 'stored' || outcome.needsParse) toParse.push(outcome.inboundId);
-      if (outcome.kind === 'stored') this.log.info({ inboundId: outcome.inboundId, uid: msg.uid, bytes: msg.source.length }, 'message stored');
-    }
+      if (outcome.kind === 'stored') this.log.info({ inboundId: outcome.inboundId, uid, bytes: sources[i].source.length }, 'message stored');
+    });
     // The batch's parse jobs in one round trip. A crash before it leaves the rows `stored` and the
     // cursor behind them: the next session fetches the batch again and queues them (as does the
     // start-up sweep).

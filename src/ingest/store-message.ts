@@ -69,6 +69,78 @@ export async function storeFetchedMessage(
   return { kind: 'stored', inboundId: row.id };
 }
 
+/** Rows of one multi-row insert: at most this many bytes of raw source (values are inlined in the SQL text). */
+const INSERT_BATCH_BYTES = 1_000_000;
+
+/**
+ * storeFetchedMessage for a fetched batch (in UID order), with a few statements for the whole
+ * batch instead of three per message: one read of the UIDs already stored, one of the bytes seen
+ * before a UIDVALIDITY change, and multi-row inserts of the rest (up to INSERT_BATCH_BYTES of
+ * source each). Outcomes come back in the batch's order. When an insert meets a row stored
+ * meanwhile (another ingest process), the messages of that insert are stored one by one.
+ */
+export async function storeFetchedBatch(
+  em: EntityManager,
+  cursor: { mailbox: string; uidValidity: number },
+  batch: FetchedMessage[],
+): Promise<Array<{ uid: number; outcome: StoreOutcome }>> {
+  if (batch.length === 0) return [];
+  const { mailbox, uidValidity } = cursor;
+  const stored = await em.find(InboundMessage, { mailbox, uidValidity, uid: { $in: batch.map((f) => f.uid) } }, { fields: ['id', 'state', 'uid'] });
+  const byUid = new Map(stored.map((r) => [r.uid, r]));
+  const fresh = batch.filter((f) => !byUid.has(f.uid)).map((f) => ({ ...f, contentHash: createHash('sha256').update(f.source).digest('hex') }));
+  const earlier = fresh.length === 0 ? [] : await em.find(InboundMessage, { mailbox, contentHash: { $in: fresh.map((f) => f.contentHash) }, uidValidity: { $ne: uidValidity } }, { fields: ['id', 'state', 'contentHash'], orderBy: { id: 'asc' } });
+  const byHash = new Map<string, { id: number; state: string }>();
+  for (const row of earlier) if (!byHash.has(row.contentHash)) byHash.set(row.contentHash, row);
+
+  const outcomes = new Map<number, StoreOutcome>();
+  for (const [uid, row] of byUid) outcomes.set(uid, { kind: 'existing', inboundId: row.id, needsParse: row.state === 'stored' });
+  const toInsert: typeof fresh = [];
+  for (const f of fresh) {
+    const seen = byHash.get(f.contentHash);
+    if (seen) outcomes.set(f.uid, { kind: 'resync-duplicate', inboundId: seen.id, needsParse: seen.state === 'stored' });
+    else toInsert.push(f);
+  }
+  for (const chunk of bySize(toInsert, INSERT_BATCH_BYTES)) {
+    for (const [uid, outcome] of await insertChunk(em, cursor, chunk)) outcomes.set(uid, outcome);
+  }
+  return batch.map((f) => ({ uid: f.uid, outcome: outcomes.get(f.uid)! }));
+}
+
+/** Consecutive runs of `items` of at most `maxBytes` of source each (a larger message alone). */
+function bySize<T extends FetchedMessage>(items: T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const last = chunks[chunks.length - 1];
+    if (!last || bytes + item.source.length > maxBytes) {
+      chunks.push([item]);
+      bytes = item.source.length;
+    } else {
+      last.push(item);
+      bytes += item.source.length;
+    }
+  }
+  return chunks;
+}
+
+async function insertChunk(em: EntityManager, cursor: { mailbox: string; uidValidity: number }, chunk: Array<FetchedMessage & { contentHash: string }>): Promise<Array<[number, StoreOutcome]>> {
+  const rows = chunk.map((f) => em.create(InboundMessage, {
+    mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: f.uid, contentHash: f.contentHash,
+    messageId: peekMessageId(f.source), size: f.source.length, raw: f.source,
+  }, { persist: false }));
+  try {
+    // One statement, no transaction around it; nothing is left in the unit of work.
+    await em.insertMany(rows);
+    return chunk.map((f, i) => [f.uid, { kind: 'stored', inboundId: rows[i].id }]);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const one: Array<[number, StoreOutcome]> = [];
+    for (const f of chunk) one.push([f.uid, await storeFetchedMessage(em.fork(), cursor, f)]);
+    return one;
+  }
+}
+
 /** Load or create the cursor; a changed UIDVALIDITY restarts it at UID 0 (resync). */
 export async function loadCursor(
   em: EntityManager,
