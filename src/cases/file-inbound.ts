@@ -38,9 +38,10 @@ export interface FileDeps extends ReadDeps, OpenCaseDeps {
 type Sender = NonNullable<Parameters<typeof openOrThread>[2]['sender']>;
 
 /**
- * The sender check of one message, decided once: the first run stores the verdict and its
- * reasons on the inbound row, and any later run (a retry, a re-run after a crash) reuses them.
- * The spam verdict is read from the header each time (it is a pure function of the bytes).
+ * The sender check of one message, decided once: the filing that uses it stores the verdict and
+ * its reasons on the inbound row (in the same statement that claims the row, ./open-case.ts),
+ * and any later run (a re-run after a crash) reuses a stored one. The spam verdict is read from
+ * the header each time (it is a pure function of the bytes).
  */
 async function senderOf(deps: FileDeps, inbound: InboundMessage): Promise<Sender> {
   const mode = deps.senderAuth?.mode ?? 'off';
@@ -50,11 +51,8 @@ async function senderOf(deps: FileDeps, inbound: InboundMessage): Promise<Sender
   if (!deps.senderAuth || mode === 'off') return { mode: 'off', verdict: 'unknown', reasons: [], spam };
   if (inbound.senderVerdict) return { mode, verdict: inbound.senderVerdict, reasons: inbound.senderReasons ?? [], spam };
   const result = await deps.senderAuth.check(raw);
-  const reasons = result.reasons.map((r) => r.slice(0, 200)).slice(0, 20);
-  // One statement, no transaction around it; the loaded row is left unchanged, so no later flush writes it again.
-  await deps.em.nativeUpdate(InboundMessage, { id: inbound.id }, { senderVerdict: result.verdict, senderReasons: reasons, updatedAt: new Date() });
   deps.log.info({ inboundId: inbound.id, verdict: result.verdict, method: result.method }, 'sender checked');
-  return { mode, verdict: result.verdict, reasons, spam };
+  return { mode, verdict: result.verdict, reasons: result.reasons.map((r) => r.slice(0, 200)).slice(0, 20), spam };
 }
 
 export type FileResult =
@@ -152,18 +150,13 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   const now = deps.now?.() ?? new Date();
   const messageId = normalizeMessageId(message.messageId) ?? syntheticMessageId(inbound.id, deps.ownDomain);
   const messageIdHash = hashMessageId(messageId);
-  let already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
-  if (already) return markDuplicate(deps, inbound, already);
-
   let thread = await resolveThread(threadInput(message), threadLookups(em));
   const sender = await senderOf(deps, inbound);
-  if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) {
-    // The earlier messages have filed meanwhile: one may have had this Message-ID (a copy), or
-    // this message may reply to one of them.
-    already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
-    if (already) return markDuplicate(deps, inbound, already);
-    thread = await resolveThread(threadInput(message), threadLookups(em));
-  }
+  // The earlier messages have filed meanwhile: this message may reply to one of them. (The copy
+  // check below comes after the wait: one of them may have had this Message-ID.)
+  if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) thread = await resolveThread(threadInput(message), threadLookups(em));
+  const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+  if (already) return markDuplicate(deps, inbound, already);
   try {
     const filing = { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender };
     const prepared = prepareCaseMessage(deps, filing);

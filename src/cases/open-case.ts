@@ -85,7 +85,9 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   const fromAddress = fitColumn((msg.from?.address ?? '').toLowerCase(), NAME_COLUMN);
   // Claim the row first (only from `stored`): a second run of the job, after a lost lock, finds
   // it claimed and settles on what the first wrote. On SQLite this write also takes the lock.
-  const claimed = await tx.nativeUpdate(InboundMessage, { id: input.inboundId, state: 'stored' }, { state: 'parsed', kind: 'human', reasons: input.classification.reasons, updatedAt: new Date() });
+  // The sender check's verdict is stored with the claim (file-inbound.ts decides it once).
+  const checked = input.sender && input.sender.mode !== 'off' ? { senderVerdict: input.sender.verdict, senderReasons: input.sender.reasons } : {};
+  const claimed = await tx.nativeUpdate(InboundMessage, { id: input.inboundId, state: 'stored' }, { state: 'parsed', kind: 'human', reasons: input.classification.reasons, ...checked, updatedAt: new Date() });
   if (claimed !== 1) throw new InboundAlreadySettled(input.inboundId);
   const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
   const decision = await (deps.intake ?? answerEveryone)(tx, {
