@@ -116,7 +116,7 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
       // looking at the database again (each look is a query; ids below ours never appear later).
       // After the last local one, or at the re-check (jobs of other processes), look again.
       const rest: number[] = ended === null ? [] : earlier.filter((id) => id !== ended);
-      earlier = rest.some((id: number) => local.has(id)) ? rest : null;
+      earlier = rest.some((id) => local.has(id)) ? rest : null;
     }
     return waited;
   };

@@ -27,57 +27,17 @@ export function peekMessageId(raw: Buffer): string | null {
   return id ? id[0] : null;
 }
 
-/**
- * Store one fetched message before anything else happens to it. Idempotent: a second call for
- * the same (mailbox, UIDVALIDITY, UID) returns the existing row; the same bytes seen again
- * after a UIDVALIDITY change are recognised by their hash and not stored twice.
- */
-export async function storeFetchedMessage(
-  em: EntityManager,
-  cursor: { mailbox: string; uidValidity: number },
-  fetched: FetchedMessage,
-): Promise<StoreOutcome> {
-  const existing = await em.findOne(InboundMessage, { mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: fetched.uid }, { fields: ['id', 'state'] });
-  if (existing) return { kind: 'existing', inboundId: existing.id, needsParse: existing.state === 'stored' };
-
-  const contentHash = createHash('sha256').update(fetched.source).digest('hex');
-  const earlier = await em.findOne(
-    InboundMessage,
-    { mailbox: cursor.mailbox, contentHash, uidValidity: { $ne: cursor.uidValidity } },
-    { fields: ['id', 'state'] },
-  );
-  if (earlier) return { kind: 'resync-duplicate', inboundId: earlier.id, needsParse: earlier.state === 'stored' };
-
-  // One insert statement (em.insert: no transaction around it, nothing left in the unit of work).
-  const row = em.create(InboundMessage, {
-    mailbox: cursor.mailbox,
-    uidValidity: cursor.uidValidity,
-    uid: fetched.uid,
-    contentHash,
-    messageId: peekMessageId(fetched.source),
-    size: fetched.source.length,
-    raw: fetched.source,
-  }, { persist: false });
-  try {
-    await em.insert(row);
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    em.clear();
-    const raced = await em.findOneOrFail(InboundMessage, { mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid: fetched.uid }, { fields: ['id', 'state'] });
-    return { kind: 'existing', inboundId: raced.id, needsParse: raced.state === 'stored' };
-  }
-  return { kind: 'stored', inboundId: row.id };
-}
-
 /** Rows of one multi-row insert: at most this many bytes of raw source (values are inlined in the SQL text). */
 const INSERT_BATCH_BYTES = 1_000_000;
 
 /**
- * storeFetchedMessage for a fetched batch (in UID order), with a few statements for the whole
- * batch instead of three per message: one read of the UIDs already stored, one of the bytes seen
- * before a UIDVALIDITY change, and multi-row inserts of the rest (up to INSERT_BATCH_BYTES of
- * source each). Outcomes come back in the batch's order. When an insert meets a row stored
- * meanwhile (another ingest process), the messages of that insert are stored one by one.
+ * Store a fetched batch (in UID order) before anything else happens to it, with a few statements
+ * for the whole batch: one read of the UIDs already stored, one of the bytes seen before a
+ * UIDVALIDITY change, and multi-row inserts of the rest (up to INSERT_BATCH_BYTES of source
+ * each). Outcomes come back in the batch's order. Idempotent: a message already stored under its
+ * (mailbox, UIDVALIDITY, UID) is `existing`; the same bytes seen again after a UIDVALIDITY change
+ * are the earlier row (`resync-duplicate`), not stored twice. When an insert meets a row another
+ * ingest process stored meanwhile, the messages of that insert are settled one by one.
  */
 export async function storeFetchedBatch(
   em: EntityManager,
@@ -135,10 +95,17 @@ async function insertChunk(em: EntityManager, cursor: { mailbox: string; uidVali
     return chunk.map((f, i) => [f.uid, { kind: 'stored', inboundId: rows[i].id }]);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
+    if (chunk.length === 1) return [[chunk[0].uid, await storedMeanwhile(em.fork(), cursor, chunk[0].uid)]];
     const one: Array<[number, StoreOutcome]> = [];
-    for (const f of chunk) one.push([f.uid, await storeFetchedMessage(em.fork(), cursor, f)]);
+    for (const f of chunk) one.push([f.uid, (await storeFetchedBatch(em.fork(), cursor, [f]))[0].outcome]);
     return one;
   }
+}
+
+/** The row another process stored under this UID while we were inserting it. */
+async function storedMeanwhile(em: EntityManager, cursor: { mailbox: string; uidValidity: number }, uid: number): Promise<StoreOutcome> {
+  const raced = await em.findOneOrFail(InboundMessage, { mailbox: cursor.mailbox, uidValidity: cursor.uidValidity, uid }, { fields: ['id', 'state'] });
+  return { kind: 'existing', inboundId: raced.id, needsParse: raced.state === 'stored' };
 }
 
 /** Load or create the cursor; a changed UIDVALIDITY restarts it at UID 0 (resync). */

@@ -70,7 +70,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
     enqueueParse: (inboundId) => add('parse', inboundId, { inboundId }),
     enqueueParseMany: async (inboundIds) => {
       if (inboundIds.length === 0) return;
-      await queues.parse.addBulk(inboundIds.map((inboundId) => ({ name: 'parse', data: { inboundId }, opts: { ...JOB_OPTIONS.parse, jobId: jobIdFor('parse', inboundId) } })));
+      await queues.parse.addBulk(inboundIds.map((inboundId) => ({ name: 'parse', data: { inboundId }, opts: { jobId: jobIdFor('parse', inboundId) } })));
     },
     enqueueScan: (caseMessageId) => add('scan', caseMessageId, { caseMessageId }),
     enqueueDraft: (caseMessageId) => add('draft', caseMessageId, { caseMessageId }),

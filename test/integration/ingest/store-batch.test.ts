@@ -51,4 +51,15 @@ describe.each(TEST_DRIVERS)('ingest stores a fetched batch on %s', (driver) => {
     ]);
     expect(await t.orm.em.fork().count(InboundMessage, {})).toBe(6);
   });
+
+  it('two ingest processes storing the same batch at once store each message once and agree on its row', async () => {
+    const cursor = { mailbox: 'Race', uidValidity: 3 };
+    const batch = [message(21), message(22), message(23)];
+    // Both read "nothing stored yet", then both insert: the second insert meets the first's rows.
+    const [a, b] = await Promise.all([storeFetchedBatch(t.orm.em.fork(), cursor, batch), storeFetchedBatch(t.orm.em.fork(), cursor, batch)]);
+    const ids = (r: typeof a) => r.map((x) => (x.outcome as { inboundId: number }).inboundId);
+    expect(ids(a)).toEqual(ids(b));
+    expect([...a, ...b].map((x) => x.outcome.kind).sort()).toEqual(['existing', 'existing', 'existing', 'stored', 'stored', 'stored']);
+    expect(await t.orm.em.fork().count(InboundMessage, { mailbox: 'Race' })).toBe(3);
+  });
 });
