@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'casedesk-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Modules `casedesk --help` must not load: the ORM, queues, mail, the code tables, the stages. */
-const HEAVY = /node_modules\/(?:@mikro-orm|knex|bullmq|ioredis|imapflow|mailparser|nodemailer|fastify|pino|zod|better-sqlite3|pg)\/|\/(?:src\/(?:db|codes|mail|drafts|cases|ingest|review|web)|workers\/main)\b/;
+const HEAVY = /node_modules\/(?:@mikro-orm|knex|bullmq|ioredis|imapflow|mailparser|nodemailer|fastify|pino|zod|better-sqlite3|pg)\/|\/dist\/vendor\/|\/(?:src\/(?:db|codes|mail|drafts|cases|ingest|review|web)|workers\/main)\b/;
 
 /** Run the real CLI entry with a resolve hook that lists every module it loads. */
 function loadedBy(args: string[], name: string): { status: number | null; stdout: string; modules: string[] } {
