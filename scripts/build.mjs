@@ -7,11 +7,12 @@
 // import.meta.url)` resolves the same from dist/ as from the sources.
 //
 // MikroORM (its five packages with knex, lodash, fs-extra, globby, umzug…: about 700 CommonJS
-// files) is bundled into dist/vendor/ as ES modules sharing one copy of @mikro-orm/core, and the
-// compiled code imports it from there. Node then reads a handful of files instead of 700, and its
-// ES-module loader no longer runs the CommonJS export lexer over every re-export of
-// @mikro-orm/core: importing the ORM drops from ~450 ms to ~140 ms on this VM (issue 11's
-// `codes lookup` start-up). Native and optional drivers stay in node_modules (VENDOR_EXTERNAL).
+// files) and zod (95 ES modules) are bundled into dist/vendor/ as ES modules sharing one copy of
+// @mikro-orm/core, and the compiled code imports them from there. Node then reads a handful of
+// files instead of 800, and its ES-module loader no longer runs the CommonJS export lexer over
+// every re-export of @mikro-orm/core: importing the ORM drops from ~450 ms to ~140 ms on this VM
+// (issue 11's `codes lookup` start-up). Native and optional drivers stay in node_modules
+// (VENDOR_EXTERNAL).
 // Tests and tsx run the sources against node_modules as before.
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,14 +23,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist');
 const SOURCE_DIRS = ['src', 'config', 'workers'];
 const LINKED_DIRS = ['templates', 'public'];
-const VENDORED = ['@mikro-orm/core', '@mikro-orm/knex', '@mikro-orm/better-sqlite', '@mikro-orm/postgresql', '@mikro-orm/migrations'];
+const VENDORED = ['@mikro-orm/core', '@mikro-orm/knex', '@mikro-orm/better-sqlite', '@mikro-orm/postgresql', '@mikro-orm/migrations', 'zod'];
 /** Left to node_modules: native addons, and drivers and tools knex or MikroORM load only if installed. */
 const VENDOR_EXTERNAL = [
   'better-sqlite3', 'pg-native', 'sqlite3', 'mysql', 'mysql2', 'oracledb', 'tedious', 'pg-query-stream', 'mariadb', 'libsql',
   'ts-morph', 'ts-node', '@mikro-orm/entity-generator', '@mikro-orm/seeder', '@mikro-orm/reflection', '@mikro-orm/mongodb',
   '@mikro-orm/mysql', '@mikro-orm/mariadb', '@mikro-orm/sqlite', '@mikro-orm/mssql', '@mikro-orm/libsql', '@mikro-orm/cli',
 ];
-const vendorFile = (pkg) => `${pkg.replace('@mikro-orm/', '')}.js`;
+const vendorFile = (pkg) => `${pkg.replace('@mikro-orm/', '')}.js`; // no package of the list shares a base name
 
 function walk(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -124,6 +125,11 @@ async function buildVendor(esbuild, outdir) {
     platform: 'node',
     target: 'node20',
     external: VENDOR_EXTERNAL,
+    // Less text for V8 to read at every start. Identifiers keep their names: MikroORM reads
+    // function parameter names and constructor names at run time.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
     // Bundled CommonJS still calls require() for what stays external (and MikroORM's own
     // requireFrom): give the modules Node's.
     banner: { js: "import { createRequire as __vendorRequire } from 'node:module'; const require = __vendorRequire(import.meta.url);" },
