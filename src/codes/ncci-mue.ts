@@ -3,7 +3,7 @@ import { ValidationError } from '../shared/errors.ts';
 import { cacheOf, type CodeCache } from './code-cache.ts';
 import { compactCode, isIsoDate, today } from './normalize.ts';
 import { releaseInForce, releaseKey, toRef, type ReleaseRow } from './releases.ts';
-import { databaseKey, query } from './sql.ts';
+import { databaseKey, lookupRows } from './sql.ts';
 import type { MueLimit, NcciEdit } from './types.ts';
 
 /** What an NCCI PTP modifier indicator means for the coder. */
@@ -62,6 +62,7 @@ async function remembered<T>(em: EntityManager, cache: CodeCache, key: string, l
 }
 
 const NCCI_COLUMNS = 'column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale, from_key, until_key';
+const PAIR_SQL = `select ${NCCI_COLUMNS} from ncci_edit where column1 in (?, ?) and column2 in (?, ?)`;
 const IN_RELEASE = 'from_key <= ? and (until_key is null or until_key > ?)';
 
 /** Which NCCI releases exist: stored versions of a pair are the same answer as long as this is. */
@@ -76,7 +77,7 @@ function ncciChain(releases: ReleaseRow[]): string {
  */
 async function pairVersions(em: EntityManager, cache: CodeCache, releases: ReleaseRow[], x: string, y: string): Promise<Record<string, unknown>[]> {
   return remembered(em, cache, `ncci:${ncciChain(releases)}:${x}:${y}`, () =>
-    query(em, `select ${NCCI_COLUMNS} from ncci_edit where column1 in (?, ?) and column2 in (?, ?)`, [x, y, x, y]));
+    lookupRows(em, PAIR_SQL, [x, y, x, y]));
 }
 
 function inRelease(r: Record<string, unknown>, key: number): boolean {
@@ -123,7 +124,7 @@ export async function findMue(em: EntityManager, code: string, options: EditLook
   if (!release) return null;
   const c = compactCode(code);
   const rows = await remembered(em, cache, `mue:${release.id}:${release.checksum}:${c}`, () =>
-    query(em, 'select code, value, adjudication_indicator, rationale from mue_limit where release_id = ? and code = ?', [release.id, c]));
+    lookupRows(em, 'select code, value, adjudication_indicator, rationale from mue_limit where release_id = ? and code = ?', [release.id, c]));
   const r = rows[0];
   if (!r) return null;
   const ind = String(r.adjudication_indicator);
@@ -145,7 +146,7 @@ export async function listedInEdits(em: EntityManager, cache: CodeCache, release
   const k = ncci ? releaseKey(ncci) : -1;
   const key = `listed:${ncci?.id}:${ncci?.checksum}:${mue?.id}:${mue?.checksum}:${code}`;
   const out = await remembered(em, cache, key, async () => {
-    const [r] = await query(
+    const [r] = await lookupRows(
       em,
       `select (select 1 from ncci_edit where column1 = ? and ${IN_RELEASE} limit 1) as n1,
               (select 1 from ncci_edit where column2 = ? and ${IN_RELEASE} limit 1) as n2,
