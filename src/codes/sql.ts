@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 
@@ -17,26 +18,19 @@ interface PgClient {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
 }
 
-/** Names of the statements prepared so far (per process; at most MAX_PREPARED). */
-const prepared = new Map<string, string>();
-const MAX_PREPARED = 64;
-
 /**
  * A read on the hot path of a code lookup (an NCCI pair, an MUE limit): on PostgreSQL outside a
  * transaction it runs as a named prepared statement on a connection of the ORM's own pool,
  * without knex and MikroORM building and formatting the query (about 0.1 ms of CPU and a
  * PostgreSQL parse per call, the larger part of a lookup's time). Elsewhere it is `query`. `sql`
- * uses `?` placeholders and holds no literal question mark; rows come back with the pool's type
- * parsers, as `query` gives them.
+ * is a constant text (each distinct one is prepared once per connection, named by its hash) with
+ * `?` placeholders and no literal question mark; rows come back with the pool's type parsers, as
+ * `query` gives them.
  */
 export async function lookupRows(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   if (em.isInTransaction() || !isPostgres(em)) return query(em, sql, params);
   const client = (em as unknown as SqlEntityManager).getKnex().client as unknown as { acquireConnection(): Promise<PgClient>; releaseConnection(c: PgClient): Promise<void> };
-  let name = prepared.get(sql);
-  if (name === undefined && prepared.size < MAX_PREPARED) {
-    name = `casedesk_lookup_${prepared.size + 1}`;
-    prepared.set(sql, name);
-  }
+  const name = `casedesk_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${(n += 1)}`);
   const conn = await client.acquireConnection();
