@@ -36,11 +36,17 @@ export interface FilingTurn {
 
 /** Where the turn looks: the earlier unsettled rows (database) and whether a job runs elsewhere (queue). */
 export interface TurnSources {
-  /** Ids of the rows of the mailbox stored before `inbound` and still `stored`, highest first. */
-  earlier(em: EntityManager, inbound: TurnMessage): Promise<number[]>;
+  /**
+   * Ids of the rows of the mailbox stored before `inbound` and still `stored`, highest first (the
+   * nearest ones only); `all`: no other such row exists beyond them.
+   */
+  earlier(em: EntityManager, inbound: TurnMessage): Promise<{ ids: number[]; all: boolean }>;
   /** Which of these messages' parse jobs are active (in any process): one look for all of them. */
   active(inboundIds: number[]): Promise<Set<number>>;
 }
+
+/** How many of the nearest earlier rows one look reads. */
+const EARLIER_LOOK = 32;
 
 const DEFAULTS: FilingTurnOptions = { maxWaitMs: 10_000, recheckMs: 250 };
 
@@ -102,8 +108,10 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
     const idle = new Set<number>();
     let waited = false;
     let earlier: number[] | null = null;
+    let all = false;
     while (Date.now() < deadline) {
-      earlier = (earlier ?? (await sources.earlier(em, inbound))).filter((id) => !idle.has(id));
+      if (earlier === null) ({ ids: earlier, all } = await sources.earlier(em, inbound));
+      earlier = earlier.filter((id) => !idle.has(id));
       if (earlier.length === 0) break;
       const next = anySettled(earlier, Math.max(0, Math.min(recheckMs, deadline - Date.now())));
       if (!(await anyRunning(earlier, idle))) {
@@ -114,8 +122,10 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
       const ended = await next.done;
       // An end in this process: while other earlier jobs still run here, wait on for them without
       // looking at the database again (each look is a query; ids below ours never appear later).
-      // After the last local one, or at the re-check (jobs of other processes), look again.
+      // When that was the last earlier row and the look saw them all, the turn has come. After
+      // the last local one, or at the re-check (jobs of other processes), look again.
       const rest: number[] = ended === null ? [] : earlier.filter((id) => id !== ended);
+      if (ended !== null && rest.length === 0 && all) break;
       earlier = rest.some((id) => local.has(id)) ? rest : null;
     }
     return waited;
@@ -141,7 +151,10 @@ export function createTurn(sources: TurnSources, options: Partial<FilingTurnOpti
  */
 export function createFilingTurn(ctx: WorkerContext, queue: Queue, options: Partial<FilingTurnOptions> = {}): FilingTurn {
   const turn = createTurn({
-    earlier: (em, inbound) => earlierStoredIds(em, inbound.mailbox, inbound.id),
+    earlier: async (em, inbound) => {
+      const ids = await earlierStoredIds(em, inbound.mailbox, inbound.id, EARLIER_LOOK);
+      return { ids, all: ids.length < EARLIER_LOOK };
+    },
     // The queue's active list (a few ids: the running jobs of every process), not one state query per message.
     active: async () => new Set((await queue.getRanges(['active'], 0, -1)).map(inboundIdOf).filter((id): id is number => id !== null)),
   }, options);

@@ -5,14 +5,18 @@ import { createTurn, type TurnSources } from '../../../workers/filing-turn.ts';
 const em = {} as EntityManager;
 const MAX = 400;
 
-/** Rows 1..n of one mailbox still `stored`; `running` says which have a job running in another process. */
-function sources(stored: Set<number>, running: Set<number>): TurnSources & { looks: number; reads: number } {
+/**
+ * Rows 1..n of one mailbox still `stored`; `running` says which have a job running in another
+ * process; a look reads at most `limit` of the nearest rows.
+ */
+function sources(stored: Set<number>, running: Set<number>, limit = 32): TurnSources & { looks: number; reads: number } {
   const s = {
     looks: 0,
     reads: 0,
     earlier: async (_em: EntityManager, m: { id: number }) => {
       s.reads++;
-      return [...stored].filter((id) => id < m.id).sort((a, b) => b - a);
+      const ids = [...stored].filter((id) => id < m.id).sort((a, b) => b - a);
+      return { ids: ids.slice(0, limit), all: ids.length <= limit };
     },
     active: async (ids: number[]) => {
       s.looks++;
@@ -34,7 +38,7 @@ describe('filing turn (case numbers in arrival order)', () => {
     expect(Date.now() - t).toBeLessThan(MAX / 2);
   });
 
-  it('behind several earlier jobs of this process, reads the earlier rows once more only after the last has ended', async () => {
+  it('behind several earlier jobs of this process, reads the earlier rows once: after the last has ended the turn has come', async () => {
     const stored = new Set([1, 2, 3, 4, 5, 6, 7]);
     const src = sources(stored, new Set());
     const turn = createTurn(src, { maxWaitMs: 2_000, recheckMs: 1_000 });
@@ -48,7 +52,34 @@ describe('filing turn (case numbers in arrival order)', () => {
     const t = Date.now();
     expect(await turn.wait(em, msg(8))).toBe(true);
     expect(Date.now() - t).toBeLessThan(500);
-    expect(src.reads).toBe(2);
+    expect(src.reads).toBe(1);
+  });
+
+  it('reads again after the last of the rows it saw has ended when one look could not hold them all', async () => {
+    // Five earlier rows, a look reads the nearest three: 5, 4, 3 end here; 2 and 1 run elsewhere.
+    const stored = new Set([1, 2, 3, 4, 5]);
+    const running = new Set([1, 2]);
+    const src = sources(stored, running, 3);
+    const turn = createTurn(src, { maxWaitMs: 1_000, recheckMs: 1_000 });
+    for (const id of [3, 4, 5]) turn.started(id);
+    for (const id of [3, 4, 5]) {
+      setTimeout(() => {
+        stored.delete(id);
+        turn.ended(id);
+      }, 10 * (6 - id));
+    }
+    setTimeout(() => {
+      for (const id of [1, 2]) {
+        stored.delete(id);
+        running.delete(id);
+        turn.settled(id);
+      }
+    }, 150);
+    const t = Date.now();
+    expect(await turn.wait(em, msg(6))).toBe(true);
+    // It waited for 1 and 2 too (a second look found them running in another process).
+    expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+    expect(src.reads).toBeGreaterThanOrEqual(2);
   });
 
   it('does not wait for earlier messages whose job is not running (waiting, delayed, lost)', async () => {
