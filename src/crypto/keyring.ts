@@ -58,6 +58,8 @@ export class Keyring implements ValueCipher {
   private readonly plaintext: PlaintextPolicy;
   private refreshing: Promise<unknown> | null = null;
   private readonly opened: OpenedValueCache;
+  /** The ciphertext each Buffer got (see sealBytes); entries go with their Buffers. */
+  private readonly sealedBuffers = new WeakMap<Buffer, { label: string; keyId: number; sealed: Buffer }>();
 
   private constructor(private readonly options: KeyringOptions) {
     if (options.masterKeys.length === 0) throw new KeyConfigError('a keyring needs a master key');
@@ -188,9 +190,21 @@ export class Keyring implements ValueCipher {
     return plain;
   }
 
+  /**
+   * Seal a Buffer (a raw source, an attachment's content). MikroORM converts one value to its
+   * database form several times for one write (the insert, the unit of work's snapshot, each later
+   * flush's change check): a raw source was sealed four times a message, a cost that grows with
+   * the message. So one Buffer object gets one ciphertext per label and active key, given again
+   * (the change check then sees the same bytes and opens nothing); another Buffer, even with the
+   * same content, gets its own IV. A Buffer handed to an entity is never changed in place.
+   */
   sealBytes(plain: Buffer, label: string): Buffer {
-    const sealed = sealBytes(this.activeKey(), plain, label);
+    const key = this.activeKey();
+    const held = this.sealedBuffers.get(plain);
+    if (held && held.label === label && held.keyId === key.id) return held.sealed;
+    const sealed = sealBytes(key, plain, label);
     this.opened.set(OpenedValueCache.bytesKey(label, sealed), plain);
+    this.sealedBuffers.set(plain, { label, keyId: key.id, sealed });
     return sealed;
   }
 

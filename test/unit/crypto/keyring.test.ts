@@ -34,6 +34,30 @@ describe('Keyring', () => {
     expect(b.openBytes(a.sealBytes(Buffer.from('raw'), 'x.raw'), 'x.raw').toString()).toBe('raw');
   });
 
+  it('seals one Buffer once per label and active key (MikroORM converts a value several times per write); another Buffer gets its own IV', async () => {
+    const store = new MemoryDataKeyStore();
+    const c = clock();
+    const keyring = await Keyring.open({ store, masterKeys: [master()], now: c.now, activationDelayMs: 1000 });
+    const raw = Buffer.from('From: a@b.test\r\n\r\nPt John Q. Public');
+    const first = keyring.sealBytes(raw, 'inbound_message.raw');
+    expect(keyring.sealBytes(raw, 'inbound_message.raw')).toBe(first);
+    expect(keyring.sameBytes(first, keyring.sealBytes(raw, 'inbound_message.raw'), 'inbound_message.raw')).toBe(true);
+    // Equal content in another Buffer: a fresh IV, never a repeated ciphertext.
+    const copy = keyring.sealBytes(Buffer.from(raw), 'inbound_message.raw');
+    expect(copy.equals(first)).toBe(false);
+    expect(keyring.sameBytes(first, copy, 'inbound_message.raw')).toBe(true);
+    // Another column's label, or a new active key: sealed again, and each opens to the content.
+    const otherLabel = keyring.sealBytes(raw, 'attachment_content.content');
+    expect(otherLabel.equals(first)).toBe(false);
+    await keyring.createDataKey();
+    c.advance(2000);
+    expect(keyring.activeKey().id).toBe(2);
+    const underNewKey = keyring.sealBytes(raw, 'inbound_message.raw');
+    expect(underNewKey.equals(first)).toBe(false);
+    expect(keyring.openBytes(underNewKey, 'inbound_message.raw').equals(raw)).toBe(true);
+    expect(keyring.openBytes(otherLabel, 'attachment_content.content').equals(raw)).toBe(true);
+  });
+
   it('ends with one first key when two processes start at once on an empty table', async () => {
     const store = new MemoryDataKeyStore();
     const mk = master();
