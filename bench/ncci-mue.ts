@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { readFileSync } from 'node:fs';
 import type { Orm } from '../src/db/orm.ts';
+import { isPostgres } from '../src/codes/sql.ts';
 import { CodeCache, findMue, findNcciEdit, importCodeFile, type ImportProgress, type ImportSummary } from '../src/codes/index.ts';
 import { ok, pct } from './code-sets.ts';
 import { seeded, type writeBenchFiles } from './ncci-synthetic.ts';
@@ -66,7 +67,7 @@ async function timed(orm: Orm, label: string, system: string, file: string | str
  */
 async function autovacuumDone(orm: Orm): Promise<number> {
   const started = performance.now();
-  if (!orm.em.getPlatform().constructor.name.toLowerCase().includes('postgre')) return 0;
+  if (!isPostgres(orm.em)) return 0;
   const sql = "select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'autovacuum:%'";
   while (performance.now() - started < 180_000) {
     const [row] = (await orm.em.fork().getConnection().execute(sql)) as { n: number }[];

@@ -139,10 +139,10 @@ async function buildVendor(esbuild, outdir) {
       name: 'vendor-entries',
       setup(build) {
         build.onResolve({ filter: /^vendor:/ }, (args) => ({ path: args.path.slice('vendor:'.length), namespace: 'vendor' }));
-        // A relative require that finds nothing where the package lies (MikroORM's version probe
-        // tries '../../package.json' before '../package.json', in a try) must keep failing from
-        // dist/vendor/, where it would otherwise find CaseDesk's own package.json.
-        build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        // A relative require of a package.json that finds nothing where the package lies
+        // (MikroORM's version probe tries '../../package.json' before '../package.json', in a
+        // try) must keep failing from dist/vendor/, where it would find CaseDesk's own.
+        build.onResolve({ filter: /^\.\.?\/.*package\.json$/ }, (args) => {
           if (!args.importer.includes(`${sep}node_modules${sep}`)) return undefined;
           try {
             createRequire(args.importer).resolve(args.path);

@@ -145,7 +145,7 @@ export async function advanceCursor(em: EntityManager, mailbox: string, uidValid
  * and not yet settled, highest first: the messages that arrived earlier and are still being parsed
  * or waiting for it. Read without hydration (a plain select of ids on the `state` index).
  */
-export async function earlierStoredIds(em: EntityManager, mailbox: string, inboundId: number, limit = 32): Promise<number[]> {
+export async function earlierStoredIds(em: EntityManager, mailbox: string, inboundId: number, limit: number): Promise<number[]> {
   const rows = await runSql<{ id: number | string }>(em, 'select id from inbound_message where mailbox = ? and state = ? and id < ? order by id desc limit ?', [mailbox, 'stored', inboundId, limit]);
   return rows.map((r) => Number(r.id));
 }
