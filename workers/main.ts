@@ -6,6 +6,7 @@ import { scanWithClamd } from '../src/attachments/clamd-client.ts';
 import { attachmentLimitsFromEnv } from '../src/attachments/limits.ts';
 import { TextExtractor } from '../src/attachments/text-extractor.ts';
 import { createIntakePolicy } from '../src/cases/intake.ts';
+import { CodeCache } from '../src/codes/code-cache.ts';
 import { keyringOf, openDatabase, type Orm } from '../src/db/orm.ts';
 import { createComposer } from '../src/drafts/compose.ts';
 import { createReplyRenderer, type ReplyRenderer } from '../src/drafts/render.ts';
@@ -69,6 +70,8 @@ interface Base {
   textExtractor: TextExtractor;
   renderer: ReplyRenderer;
   dnsResolver: DNSResolver;
+  /** The process's code cache, shared by the draft composer and the web pages (one NCCI pair index). */
+  codeCache: CodeCache;
 }
 
 interface Stoppable {
@@ -108,7 +111,7 @@ export async function startCaseDesk(config: Config, options: StartOptions): Prom
   const redis: Redis = createRedis(config.env.REDIS_URL);
   const parsePool = new ParsePool();
   const textExtractor = new TextExtractor();
-  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer(), dnsResolver: options.dnsResolver ?? cachingResolver(systemResolver) };
+  const base: Base = { config, log: options.log, orm, redis, parsePool, textExtractor, queues: createQueues(redis, config.env.QUEUE_PREFIX), renderer: createReplyRenderer(), dnsResolver: options.dnsResolver ?? cachingResolver(systemResolver), codeCache: new CodeCache({ pairIndex: true, log: options.log }) };
   try {
     return await startRoles(base, options);
   } catch (err) {
@@ -134,6 +137,7 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
   const stopPurge = workers.length > 0 ? startDailyPurge({ orm: base.orm, log: base.log, policy: { rawDays: env.RETAIN_RAW_DAYS, caseDays: env.RETAIN_CASE_DAYS } }) : () => {};
   const stopRefresh = keyringOf(base.orm)?.startAutoRefresh(60_000) ?? (() => {});
   const ingest = roles.includes('ingest') ? startMailboxIngest(base) : null;
+  if (roles.includes('draft') || roles.includes('web')) warmPairIndex(base);
   let web: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.includes('web')) {
@@ -153,6 +157,11 @@ async function startRoles(base: Base, options: StartOptions): Promise<RunningCas
   return { orm: base.orm, queues: base.queues, ingest, web, url, stop };
 }
 
+/** Build the NCCI pair index in the background: drafts and code pages read pairs from the database until it is ready. */
+function warmPairIndex(base: Base): void {
+  base.codeCache.warmPairIndex(base.orm.em.fork()).catch((err: unknown) => base.log.warn({ err: logSafeError(err) }, 'NCCI pair index not built; pairs are read from the database'));
+}
+
 /** The parse, scan, draft and send workers this process runs (and the SMTP sender, when it sends). */
 function startQueueWorkers(base: Base, roles: Role[]): { workers: Worker[]; smtp: SmtpSender | null; timers: Stoppable[] } {
   const { config, renderer } = base;
@@ -165,7 +174,7 @@ function startQueueWorkers(base: Base, roles: Role[]): { workers: Worker[]; smtp
     workers.push(startScanWorker(ctx, scanDeps(base), base.queues));
     timers.push(startRescanTimer(base.orm, base.queues, env.ATTACHMENT_RESCAN_SECONDS, base.log));
   }
-  if (roles.includes('draft')) workers.push(startDraftWorker(ctx, createComposer({ renderer, signatureName: env.MAIL_FROM_NAME })));
+  if (roles.includes('draft')) workers.push(startDraftWorker(ctx, createComposer({ renderer, signatureName: env.MAIL_FROM_NAME, codeCache: base.codeCache })));
   if (!roles.includes('send')) return { workers, smtp: null, timers };
   const smtp = createSmtpSender({ host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, password: env.SMTP_PASSWORD, rejectUnauthorized: env.SMTP_TLS_REJECT_UNAUTHORIZED });
   const from = { name: env.MAIL_FROM_NAME, address: env.MAIL_FROM };

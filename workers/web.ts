@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Config } from '../config/index.ts';
 import type { ReplyRenderer } from '../src/drafts/render.ts';
+import { CodeCache } from '../src/codes/code-cache.ts';
 import { createUnresolvedCodes } from '../src/review/unresolved-codes.ts';
 import type { Orm } from '../src/shared/db.ts';
 import type { Logger } from '../src/shared/logger.ts';
@@ -15,6 +16,8 @@ export interface WebParts {
   redis: Redis;
   log: Logger;
   renderer: ReplyRenderer;
+  /** The process's code cache (the service shares one with its draft worker); else one of the web server's own. */
+  codeCache?: CodeCache;
   /** Health of parts outside the web process (IMAP connection, …). */
   health?: () => Promise<Record<string, unknown>>;
   /** Called for every route as it is registered (tests enumerate the routes with it). */
@@ -30,14 +33,16 @@ export async function buildWebApp(config: Config, parts: WebParts): Promise<Fast
   const redisUp = await trackReady(parts.redis);
   const https = (env.PUBLIC_URL ?? '').startsWith('https:');
   const tagKey = config.messageIdKeys()[0];
+  const codeCache = parts.codeCache ?? new CodeCache({ pairIndex: true, log: parts.log });
   return buildWebServer({
     orm: parts.orm,
+    codeCache,
     queues: parts.queues,
     log: parts.log,
     approve: {
       makeMessageId: (key, caseId) => makeMessageId(key, config.messageIdDomain, caseId, tagKey),
       textToHtml: (text) => parts.renderer.renderConsultantReply(text).html,
-      unresolvedCodes: createUnresolvedCodes(parts.orm),
+      unresolvedCodes: createUnresolvedCodes(parts.orm, codeCache),
     },
     metricsToken: env.METRICS_TOKEN,
     session: { secret: env.SESSION_SECRET, production: env.NODE_ENV === 'production', secureCookie: env.NODE_ENV === 'production' || https, behindTls: https },

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { TableCache } from './code-table.ts';
 import { Lru } from './lru.ts';
 import { PlainLanguageCache } from './plain-language.ts';
-import { ReleaseListCache } from './releases.ts';
+import { PairIndexCache, type PairIndexLog } from './pair-index.ts';
+import { ncciChain, ReleaseListCache } from './releases.ts';
 import type { SearchSlot } from './search-index.ts';
 import { databaseKey } from './sql.ts';
 
@@ -13,6 +14,14 @@ export interface CodeCacheOptions {
   maxTableRows?: number;
   /** NCCI pair, MUE and "listed in" answers remembered (default 20,000). */
   maxAnswers?: number;
+  /**
+   * Keep every stored NCCI edit in this process (PairIndex, about 45 MB for a 1.5-million-row
+   * quarter and its update) so pairs are answered without a round trip. For long-running
+   * processes (the service): building it reads every edit, which a one-off command should not.
+   */
+  pairIndex?: boolean;
+  /** Where the pair index reports its builds (ids and counts only). */
+  log?: PairIndexLog;
 }
 
 /**
@@ -21,7 +30,8 @@ export interface CodeCacheOptions {
  * the release list, the category tables of the code sets (the rows around the codes asked
  * about, not whole code sets), the plain-language descriptions, the search index (built only
  * when a search asks for it) and the NCCI/MUE answers, each per database. NCCI pairs are read
- * from the database (one indexed query) and their answers remembered, never whole releases. Releases never change once
+ * from the database (one indexed query) and their answers remembered, or, with `pairIndex`, from
+ * an index of every stored edit built once per process. Releases never change once
  * imported, so answers keyed by release id and checksum stay true; the release list and the
  * descriptions are re-checked every `ttlMs`, so another process's import or description is seen
  * within that time. A lookup given no cache uses a fresh one: correct, only slower.
@@ -34,6 +44,8 @@ export class CodeCache {
   readonly search = new Map<string, SearchSlot>();
   /** Answers that depend only on immutable releases: key `database|release ids|codes`. */
   readonly answers: Lru<string, unknown>;
+  /** The process's NCCI pair indexes, when `pairIndex` is on. */
+  readonly pairs?: PairIndexCache;
   /** Dates already checked well formed (lookups repeat a handful of dates). */
   readonly dates = new Lru<string, true>(1000);
 
@@ -43,6 +55,12 @@ export class CodeCache {
     this.tables = new TableCache(options.maxTableRows);
     this.plain = new PlainLanguageCache(this.ttlMs);
     this.answers = new Lru(options.maxAnswers ?? 20_000);
+    if (options.pairIndex) this.pairs = new PairIndexCache(async (em) => ncciChain(await this.releases.load(em, { fresh: true })), options.log);
+  }
+
+  /** Build the NCCI pair index now, when this cache keeps one (a service at start); resolves when built or given up. */
+  async warmPairIndex(em: EntityManager): Promise<void> {
+    await this.pairs?.warm(em);
   }
 
   /** After an import through this cache: re-read the release list and rebuild the search index on next use. */

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
 import { cacheOf, type CodeCache } from './code-cache.ts';
 import { compactCode, isIsoDate, today } from './normalize.ts';
-import { releaseInForce, releaseKey, toRef, type ReleaseRow } from './releases.ts';
+import { ncciChain, releaseInForce, releaseKey, toRef, type ReleaseRow } from './releases.ts';
 import { databaseKey, lookupRows } from './sql.ts';
 import type { MueLimit, NcciEdit } from './types.ts';
 
@@ -65,19 +65,18 @@ const NCCI_COLUMNS = 'column1, column2, prior_to1996, effective_date, deletion_d
 const PAIR_SQL = `select ${NCCI_COLUMNS} from ncci_edit where column1 in (?, ?) and column2 in (?, ?)`;
 const IN_RELEASE = 'from_key <= ? and (until_key is null or until_key > ?)';
 
-/** Which NCCI releases exist: stored versions of a pair are the same answer as long as this is. */
-function ncciChain(releases: ReleaseRow[]): string {
-  return releases.filter((r) => r.system === 'ncci').map((r) => `${r.id}.${r.checksum.slice(0, 12)}`).join(',');
-}
-
 /**
- * Every stored version of a pair, in either order (one index scan: the pair's few versions
- * across all releases). Which of them a release lists is decided here, from the keys, so one
- * read answers the pair for every release: comparing releases costs no more round trips.
+ * Every stored version of a pair, in either order: from the process's pair index when the cache
+ * keeps one and it is built for the releases stored now, else one index scan in the database
+ * (the pair's few versions across all releases, remembered). Which of them a release lists is
+ * decided by the caller, from the keys, so one read answers the pair for every release:
+ * comparing releases costs no more round trips.
  */
 async function pairVersions(em: EntityManager, cache: CodeCache, releases: ReleaseRow[], x: string, y: string): Promise<Record<string, unknown>[]> {
-  return remembered(em, cache, `ncci:${ncciChain(releases)}:${x}:${y}`, () =>
-    lookupRows(em, PAIR_SQL, [x, y, x, y]));
+  const chain = ncciChain(releases);
+  const index = cache.pairs?.get(em, chain);
+  if (index) return index.versions(x, y);
+  return remembered(em, cache, `ncci:${chain}:${x}:${y}`, () => lookupRows(em, PAIR_SQL, [x, y, x, y]));
 }
 
 function inRelease(r: Record<string, unknown>, key: number): boolean {

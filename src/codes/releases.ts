@@ -24,6 +24,14 @@ export function releaseKey(r: { effectiveDate: string; id: number }): number {
   return Number(r.effectiveDate.replaceAll('-', '')) * 1_000_000 + r.id;
 }
 
+/**
+ * Which NCCI releases are stored (id and checksum of each, in chain order): what is known about
+ * pairs, from the database or a process's index, stays true as long as this does.
+ */
+export function ncciChain(releases: ReleaseRow[]): string {
+  return releases.filter((r) => r.system === 'ncci').map((r) => `${r.id}.${r.checksum.slice(0, 12)}`).join(',');
+}
+
 interface ListSlot {
   at: number;
   releases: Promise<ReleaseRow[]>;

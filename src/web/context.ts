@@ -1,4 +1,5 @@
 import type { RouteOptions } from 'fastify';
+import type { CodeCache } from '../codes/code-cache.ts';
 import type { ReplyRenderer } from '../drafts/render.ts';
 import type { ApproveDeps } from '../review/review.ts';
 import { isConnectionFailure } from '../shared/connection-error.ts';
@@ -20,6 +21,8 @@ export interface WebDeps {
   queues: Queues;
   log: Logger;
   approve: Omit<ApproveDeps, 'em'>;
+  /** The code cache of the code pages (release tables, search index, NCCI pair index); else one of their own. */
+  codeCache?: CodeCache;
   /** Health of parts outside the web process (IMAP connection, …). */
   health?: () => Promise<Record<string, unknown>>;
   /** Session secret and cookie flags (SESSION_SECRET, NODE_ENV, PUBLIC_URL). */

@@ -55,8 +55,8 @@ async function ncciAnswer(em: () => EntityManager, cache: CodeCache, a: string, 
 /** Case2Code: search and look up codes, edit the plain-language description, check an NCCI pair. */
 export async function registerCodeRoutes(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const em = () => ctx.deps.orm.em.fork();
-  // The code pages own one code cache (release tables, search index) for the life of the server.
-  const cache = new CodeCache();
+  // One code cache (release tables, search index, NCCI pairs) for the life of the server.
+  const cache = ctx.deps.codeCache ?? new CodeCache();
 
   app.get('/codes', async (request, reply) => {
     const q = parseInput(codesQuery, request.query);
