@@ -41,6 +41,7 @@ async function benchDriver(driver: string, files: Awaited<ReturnType<typeof writ
         out['casedesk start peak RSS MB'] = Math.round(rss.peakMb);
         out['casedesk start RSS target'] = rss.peakMb <= TARGET.rssMb ? 'ok' : 'MISSED';
         out['  (after)'] = `${rss.drafts} drafts, ${rss.pages} code pages; RSS at the end ${Math.round(rss.rssMb)} MB; up in ${(rss.startMs / 1000).toFixed(1)} s`;
+        out['  (pair index)'] = rss.pairIndex ? `built in the service: ${rss.pairIndex.rows} versions, ${rss.pairIndex.mb} MB of arrays, in ${(rss.pairIndex.ms / 1000).toFixed(1)} s` : 'NOT built in the service (no log line within 60 s)';
       }
     }
     return out;

@@ -10,7 +10,7 @@ import { databaseKey } from './sql.ts';
 export interface CodeCacheOptions {
   /** How long a copy of the release list, the plain-language texts or the search index is trusted (default 2,000 ms). */
   ttlMs?: number;
-  /** Code rows held in memory across the category tables (default 150,000). */
+  /** Code rows held in memory across the code tables (default 150,000). */
   maxTableRows?: number;
   /** NCCI pair, MUE and "listed in" answers remembered (default 20,000). */
   maxAnswers?: number;
@@ -27,8 +27,8 @@ export interface CodeCacheOptions {
 /**
  * What a process keeps from the code database between lookups, explicitly owned by whoever
  * creates it (the draft composer, the web routes, a CLI command) and passed to the lookups:
- * the release list, the category tables of the code sets (the rows around the codes asked
- * about, not whole code sets), the plain-language descriptions, the search index (built only
+ * the release list, the code tables (for each code asked about, its row and the rows under it
+ * in each release, not whole code sets), the plain-language descriptions, the search index (built only
  * when a search asks for it) and the NCCI/MUE answers, each per database. NCCI pairs are read
  * from the database (one indexed query) and their answers remembered, or, with `pairIndex`, from
  * an index of every stored edit built once per process. Releases never change once

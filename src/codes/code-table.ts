@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { databaseKey, query } from './sql.ts';
+import { databaseKey, lookupRows, placeholders, query } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -145,13 +145,26 @@ export class ReleaseTable {
 
 const COLUMNS = 'code, kind, short_description, long_description, consumer_description, valid_from, valid_to';
 
-/** How many leading characters make a category: the code itself, its children and its siblings share them. */
-export const CATEGORY_LENGTH = 3;
-
-/** The rows of one release whose code starts with `prefix` (one indexed range query). */
-export async function neighbourhood(em: EntityManager, release: ReleaseRow, prefix: string, siblings: ReleaseTable[] = []): Promise<ReleaseTable> {
-  const rows = await query(em, `select ${COLUMNS} from code_entry where release_id = ? and code >= ? and code < ? order by code`, [release.id, prefix, prefixUpperBound(prefix)]);
-  return new ReleaseTable(release.id, rows, siblings);
+/**
+ * The rows of several releases whose code starts with `prefix` (the code and the codes under it):
+ * one indexed range query for all of them, a table per release (empty when it has none).
+ * `siblings` gives a release's held tables of the same prefix in other releases, whose strings
+ * the new table shares.
+ */
+export async function subtrees(em: EntityManager, releases: ReleaseRow[], prefix: string, siblings: (r: ReleaseRow) => ReleaseTable[] = () => []): Promise<Map<number, ReleaseTable>> {
+  const rows = await lookupRows(
+    em,
+    `select release_id, ${COLUMNS} from code_entry where release_id in (${placeholders(releases.length)}) and code >= ? and code < ? order by code`,
+    [...releases.map((r) => r.id), prefix, prefixUpperBound(prefix)],
+  );
+  const byRelease = new Map<number, Record<string, unknown>[]>(releases.map((r) => [r.id, []]));
+  for (const r of rows) byRelease.get(Number(r.release_id))?.push(r);
+  const out = new Map<number, ReleaseTable>();
+  for (const r of releases) {
+    const same = releases.filter((o) => o.system === r.system && out.has(o.id)).map((o) => out.get(o.id)!);
+    out.set(r.id, new ReleaseTable(r.id, byRelease.get(r.id)!, [...same, ...siblings(r)]));
+  }
+  return out;
 }
 
 /**
@@ -181,15 +194,19 @@ interface Slot {
   ready?: ReleaseTable;
 }
 
+/** Tables held at most (besides `maxRows`): most hold one row, a code without children. */
+const MAX_TABLES = 20_000;
+
 /**
- * The category tables of one owner (a CodeCache): the rows of one release that share a code's
- * first three characters (the code, its children, its siblings: everything a lookup asks
- * about), read with one indexed range query the first time and kept, least recently used first
- * out beyond `maxRows` rows. Coders ask about the same few hundred categories again and again,
- * so a process holds those, not whole code sets. Slots are checked against the release's file
- * checksum, so a recreated database with reused ids is not served another database's rows.
- * Inside a transaction a category not yet held is read through it and not kept (it may be the
- * transaction's own, uncommitted import).
+ * The code tables of one owner (a CodeCache): for a code asked about, the rows of a release
+ * that start with it (the code and the codes under it: everything a lookup reads), read the first
+ * time with one indexed range query for every release asked about at once, and kept, least
+ * recently used first out beyond `maxRows` rows or MAX_TABLES tables. So a code asked about the
+ * first time costs one small query (a category of several thousand codes is read only when the
+ * category itself is asked about), and coders' usual few hundred codes stay in memory. Tables are
+ * checked against the release's file checksum, so a recreated database with reused ids is not
+ * served another database's rows. Inside a transaction a table not yet held is read through it
+ * and not kept (it may be the transaction's own, uncommitted import).
  */
 export class TableCache {
   private readonly slots = new Map<string, Slot>();
@@ -197,8 +214,8 @@ export class TableCache {
 
   constructor(private readonly maxRows = 150_000) {}
 
-  private key(em: EntityManager, release: ReleaseRow, prefix: string): string {
-    return `${databaseKey(em)}#${release.id}#${prefix}`;
+  private key(em: EntityManager, release: ReleaseRow, code: string): string {
+    return `${databaseKey(em)}#${release.id}#${code}`;
   }
 
   private slot(key: string, release: ReleaseRow): Slot | undefined {
@@ -219,26 +236,40 @@ export class TableCache {
     this.rows -= slot.ready?.size ?? 0;
   }
 
-  /** The category table of `code` in a release if this cache holds it (no waiting), else undefined. */
+  /** The table of `code` in a release if this cache holds it (no waiting), else undefined. */
   loaded(em: EntityManager, release: ReleaseRow, code: string): ReleaseTable | undefined {
-    return this.slot(this.key(em, release, code.slice(0, CATEGORY_LENGTH)), release)?.ready;
+    return this.slot(this.key(em, release, code), release)?.ready;
   }
 
-  /** The category table of `code` in a release: held, or read and kept. */
-  forCode(em: EntityManager, release: ReleaseRow, code: string): Promise<ReleaseTable> {
-    const prefix = code.slice(0, CATEGORY_LENGTH);
-    const key = this.key(em, release, prefix);
-    const held = this.slot(key, release);
-    if (held) return held.table;
-    // Successive releases repeat most descriptors: share the strings of a held sibling category.
-    const siblings = [...this.slots.entries()]
-      .filter(([k, s]) => s.ready && s.system === release.system && k.startsWith(`${databaseKey(em)}#`) && k.endsWith(`#${prefix}`))
-      .map(([, s]) => s.ready!);
-    const load = neighbourhood(em, release, prefix, siblings);
-    if (em.isInTransaction()) return load;
-    const fresh: Slot = { checksum: release.checksum, system: release.system, table: load };
+  /** The tables of `code` in these releases, by release id: held, or read (one query for all) and kept. */
+  async forCode(em: EntityManager, releases: ReleaseRow[], code: string): Promise<Map<number, ReleaseTable>> {
+    const out = new Map<number, ReleaseTable>();
+    const waits: Promise<unknown>[] = [];
+    const toRead: ReleaseRow[] = [];
+    const held: { system: string; table: ReleaseTable }[] = [];
+    for (const r of releases) {
+      const slot = this.slot(this.key(em, r, code), r);
+      if (slot?.ready) held.push({ system: r.system, table: slot.ready });
+      if (slot) waits.push(slot.table.then((t) => out.set(r.id, t)));
+      else toRead.push(r);
+    }
+    if (toRead.length > 0) {
+      // Successive releases repeat most descriptors: share the strings of held tables of the same code.
+      const read = subtrees(em, toRead, code, (r) => held.filter((h) => h.system === r.system).map((h) => h.table));
+      for (const r of toRead) {
+        const table = read.then((m) => m.get(r.id)!);
+        if (!em.isInTransaction()) this.keep(this.key(em, r, code), r, table);
+        waits.push(table.then((t) => out.set(r.id, t)));
+      }
+    }
+    await Promise.all(waits);
+    return out;
+  }
+
+  private keep(key: string, release: ReleaseRow, table: Promise<ReleaseTable>): void {
+    const fresh: Slot = { checksum: release.checksum, system: release.system, table };
     this.slots.set(key, fresh);
-    load.then(
+    table.then(
       (t) => {
         if (this.slots.get(key) !== fresh) return;
         fresh.ready = t;
@@ -247,17 +278,16 @@ export class TableCache {
       },
       () => this.slots.get(key) === fresh && this.slots.delete(key),
     );
-    return load;
   }
 
-  /** Rows held, across every category table. */
+  /** Rows held, across every table. */
   get size(): number {
     return this.rows;
   }
 
   private evict(): void {
     for (const [key, slot] of this.slots) {
-      if (this.rows <= this.maxRows || this.slots.size <= 1) break;
+      if ((this.rows <= this.maxRows && this.slots.size <= MAX_TABLES) || this.slots.size <= 1) break;
       if (slot.ready) this.drop(key, slot);
     }
   }

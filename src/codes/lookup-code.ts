@@ -45,17 +45,21 @@ function tableOf(ctx: Ctx, release: ReleaseRow): ReleaseTable {
   return t;
 }
 
-/** Load the tables of every release of these systems into the context (at once when the process has them). */
+/** Load the tables of every release of these systems into the context (at once when the process has them; else one query for all). */
 function loadTables(ctx: Ctx, systems: Set<ImportSystem>): Promise<void> | undefined {
-  const pending: Promise<void>[] = [];
+  if (!ctx.code) return undefined;
+  const missing: ReleaseRow[] = [];
   for (const r of ctx.releases) {
     if (!systems.has(r.system) || ctx.tables.has(r.id)) continue;
-    // The code's category (3 characters) holds the code itself, its children and its siblings.
+    // The code's table holds the code itself and the codes under it: all a lookup reads.
     const ready = ctx.cache.tables.loaded(ctx.em, r, ctx.code);
     if (ready) ctx.tables.set(r.id, ready);
-    else pending.push(ctx.cache.tables.forCode(ctx.em, r, ctx.code).then((t) => void ctx.tables.set(r.id, t)));
+    else missing.push(r);
   }
-  return pending.length ? Promise.all(pending).then(() => undefined) : undefined;
+  if (missing.length === 0) return undefined;
+  return ctx.cache.tables.forCode(ctx.em, missing, ctx.code).then((tables) => {
+    for (const [id, t] of tables) ctx.tables.set(id, t);
+  });
 }
 
 /** Every release's row for the code (among the loaded systems), from memory. */

@@ -151,6 +151,18 @@ describe.skipIf(!HAVE_SHARED_DATA).each(TEST_DRIVERS)('code database with the of
     }
   });
 
+  it('holds, for a code asked about, only the code and the codes under it in each release, within its row bound', async () => {
+    const cache = new CodeCache({ maxTableRows: 60 });
+    await lookupCode(em(), 'S72.001A', { date: '2025-06-01', cache });
+    expect(cache.tables.size).toBe(2); // its row in FY2025 and in FY2026, not the thousands of category S72
+    const header = await lookupCode(em(), 'S72.001', { date: '2025-06-01', cache });
+    expect(header).toMatchObject({ header: true, childCount: 16 });
+    expect(cache.tables.size).toBe(2 + 17 + 16); // the header and its 16 codes in FY2025; the codes-only FY2026 file lists no headers
+    for (const [code] of (await sampleCodes2025()).slice(0, 40)) await lookupCode(em(), code, { date: '2025-06-01', cache });
+    expect(cache.tables.size).toBeLessThanOrEqual(60);
+    expect(cache.tables.size).toBeGreaterThan(40);
+  });
+
   it('sees a release imported by another process within the 2 s window', async () => {
     const other = await openDatabase(t.db, { migrate: false });
     try {
