@@ -3,7 +3,7 @@ import { TableCache } from './code-table.ts';
 import { Lru } from './lru.ts';
 import { PlainLanguageCache } from './plain-language.ts';
 import { PairIndexCache, type PairIndexLog } from './pair-index.ts';
-import { ncciChain, ReleaseListCache } from './releases.ts';
+import { ncciChain, readReleases, ReleaseListCache } from './releases.ts';
 import type { SearchSlot } from './search-index.ts';
 import { databaseKey } from './sql.ts';
 
@@ -55,7 +55,8 @@ export class CodeCache {
     this.tables = new TableCache(options.maxTableRows);
     this.plain = new PlainLanguageCache(this.ttlMs);
     this.answers = new Lru(options.maxAnswers ?? 20_000);
-    if (options.pairIndex) this.pairs = new PairIndexCache(async (em) => ncciChain(await this.releases.load(em, { fresh: true })), options.log);
+    // The chain is read past the release list copy: a build must not leave lookups an old list to trust for ttlMs.
+    if (options.pairIndex) this.pairs = new PairIndexCache(async (em) => ncciChain(await readReleases(em)), options.log);
   }
 
   /** Build the NCCI pair index now, when this cache keeps one (a service at start); resolves when built or given up. */

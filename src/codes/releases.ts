@@ -83,7 +83,8 @@ export class ReleaseListCache {
   }
 }
 
-async function readReleases(em: EntityManager): Promise<ReleaseRow[]> {
+/** Every release, read now from the database (no cache). */
+export async function readReleases(em: EntityManager): Promise<ReleaseRow[]> {
   const rows = await query(em, 'select id, system, layout, version, effective_date, checksum, source_file from code_release order by effective_date, id');
   return rows.map((r) => ({
     id: Number(r.id), system: r.system as ImportSystem, layout: String(r.layout), version: String(r.version),
