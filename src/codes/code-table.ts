@@ -167,23 +167,37 @@ export async function subtrees(em: EntityManager, releases: ReleaseRow[], prefix
   return out;
 }
 
+/** How many leading characters two codes share. */
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
+  return i;
+}
+
 /**
  * The codes nearest an unknown one in a release, for "did you mean": those sharing the longest
  * prefix with it (at least 2 characters), which finds the children of an incomplete code
- * (`S82.821` → `S82.821A`, …) and the siblings of a mistyped last character. One small indexed
- * query per prefix length tried, longest first.
+ * (`S82.821` → `S82.821A`, …) and the siblings of a mistyped last character. The codes sharing
+ * the longest prefix with it include its neighbours in code order, so one query reads the two
+ * neighbours and a second the first `limit` codes under that prefix: two round trips, whatever
+ * the code's length.
  */
 export async function closestInRelease(em: EntityManager, release: ReleaseRow, code: string, limit = 5): Promise<CodeRef[]> {
-  for (let len = code.length; len >= 2; len -= 1) {
-    const prefix = code.slice(0, len);
-    const rows = await query(
-      em,
-      `select code, long_description from code_entry where release_id = ? and code >= ? and code < ? and code <> ? order by code limit ${limit}`,
-      [release.id, prefix, prefixUpperBound(prefix), code],
-    );
-    if (rows.length) return rows.map((r) => ({ code: String(r.code), description: String(r.long_description) }));
-  }
-  return [];
+  const [n] = await lookupRows(
+    em,
+    `select (select code from code_entry where release_id = ? and code < ? order by code desc limit 1) as before,
+            (select code from code_entry where release_id = ? and code > ? order by code limit 1) as after`,
+    [release.id, code, release.id, code],
+  );
+  const len = Math.max(n?.before == null ? 0 : sharedPrefix(code, String(n.before)), n?.after == null ? 0 : sharedPrefix(code, String(n.after)));
+  if (len < 2) return [];
+  const prefix = code.slice(0, len);
+  const rows = await lookupRows(
+    em,
+    `select code, long_description from code_entry where release_id = ? and code >= ? and code < ? and code <> ? order by code limit ${limit}`,
+    [release.id, prefix, prefixUpperBound(prefix), code],
+  );
+  return rows.map((r) => ({ code: String(r.code), description: String(r.long_description) }));
 }
 
 interface Slot {

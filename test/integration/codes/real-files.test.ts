@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closestInRelease } from '../../../src/codes/code-table.ts';
 import { CodeEntry } from '../../../src/codes/code-entry.entity.ts';
 import { CodeCache, importCodeFile, lookupCode, searchCodes, type ImportSummary } from '../../../src/codes/index.ts';
 import { codesLookup, codesSearch } from '../../../src/cli/commands/codes.ts';
@@ -161,6 +162,23 @@ describe.skipIf(!HAVE_SHARED_DATA).each(TEST_DRIVERS)('code database with the of
     for (const [code] of (await sampleCodes2025()).slice(0, 40)) await lookupCode(em(), code, { date: '2025-06-01', cache });
     expect(cache.tables.size).toBeLessThanOrEqual(60);
     expect(cache.tables.size).toBeGreaterThan(40);
+  });
+
+  it('finds the closest codes of an unknown one as trying every shorter prefix would', async () => {
+    // The rule, spelled out: the longest prefix (at least 2 characters) that other codes of the release start with, its first 5 codes.
+    const release = (await new CodeCache().releases.load(em())).find((r) => r.system === 'icd10cm' && r.layout === 'order')!;
+    const reference = async (code: string) => {
+      for (let len = code.length; len >= 2; len -= 1) {
+        const prefix = code.slice(0, len);
+        const rows = (await em().getConnection().execute('select code, long_description from code_entry where release_id = ? and code like ? and code <> ? order by code', [release.id, `${prefix}%`, code])) as { code: string; long_description: string }[];
+        rows.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+        if (rows.length) return rows.slice(0, 5).map((r) => ({ code: r.code, description: r.long_description }));
+      }
+      return [];
+    };
+    const codes = ['S82821X', 'M547', 'Z99999', 'A0', 'A00', 'A000', 'E119Z', 'S72001', 'T50B95A', 'Z', 'ZZZZ', '00', 'R6', 'F32A1', 'M5450', 'Q999', 'V0000XA', 'A09'];
+    for (const [c] of (await sampleCodes2025()).slice(0, 30)) codes.push(`${c}9`, c.slice(0, -1) + 'Z');
+    for (const code of codes) expect(await closestInRelease(em(), release, code), code).toEqual(await reference(code));
   });
 
   it('sees a release imported by another process within the 2 s window', async () => {
