@@ -15,7 +15,7 @@ export interface CodeCacheOptions {
   /** NCCI pair, MUE and "listed in" answers remembered (default 20,000). */
   maxAnswers?: number;
   /**
-   * Keep every stored NCCI edit in this process (PairIndex, about 45 MB for a 1.5-million-row
+   * Keep every stored NCCI edit in this process (PairIndex, about 36 MB for a 1.5-million-row
    * quarter and its update) so pairs are answered without a round trip. For long-running
    * processes (the service): building it reads every edit, which a one-off command should not.
    */
