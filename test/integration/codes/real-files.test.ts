@@ -164,6 +164,21 @@ describe.skipIf(!HAVE_SHARED_DATA).each(TEST_DRIVERS)('code database with the of
     expect(cache.tables.size).toBeGreaterThan(40);
   });
 
+  it('lists a large header\'s first 100 children and counts them all, in code order', async () => {
+    const cache = new CodeCache();
+    for (const [code, date] of [['S72', '2025-06-01'], ['T50', '2025-06-01'], ['S72', '2026-01-01'], ['S72.0', '2025-06-01']]) {
+      const compact = code.replace('.', '');
+      const answer = await lookupCode(em(), code, { date, cache });
+      const release = (await cache.releases.load(em())).find((r) => r.system === 'icd10cm' && r.version === answer.release?.version)!;
+      const rows = (await em().getConnection().execute("select code, long_description from code_entry where release_id = ? and code like ? and code <> ? and kind = 'code'", [release.id, `${compact}%`, compact])) as { code: string; long_description: string }[];
+      rows.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+      expect(rows.length, code).toBeGreaterThan(200);
+      expect(answer.childCount, `${code} ${date}`).toBe(rows.length);
+      expect(answer.children!.map((c) => c.code.replace('.', '')), `${code} ${date}`).toEqual(rows.slice(0, 100).map((r) => r.code));
+      expect(answer.children![0].description).toBe(rows[0].long_description);
+    }
+  });
+
   it('finds the closest codes of an unknown one as trying every shorter prefix would', async () => {
     // The rule, spelled out: the longest prefix (at least 2 characters) that other codes of the release start with, its first 5 codes.
     const release = (await new CodeCache().releases.load(em())).find((r) => r.system === 'icd10cm' && r.layout === 'order')!;
