@@ -42,7 +42,11 @@ function bounceBody(lost: string): { headers: string[]; body: string } {
 export function renderDelivery(d: Delivery, inReplyTo?: string, references: string[] = []): Buffer {
   if (d.corpus) {
     const eol = d.corpus.raw.includes('\r\n') ? CRLF : '\n';
-    return Buffer.concat([Buffer.from(`X-Chaos-Delivery: ${d.n}${eol}`), d.corpus.raw]);
+    // A file saved from an mbox starts with its "From sender date" separator line, which is no part
+    // of the message (an MTA never delivers it): drop it, or the header added above it would end
+    // the header block there.
+    const raw = d.corpus.raw.subarray(0, 5).toString('latin1') === 'From ' ? d.corpus.raw.subarray(d.corpus.raw.indexOf(10) + 1) : d.corpus.raw;
+    return Buffer.concat([Buffer.from(`X-Chaos-Delivery: ${d.n}${eol}`), raw]);
   }
   const lines = [`X-Chaos-Delivery: ${d.n}`, `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`];
   if (d.from) lines.push(`From: "${d.fromName.replace(/["\\]/g, '')}" <${d.from}>`);
