@@ -185,19 +185,25 @@ class IndexBuilder {
     this.until = new Uint16Array(capacity);
   }
 
-  /** Add a page: lines separated by \x1e. False when a line does not fit (see add). */
-  addPage(page: string): boolean {
-    for (let at = 0; at < page.length; ) {
-      const sep = page.indexOf('\x1e', at);
-      const end = sep < 0 ? page.length : sep;
-      if (!this.add(page, at, end)) return false;
-      at = end + 1;
+  /**
+   * Add a page (see pageSql): its rationales (`number TAB text` records) and its lines, records
+   * separated by \x1e. False when a line does not fit (see add).
+   */
+  addPage(rationales: string, body: string): boolean {
+    const ids: number[] = [];
+    for (const [at, end] of records(rationales)) {
+      const tab = rationales.indexOf('\t', at);
+      const n = tab < 0 || tab > end ? -1 : digitsAt(rationales, at, tab);
+      const id = n < 0 ? -1 : this.rationales.id(rationales, tab + 1, end);
+      if (id < 0) return false;
+      ids[n] = id;
     }
+    for (const [at, end] of records(body)) if (!this.add(body, at, end, ids)) return false;
     return true;
   }
 
-  /** Add one line (see lineSql): column1, column2, prior (0/1), effective, deletion (or empty), indicator, from key, until key (or empty), rationale. */
-  private add(s: string, at: number, end: number): boolean {
+  /** Add one line (see lineSql): column1, column2, prior (0/1), effective, deletion (or empty), indicator, from key, until key (or empty), the page's number of its rationale. */
+  private add(s: string, at: number, end: number, rationaleIds: number[]): boolean {
     const t = this.tabs;
     t.length = 0;
     for (let i = s.indexOf('\t', at); i >= 0 && i < end && t.length < 8; i = s.indexOf('\t', i + 1)) t.push(i);
@@ -213,7 +219,7 @@ class IndexBuilder {
     const del = delDate === 0 ? 0 : this.dates.id(delDate, isoDate);
     const from = this.releaseKeys.id(fromKey, Number);
     const until = untilKey === 0 ? 0 : this.releaseKeys.id(untilKey, Number);
-    const rat = this.rationales.id(s, t[7] + 1, end);
+    const rat = rationaleIds[digitsAt(s, t[7] + 1, end)] ?? -1;
     if (eff < 0 || del < 0 || from < 0 || until < 0 || rat < 0) return false;
     const i = this.length;
     this.keys[i] = c1 * FIVE + c2;
@@ -273,18 +279,35 @@ function merge(keys: Float64Array, a: Uint32Array, b: Uint32Array): Uint32Array 
   return out;
 }
 
-/** A stored row as one tab-separated line, built by the database (one string per row to hand over). */
-function lineSql(tab: string): string {
-  return `column1 || ${tab} || column2 || ${tab} || (case when prior_to1996 then '1' else '0' end) || ${tab} || effective_date || ${tab}
-    || coalesce(deletion_date, '') || ${tab} || modifier_indicator || ${tab} || cast(from_key as text) || ${tab}
-    || coalesce(cast(until_key as text), '') || ${tab} || rationale`;
+/** The start and end of each \x1e-separated record of a text. */
+function* records(text: string): Generator<[number, number]> {
+  for (let at = 0; at < text.length; ) {
+    const sep = text.indexOf('\x1e', at);
+    const end = sep < 0 ? text.length : sep;
+    yield [at, end];
+    at = end + 1;
+  }
 }
 
-/** One page of rows after a row id: the last id, the count, and the lines joined by a record separator (one value per page, not one object per row). */
+/** A stored row as one tab-separated line, built by the database; its rationale by its number in the page (the text is half of a row). */
+function lineSql(tab: string): string {
+  return `p.column1 || ${tab} || p.column2 || ${tab} || (case when p.prior_to1996 then '1' else '0' end) || ${tab} || p.effective_date || ${tab}
+    || coalesce(p.deletion_date, '') || ${tab} || p.modifier_indicator || ${tab} || cast(p.from_key as text) || ${tab}
+    || coalesce(cast(p.until_key as text), '') || ${tab} || cast(r.rid as text)`;
+}
+
+/**
+ * One page of rows after a row id, as one row of four values (not one object per row): the last
+ * id, the count, the page's distinct rationales numbered (`number TAB text`), and the lines;
+ * records separated by \x1e.
+ */
 function pageSql(pg: boolean): string {
   const [chr, agg] = pg ? ['chr', 'string_agg'] : ['char', 'group_concat'];
-  return `select max(id) as last, count(*) as n, ${agg}(line, ${chr}(30)) as body
-    from (select id, ${lineSql(`${chr}(9)`)} as line from ncci_edit where id > ? order by id limit ${PAGE}) t`;
+  return `with p as materialized (select * from ncci_edit where id > ? order by id limit ${PAGE}),
+      r as materialized (select rationale, row_number() over (order by rationale) as rid from (select distinct rationale from p) d)
+    select (select max(id) from p) as last, (select count(*) from p) as n,
+      (select ${agg}(cast(rid as text) || ${chr}(9) || rationale, ${chr}(30)) from r) as rationales,
+      (select ${agg}(${lineSql(`${chr}(9)`)}, ${chr}(30)) from p join r on r.rationale = p.rationale) as body`;
 }
 
 /**
@@ -301,7 +324,7 @@ export async function buildPairIndex(em: EntityManager, chain: string): Promise<
     const [page] = await query(em, sql, [after]);
     const n = Number(page?.n ?? 0);
     if (n === 0) break;
-    if (!builder.addPage(String(page.body))) return null;
+    if (!builder.addPage(String(page.rationales), String(page.body))) return null;
     if (n < PAGE) break;
     after = Number(page.last);
   }
