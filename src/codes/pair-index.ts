@@ -4,7 +4,7 @@ import { databaseKey, isPostgres, query } from './sql.ts';
 
 type Row = Record<string, unknown>;
 
-/** Rows read per round trip while an index is built (one aggregated text per page: ~2 MB). */
+/** Rows read per round trip while an index is built (one aggregated text per page: about 1 MB). */
 const PAGE = 20_000;
 /** Rows that may be added between counting and reading (an import running meanwhile); more gives up. */
 const SLACK = 10_000;
@@ -32,7 +32,7 @@ export class PairIndex {
     return Object.values(this.c).reduce((sum, a) => sum + (ArrayBuffer.isView(a) ? a.byteLength : 0), 0);
   }
 
-  /** Every stored version of the pair, in either order, as the database's row (see PAIR_COLUMNS). */
+  /** Every stored version of the pair, in either order, as the database gives the row (the columns of ncci-mue.ts's pair query). */
   versions(a: string, b: string): Row[] {
     const out: Row[] = [];
     const x = codeNumber(a);
