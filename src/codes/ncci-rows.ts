@@ -219,7 +219,7 @@ function beats(set: NcciRowSet, challenger: number, holder: number): boolean {
 const CODE_BASE = 36;
 
 /** The five-character code at a position as an integer (see encodeCode), or -1 when it is not 0-9/A-Z. */
-function codeAt(text: string, at: number): number {
+export function codeAt(text: string, at: number): number {
   let n = 0;
   for (let i = at; i < at + 5; i += 1) {
     const c = text.charCodeAt(i);
@@ -233,7 +233,7 @@ function codeAt(text: string, at: number): number {
 const DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The YYYYMMDD date at a position as an integer, or -1 when it is not a date (29 February checked for leap years). */
-function dateAt(text: string, at: number): number {
+export function dateAt(text: string, at: number): number {
   let n = 0;
   for (let i = at; i < at + 8; i += 1) {
     const c = text.charCodeAt(i) - 48;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { logSafeError } from '../shared/log-safe-error.ts';
+import { codeAt, dateAt, isoOf } from './ncci-rows.ts';
 import { databaseKey, isPostgres, query } from './sql.ts';
 
 type Row = Record<string, unknown>;
@@ -78,17 +79,9 @@ interface IndexColumns {
   releaseKeys: (number | null)[];
 }
 
-/** A five-character code of 0-9/A-Z as a number below 36⁵ (its text order), or -1 for anything else. */
+/** A five-character code of 0-9/A-Z (between two positions) as a number below 36⁵, or -1 for anything else. */
 function codeNumber(code: string, at = 0, end = code.length): number {
-  if (end - at !== 5) return -1;
-  let n = 0;
-  for (let i = at; i < end; i += 1) {
-    const ch = code.charCodeAt(i);
-    if (ch >= 48 && ch <= 57) n = n * 36 + (ch - 48);
-    else if (ch >= 65 && ch <= 90) n = n * 36 + (ch - 55);
-    else return -1;
-  }
-  return n;
+  return end - at === 5 ? codeAt(code, at) : -1;
 }
 
 /** Numbers distinct values from 1 (0 is "none"); -1 past MAX_DISTINCT. */
@@ -141,19 +134,12 @@ function digitsAt(s: string, from: number, to: number): number {
   return n;
 }
 
-/** `YYYY-MM-DD` between two positions as YYYYMMDD, or -1. */
-function dateAt(s: string, from: number, to: number): number {
-  if (to - from !== 10 || s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45) return -1;
-  const y = digitsAt(s, from, from + 4);
-  const m = digitsAt(s, from + 5, from + 7);
-  const d = digitsAt(s, from + 8, from + 10);
-  return y < 0 || m < 0 || d < 0 ? -1 : y * 10_000 + m * 100 + d;
+/** A YYYYMMDD date between two positions as a number, or -1. */
+function dateBetween(s: string, from: number, to: number): number {
+  return to - from === 8 ? dateAt(s, from) : -1;
 }
 
-function isoDate(n: number): string {
-  const t = String(n);
-  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}`;
-}
+const isoDate = (n: number): string => isoOf(n)!;
 
 /**
  * Fills the columns from the pages of text the database hands over (see pageSql), read in place:
@@ -202,7 +188,7 @@ class IndexBuilder {
     return true;
   }
 
-  /** Add one line (see lineSql): column1, column2, prior (0/1), effective, deletion (or empty), indicator, from key, until key (or empty), the page's number of its rationale. */
+  /** Add one line (see lineSql): column1, column2, prior (0/1), effective and deletion dates as YYYYMMDD (deletion empty for none), indicator, from key, until key (or empty), the page's number of its rationale. */
   private add(s: string, at: number, end: number, rationaleIds: number[]): boolean {
     const t = this.tabs;
     t.length = 0;
@@ -210,8 +196,8 @@ class IndexBuilder {
     if (t.length < 8 || this.length === this.capacity || t[5] !== t[4] + 2) return false;
     const c1 = codeNumber(s, at, t[0]);
     const c2 = codeNumber(s, t[0] + 1, t[1]);
-    const effDate = dateAt(s, t[2] + 1, t[3]);
-    const delDate = t[4] === t[3] + 1 ? 0 : dateAt(s, t[3] + 1, t[4]);
+    const effDate = dateBetween(s, t[2] + 1, t[3]);
+    const delDate = t[4] === t[3] + 1 ? 0 : dateBetween(s, t[3] + 1, t[4]);
     const fromKey = digitsAt(s, t[5] + 1, t[6]);
     const untilKey = t[7] === t[6] + 1 ? 0 : digitsAt(s, t[6] + 1, t[7]);
     if (c1 < 0 || c2 < 0 || effDate < 0 || delDate < 0 || fromKey < 0 || untilKey < 0) return false;
@@ -291,8 +277,8 @@ function* records(text: string): Generator<[number, number]> {
 
 /** A stored row as one tab-separated line, built by the database; its rationale by its number in the page (the text is half of a row). */
 function lineSql(tab: string): string {
-  return `p.column1 || ${tab} || p.column2 || ${tab} || (case when p.prior_to1996 then '1' else '0' end) || ${tab} || p.effective_date || ${tab}
-    || coalesce(p.deletion_date, '') || ${tab} || p.modifier_indicator || ${tab} || cast(p.from_key as text) || ${tab}
+  return `p.column1 || ${tab} || p.column2 || ${tab} || (case when p.prior_to1996 then '1' else '0' end) || ${tab} || replace(p.effective_date, '-', '') || ${tab}
+    || coalesce(replace(p.deletion_date, '-', ''), '') || ${tab} || p.modifier_indicator || ${tab} || cast(p.from_key as text) || ${tab}
     || coalesce(cast(p.until_key as text), '') || ${tab} || cast(r.rid as text)`;
 }
 
