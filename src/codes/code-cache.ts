@@ -82,6 +82,17 @@ export class CodeCache {
   }
 }
 
+/** An answer remembered by the cache (per database, release and question), outside transactions. */
+export async function remembered<T>(em: EntityManager, cache: CodeCache, key: string, load: () => Promise<T>): Promise<T> {
+  if (em.isInTransaction()) return load();
+  const full = `${databaseKey(em)}|${key}`;
+  const hit = cache.answers.get(full) as T | undefined;
+  if (hit !== undefined) return hit;
+  const value = await load();
+  cache.answers.set(full, value);
+  return value;
+}
+
 /** The cache a lookup uses: the caller's, else a fresh one for this call. */
 export function cacheOf(options: { cache?: CodeCache } | undefined): CodeCache {
   return options?.cache ?? new CodeCache();

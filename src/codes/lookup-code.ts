@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { cacheOf, type CodeCache } from './code-cache.ts';
+import { cacheOf, remembered, type CodeCache } from './code-cache.ts';
 import { closestInRelease, type ReleaseTable, type TableEntry } from './code-table.ts';
 import { candidateSystems, compactCode, dayBefore, displayCode, isIsoDate, today } from './normalize.ts';
 import { listedInEdits } from './ncci-mue.ts';
 import { releaseInForce, releasesNewestFirst, toRef, type ReleaseRow } from './releases.ts';
-import { databaseKey } from './sql.ts';
 import type { CodeLookup, CodeRef, ImportSystem, LookupSystem } from './types.ts';
 
 /** At most this many children are listed for a header (childCount says how many there are). */
@@ -247,23 +246,13 @@ function derivedHeader(ctx: Ctx, inForce: ReleaseRow, mine: EntryRow[]): Omit<Co
   };
 }
 
-/** The closest codes in a release, remembered by the cache (releases never change once imported) outside transactions. */
-async function closestRemembered(ctx: Ctx, r: ReleaseRow): Promise<CodeRef[]> {
-  if (ctx.em.isInTransaction()) return closestInRelease(ctx.em, r, ctx.code);
-  const key = `${databaseKey(ctx.em)}|closest:${r.id}:${r.checksum}:${ctx.code}`;
-  const hit = ctx.cache.answers.get(key) as CodeRef[] | undefined;
-  if (hit) return hit;
-  const near = await closestInRelease(ctx.em, r, ctx.code);
-  ctx.cache.answers.set(key, near);
-  return near;
-}
-
 async function closestAnywhere(ctx: Ctx, systems: LookupSystem[]): Promise<CodeRef[]> {
   const order: ImportSystem[] = systems.includes('icd10cm') ? ['icd10cm', 'hcpcs', 'icd10pcs'] : systems.includes('icd10pcs') ? ['icd10pcs', 'icd10cm'] : ['hcpcs', 'cpt', 'icd10cm', 'icd10pcs'];
   for (const system of order) {
     const r = releaseInForce(ctx.releases, system, ctx.date) ?? releasesNewestFirst(ctx.releases, system)[0];
     if (!r || !ctx.code) continue;
-    const near = await closestRemembered(ctx, r);
+    // Remembered per release (releases never change once imported).
+    const near = await remembered(ctx.em, ctx.cache, `closest:${r.id}:${r.checksum}:${ctx.code}`, () => closestInRelease(ctx.em, r, ctx.code));
     if (near.length) return near.map((n) => ({ code: displayCode(system as LookupSystem, n.code), description: n.description }));
   }
   return [];

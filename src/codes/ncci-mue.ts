@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { ValidationError } from '../shared/errors.ts';
-import { cacheOf, type CodeCache } from './code-cache.ts';
+import { cacheOf, remembered, type CodeCache } from './code-cache.ts';
 import { compactCode, isIsoDate, today } from './normalize.ts';
 import { ncciChain, releaseInForce, releaseKey, toRef, type ReleaseRow } from './releases.ts';
-import { databaseKey, lookupRows } from './sql.ts';
+import { lookupRows } from './sql.ts';
 import type { MueLimit, NcciEdit } from './types.ts';
 
 /** What an NCCI PTP modifier indicator means for the coder. */
@@ -48,17 +48,6 @@ async function editRelease(em: EntityManager, cache: CodeCache, system: 'ncci' |
   }
   const date = checkDate(options.date ?? today());
   return { release: releaseInForce(releases, system, date), date, releases };
-}
-
-/** An answer remembered by the cache (per database, release and question), outside transactions. */
-async function remembered<T>(em: EntityManager, cache: CodeCache, key: string, load: () => Promise<T>): Promise<T> {
-  if (em.isInTransaction()) return load();
-  const full = `${databaseKey(em)}|${key}`;
-  const hit = cache.answers.get(full) as T | undefined;
-  if (hit !== undefined) return hit;
-  const value = await load();
-  cache.answers.set(full, value);
-  return value;
 }
 
 const NCCI_COLUMNS = 'column1, column2, prior_to1996, effective_date, deletion_date, modifier_indicator, rationale, from_key, until_key';
