@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { databaseKey, lookupRows, placeholders, query } from './sql.ts';
+import { databaseKey, lookupRows, placeholders } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -19,9 +19,9 @@ export interface TableEntry {
 const KINDS = ['code', 'header', 'modifier'];
 
 /**
- * Every code row of one release, in memory, sorted by code (JavaScript string order, which for
- * the 0-9A-Z alphabet of codes is SQLite's binary order and the order `prefixUpperBound` assumes).
- * Column arrays rather than one object per row: a quarter of a million rows stay compact.
+ * The rows of one release under a code (see subtrees), in memory, sorted by code (JavaScript
+ * string order, which for the 0-9A-Z alphabet of codes is SQLite's binary order and the order
+ * `prefixUpperBound` assumes). Column arrays rather than one object per row.
  */
 export class ReleaseTable {
   readonly releaseId: number;
