@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { prefixUpperBound } from './code-range.ts';
 import type { ReleaseRow } from './releases.ts';
-import { databaseKey, lookupRows, placeholders } from './sql.ts';
+import { databaseKey, placeholders, query } from './sql.ts';
 import type { CodeRef } from './types.ts';
 
 /** One row of one release, as lookups use it. */
@@ -152,7 +152,7 @@ const COLUMNS = 'code, kind, short_description, long_description, consumer_descr
  * the new table shares.
  */
 export async function subtrees(em: EntityManager, releases: ReleaseRow[], prefix: string, siblings: (r: ReleaseRow) => ReleaseTable[] = () => []): Promise<Map<number, ReleaseTable>> {
-  const rows = await lookupRows(
+  const rows = await query(
     em,
     `select release_id, ${COLUMNS} from code_entry where release_id in (${placeholders(releases.length)}) and code >= ? and code < ? order by code`,
     [...releases.map((r) => r.id), prefix, prefixUpperBound(prefix)],
@@ -183,7 +183,7 @@ function sharedPrefix(a: string, b: string): number {
  * the code's length.
  */
 export async function closestInRelease(em: EntityManager, release: ReleaseRow, code: string, limit = 5): Promise<CodeRef[]> {
-  const [n] = await lookupRows(
+  const [n] = await query(
     em,
     `select (select code from code_entry where release_id = ? and code < ? order by code desc limit 1) as before,
             (select code from code_entry where release_id = ? and code > ? order by code limit 1) as after`,
@@ -192,7 +192,7 @@ export async function closestInRelease(em: EntityManager, release: ReleaseRow, c
   const len = Math.max(n?.before == null ? 0 : sharedPrefix(code, String(n.before)), n?.after == null ? 0 : sharedPrefix(code, String(n.after)));
   if (len < 2) return [];
   const prefix = code.slice(0, len);
-  const rows = await lookupRows(
+  const rows = await query(
     em,
     `select code, long_description from code_entry where release_id = ? and code >= ? and code < ? and code <> ? order by code limit ${limit}`,
     [release.id, prefix, prefixUpperBound(prefix), code],

@@ -3,7 +3,7 @@ import { ValidationError } from '../shared/errors.ts';
 import { cacheOf, remembered, type CodeCache } from './code-cache.ts';
 import { compactCode, isIsoDate, today } from './normalize.ts';
 import { ncciChain, releaseInForce, releaseKey, toRef, type ReleaseRow } from './releases.ts';
-import { lookupRows } from './sql.ts';
+import { query } from './sql.ts';
 import type { MueLimit, NcciEdit } from './types.ts';
 
 /** What an NCCI PTP modifier indicator means for the coder. */
@@ -65,7 +65,7 @@ async function pairVersions(em: EntityManager, cache: CodeCache, releases: Relea
   const chain = ncciChain(releases);
   const index = cache.pairs?.get(em, chain);
   if (index) return index.versions(x, y);
-  return remembered(em, cache, `ncci:${chain}:${x}:${y}`, () => lookupRows(em, PAIR_SQL, [x, y, x, y]));
+  return remembered(em, cache, `ncci:${chain}:${x}:${y}`, () => query(em, PAIR_SQL, [x, y, x, y]));
 }
 
 function inRelease(r: Record<string, unknown>, key: number): boolean {
@@ -112,7 +112,7 @@ export async function findMue(em: EntityManager, code: string, options: EditLook
   if (!release) return null;
   const c = compactCode(code);
   const rows = await remembered(em, cache, `mue:${release.id}:${release.checksum}:${c}`, () =>
-    lookupRows(em, 'select code, value, adjudication_indicator, rationale from mue_limit where release_id = ? and code = ?', [release.id, c]));
+    query(em, 'select code, value, adjudication_indicator, rationale from mue_limit where release_id = ? and code = ?', [release.id, c]));
   const r = rows[0];
   if (!r) return null;
   const ind = String(r.adjudication_indicator);
@@ -134,7 +134,7 @@ export async function listedInEdits(em: EntityManager, cache: CodeCache, release
   const k = ncci ? releaseKey(ncci) : -1;
   const key = `listed:${ncci?.id}:${ncci?.checksum}:${mue?.id}:${mue?.checksum}:${code}`;
   const out = await remembered(em, cache, key, async () => {
-    const [r] = await lookupRows(
+    const [r] = await query(
       em,
       `select (select 1 from ncci_edit where column1 = ? and ${IN_RELEASE} limit 1) as n1,
               (select 1 from ncci_edit where column2 = ? and ${IN_RELEASE} limit 1) as n2,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 
@@ -7,38 +6,11 @@ type Row = Record<string, unknown>;
 /**
  * Run one raw SQL query (`?` placeholders, the same text on SQLite and PostgreSQL) inside the
  * EntityManager's transaction if it has one. Lookups use it on their hot path: it skips entity
- * hydration and the identity map, which keeps an exact lookup well under a millisecond.
+ * hydration and the identity map, which keeps an exact lookup well under a millisecond. On
+ * PostgreSQL it runs as a prepared statement with its values apart (src/db/bound-params.ts).
  */
 export async function query(em: EntityManager, sql: string, params: unknown[] = []): Promise<Row[]> {
   return em.getConnection().execute<Row[]>(sql, params, 'all', em.getTransactionContext());
-}
-
-/** The parts of a node-postgres client (from the ORM's pool) that `lookupRows` uses. */
-interface PgClient {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
-}
-
-/**
- * A read on the hot path of a code lookup (an NCCI pair, an MUE limit): on PostgreSQL outside a
- * transaction it runs as a named prepared statement on a connection of the ORM's own pool,
- * without knex and MikroORM building and formatting the query (about 0.1 ms of CPU and a
- * PostgreSQL parse per call, the larger part of a lookup's time). Elsewhere it is `query`. `sql`
- * is a constant text (each distinct one is prepared once per connection, named by its hash) with
- * `?` placeholders and no literal question mark; rows come back with the pool's type parsers, as
- * `query` gives them.
- */
-export async function lookupRows(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
-  if (em.isInTransaction() || !isPostgres(em)) return query(em, sql, params);
-  const client = (em as unknown as SqlEntityManager).getKnex().client as unknown as { acquireConnection(): Promise<PgClient>; releaseConnection(c: PgClient): Promise<void> };
-  const name = `casedesk_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${(n += 1)}`);
-  const conn = await client.acquireConnection();
-  try {
-    return (await conn.query({ name, text, values: params })).rows;
-  } finally {
-    await client.releaseConnection(conn);
-  }
 }
 
 /**

@@ -58,11 +58,18 @@ describe.skipIf(!TEST_DRIVERS.includes('postgresql'))('logSafeError on PostgreSQ
     await t?.drop();
   });
 
-  it('a value over the column length (22001) through MikroORM', async () => {
+  it('a value over the column length (22001) in SQL sent through MikroORM', async () => {
+    const sql = `insert into subscriber (pattern, plan, active, created_at, updated_at) values ('${PLANTED}${'x'.repeat(400)}', 'pro', true, now(), now())`;
+    const err = await t.orm.em.fork().getConnection().execute(sql).catch((e: unknown) => e);
+    expect(expectSafe(err)).toMatchObject({ code: '22001' });
+  });
+
+  it('an entity flush sends its values apart from the SQL, so its error does not carry them at all', async () => {
     const em = t.orm.em.fork();
     em.persist(em.create(Subscriber, { pattern: `${PLANTED}${'x'.repeat(400)}`, plan: 'pro' }));
     const err = await em.flush().catch((e: unknown) => e);
-    expect(expectSafe(err)).toMatchObject({ code: '22001' });
+    expect(logSafeError(err)).toMatchObject({ code: '22001' });
+    expect(`${(err as Error).message} ${JSON.stringify(err)}`).not.toContain('planted');
   });
 
   it('pg’s own error: detail quotes the key, the fields do not', async () => {
