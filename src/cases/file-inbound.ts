@@ -3,12 +3,13 @@ import { countAttachments } from '../attachments/record.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { readInbound, settleStored, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
+import { query } from '../codes/sql.ts';
 import { isUniqueViolation } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import { hashMessageId, normalizeMessageId, splitMessageIds, syntheticMessageId } from '../shared/message-id.ts';
 import { readHeaderFields, readSpamVerdict, type SenderAuthMode, type SenderAuthResult } from '../mail/auth/index.ts';
 import { markBounces } from './bounces.ts';
-import { Case, CaseMessage } from './case.entity.ts';
+import { CaseMessage } from './case.entity.ts';
 import { ClassificationCorrection } from './correction.entity.ts';
 import { InboundAlreadySettled, openOrThread, prepareCaseMessage, type OpenCaseDeps } from './open-case.ts';
 import { Outbox } from './outbox.entity.ts';
@@ -155,7 +156,7 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   // The earlier messages have filed meanwhile: this message may reply to one of them. (The copy
   // check below comes after the wait: one of them may have had this Message-ID.)
   if (thread.kind === 'new' && (await deps.awaitTurn?.(em, inbound))) thread = await resolveThread(threadInput(message), threadLookups(em));
-  const already = await em.findOne(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+  const already = await caseMessageWith(em, messageIdHash);
   if (already) return markDuplicate(deps, inbound, already);
   try {
     const filing = { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender };
@@ -170,7 +171,8 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
     const fresh = em.fork();
     const current = await fresh.findOneOrFail(InboundMessage, { id: inbound.id });
     if (current.state !== 'stored') return fileInbound({ ...deps, em: fresh }, input);
-    const other = await fresh.findOneOrFail(CaseMessage, { messageIdHash }, { fields: ['id', 'caseId'] });
+    const other = await caseMessageWith(fresh, messageIdHash);
+    if (!other) throw err;
     return markDuplicate({ ...deps, em: fresh }, current, other);
   }
 }
@@ -199,10 +201,19 @@ function threadInput(msg: ParsedMessage): ThreadInput {
   };
 }
 
+/** The case message filed under a Message-ID (by its hash), if any: read without the ORM (these reads run for every message). */
+async function caseMessageWith(em: EntityManager, messageIdHash: string): Promise<Pick<CaseMessage, 'id' | 'caseId'> | null> {
+  const [row] = await query(em, 'select id, case_id from case_message where message_id_hash = ? limit 1', [messageIdHash]);
+  return row ? { id: Number(row.id), caseId: Number(row.case_id) } : null;
+}
+
 /** The threading policy's lookups, against the case messages and cases of this database. */
 function threadLookups(em: EntityManager): ThreadLookups {
   return {
-    caseByMessageId: async (id: string) => (await em.findOne(CaseMessage, { messageIdHash: hashMessageId(id) }, { fields: ['caseId'] }))?.caseId ?? null,
-    caseRequester: async (caseId: number) => (await em.findOne(Case, { id: caseId }, { fields: ['requesterEmail'] }))?.requesterEmail ?? null,
+    caseByMessageId: async (id: string) => (await caseMessageWith(em, hashMessageId(id)))?.caseId ?? null,
+    caseRequester: async (caseId: number) => {
+      const [row] = await query(em, 'select requester_email from cases where id = ?', [caseId]);
+      return row ? String(row.requester_email) : null;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { recordAttachments } from '../attachments/record.ts';
-import { InboundMessage } from '../ingest/ingest.entity.ts';
+import { run } from '../codes/sql.ts';
 import type { MessageClassification } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
 import { normalizeMessageId } from '../shared/message-id.ts';
@@ -86,9 +86,7 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   // Claim the row first (only from `stored`): a second run of the job, after a lost lock, finds
   // it claimed and settles on what the first wrote. On SQLite this write also takes the lock.
   // The sender check's verdict is stored with the claim (file-inbound.ts decides it once).
-  const checked = input.sender && input.sender.mode !== 'off' ? { senderVerdict: input.sender.verdict, senderReasons: input.sender.reasons } : {};
-  const claimed = await tx.nativeUpdate(InboundMessage, { id: input.inboundId, state: 'stored' }, { state: 'parsed', kind: 'human', reasons: input.classification.reasons, ...checked, updatedAt: new Date() });
-  if (claimed !== 1) throw new InboundAlreadySettled(input.inboundId);
+  if ((await claimInbound(tx, input)) !== 1) throw new InboundAlreadySettled(input.inboundId);
   const caseRow = await caseFor(tx, input, fromAddress, deps.dueHours);
   const decision = await (deps.intake ?? answerEveryone)(tx, {
     fromAddress, fromName: displayName(msg), subject: msg.subject, isNewCase: thread.kind === 'new',
@@ -104,11 +102,28 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
   const caseMessage = tx.create(CaseMessage, { ...prepared, caseId: caseRow.id, wantsDraft: decision.wantsDraft });
   const outboxes = createNotices(tx, deps, input, caseRow.id, decision);
   await tx.flush();
-  await tx.nativeUpdate(InboundMessage, { id: input.inboundId }, { caseId: caseRow.id, caseMessageId: caseMessage.id });
+  await run(tx, 'update inbound_message set case_id = ?, case_message_id = ? where id = ?', [caseRow.id, caseMessage.id, input.inboundId]);
   const attachmentsToScan = msg.attachments?.length
     ? await recordAttachments(tx, { caseId: caseRow.id, caseMessageId: caseMessage.id, attachments: msg.attachments })
     : 0;
   return { caseId: caseRow.id, caseMessageId: caseMessage.id, wantsDraft: decision.wantsDraft, outboxIds: outboxes.map((o) => o.id), attachmentsToScan };
+}
+
+/**
+ * The claim of the inbound row (`stored` → `parsed`, a human message, its reasons, and the sender
+ * check's verdict when there was one): 1 when this run claimed it, 0 when another run had.
+ */
+function claimInbound(tx: EntityManager, input: OpenCaseInput): Promise<number> {
+  const reasons = JSON.stringify(input.classification.reasons);
+  const where = [input.inboundId, 'stored'];
+  if (!input.sender || input.sender.mode === 'off') {
+    return run(tx, "update inbound_message set state = 'parsed', kind = 'human', reasons = ?, updated_at = ? where id = ? and state = ?", [reasons, new Date(), ...where]);
+  }
+  return run(
+    tx,
+    "update inbound_message set state = 'parsed', kind = 'human', reasons = ?, sender_verdict = ?, sender_reasons = ?, updated_at = ? where id = ? and state = ?",
+    [reasons, input.sender.verdict, JSON.stringify(input.sender.reasons), new Date(), ...where],
+  );
 }
 
 /** The inbound row was no longer `stored` when this run came to file it (another run did). */

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { findSubscriberFor, monthBounds, type Plans } from '../subscribers/subscribers.ts';
-import type { Subscriber } from '../subscribers/subscriber.entity.ts';
+import { findSubscriberFor, monthBounds, type Plans, type SubscriberRef } from '../subscribers/subscribers.ts';
 import { Case } from './case.entity.ts';
 import { lockIntake } from './intake-lock.ts';
 
@@ -9,7 +8,7 @@ import { lockIntake } from './intake-lock.ts';
  * lives with them; who is a subscriber and on which plan is src/subscribers/.
  */
 export type QuotaDecision =
-  | { kind: 'subscriber'; subscriber: Subscriber; plan: string; quota: number; used: number; remaining: number; over: boolean }
+  | { kind: 'subscriber'; subscriber: SubscriberRef; plan: string; quota: number; used: number; remaining: number; over: boolean }
   | { kind: 'stranger' };
 
 /**
@@ -36,7 +35,7 @@ export async function quotaDecision(em: EntityManager, address: string, now: Dat
 }
 
 /** The decision for a subscriber who has used `used` questions this month. */
-export function quotaOf(subscriber: Subscriber, used: number, plans: Plans): QuotaDecision {
+export function quotaOf(subscriber: SubscriberRef, used: number, plans: Plans): QuotaDecision {
   const quota = Object.hasOwn(plans, subscriber.plan) ? plans[subscriber.plan] : 0;
   return { kind: 'subscriber', subscriber, plan: subscriber.plan, quota, used, remaining: Math.max(0, quota - used), over: used >= quota };
 }

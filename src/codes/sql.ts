@@ -14,6 +14,17 @@ export async function query(em: EntityManager, sql: string, params: unknown[] = 
 }
 
 /**
+ * Run one raw SQL statement that writes (`?` placeholders, the same text on SQLite and
+ * PostgreSQL) inside the EntityManager's transaction if it has one, and say how many rows it
+ * changed. The filing path uses it where MikroORM's `nativeUpdate` would cost several times the
+ * statement itself in CPU. A JSON column takes its value as JSON text (`JSON.stringify`).
+ */
+export async function run(em: EntityManager, sql: string, params: unknown[] = []): Promise<number> {
+  const result = await em.getConnection().execute<{ affectedRows: number }>(sql, params, 'run', em.getTransactionContext());
+  return result.affectedRows;
+}
+
+/**
  * Which database an EntityManager talks to (connection URL and database name): the key under
  * which a CodeCache keeps what it read from that database.
  */
