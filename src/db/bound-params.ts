@@ -83,7 +83,7 @@ export function sendValuesApart(orm: MikroORM): void {
   const whole = conn.execute.bind(conn);
   const platform = conn.getPlatform();
   const formatDate = (date: Date) => platform.formatDate(date);
-  const named = new Set<string>();
+  const named = new Map<string, string>();
   conn.execute = async function execute(query, params = [], method = 'all', ctx, loggerContext) {
     const bound = typeof query === 'string' && params.length > 0 ? bindValues(query, params, formatDate) : null;
     if (!bound) return whole(query, params, method, ctx, loggerContext);
@@ -101,11 +101,11 @@ export function sendValuesApart(orm: MikroORM): void {
   };
 }
 
-function statementName(text: string, valueCount: number, named: Set<string>): string | undefined {
-  if (valueCount > MAX_NAMED_VALUES) return undefined;
+/** The name `text` is prepared under (its hash), remembered in `named`; none past the limits. */
+function statementName(text: string, valueCount: number, named: Map<string, string>): string | undefined {
+  const known = named.get(text);
+  if (known !== undefined || valueCount > MAX_NAMED_VALUES || named.size >= MAX_NAMED) return known;
   const name = `cd_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-  if (named.has(name)) return name;
-  if (named.size >= MAX_NAMED) return undefined;
-  named.add(name);
+  named.set(text, name);
   return name;
 }
