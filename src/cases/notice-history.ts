@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { NoticeCounts } from '../mail/auth/index.ts';
 import { placeholders, query } from '../codes/sql.ts';
+import { rowDate } from '../shared/db.ts';
 import { AUTOMATIC_KINDS } from './notice-policy.ts';
 
 const HOUR_MS = 3_600_000;
@@ -14,15 +15,6 @@ function addressesOf(address: string): string[] {
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '' : address.slice(at + 1).trim().toLowerCase();
-}
-
-/** A datetime read by raw SQL: text (or a Date) on PostgreSQL, epoch milliseconds on SQLite. */
-function dateOf(value: unknown): Date | null {
-  if (value == null) return null;
-  if (value instanceof Date) return value;
-  const date = typeof value === 'number' || /^\d+$/.test(String(value)) ? new Date(Number(value)) : new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new TypeError(`not a datetime: ${typeof value}`);
-  return date;
 }
 
 /**
@@ -57,8 +49,8 @@ export async function intakeFigures(em: EntityManager, input: { subscriberId: nu
     counts: {
       noticesToDomainLastHour: domain === '' ? 0 : Number(row.domain_hour),
       acksToSenderLast24h: Number(row.acks_day),
-      lastNoticeToSenderAt: dateOf(row.last_notice),
-      lastRefusalToSenderAt: dateOf(row.last_refusal),
+      lastNoticeToSenderAt: rowDate(row.last_notice),
+      lastRefusalToSenderAt: rowDate(row.last_refusal),
     },
   };
 }

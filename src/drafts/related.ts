@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case } from '../cases/case.entity.ts';
-import { Draft } from './draft.entity.ts';
+import { query } from '../codes/sql.ts';
+import { rowDate, rowJson } from '../shared/db.ts';
 import type { ExtractedCodes } from './evidence.ts';
 
 export interface RelatedCase {
@@ -56,18 +57,20 @@ export async function findRelatedCases(
   const limit = opts.limit ?? 3;
   const question = codeSets(codes);
   if (question.all.size === 0 || limit <= 0) return [];
-  const drafts = await em.find(
-    Draft,
-    { state: { $in: ['approved', 'sent'] }, kind: 'answer', caseId: { $ne: opts.excludeCaseId } },
-    // Read-only partial rows: kept out of the caller's identity map, so its next flush never sees them.
-    { orderBy: { id: 'desc' }, limit: RELATED_CANDIDATES, fields: ['id', 'caseId', 'codes', 'decidedAt', 'updatedAt'], disableIdentityMap: true },
+  // Read-only rows by raw SQL (every draft runs this over up to RELATED_CANDIDATES rows: no
+  // entities, nothing in the caller's identity map for its next flush to see).
+  const drafts = await query(
+    em,
+    "select case_id, codes, decided_at, updated_at from draft where state in ('approved', 'sent') and kind = 'answer' and case_id <> ? order by id desc limit ?",
+    [opts.excludeCaseId, RELATED_CANDIDATES],
   );
   const latest = new Map<number, Date>();
   for (const d of drafts) {
-    if (!cites(question, codeSets((d.codes ?? {}) as CodeLists))) continue;
-    const when = d.decidedAt ?? d.updatedAt;
-    const seen = latest.get(d.caseId);
-    if (!seen || when > seen) latest.set(d.caseId, when);
+    if (!cites(question, codeSets(rowJson<CodeLists | string[]>(d.codes) ?? {}))) continue;
+    const when = rowDate(d.decided_at) ?? rowDate(d.updated_at)!;
+    const caseId = Number(d.case_id);
+    const seen = latest.get(caseId);
+    if (!seen || when > seen) latest.set(caseId, when);
   }
   const top = [...latest.entries()].sort((a, b) => b[1].getTime() - a[1].getTime() || b[0] - a[0]).slice(0, limit);
   if (top.length === 0) return [];

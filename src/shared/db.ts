@@ -8,6 +8,21 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 export type Orm = MikroORM;
 export type { EntityManager };
 
+/** A datetime read by raw SQL: text (or a Date) on PostgreSQL, epoch milliseconds on SQLite; null stays null. */
+export function rowDate(value: unknown): Date | null {
+  if (value == null) return null;
+  if (value instanceof Date) return value;
+  const date = typeof value === 'number' || /^\d+$/.test(String(value)) ? new Date(Number(value)) : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TypeError(`not a datetime: ${typeof value}`);
+  return date;
+}
+
+/** A JSON column read by raw SQL: parsed already on PostgreSQL, text on SQLite; null stays null. */
+export function rowJson<T>(value: unknown): T | null {
+  if (value == null) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
 /** Whether two writers raced on a unique key (the loser treats it as "already done"). */
 export function isUniqueViolation(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
