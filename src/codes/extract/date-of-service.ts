@@ -1,12 +1,19 @@
 /**
  * The date of service a message gives ("DOS 01/15/2025", "date of service March 3, 2025",
  * "DOS: 3/3/25", "dos 2025-01-15", "service date 1-15-2025", "DOS 15 Jan 2025"), used by the draft
- * stage to look codes up as of that date. Only a date written right after one of these labels
- * counts; the first valid one wins. Returns null when there is none or it is not a real date.
+ * stage to look codes up as of that date. A date written right after one of these labels counts
+ * first; without one, a date written right after words that say a service took place then ("seen
+ * on 3/4/2026", "a visit on 02/10/2026", "performed on Jan 5, 2026", "services rendered
+ * 01/15/2026"). Any other date (of birth, of a denial, of receipt) never counts. The first valid
+ * one wins. Returns null when there is none or it is not a real date.
  */
 export function findDateOfService(text: string): { date: string; written: string } | null {
-  LABEL.lastIndex = 0;
-  for (let m = LABEL.exec(text); m; m = LABEL.exec(text)) {
+  return firstDateAfter(LABEL, text) ?? firstDateAfter(SERVICE_WORDS, text);
+}
+
+function firstDateAfter(label: RegExp, text: string): { date: string; written: string } | null {
+  label.lastIndex = 0;
+  for (let m = label.exec(text); m; m = label.exec(text)) {
     const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 40);
     const found = readDate(rest);
     if (found) return found;
@@ -15,6 +22,8 @@ export function findDateOfService(text: string): { date: string; written: string
 }
 
 const LABEL = /\b(?:d\.?o\.?s\b\.?|(?:dates?\s+of\s+service|service\s+dates?|date\s+serviced|visit\s+date|date\s+of\s+visit)\b)\s*(?:was|is|of|on|=)?\s*[:\-–]?\s*(?:on\s+)?/gi;
+/** Words after which a date is when the service took place (`seen on`, `visit on`, `performed on`, `rendered`). */
+const SERVICE_WORDS = /\b(?:seen|visit(?:ed)?|performed|provided|rendered|treated|furnished|encounter|appointment|procedure|surgery|services?)\s+(?:(?:on|dated)\s+)?(?:the\s+)?/gi;
 
 const MONTHS: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
