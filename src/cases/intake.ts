@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { monthBounds, quotaResetsOn, subscriberFor, type Plans } from '../subscribers/subscribers.ts';
+import { findSubscriberFor, monthBounds, quotaResetsOn, type Plans } from '../subscribers/subscribers.ts';
 import { Case } from './case.entity.ts';
 import { decideNotice, routeInbound, type NoticeCounts, type NoticeKind, type NoticeLimits, type SenderAuthMode, type SenderStatus } from '../mail/auth/index.ts';
 import { redactText } from '../privacy/index.ts';
@@ -122,7 +122,7 @@ export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
  * the next decision for this subscriber or sender sees this one's case and notice.
  */
 async function readIntake(tx: EntityManager, input: IntakeInput, plans: Plans): Promise<{ quota: QuotaDecision; counts: NoticeCounts }> {
-  const subscriber = await subscriberFor(tx, input.fromAddress);
+  const subscriber = await findSubscriberFor(tx, input.fromAddress);
   const locks: Parameters<typeof lockIntakes>[1] = [];
   if (subscriber) locks.push(['subscriber', subscriber.id]);
   if (input.fromAddress) locks.push(['sender', input.fromAddress.trim().toLowerCase()]);
