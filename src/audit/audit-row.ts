@@ -1,4 +1,5 @@
 import type { AuditRecord } from './audit-chain.ts';
+import { rowDate } from '../shared/db.ts';
 
 /** An audit_entry row as the drivers return it: SQLite gives JSON as text and times as epoch milliseconds, PostgreSQL parsed values. */
 export interface AuditEntryRow {
@@ -26,12 +27,6 @@ export interface DecodedAuditRow extends AuditRecord {
 
 const num = (v: number | string | null): number | null => (v == null ? null : Number(v));
 
-function toDate(v: Date | number | string): Date {
-  if (v instanceof Date) return v;
-  if (typeof v === 'number' || /^\d+$/.test(v)) return new Date(Number(v));
-  return new Date(v);
-}
-
 export function decodeAuditRow(row: AuditEntryRow): DecodedAuditRow {
   return {
     id: Number(row.id),
@@ -41,7 +36,7 @@ export function decodeAuditRow(row: AuditEntryRow): DecodedAuditRow {
     caseId: num(row.case_id),
     draftId: num(row.draft_id),
     details: typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : (row.details ?? {}),
-    at: toDate(row.at),
+    at: rowDate(row.at)!,
     prevHash: row.prev_hash,
     hash: row.hash,
   };
