@@ -3,8 +3,7 @@ import { countAttachments } from '../attachments/record.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { readInbound, settleStored, type BounceReport, type ReadDeps, type ReadResult } from '../mail/parse-stage.ts';
 import type { ParsedMessage } from '../mail/parsed-message.ts';
-import { query } from '../codes/sql.ts';
-import { isUniqueViolation } from '../shared/db.ts';
+import { inTransaction, isUniqueViolation, query } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import { hashMessageId, normalizeMessageId, splitMessageIds, syntheticMessageId } from '../shared/message-id.ts';
 import { readHeaderFields, readSpamVerdict, type SenderAuthMode, type SenderAuthResult } from '../mail/auth/index.ts';
@@ -161,7 +160,7 @@ async function fileHumanMessage(deps: FileDeps, read: Read, input: { inboundId: 
   try {
     const filing = { inboundId: inbound.id, message, classification: read.classification, thread, messageId, messageIdHash, now, sender };
     const prepared = prepareCaseMessage(deps, filing);
-    const filed = await em.transactional((tx) => openOrThread(tx, deps, filing, prepared));
+    const filed = await inTransaction(em, (tx) => openOrThread(tx, deps, filing, prepared));
     log.info({ inboundId: inbound.id, caseId: filed.caseId, newCase: thread.kind === 'new', notices: filed.outboxIds.length, attachments: message.attachments?.length ?? 0 }, 'message threaded');
     return { outcome: 'case-message', newCase: thread.kind === 'new', ...filed };
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { findSubscriberFor, monthBounds, quotaResetsOn, type Plans } from '../subscribers/subscribers.ts';
-import { Case } from './case.entity.ts';
+import type { Case } from './case.entity.ts';
+import { query } from '../shared/db.ts';
 import { decideNotice, routeInbound, type NoticeCounts, type NoticeKind, type NoticeLimits, type SenderAuthMode, type SenderStatus } from '../mail/auth/index.ts';
 import { redactText } from '../privacy/index.ts';
 import type { SenderVerdict } from './case.entity.ts';
@@ -87,8 +88,9 @@ export function createIntakePolicy(options: IntakeOptions): IntakePolicy {
   return async (tx, input) => {
     const sender = input.sender ?? NOT_CHECKED;
     if (!input.isNewCase) {
-      const caseRow = await tx.findOneOrFail(Case, { id: input.caseId }, { fields: ['subscriberId'] });
-      const status = caseRow.subscriberId != null ? 'subscriber' : 'stranger';
+      const [caseRow] = await query(tx, 'select subscriber_id from cases where id = ?', [input.caseId]);
+      if (!caseRow) throw new Error(`case ${input.caseId} does not exist`);
+      const status = caseRow.subscriber_id != null ? 'subscriber' : 'stranger';
       return { wantsDraft: status === 'subscriber' && routeInbound({ ...sender, sender: status }).route === 'accept' };
     }
     const { quota, counts } = await readIntake(tx, input, options.plans);

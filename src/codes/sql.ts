@@ -1,28 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
+import { isPostgres, type Row } from '../shared/db.ts';
 
-type Row = Record<string, unknown>;
-
-/**
- * Run one raw SQL query (`?` placeholders, the same text on SQLite and PostgreSQL) inside the
- * EntityManager's transaction if it has one. Lookups use it on their hot path: it skips entity
- * hydration and the identity map, which keeps an exact lookup well under a millisecond. On
- * PostgreSQL it runs as a prepared statement with its values apart (src/db/bound-params.ts).
- */
-export async function query(em: EntityManager, sql: string, params: unknown[] = []): Promise<Row[]> {
-  return em.getConnection().execute<Row[]>(sql, params, 'all', em.getTransactionContext());
-}
-
-/**
- * Run one raw SQL statement that writes (`?` placeholders, the same text on SQLite and
- * PostgreSQL) inside the EntityManager's transaction if it has one, and say how many rows it
- * changed. The filing path uses it where MikroORM's `nativeUpdate` would cost several times the
- * statement itself in CPU. A JSON column takes its value as JSON text (`JSON.stringify`).
- */
-export async function run(em: EntityManager, sql: string, params: unknown[] = []): Promise<number> {
-  const result = await em.getConnection().execute<{ affectedRows: number }>(sql, params, 'run', em.getTransactionContext());
-  return result.affectedRows;
-}
+// The raw statements of every feature live in src/shared/db.ts; the code database's modules import them from here too.
+export { isPostgres, query, run } from '../shared/db.ts';
 
 /**
  * Which database an EntityManager talks to (connection URL and database name): the key under
@@ -31,11 +12,6 @@ export async function run(em: EntityManager, sql: string, params: unknown[] = []
 export function databaseKey(em: EntityManager): string {
   const config = em.config;
   return `${config.get('clientUrl') ?? ''}|${config.get('dbName') ?? ''}`;
-}
-
-/** Whether the EntityManager talks to PostgreSQL (else SQLite). */
-export function isPostgres(em: EntityManager): boolean {
-  return em.getPlatform().constructor.name.toLowerCase().includes('postgre');
 }
 
 /** Placeholders for an `in (…)` list. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
-import { entityColumns, isUniqueViolation, mapPrefixed } from '../shared/db.ts';
+import { entityColumns, insertEntity, isUniqueViolation, mapPrefixed } from '../shared/db.ts';
 import { runSql } from '../crypto/columns.ts';
 import type { Logger } from '../shared/logger.ts';
 import { Draft, type DraftKind } from './draft.entity.ts';
@@ -51,15 +51,10 @@ export async function draftReply(deps: DraftDeps, input: { caseMessageId: number
   if (question.pendingScan > 0) return { outcome: 'skipped', reason: 'attachments not scanned yet' };
 
   const content = await deps.compose({ caseRow, message, em, attachments: question.attachments });
-  // One insert statement (em.insert: no transaction around it, nothing left in the unit of work).
-  const draft = em.create(Draft, {
-    caseId: caseRow.id,
-    caseMessageId: message.id,
-    dueAt: caseRow.dueAt ?? null,
-    ...content,
-  }, { persist: false });
+  // One raw insert statement (no transaction around it, nothing in the unit of work).
+  const draft = Object.assign(new Draft(), { caseId: caseRow.id, caseMessageId: message.id, dueAt: caseRow.dueAt ?? null, ...content });
   try {
-    await em.insert(draft);
+    await insertEntity(em, draft);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const raced = await em.fork().findOneOrFail(Draft, { caseMessageId: input.caseMessageId, followUpKey: '' }, { fields: ['id'] });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
+import { readEntity } from '../shared/db.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ParsedMessage } from './parsed-message.ts';
 
@@ -41,7 +42,7 @@ export type ReadResult =
  * unwritten, for src/cases/file-inbound.ts to ignore, mark duplicate, or file into a case.
  */
 export async function readInbound(deps: ReadDeps, input: { inboundId: number }): Promise<ReadResult> {
-  const inbound = await deps.em.findOne(InboundMessage, { id: input.inboundId }, { populate: ['raw'] });
+  const inbound = await readEntity(deps.em, InboundMessage, 'id = ?', [input.inboundId], ['raw']);
   if (!inbound) return { outcome: 'skipped', state: 'missing', inbound: null };
   if (inbound.state !== 'stored') return { outcome: 'skipped', state: inbound.state, inbound };
 

@@ -1,4 +1,5 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { EntityManager, EntityProperty, MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 
 /**
  * What every feature needs to know about the database without depending on how it is opened
@@ -7,6 +8,132 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
  */
 export type Orm = MikroORM;
 export type { EntityManager };
+
+/** A row of a raw statement. */
+export type Row = Record<string, unknown>;
+
+/**
+ * Run one raw SQL query (`?` placeholders, the same text on SQLite and PostgreSQL) inside the
+ * EntityManager's transaction if it has one. Lookups use it on their hot path: it skips entity
+ * hydration and the identity map, which keeps an exact lookup well under a millisecond. On
+ * PostgreSQL it runs as a prepared statement with its values apart (src/db/bound-params.ts).
+ */
+export async function query(em: EntityManager, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return execute<Row[]>(em, sql, params, 'all');
+}
+
+/**
+ * One raw statement in the EntityManager's transaction (if any). A failure comes out as the
+ * driver's exception class (UniqueConstraintViolationException, ValueTooLongException…), as
+ * it does from the ORM's own calls.
+ */
+async function execute<T>(em: EntityManager, sql: string, params: unknown[], method: 'all' | 'run'): Promise<T> {
+  try {
+    return await em.getConnection().execute<T>(sql, params, method, em.getTransactionContext());
+  } catch (err) {
+    throw err instanceof Error ? em.getDriver().convertException(err) : err;
+  }
+}
+
+/**
+ * Run one raw SQL statement that writes (`?` placeholders, the same text on SQLite and
+ * PostgreSQL) inside the EntityManager's transaction if it has one, and say how many rows it
+ * changed. The filing path uses it where MikroORM's `nativeUpdate` would cost several times the
+ * statement itself in CPU. A JSON column takes its value as JSON text (`JSON.stringify`).
+ */
+export async function run(em: EntityManager, sql: string, params: unknown[] = []): Promise<number> {
+  const result = await execute<{ affectedRows: number }>(em, sql, params, 'run');
+  return result.affectedRows;
+}
+
+/** Whether the EntityManager talks to PostgreSQL (else SQLite). */
+export function isPostgres(em: EntityManager): boolean {
+  return em.getPlatform().constructor.name.toLowerCase().includes('postgre');
+}
+
+/** A property stored in one column of the entity's own table (not a relation, not a formula). */
+function isColumn(prop: EntityProperty): boolean {
+  return prop.persist !== false && prop.fieldNames?.length === 1 && !prop.formula && prop.kind === 'scalar';
+}
+
+/**
+ * Insert a new entity with one raw statement and give it its id. The values are the entity's
+ * properties, its class's defaults included, written as MikroORM writes them: a custom type
+ * converts (encryption, JSON, big integers), and a property left undefined is left to the
+ * column's default. For the paths every message takes (filing, drafting), where going through
+ * the unit of work costs several times the statement in CPU. The entity is not managed: a later
+ * flush does not write it.
+ */
+export async function insertEntity<T extends { id: number }>(em: EntityManager, entity: T): Promise<T> {
+  const meta = em.getMetadata().get(entity.constructor.name);
+  const platform = em.getPlatform();
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const prop of meta.props) {
+    if (!isColumn(prop) || (prop.primary && prop.autoincrement)) continue;
+    const value = (entity as Record<string, unknown>)[prop.name];
+    if (value === undefined) continue;
+    columns.push(`"${prop.fieldNames[0]}"`);
+    values.push(value === null || !prop.customType ? value : prop.customType.convertToDatabaseValue(value, platform));
+  }
+  const returning = isPostgres(em) ? ' returning "id"' : '';
+  const sql = `insert into "${meta.tableName}" (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})${returning}`;
+  const result = await execute<{ insertId: number | bigint }>(em, sql, values, 'run');
+  entity.id = Number(result.insertId);
+  return entity;
+}
+
+/**
+ * One entity read by raw SQL (`where`: the condition, `?` placeholders), converted as a find
+ * converts it (custom types decrypt and parse; datetimes, booleans and numbers as declared) but
+ * not managed: for reads on the message path that only look. Lazy properties are read only when
+ * named in `lazy`. Null when no row matches.
+ */
+export async function readEntity<T extends object>(em: EntityManager, cls: new () => T, where: string, params: unknown[], lazy: string[] = []): Promise<T | null> {
+  const meta = em.getMetadata().get(cls.name);
+  const props = meta.props.filter((p) => isColumn(p) && (!p.lazy || lazy.includes(p.name)));
+  const sql = `select ${props.map((p) => `"${p.fieldNames[0]}"`).join(', ')} from "${meta.tableName}" where ${where}`;
+  const [row] = await query(em, sql, params);
+  if (!row) return null;
+  const platform = em.getPlatform();
+  const entity = new cls() as Record<string, unknown>;
+  for (const prop of props) {
+    const value = row[prop.fieldNames[0]];
+    entity[prop.name] = value == null ? null : prop.customType ? prop.customType.convertToJSValue(value, platform) : columnValue(prop, value);
+  }
+  return entity as T;
+}
+
+/** A plain column's raw value as its property declares it (SQLite gives booleans as 0/1 and datetimes as epoch milliseconds). */
+function columnValue(prop: EntityProperty, value: unknown): unknown {
+  switch (prop.runtimeType) {
+    case 'Date': return rowDate(value);
+    case 'boolean': return typeof value === 'boolean' ? value : Number(value) !== 0;
+    case 'number': return Number(value);
+    default: return value;
+  }
+}
+
+/**
+ * Run `fn` in a transaction on a fork of `em`: committed when `fn` resolves (after a flush of
+ * whatever it left in the fork's unit of work), rolled back when it throws. For paths whose
+ * writes are raw statements: it costs half the CPU of `em.transactional` (measured in
+ * docs/performance.md), which also sets up a unit of work for the transaction.
+ */
+export async function inTransaction<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+  const trx = await (em as SqlEntityManager).getKnex().transaction();
+  const tx = em.fork({ clear: true });
+  tx.setTransactionContext(trx);
+  try {
+    const result = await fn(tx);
+    await tx.flush();
+    await trx.commit();
+    return result;
+  } catch (err) {
+    await trx.rollback().catch(() => undefined);
+    throw err;
+  }
+}
 
 /** A datetime read by raw SQL: text (or a Date) on PostgreSQL, epoch milliseconds on SQLite; null stays null. */
 export function rowDate(value: unknown): Date | null {
