@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseRaw } from '../../../src/mail/parse-worker.ts';
 import { ParsePool, type ParseLimits } from '../../../src/mail/safe-parse.ts';
 import {
   bombMessage, deepHtmlMessage, hugeHeaderMessage, invalidEncodingsMessage, manyPartsMessage, nestedMessage, nulMessage,
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('ParsePool.parse', () => {
-  it('parses an ordinary message on the worker thread into a full ParsedMessage', async () => {
+  it('parses an ordinary message into a full ParsedMessage', async () => {
     const result = await shared.parse(ordinaryMessage(1), limits);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -33,6 +34,27 @@ describe('ParsePool.parse', () => {
     expect(result.message.text).toContain('97760');
     expect(result.message.headers['message-id']).toEqual(['<q1@clinic.example>']);
     expect(result.message.parts).toEqual([expect.objectContaining({ contentType: 'text/plain', depth: 0 })]);
+  });
+
+  it('parses a small, simple message on the calling thread, and a large or many-part one on a parser thread, with the same result', async () => {
+    const pool = new ParsePool({ threads: 1 });
+    try {
+      const small = await pool.parse(ordinaryMessage(3), limits);
+      expect(small.ok).toBe(true);
+      expect(pool.threadCount).toBe(0);
+      const manyParts = manyPartsMessage(20);
+      const viaThread = await pool.parse(manyParts, limits);
+      expect(pool.threadCount).toBe(1);
+      expect(viaThread).toEqual(await parseRaw(manyParts, limits));
+      if (viaThread.ok) expect(viaThread.message.parts).toHaveLength(21);
+      const large = Buffer.concat([ordinaryMessage(4), Buffer.alloc(70 * 1024, 0x61)]);
+      const [inThread, direct] = [await pool.parse(large, limits), await parseRaw(large, limits)];
+      expect(inThread).toEqual(direct);
+      // Limits apply on either path: a small message nested too deep is refused.
+      expect(await pool.parse(nestedMessage(60), limits)).toMatchObject({ ok: false, code: 'too-deep' });
+    } finally {
+      await pool.close();
+    }
   });
 
   it('refuses a message over the size cap before copying or parsing it', async () => {
