@@ -10,7 +10,7 @@ import { ConfigError } from '../shared/errors.ts';
 import type { Orm } from '../shared/db.ts';
 import { ConnectionError, isConnectionFailure, redactUrl } from '../shared/connection-error.ts';
 import { allEntities } from './entities.ts';
-import { sendValuesApart } from './bound-params.ts';
+import { prepareSqliteStatements, sendValuesApart } from './bound-params.ts';
 import { migrateIfPending, MIGRATION_OPTIONS } from './migrator.ts';
 
 export type { EntityManager, Orm } from '../shared/db.ts';
@@ -148,6 +148,7 @@ export async function openDatabase(db: DatabaseConfig, options: OpenOptions & { 
       await conn.execute('pragma synchronous = normal');
       // Freed cells are zeroed, so purged or re-encrypted content does not linger in the file.
       await conn.execute('pragma secure_delete = on');
+      prepareSqliteStatements(orm);
     } else {
       sendValuesApart(orm);
       await orm.em.getConnection().execute('select 1');

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../attachments/limits.ts';
 import { safeErrorSummary } from '../shared/log-safe-error.ts';
 import { scanMime } from './mime-scan.ts';
 import { toParsedMessage } from './to-parsed-message.ts';
-import type { ParseLimits, SafeParseResult } from './safe-parse.ts';
+import type { ParseLimits, SafeParseResult } from './parse-result.ts';
 
 /** Largest header block of any entity when the caller sets none: real headers stay far below. */
 export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;

@@ -2,19 +2,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { safeErrorSummary } from '../shared/log-safe-error.ts';
 import { scanMime } from './mime-scan.ts';
-import type { ParsedMessage } from './parsed-message.ts';
+import type { ParseLimits, SafeParseResult } from './parse-result.ts';
 
-/** Limits for one message; the first four come from config (MAX_MESSAGE_BYTES, PARSE_TIMEOUT_MS, …). */
-export interface ParseLimits {
-  maxBytes: number;
-  timeoutMs: number;
-  maxDepth: number;
-  maxParts: number;
-  /** Largest header block of any entity, in bytes (default 1 MiB). */
-  maxHeaderBytes?: number;
-  /** Largest attachment kept, in bytes (MAX_ATTACHMENT_BYTES; default 15 MB): a larger one is listed as over the limit. */
-  maxAttachmentBytes?: number;
-}
+export type { ParseLimits, QuarantineCode, SafeParseResult } from './parse-result.ts';
 
 /** The parse limits from validated configuration (MAX_MESSAGE_BYTES, PARSE_TIMEOUT_MS, MAX_MIME_DEPTH, MAX_MIME_PARTS). */
 export function parseLimitsFromEnv(env: { MAX_MESSAGE_BYTES: number; PARSE_TIMEOUT_MS: number; MAX_MIME_DEPTH: number; MAX_MIME_PARTS: number; MAX_ATTACHMENT_BYTES?: number }): ParseLimits {
@@ -23,12 +13,6 @@ export function parseLimitsFromEnv(env: { MAX_MESSAGE_BYTES: number; PARSE_TIMEO
     maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES,
   };
 }
-
-export type QuarantineCode = 'too-large' | 'too-deep' | 'too-many-parts' | 'timeout' | 'header-too-large' | 'unparseable';
-
-export type SafeParseResult =
-  | { ok: true; message: ParsedMessage }
-  | { ok: false; reason: string; code: QuarantineCode };
 
 export interface ParsePoolOptions {
   /** Parser threads; a hung parse holds one of them until its time limit (default 2–4). */

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { describe, expect, it, vi } from 'vitest';
 import { query } from '../../../src/codes/sql.ts';
 import { Subscriber } from '../../../src/subscribers/subscriber.entity.ts';
 import { createTestDatabase, TEST_DRIVERS } from '../../support/db.ts';
@@ -42,6 +43,39 @@ describe.skipIf(!TEST_DRIVERS.includes('postgresql'))('statements with their val
         return query(tx, "select count(*)::int as n from pg_prepared_statements where name like 'cd\\_%' and statement like '%where plan = $1 and id > $2%'", []);
       });
       expect(prepared).toEqual([{ n: 1 }]);
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
+describe.skipIf(!TEST_DRIVERS.includes('sqlite'))('statements with their values apart (SQLite)', () => {
+  it('stores values as the inlined text stored them, round-trips awkward ones, and compiles a repeated statement once', async () => {
+    const t = await createTestDatabase('sqlite');
+    try {
+      const em = t.orm.em.fork();
+      for (const [i, text] of AWKWARD.entries()) em.create(Subscriber, { pattern: `${text}@${i}.test`, plan: text });
+      await em.flush();
+      const loaded = await t.orm.em.fork().find(Subscriber, { plan: { $in: AWKWARD } }, { orderBy: { id: 'asc' } });
+      expect(loaded.map((s) => s.plan)).toEqual(AWKWARD);
+      for (const text of AWKWARD) {
+        expect(await query(t.orm.em.fork(), 'select plan, ? as echoed from subscriber where plan = ?', [text, text])).toEqual([{ plan: text, echoed: text }]);
+      }
+      // A whole number into a text column is `3`, not `3.0`; a datetime its epoch milliseconds; a boolean 1.
+      const at = new Date('2026-03-04T05:06:07.089Z');
+      await query(t.orm.em.fork(), 'insert into subscriber (pattern, plan, active, created_at, updated_at) values (?, ?, ?, ?, ?)', ['@typed.test', 3, true, at, at]);
+      expect(await query(t.orm.em.fork(), "select plan, typeof(plan) as pt, active, typeof(created_at) as ct, created_at from subscriber where pattern = '@typed.test'")).toEqual([
+        { plan: '3', pt: 'text', active: 1, ct: 'integer', created_at: at.getTime() },
+      ]);
+
+      const Database = createRequire(import.meta.url)('better-sqlite3') as { prototype: { prepare: (sql: string) => unknown } };
+      const prepare = vi.spyOn(Database.prototype, 'prepare');
+      try {
+        for (let i = 0; i < 3; i++) await query(t.orm.em.fork(), 'select count(*) as n from subscriber where plan = ? and id > ?', ['pro', i]);
+        expect(prepare.mock.calls.filter(([sql]) => sql.includes('where plan = ? and id > ?'))).toHaveLength(1);
+      } finally {
+        prepare.mockRestore();
+      }
     } finally {
       await t.drop();
     }
