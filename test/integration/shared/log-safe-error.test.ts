@@ -34,7 +34,10 @@ describe.each(TEST_DRIVERS)('logSafeError on MikroORM errors (%s)', (driver) => 
     const em = t.orm.em.fork();
     em.persist(em.create(Subscriber, { pattern: PLANTED, plan: 'pro' }));
     const err = await em.flush().catch((e: unknown) => e);
-    const fields = expectSafe(err);
+    // SQLite binds the values apart from the SQL (src/db/bound-params.ts) and names only the
+    // column; PostgreSQL's error quotes the key in its detail, which the safe fields leave out.
+    if (driver === 'sqlite') expect(`${(err as Error).message} ${JSON.stringify(err)}`).not.toContain('planted');
+    const fields = driver === 'sqlite' ? logSafeError(err) : expectSafe(err);
     expect(fields.type).toBe('UniqueConstraintViolationException');
     if (driver === 'postgresql') expect(fields).toMatchObject({ code: '23505', table: 'subscriber', constraint: 'subscriber_pattern_unique' });
     else expect(fields).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE', constraintKind: 'unique', columns: ['subscriber.pattern'] });
