@@ -50,9 +50,28 @@ export function valueAad(label: string, keyId: number): Buffer {
   return Buffer.from(`casedesk:v${FORMAT_VERSION}:${label}:${keyId}`, 'utf8');
 }
 
-/** AES-256-GCM: IV ‖ ciphertext ‖ tag of `plain` under `key` with `aad`. */
-export function gcmSeal(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+/**
+ * Random IVs drawn from a block of the system's random bytes, fetched 4 KiB at a time: each
+ * `randomBytes` call costs a trip into OpenSSL (about 6 µs here), and a message seals a dozen
+ * values. Every IV is still 96 fresh random bits, never handed out twice.
+ */
+export class IvPool {
+  private block = Buffer.alloc(0);
+  private at = 0;
+
+  next(): Buffer {
+    if (this.at + IV_BYTES > this.block.length) {
+      this.block = randomBytes(IV_BYTES * 341);
+      this.at = 0;
+    }
+    const iv = this.block.subarray(this.at, this.at + IV_BYTES);
+    this.at += IV_BYTES;
+    return iv;
+  }
+}
+
+/** AES-256-GCM: IV ‖ ciphertext ‖ tag of `plain` under `key` with `aad` (a fresh random IV unless given one from an IvPool). */
+export function gcmSeal(key: Buffer, plain: Buffer, aad: Buffer, iv: Buffer = randomBytes(IV_BYTES)): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
@@ -99,12 +118,12 @@ export function keyIdOfText(value: string): number | null {
 }
 
 /** Encrypt bytes into the binary form. */
-export function sealBytes(dk: DataKeyMaterial, plain: Buffer, label: string): Buffer {
+export function sealBytes(dk: DataKeyMaterial, plain: Buffer, label: string, iv?: Buffer): Buffer {
   assertKeyId(dk.id);
   const header = Buffer.alloc(8);
   BINARY_MAGIC.copy(header, 0);
   header.writeUInt32BE(dk.id, 4);
-  return Buffer.concat([header, gcmSeal(dk.key, plain, valueAad(label, dk.id))]);
+  return Buffer.concat([header, gcmSeal(dk.key, plain, valueAad(label, dk.id), iv)]);
 }
 
 /** Decrypt the binary form with the key the header names (`keyFor` throws when it is unavailable). */
@@ -115,9 +134,9 @@ export function openBytes(sealed: Buffer, label: string, keyFor: (id: number) =>
 }
 
 /** Encrypt a string into the text form. */
-export function sealText(dk: DataKeyMaterial, plain: string, label: string): string {
+export function sealText(dk: DataKeyMaterial, plain: string, label: string, iv?: Buffer): string {
   assertKeyId(dk.id);
-  const body = gcmSeal(dk.key, Buffer.from(plain, 'utf8'), valueAad(label, dk.id));
+  const body = gcmSeal(dk.key, Buffer.from(plain, 'utf8'), valueAad(label, dk.id), iv);
   return `${TEXT_PREFIX}${dk.id}:${body.toString('base64')}`;
 }
 

@@ -1,7 +1,7 @@
 import { checkPlaintext, type PlaintextPolicy, type ValueCipher } from './cipher.ts';
 import type { DataKeyRecord, DataKeyStore } from './data-key-store.ts';
 import { newDataKeyBytes, unwrapDataKey, wrapDataKey } from './data-key-wrap.ts';
-import { isSealedBytes, isSealedText, openBytes, openText, sealBytes, sealText, type DataKeyMaterial } from './envelope.ts';
+import { isSealedBytes, isSealedText, IvPool, openBytes, openText, sealBytes, sealText, type DataKeyMaterial } from './envelope.ts';
 import { KeyConfigError, KeyUnavailableError } from './errors.ts';
 import type { MasterKey } from './master-key.ts';
 import { OpenedValueCache } from './opened-cache.ts';
@@ -58,6 +58,8 @@ export class Keyring implements ValueCipher {
   private readonly plaintext: PlaintextPolicy;
   private refreshing: Promise<unknown> | null = null;
   private readonly opened: OpenedValueCache;
+  /** Where the IVs of this keyring's seals come from. */
+  private readonly ivs = new IvPool();
   /** The ciphertext each Buffer got (see sealBytes); entries go with their Buffers. */
   private readonly sealedBuffers = new WeakMap<Buffer, { label: string; keyId: number; sealed: Buffer }>();
 
@@ -175,7 +177,7 @@ export class Keyring implements ValueCipher {
   };
 
   sealText(plain: string, label: string): string {
-    const sealed = sealText(this.activeKey(), plain, label);
+    const sealed = sealText(this.activeKey(), plain, label, this.ivs.next());
     this.opened.set(OpenedValueCache.textKey(label, sealed), plain);
     return sealed;
   }
@@ -202,7 +204,7 @@ export class Keyring implements ValueCipher {
     const key = this.activeKey();
     const held = this.sealedBuffers.get(plain);
     if (held && held.label === label && held.keyId === key.id) return held.sealed;
-    const sealed = sealBytes(key, plain, label);
+    const sealed = sealBytes(key, plain, label, this.ivs.next());
     this.opened.set(OpenedValueCache.bytesKey(label, sealed), plain);
     this.sealedBuffers.set(plain, { label, keyId: key.id, sealed });
     return sealed;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
-import { entityColumns, insertEntity, isUniqueViolation, mapPrefixed } from '../shared/db.ts';
+import { entityColumns, entityFromRow, insertEntity, isUniqueViolation } from '../shared/db.ts';
 import { runSql } from '../crypto/columns.ts';
 import type { Logger } from '../shared/logger.ts';
 import { Draft, type DraftKind } from './draft.entity.ts';
@@ -77,11 +77,11 @@ interface Question {
 
 /**
  * Everything the stage decides on, in one statement (it runs for every question): the case
- * message and its case as managed entities, whether the question already has its draft, and
+ * message and its case as entities (read only, not managed), whether the question already has its draft, and
  * its attachments' count and how many still wait for the scan.
  */
 async function loadQuestion(em: EntityManager, caseMessageId: number): Promise<Question> {
-  const sql = `select ${entityColumns(em, 'CaseMessage', 'cm', 'm_')}, ${entityColumns(em, 'Case', 'c', 'c_')},
+  const sql = `select ${entityColumns(em, CaseMessage, 'cm', 'm_')}, ${entityColumns(em, Case, 'c', 'c_')},
       (select min(d.id) from draft d where d.case_message_id = cm.id and d.follow_up_key = '') as draft_id,
       (select count(*) from attachment a where a.case_message_id = cm.id) as attachments,
       (select count(*) from attachment a where a.case_message_id = cm.id and a.state = 'pending-scan') as pending_scan
@@ -90,8 +90,8 @@ async function loadQuestion(em: EntityManager, caseMessageId: number): Promise<Q
   if (!row) return { draftId: null, message: null, caseRow: null, attachments: 0, pendingScan: 0 };
   return {
     draftId: row.draft_id == null ? null : Number(row.draft_id),
-    message: mapPrefixed<CaseMessage>(em, 'CaseMessage', row, 'm_'),
-    caseRow: mapPrefixed<Case>(em, 'Case', row, 'c_'),
+    message: entityFromRow(em, CaseMessage, row, 'm_'),
+    caseRow: entityFromRow(em, Case, row, 'c_'),
     attachments: Number(row.attachments),
     pendingScan: Number(row.pending_scan),
   };

@@ -94,11 +94,15 @@ export async function readEntity<T extends object>(em: EntityManager, cls: new (
   const props = meta.props.filter((p) => isColumn(p) && (!p.lazy || lazy.includes(p.name)));
   const sql = `select ${props.map((p) => `"${p.fieldNames[0]}"`).join(', ')} from "${meta.tableName}" where ${where}`;
   const [row] = await query(em, sql, params);
-  if (!row) return null;
+  return row ? toEntity(em, cls, props, row, '') : null;
+}
+
+/** The entity of a raw row's `<prefix><column>` values (props: the properties read), converted as readEntity converts them. */
+function toEntity<T extends object>(em: EntityManager, cls: new () => T, props: EntityProperty[], row: Row, prefix: string): T {
   const platform = em.getPlatform();
   const entity = new cls() as Record<string, unknown>;
   for (const prop of props) {
-    const value = row[prop.fieldNames[0]];
+    const value = row[prefix + prop.fieldNames[0]];
     entity[prop.name] = value == null ? null : prop.customType ? prop.customType.convertToJSValue(value, platform) : columnValue(prop, value);
   }
   return entity as T;
@@ -159,24 +163,24 @@ export function isUniqueViolation(err: unknown): boolean {
 /**
  * The select list of an entity's eagerly loaded columns under a table alias, each named
  * `<prefix><column>`: for one raw statement that reads rows of several tables (hot paths), to be
- * turned back into managed entities by mapPrefixed.
+ * turned back into entities by entityFromRow.
  */
-export function entityColumns(em: EntityManager, entityName: string, alias: string, prefix: string): string {
-  const meta = em.getMetadata().get(entityName);
-  const fields = meta.props.filter((p) => !p.lazy && p.persist !== false && p.fieldNames?.length).flatMap((p) => p.fieldNames);
-  return fields.map((f) => `${alias}."${f}" as "${prefix}${f}"`).join(', ');
+export function entityColumns(em: EntityManager, cls: new () => object, alias: string, prefix: string): string {
+  return eagerColumns(em, cls).map((p) => `${alias}."${p.fieldNames[0]}" as "${prefix}${p.fieldNames[0]}"`).join(', ');
 }
 
 /**
- * The entity of `row`'s `<prefix>` columns (as entityColumns named them), merged into the
- * identity map as loaded: the custom types (encrypted columns) and dates are converted as a
- * find would, and an unchanged entity is not written by a later flush. Null when the row has no
- * such entity (a left join that found none).
+ * The entity of `row`'s `<prefix>` columns (as entityColumns named them), converted as a find
+ * converts it (custom types decrypt) but not managed: a later flush does not see it. Null when
+ * the row has no such entity (a left join that found none).
  */
-export function mapPrefixed<T extends object>(em: EntityManager, entityName: string, row: Record<string, unknown>, prefix: string): T | null {
-  const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) if (key.startsWith(prefix)) data[key.slice(prefix.length)] = value;
-  const pk = em.getMetadata().get(entityName).primaryKeys[0];
-  if (data[pk] == null) return null;
-  return em.map<T>(entityName, data as never);
+export function entityFromRow<T extends object>(em: EntityManager, cls: new () => T, row: Row, prefix: string): T | null {
+  const meta = em.getMetadata().get(cls.name);
+  if (row[prefix + meta.properties[meta.primaryKeys[0]].fieldNames[0]] == null) return null;
+  return toEntity(em, cls, eagerColumns(em, cls), row, prefix);
+}
+
+/** The properties an entity's row holds in columns of its own that a find reads without being asked (not lazy). */
+function eagerColumns(em: EntityManager, cls: new () => object): EntityProperty[] {
+  return em.getMetadata().get(cls.name).props.filter((p) => isColumn(p) && !p.lazy);
 }
