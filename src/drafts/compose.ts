@@ -11,7 +11,7 @@ import type { DraftContent } from './draft-stage.ts';
 import { buildEvidence, type DateOfService, type Evidence } from './evidence.ts';
 import { findRelatedCases } from './related.ts';
 import type { ReplyRenderer } from './render.ts';
-import { redactText } from '../privacy/index.ts';
+import { PHI_KINDS, redactPhi, redactText, type PhiKind } from '../privacy/index.ts';
 
 export { codeFactsFor } from './code-port.ts';
 
@@ -23,6 +23,13 @@ function markSources(evidence: Evidence, sources: Record<string, CodeSource[]>):
 }
 
 type QuestionText = { subject: string; textNew: string };
+
+/** The PHI spans found in the question's new text when it was filed; null when it has none stored (or one of a kind this version does not know). */
+function filedSpans(message: CaseMessage): { kind: PhiKind; start: number; end: number }[] | null {
+  const spans = message.phiSpans;
+  if (!spans || !spans.every((s) => (PHI_KINDS as readonly string[]).includes(s.kind))) return null;
+  return spans as { kind: PhiKind; start: number; end: number }[];
+}
 
 /**
  * The date the evidence is built as of: the date of service written in the subject or the new
@@ -75,8 +82,11 @@ export function createComposer(deps: { renderer: ReplyRenderer; signatureName: s
     for (const hit of extraction.hits) if (hit.units !== undefined && units[hit.code] === undefined) units[hit.code] = hit.units;
     const received = new Date(message.sentAt);
     const dateOfService = await dateOfServiceFor(em, message);
-    // The reply never repeats a patient identifier: the quoted question and the subject with each marked span replaced.
-    const question = redactText(message.textNew, { senderAddress: message.fromAddress }).text;
+    // The reply never repeats a patient identifier: the quoted question and the subject with each
+    // marked span replaced. The question's spans were found when it was filed (the ones the review
+    // page marks); a message filed without them is looked at again.
+    const filed = filedSpans(message);
+    const question = filed ? redactPhi(message.textNew, filed) : redactText(message.textNew, { senderAddress: message.fromAddress }).text;
     const base = { greetingName: message.fromName || null, originalSubject: redactText(caseRow.subject).text, signatureName: deps.signatureName };
     const caseNumber = `CD-${caseRow.id}`;
     const total = Object.values(codes).reduce((n, list) => n + list.length, 0);
