@@ -66,6 +66,7 @@ function isColumn(prop: EntityProperty): boolean {
  */
 export async function insertEntity<T extends { id: number }>(em: EntityManager, entity: T): Promise<T> {
   const meta = em.getMetadata().get(entity.constructor.name);
+  const key = meta.properties[meta.primaryKeys[0]].fieldNames[0];
   const platform = em.getPlatform();
   const columns: string[] = [];
   const values: unknown[] = [];
@@ -76,7 +77,7 @@ export async function insertEntity<T extends { id: number }>(em: EntityManager, 
     columns.push(`"${prop.fieldNames[0]}"`);
     values.push(value === null || !prop.customType ? value : prop.customType.convertToDatabaseValue(value, platform));
   }
-  const returning = isPostgres(em) ? ' returning "id"' : '';
+  const returning = isPostgres(em) ? ` returning "${key}" as id` : '';
   const sql = `insert into "${meta.tableName}" (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})${returning}`;
   const result = await execute<{ insertId: number | bigint }>(em, sql, values, 'run');
   entity.id = Number(result.insertId);
