@@ -62,7 +62,8 @@ export const InboundMessageSchema = new EntitySchema<InboundMessage>({
   class: InboundMessage,
   tableName: 'inbound_message',
   uniques: [{ properties: ['mailbox', 'uidValidity', 'uid'] }],
-  indexes: [{ properties: ['state'] }, { properties: ['mailbox', 'contentHash'] }],
+  // (mailbox, state, id): the filing turn's look at the nearest earlier stored rows (workers/filing-turn.ts) reads 32 index entries, not every stored row of a burst.
+  indexes: [{ properties: ['state'] }, { properties: ['mailbox', 'contentHash'] }, { properties: ['mailbox', 'state', 'id'] }],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     mailbox: { type: 'string', length: 255 },

@@ -13,6 +13,7 @@ export const migrationNames = {
     'Migration20261202140627_sweep_and_quota_indexes',
     'Migration20261202153458_encryption_retention_audit_chain',
     'Migration20261202220311_outbox_kind_created',
+    'Migration20261203182750_inbound_turn_index',
   ],
   postgresql: [
     'Migration20261127052252_initial',
@@ -25,5 +26,6 @@ export const migrationNames = {
     'Migration20261202140628_sweep_and_quota_indexes',
     'Migration20261202153459_encryption_retention_audit_chain',
     'Migration20261202220314_outbox_kind_created',
+    'Migration20261203182750_inbound_turn_index',
   ],
 } as const;
