@@ -2,23 +2,28 @@ import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import { query } from '../../../src/codes/sql.ts';
 import { Subscriber } from '../../../src/subscribers/subscriber.entity.ts';
-import { createTestDatabase, TEST_DRIVERS } from '../../support/db.ts';
+import { createTestDatabase, TEST_DRIVERS, type TestDatabase } from '../../support/db.ts';
 
 /** Texts that SQL escaping gets wrong when done by hand: quotes, backslashes, placeholders, $n, non-BMP characters. */
 const AWKWARD = ["o'hara\\'; drop table x; --", 'is 99213 ok? and $1 $2 ??', 'E\'\\\\x00\'', 'caf\u00e9 \u{1F600} \u2028'];
+
+/** The awkward texts stored through entities read back exactly, through entities and as raw statement values. */
+async function expectAwkwardRoundTrip(t: TestDatabase): Promise<void> {
+  const em = t.orm.em.fork();
+  for (const [i, text] of AWKWARD.entries()) em.create(Subscriber, { pattern: `${text}@${i}.test`, plan: text });
+  await em.flush();
+  const loaded = await t.orm.em.fork().find(Subscriber, { plan: { $in: AWKWARD } }, { orderBy: { id: 'asc' } });
+  expect(loaded.map((s) => s.plan)).toEqual(AWKWARD);
+  for (const text of AWKWARD) {
+    expect(await query(t.orm.em.fork(), 'select plan, ? as echoed, length(?) as n from subscriber where plan = ?', [text, text, text])).toEqual([{ plan: text, echoed: text, n: [...text].length }]);
+  }
+}
 
 describe.skipIf(!TEST_DRIVERS.includes('postgresql'))('statements with their values apart (PostgreSQL)', () => {
   it('stores and reads back awkward values exactly, through entities and raw SQL', async () => {
     const t = await createTestDatabase('postgresql');
     try {
-      const em = t.orm.em.fork();
-      for (const [i, text] of AWKWARD.entries()) em.create(Subscriber, { pattern: `${text}@${i}.test`, plan: text });
-      await em.flush();
-      const loaded = await t.orm.em.fork().find(Subscriber, { plan: { $in: AWKWARD } }, { orderBy: { id: 'asc' } });
-      expect(loaded.map((s) => s.plan)).toEqual(AWKWARD);
-      for (const text of AWKWARD) {
-        expect(await query(t.orm.em.fork(), 'select plan, ? as echoed, length(?) as n from subscriber where plan = ?', [text, text, text])).toEqual([{ plan: text, echoed: text, n: [...text].length }]);
-      }
+      await expectAwkwardRoundTrip(t);
       const bytes = Buffer.from([0, 39, 92, 63, 255]);
       expect((await query(t.orm.em.fork(), 'select ?::bytea as b', [bytes]))[0].b).toEqual(bytes);
     } finally {
@@ -53,14 +58,7 @@ describe.skipIf(!TEST_DRIVERS.includes('sqlite'))('statements with their values 
   it('stores values as the inlined text stored them, round-trips awkward ones, and compiles a repeated statement once', async () => {
     const t = await createTestDatabase('sqlite');
     try {
-      const em = t.orm.em.fork();
-      for (const [i, text] of AWKWARD.entries()) em.create(Subscriber, { pattern: `${text}@${i}.test`, plan: text });
-      await em.flush();
-      const loaded = await t.orm.em.fork().find(Subscriber, { plan: { $in: AWKWARD } }, { orderBy: { id: 'asc' } });
-      expect(loaded.map((s) => s.plan)).toEqual(AWKWARD);
-      for (const text of AWKWARD) {
-        expect(await query(t.orm.em.fork(), 'select plan, ? as echoed from subscriber where plan = ?', [text, text])).toEqual([{ plan: text, echoed: text }]);
-      }
+      await expectAwkwardRoundTrip(t);
       // A whole number into a text column is `3`, not `3.0`; a datetime its epoch milliseconds; a boolean 1.
       const at = new Date('2026-03-04T05:06:07.089Z');
       await query(t.orm.em.fork(), 'insert into subscriber (pattern, plan, active, created_at, updated_at) values (?, ?, ?, ?, ?)', ['@typed.test', 3, true, at, at]);
