@@ -85,8 +85,12 @@ describe.each(TEST_DRIVERS)('raw entity rows (%s)', (driver) => {
         tx.create(Case, { subject: 'through the unit of work', requesterEmail: 'e@f.test' });
         return insertEntity(tx, caseOf('raw'));
       });
+      // Inside a transaction it joins it (on SQLite a second one would wait for the only connection forever).
+      await t.orm.em.fork().transactional(async (outer) => {
+        await inTransaction(outer, async (tx) => void (await insertEntity(tx, caseOf('nested'))));
+      });
       const subjects = (await t.orm.em.fork().find(Case, {}, { orderBy: { id: 'asc' } })).map((c) => c.subject);
-      expect(subjects.sort()).toEqual(['raw', 'through the unit of work']);
+      expect(subjects.sort()).toEqual(['nested', 'raw', 'through the unit of work']);
       expect(kept.id).toBeGreaterThan(0);
 
       // A raw statement fails with the driver's exception class, as the ORM's own calls do.
