@@ -92,7 +92,7 @@ export async function openOrThread(tx: EntityManager, deps: OpenCaseDeps, input:
     fromAddress, fromName: displayName(msg), subject: msg.subject, isNewCase: thread.kind === 'new',
     caseId: caseRow.id, inboundId: input.inboundId, messageId: input.messageId, references: msg.references, now: input.now, sender: input.sender,
   });
-  if (thread.kind === 'new') await recordDecision(tx, caseRow, decision, input.now);
+  if (thread.kind === 'new') await recordDecision(tx, caseRow.id, decision, input.now);
   // Written after the decision, so each row is written once: the case message with its
   // wantsDraft, then the notices. Raw inserts (src/shared/db.ts): the unit of work cost more
   // CPU than the statements.
@@ -135,14 +135,11 @@ function displayName(msg: ParsedMessage): string | null {
   return clip(msg.from?.name || null, NAME_COLUMN);
 }
 
-/** The case a message files into: its id, and (a new case) what the intake decision may change. */
-type CaseRef = Pick<Case, 'id' | 'state' | 'subscriberId' | 'holdReason'>;
-
 /**
  * The thread's case (a follow-up reopens an answered case and marks an unverified sender), or a
  * new case due in `dueHours`; each one statement.
  */
-async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: string, dueHours: number): Promise<CaseRef> {
+async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: string, dueHours: number): Promise<{ id: number }> {
   const { thread, message: msg, now } = input;
   if (thread.kind === 'existing') {
     const badge = unverified(input.sender) ? ', unverified_sender = ?' : '';
@@ -152,7 +149,7 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
       [now, ...(badge ? [true] : []), now, thread.caseId],
     );
     if (changed !== 1) throw new Error(`case ${thread.caseId} of the thread does not exist`);
-    return { id: thread.caseId, state: 'open', subscriberId: null, holdReason: null };
+    return { id: thread.caseId };
   }
   return insertEntity(tx, Object.assign(new Case(), {
     subject: msg.subject || '(no subject)',
@@ -166,13 +163,16 @@ async function caseFor(tx: EntityManager, input: OpenCaseInput, fromAddress: str
   }));
 }
 
-/** A new case takes the intake's decision: its subscriber, and its state and hold reason when they differ (one statement, none when nothing changes). */
-async function recordDecision(tx: EntityManager, caseRow: CaseRef, decision: IntakeDecision, now: Date): Promise<void> {
+/**
+ * A new case (inserted `open`, with no subscriber and no hold reason) takes the intake's
+ * decision: one statement, none when the decision changes none of the three.
+ */
+async function recordDecision(tx: EntityManager, caseId: number, decision: IntakeDecision, now: Date): Promise<void> {
   const subscriberId = decision.subscriberId ?? null;
-  const state = decision.caseState ?? caseRow.state;
+  const state = decision.caseState ?? 'open';
   const holdReason = decision.holdReason ?? null;
-  if (subscriberId === (caseRow.subscriberId ?? null) && state === caseRow.state && holdReason === (caseRow.holdReason ?? null)) return;
-  await run(tx, 'update cases set subscriber_id = ?, state = ?, hold_reason = ?, updated_at = ? where id = ?', [subscriberId, state, holdReason, now, caseRow.id]);
+  if (subscriberId === null && state === 'open' && holdReason === null) return;
+  await run(tx, 'update cases set subscriber_id = ?, state = ?, hold_reason = ?, updated_at = ? where id = ?', [subscriberId, state, holdReason, now, caseId]);
 }
 
 function caseMessageOf(deps: Pick<OpenCaseDeps, 'newText'>, input: OpenCaseInput, fromAddress: string) {

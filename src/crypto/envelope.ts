@@ -61,7 +61,7 @@ export class IvPool {
 
   next(): Buffer {
     if (this.at + IV_BYTES > this.block.length) {
-      this.block = randomBytes(IV_BYTES * 341);
+      this.block = randomBytes(IV_BYTES * Math.floor(4096 / IV_BYTES));
       this.at = 0;
     }
     const iv = this.block.subarray(this.at, this.at + IV_BYTES);

@@ -2,7 +2,7 @@ import { simpleParser, type Attachment } from 'mailparser';
 import { describeAttachments, type DescribedAttachment } from '../attachments/describe.ts';
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../attachments/limits.ts';
 import { safeErrorSummary } from '../shared/log-safe-error.ts';
-import { scanMime } from './mime-scan.ts';
+import { scanMime, type ScannedPart } from './mime-scan.ts';
 import { toParsedMessage } from './to-parsed-message.ts';
 import type { ParseLimits, SafeParseResult } from './parse-result.ts';
 
@@ -15,6 +15,22 @@ export const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
  * size cap was already checked by the caller and the time limit is enforced from outside.
  */
 export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<SafeParseResult> {
+  const scanned = preScan(input, limits);
+  return 'result' in scanned ? scanned.result : parseScanned(scanned, limits);
+}
+
+/** A message after its pre-scan: the bytes as parsed (start normalised), its parts, and the warnings so far. */
+export interface ScannedRaw {
+  raw: Buffer;
+  parts: ScannedPart[];
+  warnings: string[];
+}
+
+/**
+ * The first half of parseRaw, cheap and linear: the start normalised, then the pre-scan for
+ * header size, MIME depth and part count. A message over a limit comes back as its result.
+ */
+export function preScan(input: Uint8Array, limits: ParseLimits): ScannedRaw | { result: SafeParseResult } {
   const warnings: string[] = [];
   const raw = normalizeStart(Buffer.from(input.buffer, input.byteOffset, input.byteLength), warnings);
   const scan = scanMime(raw, {
@@ -22,7 +38,12 @@ export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<
     maxParts: limits.maxParts,
     maxHeaderBytes: limits.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
   });
-  if (!scan.ok) return { ok: false, code: scan.code, reason: scan.reason };
+  if (!scan.ok) return { result: { ok: false, code: scan.code, reason: scan.reason } };
+  return { raw, parts: scan.parts, warnings };
+}
+
+/** The second half of parseRaw: mailparser over a pre-scanned message, then `toParsedMessage`. */
+export async function parseScanned({ raw, parts, warnings }: ScannedRaw, limits: ParseLimits): Promise<SafeParseResult> {
   try {
     const parsed = await simpleParser(raw, {
       skipTextToHtml: true,
@@ -30,7 +51,7 @@ export async function parseRaw(input: Uint8Array, limits: ParseLimits): Promise<
       skipImageLinks: true,
       keepDeliveryStatus: true,
     });
-    const message = toParsedMessage(parsed, raw, scan.parts, warnings);
+    const message = toParsedMessage(parsed, raw, parts, warnings);
     // Only messages with attachments pay for describing them (sniff, hash): the common case stays as it was.
     if (parsed.attachments.length > 0) message.attachments = await describeParts(parsed.attachments, limits, warnings);
     return { ok: true, message };

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { safeErrorSummary } from '../shared/log-safe-error.ts';
-import { scanMime } from './mime-scan.ts';
 import type { ParseLimits, SafeParseResult } from './parse-result.ts';
 
 export type { ParseLimits, QuarantineCode, SafeParseResult } from './parse-result.ts';
@@ -52,8 +51,8 @@ const LARGE_BYTES = 1024 * 1024;
  * human-readable reason for the quarantine record. Whoever creates a pool closes it
  * (workers/main.ts for the parse stage, the `classify` command for its one message).
  *
- * A small, simple message (INLINE_BYTES, INLINE_PARTS) is parsed right here, after the same
- * pre-scan: handing it to a thread cost more CPU than parsing it (issue 11). Everything else goes
+ * A small message (INLINE_BYTES) is pre-scanned right here, and parsed here too when it has at
+ * most INLINE_PARTS parts: handing it to a thread cost more CPU than parsing it (issue 11). Everything else goes
  * to a small pool of parser threads. Each thread parses one message at a time; the time limit
  * starts when the message reaches its thread (not while it waits in the queue) and is enforced by
  * terminating that thread, so a parse that hangs or loops costs one thread for `timeoutMs` and
@@ -85,24 +84,27 @@ export class ParsePool {
       return Promise.resolve({ ok: false, code: 'too-large', reason: `message is ${raw.length} bytes, over the ${limits.maxBytes}-byte limit` });
     }
     if (this.closed) return Promise.resolve({ ok: false, code: 'unparseable', reason: 'parse pool is closed' });
-    if (raw.length <= INLINE_BYTES && this.inlineParts(raw, limits) <= INLINE_PARTS) return this.parseHere(raw, limits);
+    return raw.length <= INLINE_BYTES ? this.parseSmall(raw, limits) : this.onThread(raw, limits);
+  }
+
+  private onThread(raw: Buffer, limits: ParseLimits): Promise<SafeParseResult> {
     return new Promise((resolve) => {
       this.queue.push({ raw, limits, resolve });
       this.dispatch();
     });
   }
 
-  /** How many MIME parts the pre-scan finds (past INLINE_PARTS when the scan stops at a limit: the thread reports it). */
-  private inlineParts(raw: Buffer, limits: ParseLimits): number {
-    const scan = scanMime(raw, { maxDepth: limits.maxDepth, maxParts: Math.min(limits.maxParts, INLINE_PARTS + 1), maxHeaderBytes: Math.min(limits.maxHeaderBytes ?? INLINE_BYTES, INLINE_BYTES) });
-    return scan.ok ? scan.parts.length : Number.POSITIVE_INFINITY;
-  }
-
-  /** A small, simple message parsed on this thread (the parse code is loaded on first use). */
-  private async parseHere(raw: Buffer, limits: ParseLimits): Promise<SafeParseResult> {
-    this.inline ??= import('./parse-worker.ts');
+  /**
+   * A small message: the pre-scan here (it refuses what is over a limit), then mailparser here
+   * when it found at most INLINE_PARTS parts, else on a thread. The parse code is loaded on first use.
+   */
+  private async parseSmall(raw: Buffer, limits: ParseLimits): Promise<SafeParseResult> {
     try {
-      return await (await this.inline).parseRaw(raw, limits);
+      this.inline ??= import('./parse-worker.ts');
+      const { preScan, parseScanned } = await this.inline;
+      const scanned = preScan(raw, limits);
+      if ('result' in scanned) return scanned.result;
+      return scanned.parts.length <= INLINE_PARTS ? await parseScanned(scanned, limits) : await this.onThread(raw, limits);
     } catch (err) {
       // The class only, as on a thread: a parser's message can quote the mail.
       return { ok: false, code: 'unparseable', reason: `parse failed: ${err instanceof Error ? err.name : 'unknown error'}` };
