@@ -5,6 +5,7 @@ import { DataKeySchema } from '../crypto/data-key.entity.ts';
 import { CaseMessageSchema, CaseSchema } from '../cases/case.entity.ts';
 import { ClassificationCorrectionSchema } from '../cases/correction.entity.ts';
 import { codeEntities } from '../codes/entities.ts';
+import { AnswerKeySchema } from '../drafts/answer-key.entity.ts';
 import { DraftSchema } from '../drafts/draft.entity.ts';
 import { ImpactSchema } from '../impact/impact.entity.ts';
 import { InboundMessageSchema, MailboxCursorSchema } from '../ingest/ingest.entity.ts';
@@ -24,6 +25,7 @@ export const allEntities: EntitySchema<any>[] = [
   CaseSchema,
   CaseMessageSchema,
   DraftSchema,
+  AnswerKeySchema,
   OutboxSchema,
   AuditEntrySchema,
   UserSchema,

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case } from '../cases/case.entity.ts';
 import { query } from '../codes/sql.ts';
-import { rowDate, rowJson } from '../shared/db.ts';
-import type { ExtractedCodes } from './evidence.ts';
+import { entityColumns, entityFromRow, rowDate } from '../shared/db.ts';
+import { AnswerKey, answerKeys, type CodeLists } from './answer-key.entity.ts';
 
 export interface RelatedCase {
   caseId: number;
@@ -13,41 +13,28 @@ export interface RelatedCase {
   subject: string;
 }
 
-/** How many recent approved/sent answers are compared; older ones are not linked. */
-export const RELATED_CANDIDATES = 1000;
+/** At most this many matching answers (the most recent) are read for each match key of a question. */
+export const RELATED_CANDIDATES = 30;
 
-const PROCEDURE = /^(?:\d{4}[0-9FT]|[A-V]\d{4})$/;
-const MODIFIER = /^[0-9A-Z]{2}$/;
-
-type CodeLists = Partial<Record<keyof ExtractedCodes, string[]>>;
-
-/** Billing codes (modifiers left out) and the procedure codes among them, upper-cased. */
-function codeSets(codes: string[] | CodeLists): { all: Set<string>; procedures: string[] } {
-  const up = (list: string[] | undefined): string[] => (list ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean);
-  if (Array.isArray(codes)) {
-    // A flat list: the shape decides (CPT 5 characters, HCPCS letter + 4 digits; a 2-character item is a modifier).
-    const all = up(codes).filter((c) => !MODIFIER.test(c));
-    return { all: new Set(all), procedures: [...new Set(all.filter((c) => PROCEDURE.test(c)))] };
-  }
-  const procedures = [...new Set([...up(codes.cpt), ...up(codes.hcpcs)])];
-  return { all: new Set([...procedures, ...up(codes.icd10cm), ...up(codes.icd10pcs)]), procedures };
-}
-
-/** Same code set, or both codes of some pair of procedure codes of the question cited by the past answer. */
-function cites(question: ReturnType<typeof codeSets>, past: ReturnType<typeof codeSets>): boolean {
-  if (question.all.size > 0 && question.all.size === past.all.size && [...question.all].every((c) => past.all.has(c))) return true;
-  const shared = question.procedures.filter((c) => past.procedures.includes(c));
-  return shared.length >= 2;
+/**
+ * Index an approved answer's match keys (./answer-key.entity.ts), in the approval's transaction.
+ * Idempotent: an answer approved again (a send retried) keeps one row a key.
+ */
+export async function indexAnswerCodes(tx: EntityManager, draftId: number, codes: string[] | CodeLists | null | undefined): Promise<void> {
+  await tx.nativeDelete(AnswerKey, { draftId });
+  const keys = answerKeys(codes);
+  if (keys.length > 0) await tx.insertMany(AnswerKey, keys.map((matchKey) => ({ draftId, matchKey })));
 }
 
 /**
  * Past cases whose approved or sent answer cites the same pair of procedure codes (CPT/HCPCS)
  * as the new question, or exactly the same set of codes; most recent approval first, one entry
- * per case, at most `limit` (3). Modifiers are ignored.
+ * per case, at most `limit` (3). Modifiers are ignored. `codes` is either the draft's five lists
+ * or a flat list of codes (classified by shape).
  *
- * JSON columns compare differently on SQLite and PostgreSQL, so the comparison runs here over
- * the RELATED_CANDIDATES most recent approved/sent answers (a bounded query on both drivers).
- * `codes` is either the draft's five lists or a flat list of codes (classified by shape).
+ * The answers are found by their match keys (written at approval, answer_key) among every
+ * approved answer, however many there are: the database reads, for each of the question's
+ * keys, its RELATED_CANDIDATES newest index entries, and those drafts.
  */
 export async function findRelatedCases(
   em: EntityManager,
@@ -55,18 +42,22 @@ export async function findRelatedCases(
   opts: { excludeCaseId: number; limit?: number },
 ): Promise<RelatedCase[]> {
   const limit = opts.limit ?? 3;
-  const question = codeSets(codes);
-  if (question.all.size === 0 || limit <= 0) return [];
-  // Read-only rows by raw SQL (every draft runs this over up to RELATED_CANDIDATES rows: no
-  // entities, nothing in the caller's identity map for its next flush to see).
-  const drafts = await query(
+  const keys = answerKeys(codes);
+  if (keys.length === 0 || limit <= 0) return [];
+  // The newest index entries of each key (a backward range scan of the (match_key, draft_id)
+  // index, however many answers share the key), then those drafts by primary key: two reads
+  // whose plans cannot turn into a scan of every draft, whatever the table statistics say.
+  // Read-only rows by raw SQL (no entities in the caller's identity map for its next flush).
+  const newest = keys.map(() => 'select draft_id from (select draft_id from answer_key where match_key = ? order by draft_id desc limit ?) k').join(' union all ');
+  const ids = [...new Set((await query(em, newest, keys.flatMap((k) => [k, RELATED_CANDIDATES]))).map((r) => Number(r.draft_id)))];
+  if (ids.length === 0) return [];
+  const rows = await query(
     em,
-    "select case_id, codes, decided_at, updated_at from draft where state in ('approved', 'sent') and kind = 'answer' and case_id <> ? order by id desc limit ?",
-    [opts.excludeCaseId, RELATED_CANDIDATES],
+    `select case_id, decided_at, updated_at from draft where id in (${ids.map(() => '?').join(', ')}) and state in ('approved', 'sent') and kind = 'answer' and case_id <> ?`,
+    [...ids, opts.excludeCaseId],
   );
   const latest = new Map<number, Date>();
-  for (const d of drafts) {
-    if (!cites(question, codeSets(rowJson<CodeLists | string[]>(d.codes) ?? {}))) continue;
+  for (const d of rows) {
     const when = rowDate(d.decided_at) ?? rowDate(d.updated_at)!;
     const caseId = Number(d.case_id);
     const seen = latest.get(caseId);
@@ -74,7 +65,8 @@ export async function findRelatedCases(
   }
   const top = [...latest.entries()].sort((a, b) => b[1].getTime() - a[1].getTime() || b[0] - a[0]).slice(0, limit);
   if (top.length === 0) return [];
-  const cases = await em.find(Case, { id: { $in: top.map(([id]) => id) } }, { fields: ['id', 'subject'], disableIdentityMap: true });
-  const subjects = new Map(cases.map((c) => [c.id, c.subject]));
+  // Their subjects (decrypted as a find decrypts them), without the ORM's query building.
+  const caseRows = await query(em, `select ${entityColumns(em, Case, 'c', 'c_')} from cases c where c.id in (${top.map(() => '?').join(', ')})`, top.map(([id]) => id));
+  const subjects = new Map(caseRows.map((r) => entityFromRow(em, Case, r, 'c_')!).map((c) => [c.id, c.subject]));
   return top.map(([caseId, when]) => ({ caseId, caseNumber: `CD-${caseId}`, date: when.toISOString().slice(0, 10), subject: subjects.get(caseId) ?? '' }));
 }

@@ -14,6 +14,7 @@ export const migrationNames = {
     'Migration20261202153458_encryption_retention_audit_chain',
     'Migration20261202220311_outbox_kind_created',
     'Migration20261203182750_inbound_turn_index',
+    'Migration20261203205721_answer_key_index',
   ],
   postgresql: [
     'Migration20261127052252_initial',
@@ -27,5 +28,6 @@ export const migrationNames = {
     'Migration20261202153459_encryption_retention_audit_chain',
     'Migration20261202220314_outbox_kind_created',
     'Migration20261203182750_inbound_turn_index',
+    'Migration20261203205721_answer_key_index',
   ],
 } as const;

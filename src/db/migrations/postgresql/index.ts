@@ -10,6 +10,7 @@ import { Migration20261202140628_sweep_and_quota_indexes } from './Migration2026
 import { Migration20261202153459_encryption_retention_audit_chain } from './Migration20261202153459_encryption_retention_audit_chain.ts';
 import { Migration20261202220314_outbox_kind_created } from './Migration20261202220314_outbox_kind_created.ts';
 import { Migration20261203182750_inbound_turn_index } from './Migration20261203182750_inbound_turn_index.ts';
+import { Migration20261203205721_answer_key_index } from './Migration20261203205721_answer_key_index.ts';
 
 export const postgresqlMigrations = [
   { name: 'Migration20261127052252_initial', class: Migration20261127052252_initial },
@@ -23,4 +24,5 @@ export const postgresqlMigrations = [
   { name: 'Migration20261202153459_encryption_retention_audit_chain', class: Migration20261202153459_encryption_retention_audit_chain },
   { name: 'Migration20261202220314_outbox_kind_created', class: Migration20261202220314_outbox_kind_created },
   { name: 'Migration20261203182750_inbound_turn_index', class: Migration20261203182750_inbound_turn_index },
+  { name: 'Migration20261203205721_answer_key_index', class: Migration20261203205721_answer_key_index },
 ];
