@@ -37,6 +37,7 @@ import type { Role } from '../src/shared/roles.ts';
 import { addSubscriber } from '../src/subscribers/subscribers.ts';
 import { startCaseDesk } from '../workers/main.ts';
 import { cpuPerMessage, cpuSnapshot } from './machine-cpu.ts';
+import { BENCH_CODES, seedAnsweredCases } from './seed-answers.ts';
 import { rawMessage } from '../test/support/casedesk.ts';
 import { createTestMailbox, deleteMailbox, testImapConfig, testImapEnv } from '../test/support/imap.ts';
 import { deleteQueuePrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '../test/support/redis.ts';
@@ -52,6 +53,10 @@ const { values } = parseArgs({
     // An untimed drain of this many messages first on each database, so the timed runs meet a
     // warm process, as a service that has been running does (0: time a cold process).
     warmup: { type: 'string', default: '500' },
+    // Each scenario's database first holds this many answered cases with sent answers (indexed as
+    // approval indexes them): every draft then looks for related past answers among them, as in
+    // a service that has been answering for a while (0: a new service).
+    answered: { type: 'string', default: '0' },
   },
 });
 const N = Number(values.n);
@@ -65,7 +70,7 @@ const ONLY = new Set(values.only!.split(','));
 const DBS = values.db!.split(',').map((d) => (d === 'postgres' ? 'postgresql' : d.trim()));
 const PG_URL = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const TARGET = { drainRatio: 0.25, steadyP50: 750, steadyP99: 2000 };
-const CODES = ['99213', '99214', '97110', '97140', '97530', 'J1885', 'L3908', 'G0283', 'M54.50', 'S52.501A', 'E11.9', 'Z23'];
+const CODES = BENCH_CODES;
 function question(i: number, domain: string): { id: string; raw: string } {
   const id = `<bench-${i}-${randomUUID()}@${domain}>`;
   const a = CODES[i % CODES.length];
@@ -226,6 +231,7 @@ async function scenario<T>(db: string, fn: (ctx: { config: Config; mailbox: stri
   if (!encrypted) config.database.dataKey = { ...config.database.dataKey!, quiet: true };
   const setup = await openDatabase(config.database);
   for (let k = 0; k < SUBSCRIBERS; k += 1) await addSubscriber(setup.em.fork(), `@${domainOf(k)}`, 'bench', config.env.PLANS);
+  await seedAnsweredCases(setup.em.fork(), Number(values.answered));
   await setup.close(true);
   try {
     return await fn({ config, mailbox, env });
@@ -397,7 +403,7 @@ const load = () => `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 const rate = (f: Figures) => `${f.throughput.toFixed(1).padStart(7)} msg/s (${f.drafted ?? f.total ?? N}${(f.drafted ?? N) < (f.total ?? N) ? ` of ${f.total ?? N}, deadline reached` : ''} in ${f.seconds.toFixed(1)} s${f.cpuMsPerMessage === undefined ? '' : `; CPU ${f.cpuMsPerMessage.toFixed(1)} ms/msg`})`;
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-out(`pipeline benchmark: ${N} messages per drain, steady ${RATE}/s for ${SECONDS} s, worker concurrency ${values.concurrency}, ${SUBSCRIBERS} subscriber${SUBSCRIBERS === 1 ? "" : "s"}, ${cpus().length} CPUs; ${load()}`);
+out(`pipeline benchmark: ${N} messages per drain, steady ${RATE}/s for ${SECONDS} s, worker concurrency ${values.concurrency}, ${SUBSCRIBERS} subscriber${SUBSCRIBERS === 1 ? "" : "s"}, ${values.answered} answered cases before, ${cpus().length} CPUs; ${load()}`);
 for (const db of DBS) {
   if (WARMUP > 0) {
     // The first drain of a process runs ~30 % slower a message than the next ones (V8 compiling
