@@ -188,7 +188,8 @@ async function createDb(db: string): Promise<BenchDb> {
  */
 async function draftsDone(orm: Orm, done: Map<string, number>, after: { id: number; seen: Set<number> }): Promise<void> {
   const em = orm.em.fork();
-  const recent = (await em.getConnection().execute('select id from draft where id > ?', [Math.max(0, after.id - 200)])) as { id: number | string }[];
+  // Pending: the run's own drafts (--answered seeds sent answers, with ids of their own).
+  const recent = (await em.getConnection().execute("select id from draft where id > ? and state = 'pending'", [Math.max(0, after.id - 200)])) as { id: number | string }[];
   const fresh = recent.map((r) => Number(r.id)).filter((id) => !after.seen.has(id));
   if (fresh.length === 0) return;
   const drafts = await em.find(Draft, { id: { $in: fresh } }, { fields: ['id', 'caseMessageId', 'createdAt'], orderBy: { id: 'asc' } });
