@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Case } from '../cases/case.entity.ts';
 import { query } from '../codes/sql.ts';
-import { entityColumns, entityFromRow, rowDate } from '../shared/db.ts';
+import { entityColumns, entityFromRow, isPostgres, rowDate } from '../shared/db.ts';
 import { AnswerKey, answerKeys, type CodeLists } from './answer-key.entity.ts';
 
 export interface RelatedCase {
@@ -45,16 +45,17 @@ export async function findRelatedCases(
   const keys = answerKeys(codes);
   if (keys.length === 0 || limit <= 0) return [];
   // The newest index entries of each key (a backward range scan of the (match_key, draft_id)
-  // index, however many answers share the key), then those drafts by primary key: two reads
-  // whose plans cannot turn into a scan of every draft, whatever the table statistics say.
-  // Read-only rows by raw SQL (no entities in the caller's identity map for its next flush).
+  // index, however many answers share the key), then those drafts by primary key, in one
+  // statement whose plan cannot turn into a scan of every draft whatever the table statistics
+  // say: PostgreSQL takes the ids as one array first (`= any(array(...))`, an init plan);
+  // SQLite looks each id of an `in (subquery)` up by rowid. Read-only rows by raw SQL (no
+  // entities in the caller's identity map for its next flush).
   const newest = keys.map(() => 'select draft_id from (select draft_id from answer_key where match_key = ? order by draft_id desc limit ?) k').join(' union all ');
-  const ids = [...new Set((await query(em, newest, keys.flatMap((k) => [k, RELATED_CANDIDATES]))).map((r) => Number(r.draft_id)))];
-  if (ids.length === 0) return [];
+  const ids = isPostgres(em) ? `= any(array(${newest}))` : `in (${newest})`;
   const rows = await query(
     em,
-    `select case_id, decided_at, updated_at from draft where id in (${ids.map(() => '?').join(', ')}) and state in ('approved', 'sent') and kind = 'answer' and case_id <> ?`,
-    [...ids, opts.excludeCaseId],
+    `select case_id, decided_at, updated_at from draft where id ${ids} and state in ('approved', 'sent') and kind = 'answer' and case_id <> ?`,
+    [...keys.flatMap((k) => [k, RELATED_CANDIDATES]), opts.excludeCaseId],
   );
   const latest = new Map<number, Date>();
   for (const d of rows) {
