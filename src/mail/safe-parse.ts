@@ -52,8 +52,8 @@ const LARGE_BYTES = 1024 * 1024;
  * (workers/main.ts for the parse stage, the `classify` command for its one message).
  *
  * A small message (INLINE_BYTES) is pre-scanned right here, and parsed here too when it has at
- * most INLINE_PARTS parts: handing it to a thread cost more CPU than parsing it (issue 11). Everything else goes
- * to a small pool of parser threads. Each thread parses one message at a time; the time limit
+ * most INLINE_PARTS parts: handing it to a thread cost more CPU than parsing it (issue 11).
+ * Everything else goes to a small pool of parser threads. Each thread parses one message at a time; the time limit
  * starts when the message reaches its thread (not while it waits in the queue) and is enforced by
  * terminating that thread, so a parse that hangs or loops costs one thread for `timeoutMs` and
  * never blocks the main event loop or the other threads. A thread that dies (heap limit) is

@@ -122,9 +122,9 @@ function columnValue(prop: EntityProperty, value: unknown): unknown {
 /**
  * Run `fn` in a transaction on a fork of `em`: committed when `fn` resolves (after a flush of
  * whatever it left in the fork's unit of work), rolled back when it throws; inside `em`'s own
- * transaction when it has one. For paths whose
- * writes are raw statements: it costs half the CPU of `em.transactional` (measured in
- * docs/performance.md), which also sets up a unit of work for the transaction.
+ * transaction when it has one. For paths whose writes are raw statements: it costs half the CPU
+ * of `em.transactional` (measured in docs/performance.md), which also sets up a unit of work for
+ * the transaction.
  */
 export async function inTransaction<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
   // Already in one: `fn` joins it (a second transaction would want a second connection, and
