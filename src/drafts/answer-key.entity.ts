@@ -65,21 +65,14 @@ export function answerKeys(codes: string[] | CodeLists | null | undefined): stri
 }
 
 /**
- * The statements that index the answers approved before the index existed (the migration that
- * creates answer_key runs them): one multi-row insert per 500 keys. Keys are made of the
- * procedure-code alphabet and hex digits (checked again here) and ids are whole numbers, so
- * they can be written into the text.
+ * The rows that index the answers approved before the index existed (the migration that creates
+ * answer_key inserts them): each answer's match keys, under its id.
  */
-export function backfillAnswerKeysSql(drafts: Record<string, unknown>[]): string[] {
-  const values: string[] = [];
-  for (const d of drafts) {
+export function backfillAnswerKeyRows(drafts: Record<string, unknown>[]): { draft_id: number; match_key: string }[] {
+  return drafts.flatMap((d) => {
     const id = Number(d.id);
-    if (!Number.isSafeInteger(id)) continue;
     const codes = typeof d.codes === 'string' ? (JSON.parse(d.codes) as unknown) : d.codes;
-    if (codes === null || typeof codes !== 'object') continue;
-    for (const key of answerKeys(codes as CodeLists | string[])) if (/^[a-z]+:[0-9A-Z+]+$|^set:[0-9a-f]{64}$/.test(key)) values.push(`(${id}, '${key}')`);
-  }
-  const out: string[] = [];
-  for (let i = 0; i < values.length; i += 500) out.push(`insert into answer_key (draft_id, match_key) values ${values.slice(i, i + 500).join(', ')}`);
-  return out;
+    if (!Number.isSafeInteger(id) || codes === null || typeof codes !== 'object') return [];
+    return answerKeys(codes as CodeLists | string[]).map((key) => ({ draft_id: id, match_key: key }));
+  });
 }

@@ -20,7 +20,7 @@ export const RELATED_CANDIDATES = 30;
  * Index an approved answer's match keys (./answer-key.entity.ts), in the approval's transaction.
  * Idempotent: an answer approved again (a send retried) keeps one row a key.
  */
-export async function indexAnswerCodes(tx: EntityManager, draftId: number, codes: string[] | CodeLists | null | undefined): Promise<void> {
+export async function indexAnswerKeys(tx: EntityManager, draftId: number, codes: string[] | CodeLists | null | undefined): Promise<void> {
   await tx.nativeDelete(AnswerKey, { draftId });
   const keys = answerKeys(codes);
   if (keys.length > 0) await tx.insertMany(AnswerKey, keys.map((matchKey) => ({ draftId, matchKey })));
@@ -48,7 +48,7 @@ export async function findRelatedCases(
   // index, however many answers share the key), then those drafts by primary key, in one
   // statement whose plan cannot turn into a scan of every draft whatever the table statistics
   // say: PostgreSQL takes the ids as one array first (`= any(array(...))`, an init plan);
-  // SQLite looks each id of an `in (subquery)` up by rowid. Read-only rows by raw SQL (no
+  // SQLite looks each id of an `in (subquery)` up in the draft state index by rowid. Read-only rows by raw SQL (no
   // entities in the caller's identity map for its next flush).
   const newest = keys.map(() => 'select draft_id from (select draft_id from answer_key where match_key = ? order by draft_id desc limit ?) k').join(' union all ');
   const ids = isPostgres(em) ? `= any(array(${newest}))` : `in (${newest})`;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Case, CaseMessage } from '../cases/case.entity.ts';
 import { Draft, type DraftState } from '../drafts/draft.entity.ts';
 import { hasAnswerPlaceholder } from '../drafts/render.ts';
-import { indexAnswerCodes } from '../drafts/related.ts';
+import { indexAnswerKeys } from '../drafts/related.ts';
 import { CONSULTANT_ANSWER_MARKER } from '../drafts/reply-view.ts';
 import { InboundMessage } from '../ingest/ingest.entity.ts';
 import { Outbox } from '../cases/outbox.entity.ts';
@@ -213,7 +213,7 @@ export async function approveDraft(deps: ApproveDeps, input: { draftId: number; 
     await tx.flush();
     draft.state = 'approved';
     // Past answers on the same codes are found through this index (src/drafts/related.ts).
-    if (draft.kind === 'answer') await indexAnswerCodes(tx, draft.id, draft.codes);
+    if (draft.kind === 'answer') await indexAnswerKeys(tx, draft.id, draft.codes);
     draft.decidedBy = input.actor;
     draft.decidedAt = new Date();
     draft.outboxId = outbox.id;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Case, CaseMessage } from '../../src/cases/case.entity.ts';
 import { AnswerKey, answerKeys } from '../../src/drafts/answer-key.entity.ts';
 import { Draft, type DraftKind, type DraftState } from '../../src/drafts/draft.entity.ts';
-import { findRelatedCases, indexAnswerCodes, RELATED_CANDIDATES } from '../../src/drafts/related.ts';
+import { findRelatedCases, indexAnswerKeys, RELATED_CANDIDATES } from '../../src/drafts/related.ts';
 import { approveDraft } from '../../src/review/review.ts';
 import { loadMigrator } from '../../src/db/migrator.ts';
 import { openDatabase } from '../../src/db/orm.ts';
@@ -28,7 +28,7 @@ describe.each(TEST_DRIVERS)('findRelatedCases on %s', (driver) => {
       await em.flush();
       // Indexed as an approval indexes (even the drafts that are not approved answers: the
       // lookup must still leave them out by their state and kind).
-      await indexAnswerCodes(em, d.id, d.codes);
+      await indexAnswerKeys(em, d.id, d.codes);
       ids[name] = c.id;
     };
     await add('pairOld', { cpt: ['97530', '97140', '97110'], modifiers: ['59'] }, '2025-01-02T10:00:00Z');
@@ -101,7 +101,7 @@ describe.each(TEST_DRIVERS)('findRelatedCases on %s', (driver) => {
     expect(await lookup()).toEqual([]);
     await approveDraft({ em: t.orm.em.fork(), makeMessageId: (k) => `<${k}@casedesk.test>`, textToHtml: (x) => x }, { draftId: d.id, actor: 'test' });
     expect((await lookup()).map((r) => r.caseId)).toEqual([c.id]);
-    await indexAnswerCodes(t.orm.em.fork(), d.id, d.codes);
+    await indexAnswerKeys(t.orm.em.fork(), d.id, d.codes);
     const keys = (await t.orm.em.fork().find(AnswerKey, { draftId: d.id })).map((r) => r.matchKey).sort();
     expect(keys).toEqual(['pair:0591T+97535', expect.stringMatching(/^set:[0-9a-f]{64}$/)]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerKeys, backfillAnswerKeysSql, codeSets } from '../../../src/drafts/answer-key.entity.ts';
+import { answerKeys, backfillAnswerKeyRows, codeSets } from '../../../src/drafts/answer-key.entity.ts';
 
 /** The related-cases rule, as src/drafts/related.ts stated it before the index: the same code set, or two procedure codes in common. */
 function cites(a: string[], b: string[]): boolean {
@@ -35,14 +35,17 @@ describe('answer match keys', () => {
     expect(answerKeys({ modifiers: ['59'] })).toEqual([]);
   });
 
-  it('backfills with values it can vouch for: whole-number ids, keys of the code alphabet', () => {
-    const sql = backfillAnswerKeysSql([
+  it('backfills the keys of each approved answer under its id, skipping rows it cannot read', () => {
+    const rows = backfillAnswerKeyRows([
       { id: 1, codes: JSON.stringify({ cpt: ['97140', '97530'] }) },
       { id: 'x', codes: { cpt: ['97110', '97140'] } },
-      { id: 2, codes: { cpt: ["97110'); drop table draft; --", '97140'] } },
+      { id: '2', codes: ['97110', '25'] },
       { id: 3, codes: null },
     ]);
-    expect(sql).toHaveLength(1);
-    expect(sql[0]).toMatch(/^insert into answer_key \(draft_id, match_key\) values \(1, 'pair:97140\+97530'\), \(1, 'set:[0-9a-f]{64}'\), \(2, 'set:[0-9a-f]{64}'\)$/);
+    expect(rows).toEqual([
+      { draft_id: 1, match_key: 'pair:97140+97530' }, { draft_id: 1, match_key: answerKeys(['97140', '97530']).at(-1) },
+      { draft_id: 2, match_key: answerKeys(['97110']).at(-1) },
+    ]);
+    expect(rows[1].match_key).toMatch(/^set:[0-9a-f]{64}$/);
   });
 });

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { backfillAnswerKeysSql } from '../../../drafts/answer-key.entity.ts';
+import { backfillAnswerKeyRows } from '../../../drafts/answer-key.entity.ts';
 
 export class Migration20261203205721_answer_key_index extends Migration {
 
@@ -9,7 +9,8 @@ export class Migration20261203205721_answer_key_index extends Migration {
     this.addSql(`create unique index \`answer_key_draft_id_match_key_unique\` on \`answer_key\` (\`draft_id\`, \`match_key\`);`);
     // The answers approved before: indexed now, so the related-cases lookup finds them too.
     const drafts = await this.execute("select id, codes from draft where kind = 'answer' and state in ('approved', 'sent')");
-    for (const sql of backfillAnswerKeysSql(drafts)) this.addSql(sql);
+    const rows = backfillAnswerKeyRows(drafts);
+    for (let i = 0; i < rows.length; i += 500) this.addSql(this.getKnex().insert(rows.slice(i, i + 500)).into('answer_key'));
   }
 
 }
