@@ -6,15 +6,19 @@ import { DecryptError, KeyConfigError, KeyUnavailableError } from './errors.ts';
  * What the ORM column types need: seal and open one value of one column. `label` names the
  * column (`case_message.text_full`) and is bound into the ciphertext. Implemented by the
  * Keyring, and by PlaintextCipher for development without a key.
+ *
+ * `remember` (default true): keep the plaintext for the unit of work's change check (see
+ * OpenedValueCache). False for a value no unit of work will compare: a raw row's, a batch
+ * conversion's.
  */
 export interface ValueCipher {
   /** Whether new values are encrypted (false only in development without DATA_KEY). */
   readonly encrypts: boolean;
-  sealText(plain: string, label: string): string;
+  sealText(plain: string, label: string, remember?: boolean): string;
   /** A value without the encrypted header is a row from before encryption: returned as is, unless refused. */
-  openText(stored: string, label: string): string;
-  sealBytes(plain: Buffer, label: string): Buffer;
-  openBytes(stored: Buffer, label: string): Buffer;
+  openText(stored: string, label: string, remember?: boolean): string;
+  sealBytes(plain: Buffer, label: string, remember?: boolean): Buffer;
+  openBytes(stored: Buffer, label: string, remember?: boolean): Buffer;
   /** Whether two stored values hold the same content (the unit of work's change check). */
   sameText(a: string, b: string, label: string): boolean;
   sameBytes(a: Buffer, b: Buffer, label: string): boolean;

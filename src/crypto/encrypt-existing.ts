@@ -84,10 +84,11 @@ async function compactFiles(em: EntityManager, columns: EncryptedColumn[], compa
 
 /** The encrypted form of a plaintext value as the driver returned it (a jsonb value comes parsed from PostgreSQL). */
 function sealStored(cipher: ValueCipher, col: EncryptedColumn, value: unknown): string | Buffer {
-  if (col.form === 'bytes') return cipher.sealBytes(Buffer.from(value as Buffer), col.label);
-  if (col.form === 'text') return cipher.sealText(String(value), col.label);
+  // Rows converted in batches, never compared by a unit of work: nothing kept for its change check.
+  if (col.form === 'bytes') return cipher.sealBytes(Buffer.from(value as Buffer), col.label, false);
+  if (col.form === 'text') return cipher.sealText(String(value), col.label, false);
   const json = typeof value === 'string' ? value : JSON.stringify(value);
-  return JSON.stringify(cipher.sealText(json, col.label));
+  return JSON.stringify(cipher.sealText(json, col.label, false));
 }
 
 async function encryptColumn(em: EntityManager, cipher: ValueCipher, col: EncryptedColumn, options: EncryptExistingOptions): Promise<number> {

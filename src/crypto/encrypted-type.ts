@@ -1,4 +1,5 @@
 import { Type, type EntityProperty, type Platform, type TransformContext } from '@mikro-orm/core';
+import { isUnmanagedRow } from '../shared/db.ts';
 import { cipherOf } from './cipher.ts';
 import { isSealedText } from './envelope.ts';
 import { EncryptedQueryError } from './errors.ts';
@@ -30,19 +31,20 @@ abstract class EncryptedType<T extends string | Buffer> extends Type<T | null | 
     if (!/^[a-z0-9_]+\.[a-z0-9_]+$/.test(label)) throw new RangeError(`encrypted column label must be table.column: ${label}`);
   }
 
-  protected abstract seal(plain: T, platform: Platform): T;
-  protected abstract open(stored: T, platform: Platform): T;
+  /** `remember`: false for a raw row's value (see ValueCipher). */
+  protected abstract seal(plain: T, platform: Platform, remember: boolean): T;
+  protected abstract open(stored: T, platform: Platform, remember: boolean): T;
   protected abstract same(a: T, b: T, platform: Platform): boolean;
 
   override convertToDatabaseValue(value: T | null | undefined, platform: Platform, context?: TransformContext): T | null | undefined {
     if (value == null) return value;
     if (context?.mode === 'query') throw new EncryptedQueryError(this.label);
-    return this.seal(value, platform);
+    return this.seal(value, platform, !isUnmanagedRow(context));
   }
 
-  override convertToJSValue(value: T | null | undefined, platform: Platform): T | null | undefined {
+  override convertToJSValue(value: T | null | undefined, platform: Platform, context?: TransformContext): T | null | undefined {
     if (value == null) return value;
-    return this.open(value, platform);
+    return this.open(value, platform, !isUnmanagedRow(context));
   }
 
   override compareValues(a: T | null | undefined, b: T | null | undefined): boolean {
@@ -57,12 +59,12 @@ abstract class EncryptedType<T extends string | Buffer> extends Type<T | null | 
 
 /** A text column whose content is stored as `enc:1:<key id>:<base64>` (column type stays `text`). */
 export class EncryptedTextType extends EncryptedType<string> {
-  protected seal(plain: string, platform: Platform): string {
-    return cipherOf(platform).sealText(plain, this.label);
+  protected seal(plain: string, platform: Platform, remember: boolean): string {
+    return cipherOf(platform).sealText(plain, this.label, remember);
   }
 
-  protected open(stored: string, platform: Platform): string {
-    return cipherOf(platform).openText(stored, this.label);
+  protected open(stored: string, platform: Platform, remember: boolean): string {
+    return cipherOf(platform).openText(stored, this.label, remember);
   }
 
   protected same(a: string, b: string, platform: Platform): boolean {
@@ -84,12 +86,12 @@ export class EncryptedTextType extends EncryptedType<string> {
 
 /** A blob/bytea column (raw sources) stored in the binary form: 36 bytes more per value. */
 export class EncryptedBlobType extends EncryptedType<Buffer> {
-  protected seal(plain: Buffer, platform: Platform): Buffer {
-    return cipherOf(platform).sealBytes(plain, this.label);
+  protected seal(plain: Buffer, platform: Platform, remember: boolean): Buffer {
+    return cipherOf(platform).sealBytes(plain, this.label, remember);
   }
 
-  protected open(stored: Buffer, platform: Platform): Buffer {
-    return cipherOf(platform).openBytes(Buffer.isBuffer(stored) ? stored : Buffer.from(stored), this.label);
+  protected open(stored: Buffer, platform: Platform, remember: boolean): Buffer {
+    return cipherOf(platform).openBytes(Buffer.isBuffer(stored) ? stored : Buffer.from(stored), this.label, remember);
   }
 
   protected same(a: Buffer, b: Buffer, platform: Platform): boolean {
@@ -128,13 +130,13 @@ export class EncryptedJsonType extends Type<Json | null | undefined, string | nu
     const cipher = cipherOf(platform);
     // Without a DATA_KEY (development) the value is stored as plain JSON, as a json column holds it.
     if (!cipher.encrypts) return JSON.stringify(value);
-    return JSON.stringify(cipher.sealText(JSON.stringify(value), this.label));
+    return JSON.stringify(cipher.sealText(JSON.stringify(value), this.label, !isUnmanagedRow(context)));
   }
 
-  override convertToJSValue(value: unknown, platform: Platform): Json | null | undefined {
+  override convertToJSValue(value: unknown, platform: Platform, context?: TransformContext): Json | null | undefined {
     if (value == null) return value as null | undefined;
     const stored = storedJson(value, platform);
-    if (typeof stored === 'string' && isSealedText(stored)) return JSON.parse(cipherOf(platform).openText(stored, this.label)) as Json;
+    if (typeof stored === 'string' && isSealedText(stored)) return JSON.parse(cipherOf(platform).openText(stored, this.label, !isUnmanagedRow(context))) as Json;
     // Development rows of an earlier version: a JSON string holding the JSON text of an object or array.
     if (typeof stored === 'string' && /^[[{]/.test(stored)) return JSON.parse(stored) as Json;
     return stored as Json;

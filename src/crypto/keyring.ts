@@ -176,19 +176,19 @@ export class Keyring implements ValueCipher {
     throw new KeyUnavailableError(`data key ${id} is not loaded yet (created after this process started); retry`, id);
   };
 
-  sealText(plain: string, label: string): string {
+  sealText(plain: string, label: string, remember = true): string {
     const sealed = sealText(this.activeKey(), plain, label, this.ivs.next());
-    this.opened.set(OpenedValueCache.textKey(label, sealed), plain);
+    if (remember) this.opened.set(OpenedValueCache.textKey(label, sealed), plain);
     return sealed;
   }
 
-  openText(stored: string, label: string): string {
+  openText(stored: string, label: string, remember = true): string {
     if (!isSealedText(stored)) {
       checkPlaintext(this.plaintext, label);
       return stored;
     }
     const plain = openText(stored, label, this.keyFor);
-    this.opened.set(OpenedValueCache.textKey(label, stored), plain);
+    if (remember) this.opened.set(OpenedValueCache.textKey(label, stored), plain);
     return plain;
   }
 
@@ -200,23 +200,23 @@ export class Keyring implements ValueCipher {
    * (the change check then sees the same bytes and opens nothing); another Buffer, even with the
    * same content, gets its own IV. A Buffer handed to an entity is never changed in place.
    */
-  sealBytes(plain: Buffer, label: string): Buffer {
+  sealBytes(plain: Buffer, label: string, remember = true): Buffer {
     const key = this.activeKey();
     const held = this.sealedBuffers.get(plain);
     if (held && held.label === label && held.keyId === key.id) return held.sealed;
     const sealed = sealBytes(key, plain, label, this.ivs.next());
-    this.opened.set(OpenedValueCache.bytesKey(label, sealed), plain);
+    if (remember) this.opened.set(OpenedValueCache.bytesKey(label, sealed), plain);
     this.sealedBuffers.set(plain, { label, keyId: key.id, sealed });
     return sealed;
   }
 
-  openBytes(stored: Buffer, label: string): Buffer {
+  openBytes(stored: Buffer, label: string, remember = true): Buffer {
     if (!isSealedBytes(stored)) {
       checkPlaintext(this.plaintext, label);
       return stored;
     }
     const plain = openBytes(stored, label, this.keyFor);
-    this.opened.set(OpenedValueCache.bytesKey(label, stored), plain);
+    if (remember) this.opened.set(OpenedValueCache.bytesKey(label, stored), plain);
     return plain;
   }
 

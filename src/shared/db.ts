@@ -1,4 +1,4 @@
-import type { EntityManager, EntityProperty, MikroORM } from '@mikro-orm/core';
+import type { EntityManager, EntityProperty, MikroORM, TransformContext } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 
 /**
@@ -51,6 +51,19 @@ export function isPostgres(em: EntityManager): boolean {
   return em.getPlatform().constructor.name.toLowerCase().includes('postgre');
 }
 
+/**
+ * The conversion context of a raw row (insertEntity, readEntity, entityFromRow): the entity it
+ * fills or comes from is not managed, so no unit of work will compare its values later. A custom
+ * type may skip what only that comparison needs (the encrypted columns then keep no plaintext in
+ * their change-check cache; see src/crypto/opened-cache.ts).
+ */
+export const UNMANAGED_ROW: TransformContext & { readonly unmanaged: true } = Object.freeze({ unmanaged: true });
+
+/** Whether a custom type's conversion is for a raw, unmanaged row (see UNMANAGED_ROW). */
+export function isUnmanagedRow(context: TransformContext | undefined): boolean {
+  return (context as { unmanaged?: boolean } | undefined)?.unmanaged === true;
+}
+
 /** A property stored in one column of the entity's own table (not a relation, not a formula). */
 function isColumn(prop: EntityProperty): boolean {
   return prop.persist !== false && prop.fieldNames?.length === 1 && !prop.formula && prop.kind === 'scalar';
@@ -75,7 +88,7 @@ export async function insertEntity<T extends { id: number }>(em: EntityManager, 
     const value = (entity as Record<string, unknown>)[prop.name];
     if (value === undefined) continue;
     columns.push(`"${prop.fieldNames[0]}"`);
-    values.push(value === null || !prop.customType ? value : prop.customType.convertToDatabaseValue(value, platform));
+    values.push(value === null || !prop.customType ? value : prop.customType.convertToDatabaseValue(value, platform, UNMANAGED_ROW));
   }
   const returning = isPostgres(em) ? ` returning "${key}" as id` : '';
   const sql = `insert into "${meta.tableName}" (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})${returning}`;
@@ -104,7 +117,7 @@ function toEntity<T extends object>(em: EntityManager, cls: new () => T, props: 
   const entity = new cls() as Record<string, unknown>;
   for (const prop of props) {
     const value = row[prefix + prop.fieldNames[0]];
-    entity[prop.name] = value == null ? null : prop.customType ? prop.customType.convertToJSValue(value, platform) : columnValue(prop, value);
+    entity[prop.name] = value == null ? null : prop.customType ? prop.customType.convertToJSValue(value, platform, UNMANAGED_ROW) : columnValue(prop, value);
   }
   return entity as T;
 }

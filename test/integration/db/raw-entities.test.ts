@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Case } from '../../../src/cases/case.entity.ts';
+import { cipherOf } from '../../../src/crypto/cipher.ts';
+import type { Keyring } from '../../../src/crypto/keyring.ts';
 import { Draft } from '../../../src/drafts/draft.entity.ts';
 import { InboundMessage } from '../../../src/ingest/ingest.entity.ts';
 import { inTransaction, insertEntity, query, readEntity } from '../../../src/shared/db.ts';
@@ -66,6 +68,30 @@ describe.each(TEST_DRIVERS)('raw entity rows (%s)', (driver) => {
       expect(read!.raw).toEqual(rawSource);
       expect((await readEntity(t.orm.em.fork(), InboundMessage, 'id = ?', [row.id]))!.raw).toBeUndefined();
       expect(await readEntity(t.orm.em.fork(), InboundMessage, 'id = ?', [row.id + 1000])).toBeNull();
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it('keeps no plaintext of a raw row for the change check, which only managed entities need', async () => {
+    const t = await createTestDatabase(driver);
+    try {
+      const ring = cipherOf(t.orm.em.getPlatform()) as Keyring;
+      expect(ring.encrypts).toBe(true);
+      const before = ring.cacheStats();
+      const raw = await insertEntity(t.orm.em.fork(), Object.assign(new Draft(), draftFields(1)));
+      const read = await readEntity(t.orm.em.fork(), Draft, 'id = ?', [raw.id]);
+      expect(read!.bodyText).toBe('line 1\nline 2 ? $1');
+      expect(read!.evidence).toEqual(draftFields(1).evidence);
+      expect(ring.cacheStats()).toEqual(before);
+
+      // A find manages the entity: its plaintexts are kept, and a change to one is written.
+      const em = t.orm.em.fork();
+      const managed = await em.findOneOrFail(Draft, { id: raw.id });
+      expect(ring.cacheStats().entries).toBeGreaterThan(before.entries);
+      managed.bodyText = 'edited';
+      await em.flush();
+      expect((await readEntity(t.orm.em.fork(), Draft, 'id = ?', [raw.id]))!.bodyText).toBe('edited');
     } finally {
       await t.drop();
     }
