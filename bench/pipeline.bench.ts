@@ -1,7 +1,7 @@
 /**
  * Pipeline benchmark (`npm run bench`), on each database (SQLite and PostgreSQL by default), all
  * in one run on the real servers (Dovecot, Redis, the database):
- * - first, an untimed warm-up drain (--warmup messages, default 500; its figure printed, not
+ * - first, an untimed warm-up drain (--warmup messages, default 1,000; its figure printed, not
  *   scored): the timed runs then meet a warm process, as a running service is;
  * - ceiling: a pre-filled mailbox drained through the same hops with no business logic and no
  *   database (IMAP fetch → BullMQ → mailparser → BullMQ);
@@ -53,7 +53,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1' },
     // An untimed drain of this many messages first on each database, so the timed runs meet a
     // warm process, as a service that has been running does (0: time a cold process).
-    warmup: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '1000' },
     // Each scenario's database first holds this many answered cases with sent answers (indexed as
     // approval indexes them): every draft then looks for related past answers among them, as in
     // a service that has been answering for a while (0: a new service).
@@ -61,9 +61,10 @@ const { values } = parseArgs({
     // The drain and its encryption-off twin run this many times each, alternating which goes
     // first: the figures scored are the medians (one drain of a few seconds swings by ±30 % with
     // this machine, and a process keeps warming up over its first thousands of messages).
-    rounds: { type: 'string', default: '3' },
-    // A directory: one more drain on each database runs under the V8 profiler, and its profile is
-    // written there and summarised by component (not scored: the profiler slows it).
+    rounds: { type: 'string', default: '5' },
+    // A directory: two more drains on each database (encryption on, then off) run under the V8
+    // profiler; their profiles are written there and summarised by component side by side (not
+    // scored: the profiler slows them).
     profile: { type: 'string', default: '' },
   },
 });
@@ -435,9 +436,14 @@ async function drainRounds(db: string, ceiling: Figures): Promise<void> {
   const cost = median(ratios);
   out(`${db.padEnd(10)} encryption on / off (median of ${ratios.length} pairs: ${ratios.map((x) => x.toFixed(2)).join(' / ')})  ${cost.toFixed(2)} (target ≥ 0.90: ${cost >= 0.9 ? 'ok' : 'MISSED'})`);
   if (values.profile) {
-    const { result, profile, file } = await profiled(values.profile, `drain-${db}`, () => caseDeskDrain(db));
-    out(`${db.padEnd(10)} profiled drain (not scored) ${rate(result)}; ${file}`);
-    for (const line of profileSummary(profile, result.drafted ?? N)) out(`${db.padEnd(10)}   ${line}`);
+    const runs = [];
+    for (const encrypted of [true, false]) {
+      const label = encrypted ? 'encryption on' : 'encryption off';
+      const { result, profile, file } = await profiled(values.profile, `drain-${db}-${encrypted ? 'encrypted' : 'plain'}`, () => caseDeskDrain(db, encrypted));
+      out(`${db.padEnd(10)} profiled drain, ${label} (not scored) ${rate(result)}; ${file}`);
+      runs.push({ label, profile, messages: result.drafted ?? N });
+    }
+    for (const line of profileSummary(runs)) out(`${db.padEnd(10)}   ${line}`);
   }
 }
 
