@@ -104,12 +104,19 @@ export function selfTimeByComponent(profile: CpuProfile): { busyMs: number; comp
   return { busyMs: busy, components: [...by].sort((a, b) => b[1] - a[1]) };
 }
 
-/** The summary as lines: each component's ms a message and share of the busy time, the `top` largest. */
-export function profileSummary(profile: CpuProfile, messages: number, top = 16): string[] {
-  const { busyMs, components } = selfTimeByComponent(profile);
-  const lines = [`busy ${(busyMs / messages).toFixed(2)} ms/msg of this process's main thread (self time by component):`];
-  for (const [name, ms] of components.slice(0, top)) {
-    lines.push(`  ${(ms / messages).toFixed(3).padStart(7)} ms/msg  ${((100 * ms) / busyMs).toFixed(1).padStart(5)} %  ${name}`);
+/**
+ * The summary as lines, one column a run (e.g. encryption on and off): each component's busy
+ * ms a message, the `top` largest of the first run, and its share of that run's busy time.
+ */
+export function profileSummary(runs: { label: string; profile: CpuProfile; messages: number }[], top = 16): string[] {
+  const sums = runs.map((r) => ({ ...selfTimeByComponent(r.profile), messages: r.messages }));
+  const per = (i: number, name: string) => ((new Map(sums[i].components).get(name) ?? 0) / sums[i].messages).toFixed(3).padStart(7);
+  const lines = [
+    `busy ms a message of this process's main thread, self time by component (${runs.map((r) => r.label).join(' / ')}):`,
+    `  ${runs.map((_, i) => (sums[i].busyMs / sums[i].messages).toFixed(3).padStart(7)).join(' ')}  100.0 %  all`,
+  ];
+  for (const [name, ms] of sums[0].components.slice(0, top)) {
+    lines.push(`  ${runs.map((_, i) => per(i, name)).join(' ')}  ${((100 * ms) / sums[0].busyMs).toFixed(1).padStart(5)} %  ${name}`);
   }
   return lines;
 }
