@@ -227,7 +227,8 @@ function resolveFromContext(text: string, start: number, end: number, shape: Amb
 /**
  * Still-open letter + 4 digit hits take the system of a decided neighbour in the same tight
  * list (`E1165, E1122, N1831`: N18 is not an HCPCS block, so the list is diagnoses); a
- * procedure neighbour (CPT, HCPCS) counts for HCPCS. Then the optional code-set lookup, and
+ * procedure neighbour (CPT, HCPCS) counts for HCPCS. A dotted diagnosis neighbour does not
+ * count (`G0283 and M54.50`). Then the optional code-set lookup, and
  * last the contract's default: letter + 4 digits is HCPCS.
  */
 function resolveOpen(text: string, hits: CodeHit[], open: Map<CodeHit, AmbiguousShape>, options: ExtractOptions): void {
@@ -236,6 +237,9 @@ function resolveOpen(text: string, hits: CodeHit[], open: Map<CodeHit, Ambiguous
     const [left, right] = a.start < b.start ? [a, b] : [b, a];
     const gap = text.slice(left.end, right.start);
     if (gap.length > 12 || !LIST_GAP.test(gap)) return null;
+    // A writer who dots a diagnosis would have dotted this one too: in `G0283 and M54.50` the
+    // neighbour says nothing about G0283, while `E1165, E1122, N1831` is a list of diagnoses.
+    if (b.system === 'icd10cm' && text.slice(b.start, b.end).includes('.')) return null;
     if (b.system === 'icd10cm') return 'icd10cm';
     if (b.system === 'cpt' || b.system === 'hcpcs') return 'hcpcs';
     return null;

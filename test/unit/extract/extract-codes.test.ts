@@ -52,6 +52,9 @@ describe('extractCodes: shape and context decide the category', () => {
     ['dx E1165 for the pump', { icd10cm: ['E11.65'] }],
     ['HCPCS E1130 wheelchair', { hcpcs: ['E1130'] }],
     ['99214 with E1165, E1122, N1831', { cpt: ['99214'], icd10cm: ['E11.65', 'E11.22', 'N18.31'] }],
+    // A dotted diagnosis beside it does not make it one: its writer dots diagnoses.
+    ['Is 99213-25 ok with G0283 and M54.50?', { cpt: ['99213'], hcpcs: ['G0283'], icd10cm: ['M54.50'], modifiers: ['25'] }],
+    ['dx E1165 and E11.22', { icd10cm: ['E11.65', 'E11.22'] }],
     ['J1885x2 units glued', { hcpcs: ['J1885'] }],
     ['L3908RT glued laterality', { hcpcs: ['L3908'], modifiers: ['RT'] }],
     ['M47816 spondylosis', { icd10cm: ['M47.816'] }],
