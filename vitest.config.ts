@@ -9,6 +9,10 @@ export default defineConfig({
     // own database, queue prefix, Dovecot mailbox and ports, so they can share the servers.
     // TEST_MAX_WORKERS=1 runs every file one after another.
     maxWorkers: Number(process.env.TEST_MAX_WORKERS ?? 2),
+    // The tests configure CaseDesk themselves: the `.env` of a local demo (scripts/run-local.sh
+    // writes one with its mailbox and SMTP sink) is not read, by the CLI run in-process or by a
+    // spawned bin/casedesk.js (they inherit this).
+    env: { CASEDESK_ENV_FILE: '/dev/null' },
     projects: [
       {
         test: {

@@ -82,9 +82,14 @@ function databaseConfig(url: string): DatabaseConfig {
   return { driver: 'sqlite', path: url.replace(/^(sqlite|file):\/\//i, '') };
 }
 
-/** Read `.env` (if present, never overriding the real environment) and validate process.env. */
+/**
+ * Read `.env` (if present, never overriding the real environment) and validate process.env.
+ * `CASEDESK_ENV_FILE` names another file to read instead (`/dev/null`: none). The tests set it
+ * to /dev/null, so the `.env` that scripts/run-local.sh writes for a local demo (its mailbox,
+ * its SMTP sink) never leaks into them.
+ */
 export function loadConfig(options: { dotenvPath?: string } = {}): Config {
-  loadDotenv({ path: options.dotenvPath ?? '.env', quiet: true });
+  loadDotenv({ path: options.dotenvPath ?? process.env.CASEDESK_ENV_FILE ?? '.env', quiet: true });
   return parseConfig(process.env);
 }
 

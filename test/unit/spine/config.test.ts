@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../config/index.ts';
+import { loadConfig, parseConfig } from '../../../config/index.ts';
 import { ConfigError } from '../../../src/shared/errors.ts';
 
 describe('configuration', () => {
@@ -19,6 +22,27 @@ describe('configuration', () => {
     expect(config.messageIdDomain).toBe('casedesk.example');
     expect(config.env.IMAP_SECURE).toBe(false);
     expect(config.env.PLANS).toEqual({ basic: 10, gold: 100 });
+  });
+
+  it('reads the env file CASEDESK_ENV_FILE names, and none under the tests (a demo .env stays out)', () => {
+    // The suite runs with CASEDESK_ENV_FILE=/dev/null (vitest.config.ts), whatever .env lies in the checkout.
+    expect(process.env.CASEDESK_ENV_FILE).toBe('/dev/null');
+    const dir = mkdtempSync(join(tmpdir(), 'casedesk-env-'));
+    const saved = { file: process.env.CASEDESK_ENV_FILE, queue: process.env.QUEUE_PREFIX };
+    try {
+      delete process.env.QUEUE_PREFIX;
+      writeFileSync(join(dir, 'demo.env'), 'QUEUE_PREFIX=from-the-file\n');
+      process.env.CASEDESK_ENV_FILE = join(dir, 'demo.env');
+      expect(loadConfig().env.QUEUE_PREFIX).toBe('from-the-file');
+      delete process.env.QUEUE_PREFIX;
+      process.env.CASEDESK_ENV_FILE = '/dev/null';
+      expect(loadConfig().env.QUEUE_PREFIX).toBe('casedesk');
+    } finally {
+      process.env.CASEDESK_ENV_FILE = saved.file;
+      if (saved.queue === undefined) delete process.env.QUEUE_PREFIX;
+      else process.env.QUEUE_PREFIX = saved.queue;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('treats empty values as unset (KEY= lines in .env)', () => {
