@@ -415,7 +415,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * The drain scored against the ceiling, and encryption's cost: --rounds pairs of drains, with
  * encryption on and off, the pair's order alternating (the later drain of a pair meets a warmer
  * process). The drain figure is the median of the runs with encryption on; the on / off figure
- * is the median of the pairs' ratios. With --profile, one more drain runs under the profiler.
+ * is the median of the pairs' ratios. With --profile, two more drains (on, off) run under the profiler.
  */
 async function drainRounds(db: string, ceiling: Figures): Promise<void> {
   const on: Figures[] = [];
