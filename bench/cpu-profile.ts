@@ -85,9 +85,11 @@ export function selfTimeByComponent(profile: CpuProfile): { busyMs: number; comp
     if (frame.url === 'node:inspector') found = null;
     else if (frame.url !== '' || SPECIAL.has(frame.functionName)) found = componentOf(frame);
     else {
+      // A native frame: its nearest JavaScript caller's component, marked once.
       const up = parent.get(id);
-      const caller = up === undefined ? '(native)' : component(up);
-      found = caller === null ? null : caller.endsWith(' (native)') || caller === '(native)' || caller === '(root)' ? caller.replace('(root)', '(native)') : `${caller} (native)`;
+      const caller = up === undefined ? '(root)' : component(up);
+      if (caller === null || caller.endsWith('(native)')) found = caller;
+      else found = caller === '(root)' ? '(native)' : `${caller} (native)`;
     }
     memo.set(id, found);
     return found;

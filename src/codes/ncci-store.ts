@@ -45,8 +45,8 @@ export async function loadNcciState(em: EntityManager, key: number, pageIds = PA
     for (const r of stmt.iterate(key, key)) pushLine(set, r[2] as string, Number(r[0]), r[1] == null ? 0 : Number(r[1]));
     return set.sorted();
   }
-  const [{ max }] = await query(em, 'select max(id) as max from ncci_edit');
-  for (let from = 0; from < Number(max ?? 0); from += pageIds) {
+  const [{ min, max }] = await query(em, 'select min(id) as min, max(id) as max from ncci_edit');
+  for (let from = Number(min ?? 1) - 1; from < Number(max ?? 0); from += pageIds) {
     const rows = await query(em, `select id, until_key, ${lineSql(isPostgres(em) ? 'chr(9)' : 'char(9)')} as line from ncci_edit where ${IN_RELEASE} and id > ? and id <= ?`, [key, key, from, from + pageIds]);
     for (const r of rows) pushLine(set, String(r.line), Number(r.id), r.until_key == null ? 0 : Number(r.until_key));
   }

@@ -48,8 +48,8 @@ export async function findRelatedCases(
   // index, however many answers share the key), then those drafts by primary key, in one
   // statement whose plan cannot turn into a scan of every draft whatever the table statistics
   // say: PostgreSQL takes the ids as one array first (`= any(array(...))`, an init plan);
-  // SQLite looks each id of an `in (subquery)` up in the draft state index by rowid. Read-only rows by raw SQL (no
-  // entities in the caller's identity map for its next flush).
+  // SQLite looks each id of an `in (subquery)` up in the draft state index by rowid. Read-only
+  // rows by raw SQL (no entities in the caller's identity map for its next flush).
   const newest = keys.map(() => 'select draft_id from (select draft_id from answer_key where match_key = ? order by draft_id desc limit ?) k').join(' union all ');
   const ids = isPostgres(em) ? `= any(array(${newest}))` : `in (${newest})`;
   const rows = await query(
